@@ -1,0 +1,181 @@
+//! Cards: turns verdicts and the selection into what the shopper sees, with default
+//! English messages and progress toward each threshold the shopper can close.
+
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+
+use crate::conditions::{status_of, Verdict};
+use crate::facts::Facts;
+use crate::model::{Application, Card, CardStatus, Coupon, Progress, ProgressUnit, Reason, ReasonKind, Timestamp};
+use crate::money::{Amount, Currency};
+use crate::offers::amount_off;
+use crate::selection::Selection;
+
+/// Builds one card per visible coupon and per hidden coupon whose code was entered,
+/// sorted by status (applied first), then bundle order.
+pub fn build(coupons: &[Coupon], verdicts: &[Verdict], selection: &Selection, facts: &Facts, total_before: Amount) -> Vec<Card> {
+    let currency = facts.currency;
+    let exclusive_winner = selection.applied.iter().map(|(c, _)| *c).find(|&c| !coupons[c].stackable);
+    let mut cards: Vec<Card> = Vec::new();
+    for (index, (coupon, verdict)) in coupons.iter().zip(verdicts).enumerate() {
+        let entered = is_entered(coupon, facts);
+        if !coupon.display.visible && !entered {
+            continue;
+        }
+        let applied = selection.applied.iter().find(|(c, _)| *c == index).map(|(_, o)| o.total);
+        let mut kinds: Vec<ReasonKind> = verdict.blockers.clone();
+        let saving = match applied {
+            Some(total) => Some(total),
+            None if verdict.usable() => {
+                let base = verdict.scoped.iter().map(|&i| facts.amounts.line_minor[i]).sum();
+                let alone = amount_off(&coupon.discount, base, currency);
+                kinds.push(if coupon.application == Application::Code && !entered {
+                    ReasonKind::CodeNotEntered {}
+                } else if let Some(w) = exclusive_winner.filter(|_| alone > 0) {
+                    ReasonKind::NotCombinable { coupon_id: coupons[w].id.clone(), title: coupons[w].display.title.clone() }
+                } else {
+                    ReasonKind::NothingToDiscount {}
+                });
+                Some(alone)
+            }
+            None => None,
+        };
+        // Worst first; within a status, the order the conditions were checked in.
+        kinds.sort_by_key(|k| std::cmp::Reverse(status_of(k)));
+        let status = match applied {
+            Some(_) => CardStatus::Applied,
+            None => kinds.first().map_or(CardStatus::Available, status_of),
+        };
+        let saving = saving.map(|s| Amount(currency.from_minor(s)));
+        cards.push(Card {
+            coupon_id: coupon.id.clone(),
+            code: coupon.code.clone(),
+            application: coupon.application,
+            title: coupon.display.title.clone(),
+            description: coupon.display.description.clone(),
+            status,
+            saving,
+            price_before: total_before,
+            price_after: saving.map(|s| Amount(total_before.0 - s.0)),
+            progress: kinds.iter().filter_map(|k| progress(k, currency)).collect(),
+            reasons: kinds.into_iter().map(|kind| reason(kind, coupon, currency)).collect(),
+            expires_at: verdict.expires_at,
+        });
+    }
+    cards.sort_by_key(|c| c.status);
+    cards
+}
+
+fn is_entered(coupon: &Coupon, facts: &Facts) -> bool {
+    coupon.code.as_ref().is_some_and(|code| facts.entered.iter().any(|e| e.eq_ignore_ascii_case(code)))
+}
+
+/// Whether an entered code names a coupon of the bundle.
+pub fn matches_any(code: &str, coupons: &[Coupon]) -> bool {
+    coupons.iter().any(|c| c.code.as_ref().is_some_and(|own| own.eq_ignore_ascii_case(code)))
+}
+
+fn reason(kind: ReasonKind, coupon: &Coupon, currency: Currency) -> Reason {
+    let message = message(&kind, coupon, currency);
+    Reason { kind, message }
+}
+
+fn when(t: &Timestamp) -> String {
+    t.to_string()
+}
+
+fn plural(n: u32, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+fn in_period(period: &Option<String>) -> String {
+    period.as_ref().map_or_else(String::new, |p| format!(" in the last {p}"))
+}
+
+/// The default English message for a reason.
+pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String {
+    use ReasonKind::*;
+    let money = |a: &Amount| currency.format(a.0);
+    match kind {
+        NotStarted { starts_at } => format!("Available from {}", when(starts_at)),
+        Ended { ended_at } => format!("This offer ended on {}", when(ended_at)),
+        ValidityEnded { ended_at, .. } => format!("Your personal offer ended on {}", when(ended_at)),
+        ValidityUnknown { .. } => "Not available for your account yet".to_string(),
+        GlobalLimitReached { .. } => "This coupon has been fully redeemed".to_string(),
+        CustomerLimitReached { limit: 1, .. } => "You have already used this coupon".to_string(),
+        CustomerLimitReached { limit, .. } => format!("You have used this coupon the maximum {limit} times"),
+        NotInAudience {} | NotInSegment { .. } => "Not available for your account".to_string(),
+        FirstOrderOnly { .. } => "Only for your first order".to_string(),
+        OrderCountMismatch { .. } => "Not available for this order".to_string(),
+        MorePreviousOrders { required, current } => format!(
+            "For customers with {required}+ previous orders: {} to go",
+            plural(required - current, "more order", "more orders")
+        ),
+        MinOrders { required, period, .. } => format!("For customers with {required}+ orders{}", in_period(period)),
+        MinSpend { required, period, .. } => format!("For customers who spent {}{}", money(required), in_period(period)),
+        UsedCouponRequired { code } => format!("For customers who have used {code}"),
+        MinPurchaseValue { required, current } => {
+            format!("Add {} more to unlock", currency.format(required.0 - current.0))
+        }
+        MaxPurchaseValue { limit, .. } => format!("Only for orders up to {}", money(limit)),
+        MinQuantity { required, current } => {
+            format!("Add {} to unlock", plural(required - current, "more item", "more items"))
+        }
+        MaxQuantity { limit, .. } => format!("Only for up to {}", plural(*limit, "item", "items")),
+        NoEligibleItems {} => "Add an eligible product to use this coupon".to_string(),
+        CodNotAllowed {} => "Not available with cash on delivery".to_string(),
+        CodeNotEntered {} => format!("Enter code {} to apply", coupon.code.as_deref().unwrap_or_default()),
+        NotCombinable { title, .. } => format!("Not combinable with {title}"),
+        NothingToDiscount {} => "Nothing left to discount".to_string(),
+    }
+}
+
+/// Progress toward a threshold the shopper can close, for the reasons that have one.
+fn progress(kind: &ReasonKind, currency: Currency) -> Option<Progress> {
+    let count = |unit, current: u32, target: u32, one: &str, many: &str| {
+        let remaining = target.saturating_sub(current);
+        Progress {
+            unit,
+            current: current.to_string(),
+            target: target.to_string(),
+            remaining: remaining.to_string(),
+            percent: percent(Decimal::from(current), Decimal::from(target)),
+            message: plural(remaining, one, many),
+        }
+    };
+    let money = |unit, current: &Amount, target: &Amount, verb: &str| {
+        let remaining = currency.round(target.0 - current.0);
+        Progress {
+            unit,
+            current: current.0.to_string(),
+            target: target.0.to_string(),
+            remaining: remaining.to_string(),
+            percent: percent(current.0, target.0),
+            message: format!("{verb} {} more", currency.format(remaining)),
+        }
+    };
+    Some(match kind {
+        ReasonKind::MinPurchaseValue { required, current } => money(ProgressUnit::CartValue, current, required, "Add"),
+        ReasonKind::MinSpend { required, current, .. } => money(ProgressUnit::Spend, current, required, "Spend"),
+        ReasonKind::MinQuantity { required, current } => {
+            count(ProgressUnit::Quantity, *current, *required, "more item", "more items")
+        }
+        ReasonKind::MinOrders { required, current, .. } | ReasonKind::MorePreviousOrders { required, current } => {
+            count(ProgressUnit::Orders, *current, *required, "more order", "more orders")
+        }
+        _ => return None,
+    })
+}
+
+/// Whole percent of `current / target`, floored, at most 99 while unmet.
+fn percent(current: Decimal, target: Decimal) -> u32 {
+    if target <= Decimal::ZERO {
+        return 0;
+    }
+    let p = (current * Decimal::ONE_HUNDRED / target).floor();
+    p.to_u32().unwrap_or(0).min(99)
+}

@@ -1,0 +1,187 @@
+//! # coupon-engine
+//!
+//! Evaluates purchase-driven coupons for one cart: which coupons apply, exactly how
+//! much each takes off each line, and one card per coupon saying what the shopper
+//! sees and why. The same code runs natively (server recheck, CLI) and compiled to
+//! WebAssembly (browser, edge); it never reads a clock (`now` is an input) and
+//! gives byte-identical JSON everywhere.
+//!
+//! The flow, one module per step:
+//! [`model`] (parse + validate) → [`facts`] → [`conditions`] → [`offers`] →
+//! [`selection`] → [`allocation`] → [`cards`].
+//!
+//! ```
+//! use coupon_engine::{Engine, read_json};
+//! let engine = Engine::new(read_json("bundle", r#"{"currency":"INR","coupons":[{
+//!     "id":"loyal10","code":"LOYAL10","application":"automatic",
+//!     "discount":{"type":"percentage","percent":"10","cap":"500.00"},
+//!     "behavior":{"withinLast":{"days":90},"minOrders":3},
+//!     "display":{"title":"10% for loyal customers"}}]}"#)?)?;
+//! let customer = read_json("customer", r#"{"id":"c1"}"#)?;
+//! let cart = read_json("cart", r#"{"currency":"INR","lines":[
+//!     {"id":"l1","productId":"tea","unitPrice":"450.00","quantity":2}]}"#)?;
+//! let context = read_json("context", r#"{"now":"2026-11-22T10:00:00+05:30"}"#)?;
+//! let result = engine.evaluate(&customer, &cart, &context)?;
+//! assert_eq!(result.total_after.0.to_string(), "900.00");
+//! assert_eq!(result.cards[0].reasons[0].message, "For customers with 3+ orders in the last 90 days");
+//! # Ok::<(), coupon_engine::Error>(())
+//! ```
+
+pub mod allocation;
+pub mod cards;
+pub mod conditions;
+pub mod error;
+pub mod facts;
+pub mod model;
+pub mod money;
+pub mod offers;
+pub mod segments;
+pub mod selection;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+
+pub use error::{Error, ErrorCode};
+pub use model::validate::limits;
+use model::{AppliedDiscount, Bundle, Cart, Context, Customer, EvaluationResult, LineAllocation, LineTotal, UnknownCode};
+use money::Amount;
+
+/// A validated bundle, ready to evaluate any number of carts.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    bundle: Bundle,
+}
+
+impl Engine {
+    /// Validates `bundle` once; every later evaluation reuses it.
+    pub fn new(bundle: Bundle) -> Result<Engine, Error> {
+        model::validate::bundle(&bundle)?;
+        Ok(Engine { bundle })
+    }
+
+    /// The validated bundle.
+    pub fn bundle(&self) -> &Bundle {
+        &self.bundle
+    }
+
+    /// Evaluates one cart for one customer at `context.now`.
+    pub fn evaluate(&self, customer: &Customer, cart: &Cart, context: &Context) -> Result<EvaluationResult, Error> {
+        let currency = self.bundle.currency;
+        model::validate::customer(customer, currency)?;
+        model::validate::cart(cart, currency)?;
+        model::validate::context(context)?;
+
+        let coupons = &self.bundle.coupons;
+        let facts = facts::Facts::new(&self.bundle, customer, cart, context);
+        let verdicts: Vec<conditions::Verdict> = coupons.iter().map(|c| conditions::check(c, &facts)).collect();
+        let candidates: Vec<usize> = (0..coupons.len())
+            .filter(|&i| verdicts[i].usable())
+            .filter(|&i| match coupons[i].application {
+                model::Application::Automatic => true,
+                model::Application::Code => {
+                    coupons[i].code.as_ref().is_some_and(|code| facts.entered.iter().any(|e| e.eq_ignore_ascii_case(code)))
+                }
+            })
+            .collect();
+        let scoped: Vec<Vec<usize>> = verdicts.iter().map(|v| v.scoped.clone()).collect();
+        let selection = selection::select(&candidates, coupons, &scoped, &facts);
+
+        let minor = |units: i128| Amount(currency.from_minor(units));
+        let subtotal = minor(facts.amounts.subtotal_minor);
+        let shipping = minor(facts.amounts.shipping_minor);
+        let total_before = minor(facts.amounts.subtotal_minor + facts.amounts.shipping_minor);
+        let saving = selection.saving();
+        let applied = selection
+            .applied
+            .iter()
+            .map(|(c, offer)| AppliedDiscount {
+                coupon_id: coupons[*c].id.clone(),
+                code: coupons[*c].code.clone(),
+                title: coupons[*c].display.title.clone(),
+                amount: minor(offer.total),
+                lines: offer
+                    .lines
+                    .iter()
+                    .filter(|(_, part)| *part > 0)
+                    .map(|&(line, part)| LineAllocation { line_id: cart.lines[line].id.clone(), amount: minor(part) })
+                    .collect(),
+                shipping: minor(0),
+            })
+            .collect();
+        let lines = cart
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| LineTotal {
+                line_id: l.id.clone(),
+                subtotal: minor(facts.amounts.line_minor[i]),
+                discount: minor(facts.amounts.line_minor[i] - selection.remaining[i]),
+                total: minor(selection.remaining[i]),
+            })
+            .collect();
+        let unknown_codes = facts
+            .entered
+            .iter()
+            .filter(|code| !cards::matches_any(code, coupons))
+            .map(|code| UnknownCode { code: code.clone(), message: format!("Code {code} is not valid") })
+            .collect();
+        Ok(EvaluationResult {
+            currency,
+            subtotal,
+            shipping,
+            total_before,
+            discount_total: minor(saving),
+            total_after: minor(facts.amounts.subtotal_minor + facts.amounts.shipping_minor - saving),
+            applied,
+            lines,
+            cards: cards::build(coupons, &verdicts, &selection, &facts, total_before),
+            unknown_codes,
+        })
+    }
+}
+
+/// The four inputs in one document, as the CLI and the test vectors carry them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Request {
+    /// Coupon definitions and segments.
+    pub bundle: Bundle,
+    /// The customer summary.
+    pub customer: Customer,
+    /// The cart.
+    pub cart: Cart,
+    /// Time, payment method, entered codes.
+    pub context: Context,
+}
+
+/// Evaluates a whole [`Request`].
+pub fn evaluate(request: &Request) -> Result<EvaluationResult, Error> {
+    Engine::new(request.bundle.clone())?.evaluate(&request.customer, &request.cart, &request.context)
+}
+
+/// Reads one input from any serde deserializer (JSON text, a JS value, …), mapping
+/// failures to a typed [`Error`] whose path starts at `root` (`"cart"`).
+pub fn read<'de, T: Deserialize<'de>, D: Deserializer<'de>>(root: &str, deserializer: D) -> Result<T, Error> {
+    serde_path_to_error::deserialize(deserializer)
+        .map_err(|e| Error::from_serde(root, &e.path().to_string(), &e.inner().to_string(), false))
+}
+
+/// Reads one input from JSON text (see [`read`]); syntax errors get `invalid_json`.
+pub fn read_json<T: DeserializeOwned>(root: &str, text: &str) -> Result<T, Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let syntax = !e.inner().is_data();
+        let message = e.inner().to_string();
+        // serde_json appends " at line L column C"; keep it, it helps with files.
+        Error::from_serde(root, &e.path().to_string(), &message, syntax)
+    })?;
+    de.end().map_err(|e| Error::new(ErrorCode::InvalidJson, root, e.to_string()))?;
+    Ok(value)
+}
+
+/// Evaluates a request given as JSON text and returns the result as compact JSON text.
+pub fn evaluate_json(request: &str) -> Result<String, Error> {
+    let request: Request = read_json("", request)?;
+    let result = evaluate(&request)?;
+    serde_json::to_string(&result).map_err(|e| Error::new(ErrorCode::InvalidValue, "result", e.to_string()))
+}

@@ -1,0 +1,88 @@
+//! The cart being checked out and the context of the evaluation.
+
+use serde::{Deserialize, Serialize};
+
+use super::Timestamp;
+use crate::money::{Amount, Currency};
+
+/// The shopper's cart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Cart {
+    /// Must equal the bundle's currency.
+    pub currency: Currency,
+    /// Lines in display order (allocation ties go to the earlier line).
+    pub lines: Vec<Line>,
+    /// Delivery options and the chosen one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping: Option<Shipping>,
+}
+
+/// One cart line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Line {
+    /// Unique within the cart.
+    pub id: String,
+    /// The product.
+    pub product_id: String,
+    /// Collections the product belongs to.
+    #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<Vec<String>>"))]
+    pub collection_ids: Vec<String>,
+    /// The offer (product at a price tier) it is bought through.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offer_id: Option<String>,
+    /// Price of one unit, at most the currency's minor-unit decimals.
+    pub unit_price: Amount,
+    /// Units, at least 1.
+    pub quantity: u32,
+}
+
+/// Delivery options offered for this cart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Shipping {
+    /// The options.
+    pub options: Vec<ShippingOption>,
+    /// The chosen option's id. Absent: none chosen yet (no shipping charged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selected_id: Option<String>,
+}
+
+/// One delivery option.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ShippingOption {
+    /// Unique among the options.
+    pub id: String,
+    /// Its price.
+    pub amount: Amount,
+}
+
+/// Everything about this evaluation that is neither the coupons, the customer nor the cart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Context {
+    /// The instant to evaluate at (the engine never reads a clock).
+    pub now: Timestamp,
+    /// The chosen payment method; `"cod"` is cash on delivery. Absent: not chosen yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_method: Option<String>,
+    /// Codes the shopper entered, in entry order.
+    #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<Vec<String>>"))]
+    pub codes: Vec<String>,
+}
+
+impl Context {
+    /// Whether the payment method is cash on delivery (compared case-insensitively).
+    pub fn is_cod(&self) -> bool {
+        self.payment_method.as_deref().is_some_and(|m| m.eq_ignore_ascii_case("cod"))
+    }
+}

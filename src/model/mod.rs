@@ -1,0 +1,23 @@
+//! The JSON data model: the four inputs (bundle, customer, cart, context), the
+//! evaluation result, and the validation that runs once when an input is read.
+//!
+//! All field names are camelCase in JSON; unknown fields are rejected.
+
+mod cart;
+mod coupon;
+mod customer;
+mod result;
+mod time;
+pub(crate) mod validate;
+
+pub use cart::{Cart, Context, Line, Shipping, ShippingOption};
+pub use coupon::{
+    Application, Audience, Behavior, Bundle, Coupon, Discount, Display, Limits, OrderScope, Purchase, Rule,
+    Scope, Segment, Validity, Window,
+};
+pub use customer::{CourseProgress, Customer, Membership, Order, OrderItem};
+pub use result::{
+    AppliedDiscount, Card, CardStatus, EvaluationResult, LineAllocation, LineTotal, Progress, ProgressUnit,
+    Reason, ReasonKind, UnknownCode,
+};
+pub use time::{Span, Timestamp};

@@ -1,0 +1,321 @@
+//! The evaluation result: totals, applied discounts with their allocation, and cards.
+//!
+//! Output fields are never omitted: an absent value is `null`, so JS code can rely
+//! on every key being present.
+
+use serde::Serialize;
+
+use super::{Application, Timestamp};
+use crate::money::{Amount, Currency};
+
+/// What one evaluation returns.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct EvaluationResult {
+    /// The currency of every amount below.
+    pub currency: Currency,
+    /// Sum of line amounts (unit price × quantity).
+    pub subtotal: Amount,
+    /// The selected shipping option's price (zero when none is selected).
+    pub shipping: Amount,
+    /// `subtotal + shipping`.
+    pub total_before: Amount,
+    /// Sum of all applied discounts.
+    pub discount_total: Amount,
+    /// `totalBefore - discountTotal`, never negative.
+    pub total_after: Amount,
+    /// The discounts applied, in the order they were computed.
+    pub applied: Vec<AppliedDiscount>,
+    /// Per-line totals after all discounts, in cart order.
+    pub lines: Vec<LineTotal>,
+    /// One card per visible coupon and per entered hidden code.
+    pub cards: Vec<Card>,
+    /// Entered codes that match no coupon.
+    pub unknown_codes: Vec<UnknownCode>,
+}
+
+/// One applied discount and exactly where its amount went.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct AppliedDiscount {
+    /// The coupon.
+    pub coupon_id: String,
+    /// Its code, if it has one.
+    pub code: Option<String>,
+    /// Its title.
+    pub title: String,
+    /// The discount; equals the sum of `lines[].amount` plus `shipping`.
+    pub amount: Amount,
+    /// The amount taken off each line it touched, in cart order.
+    pub lines: Vec<LineAllocation>,
+    /// The amount taken off shipping.
+    pub shipping: Amount,
+}
+
+/// Part of a discount allocated to one line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct LineAllocation {
+    /// The cart line.
+    pub line_id: String,
+    /// The amount.
+    pub amount: Amount,
+}
+
+/// A cart line after all discounts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct LineTotal {
+    /// The cart line.
+    pub line_id: String,
+    /// Unit price × quantity.
+    pub subtotal: Amount,
+    /// Sum of every discount allocated to it.
+    pub discount: Amount,
+    /// `subtotal - discount`, never negative.
+    pub total: Amount,
+}
+
+/// What the shopper sees for one coupon.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Card {
+    /// The coupon.
+    pub coupon_id: String,
+    /// Its code, if it has one.
+    pub code: Option<String>,
+    /// Entered code or automatic.
+    pub application: Application,
+    /// Display title.
+    pub title: String,
+    /// Display description.
+    pub description: String,
+    /// Where the coupon stands for this shopper and cart.
+    pub status: CardStatus,
+    /// Applied: the amount it takes off in the chosen combination. Available: what it
+    /// would take off on its own. Otherwise null.
+    pub saving: Option<Amount>,
+    /// The order total before any discount.
+    pub price_before: Amount,
+    /// `priceBefore - saving`, when there is a saving.
+    pub price_after: Option<Amount>,
+    /// Why the coupon is not applied (empty when applied), worst first.
+    pub reasons: Vec<Reason>,
+    /// Distance to each unmet threshold that the shopper can close.
+    pub progress: Vec<Progress>,
+    /// When the coupon stops working for this customer: the earlier of the coupon's
+    /// end and the customer's own validity window.
+    pub expires_at: Option<Timestamp>,
+}
+
+/// A card's status. Listed best first; cards are sorted in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum CardStatus {
+    /// In the applied combination.
+    Applied,
+    /// Usable now (enter the code, or it lost to a better or exclusive discount).
+    Available,
+    /// Conditions the shopper can still meet: cart value, quantity, orders, payment method, start date.
+    Locked,
+    /// Conditions this customer cannot meet (audience, first order, segment).
+    Ineligible,
+    /// The coupon's window, or this customer's validity window, has ended.
+    Expired,
+    /// A usage limit is reached.
+    Exhausted,
+}
+
+/// A machine-readable reason with its parameters and a default English message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Reason {
+    /// The code and its parameters.
+    #[serde(flatten)]
+    pub kind: ReasonKind,
+    /// Default English message (render your own from `code` and `params` to translate).
+    pub message: String,
+}
+
+/// Reason codes with their parameters. Amounts are decimal strings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(tag = "code", content = "params", rename_all = "snake_case", rename_all_fields = "camelCase")]
+pub enum ReasonKind {
+    /// The active window has not opened yet.
+    NotStarted {
+        /// Opening time.
+        starts_at: Timestamp,
+    },
+    /// The active window has closed.
+    Ended {
+        /// Closing time.
+        ended_at: Timestamp,
+    },
+    /// The customer's own validity window (after joining a segment) has closed.
+    ValidityEnded {
+        /// The segment that started it.
+        segment_id: String,
+        /// Closing time.
+        ended_at: Timestamp,
+    },
+    /// The customer is in the validity segment, but when they joined is not known.
+    ValidityUnknown {
+        /// The segment.
+        segment_id: String,
+    },
+    /// The global usage limit is reached.
+    GlobalLimitReached {
+        /// The limit.
+        limit: u32,
+    },
+    /// This customer's usage limit is reached.
+    CustomerLimitReached {
+        /// The limit.
+        limit: u32,
+        /// Their redemptions so far.
+        used: u32,
+    },
+    /// The customer is not among the coupon's customers or segments.
+    NotInAudience {},
+    /// The customer is not in the segment a per-customer window needs.
+    NotInSegment {
+        /// The segment.
+        segment_id: String,
+    },
+    /// Only for a first order; the customer has ordered before.
+    FirstOrderOnly {
+        /// Their previous orders.
+        previous_orders: u32,
+    },
+    /// The order-count rule rules this order out for good.
+    OrderCountMismatch {
+        /// Their previous orders.
+        previous_orders: u32,
+    },
+    /// Needs more previous orders (order-count rule).
+    MorePreviousOrders {
+        /// Previous orders needed.
+        required: u32,
+        /// Previous orders so far.
+        current: u32,
+    },
+    /// Needs more orders in the behaviour period.
+    MinOrders {
+        /// Orders needed.
+        required: u32,
+        /// Orders so far in the period.
+        current: u32,
+        /// The period, in English ("90 days"), or null for lifetime.
+        period: Option<String>,
+    },
+    /// Needs more total spend in the behaviour period.
+    MinSpend {
+        /// Spend needed.
+        required: Amount,
+        /// Spend so far in the period.
+        current: Amount,
+        /// The period, in English, or null for lifetime.
+        period: Option<String>,
+    },
+    /// Needs a given coupon used on an earlier order in the period.
+    UsedCouponRequired {
+        /// The code.
+        code: String,
+    },
+    /// The scoped cart value is below the minimum.
+    MinPurchaseValue {
+        /// Minimum.
+        required: Amount,
+        /// Current scoped value.
+        current: Amount,
+    },
+    /// The scoped cart value is above the maximum.
+    MaxPurchaseValue {
+        /// Maximum.
+        limit: Amount,
+        /// Current scoped value.
+        current: Amount,
+    },
+    /// Too few scoped units.
+    MinQuantity {
+        /// Minimum.
+        required: u32,
+        /// Current scoped units.
+        current: u32,
+    },
+    /// Too many scoped units.
+    MaxQuantity {
+        /// Maximum.
+        limit: u32,
+        /// Current scoped units.
+        current: u32,
+    },
+    /// No cart line is in the coupon's scope.
+    NoEligibleItems {},
+    /// Not usable with cash on delivery.
+    CodNotAllowed {},
+    /// A code coupon whose code has not been entered.
+    CodeNotEntered {},
+    /// Usable, but an exclusive discount applied instead gives more.
+    NotCombinable {
+        /// The coupon applied instead.
+        coupon_id: String,
+        /// Its title.
+        title: String,
+    },
+    /// Nothing to take off (every scoped line already fully discounted).
+    NothingToDiscount {},
+}
+
+/// Distance to a threshold the shopper can close.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    /// What is counted.
+    pub unit: ProgressUnit,
+    /// Where the shopper is (decimal string: an amount, or a count).
+    pub current: String,
+    /// The threshold.
+    pub target: String,
+    /// `target - current`.
+    pub remaining: String,
+    /// `current / target` in whole percent, 0 to 99 (100 means met, so never shown).
+    pub percent: u32,
+    /// "Add ₹420 more", "1 more order".
+    pub message: String,
+}
+
+/// The unit of a [`Progress`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum ProgressUnit {
+    /// Cart value in the currency.
+    CartValue,
+    /// Units in the cart.
+    Quantity,
+    /// Orders in the behaviour period, or previous orders.
+    Orders,
+    /// Spend in the behaviour period.
+    Spend,
+}
+
+/// An entered code that matches no coupon.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct UnknownCode {
+    /// The code as entered.
+    pub code: String,
+    /// "Code SAVE99 is not valid".
+    pub message: String,
+}

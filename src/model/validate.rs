@@ -1,0 +1,301 @@
+//! Checks that serde's types cannot express: uniqueness, min ≤ max, scales that depend
+//! on the currency, and the documented size limits. Runs once per input, before any
+//! evaluation, and reports the first problem with its path.
+
+use std::collections::HashSet;
+
+use super::{Audience, Bundle, Cart, Context, Coupon, Customer, Discount, OrderScope, Rule, Span, Window};
+use crate::error::{Error, ErrorCode};
+use crate::money::{Amount, Currency, MAX_AMOUNT};
+
+/// Documented input limits (README, "Limits"). They bound evaluation time and keep
+/// all arithmetic inside `Decimal`'s range.
+pub mod limits {
+    /// Coupons in one bundle.
+    pub const MAX_COUPONS: usize = 5_000;
+    /// Segments in one bundle.
+    pub const MAX_SEGMENTS: usize = 1_000;
+    /// Nesting depth of a segment rule (`all`/`any` inside each other).
+    pub const MAX_RULE_DEPTH: usize = 8;
+    /// Lines in one cart.
+    pub const MAX_LINES: usize = 1_000;
+    /// Units on one line.
+    pub const MAX_QUANTITY: u32 = 1_000_000;
+    /// Orders in one customer summary.
+    pub const MAX_ORDERS: usize = 10_000;
+    /// Codes entered at once.
+    pub const MAX_CODES: usize = 20;
+    /// Length of any id or code, in bytes.
+    pub const MAX_ID_LEN: usize = 128;
+}
+
+type Result = std::result::Result<(), Error>;
+
+fn fail(code: ErrorCode, path: impl Into<String>, message: impl Into<String>) -> Result {
+    Err(Error::new(code, path, message))
+}
+
+fn check_scale(currency: Currency, amount: &Amount, path: &str) -> Result {
+    if amount.0.scale() > currency.exponent() {
+        return fail(
+            ErrorCode::TooManyDecimals,
+            path,
+            format!("{} has more decimal places than {} allows ({})", amount.0, currency.code(), currency.exponent()),
+        );
+    }
+    Ok(())
+}
+
+fn check_id(id: &str, path: &str) -> Result {
+    if id.is_empty() || id.len() > limits::MAX_ID_LEN {
+        return fail(ErrorCode::InvalidValue, path, format!("must be 1 to {} bytes long", limits::MAX_ID_LEN));
+    }
+    Ok(())
+}
+
+fn check_count(len: usize, max: usize, path: &str, what: &str) -> Result {
+    if len > max {
+        return fail(ErrorCode::OutOfRange, path, format!("{len} {what} is more than the limit of {max}"));
+    }
+    Ok(())
+}
+
+fn check_unique<'a>(ids: impl Iterator<Item = &'a str>, path: impl Fn(usize) -> String, what: &str) -> Result {
+    let mut seen = HashSet::new();
+    for (i, id) in ids.enumerate() {
+        check_id(id, &path(i))?;
+        if !seen.insert(id) {
+            return fail(ErrorCode::DuplicateId, path(i), format!("{what} {id:?} appears twice"));
+        }
+    }
+    Ok(())
+}
+
+fn check_min_max<T: PartialOrd + std::fmt::Display>(min: Option<T>, max: Option<T>, path: &str) -> Result {
+    if let (Some(min), Some(max)) = (min, max) {
+        if min > max {
+            return fail(ErrorCode::MinGreaterThanMax, path, format!("minimum {min} is greater than maximum {max}"));
+        }
+    }
+    Ok(())
+}
+
+fn check_span(span: &Span, path: &str) -> Result {
+    if span.is_zero() {
+        return fail(ErrorCode::InvalidValue, path, "a span needs at least one non-zero part");
+    }
+    Ok(())
+}
+
+fn check_non_empty<T>(list: &[T], path: &str) -> Result {
+    if list.is_empty() {
+        return fail(ErrorCode::EmptyList, path, "must list at least one entry");
+    }
+    Ok(())
+}
+
+/// Validates a bundle as a whole.
+pub fn bundle(b: &Bundle) -> Result {
+    check_count(b.coupons.len(), limits::MAX_COUPONS, "bundle.coupons", "coupons")?;
+    check_count(b.segments.len(), limits::MAX_SEGMENTS, "bundle.segments", "segments")?;
+    check_unique(b.coupons.iter().map(|c| c.id.as_str()), |i| format!("bundle.coupons[{i}].id"), "coupon id")?;
+    let mut codes = HashSet::new();
+    for (i, c) in b.coupons.iter().enumerate() {
+        coupon(c, b.currency, &format!("bundle.coupons[{i}]"))?;
+        if let Some(code) = &c.code {
+            if !codes.insert(code.to_uppercase()) {
+                return fail(ErrorCode::DuplicateCode, format!("bundle.coupons[{i}].code"), format!("code {code:?} is used by another coupon"));
+            }
+        }
+    }
+    check_unique(b.segments.iter().map(|s| s.id.as_str()), |i| format!("bundle.segments[{i}].id"), "segment id")?;
+    for (i, s) in b.segments.iter().enumerate() {
+        rule(&s.rule, &format!("bundle.segments[{i}].rule"), 1)?;
+    }
+    Ok(())
+}
+
+fn coupon(c: &Coupon, currency: Currency, path: &str) -> Result {
+    match &c.code {
+        Some(code) => check_id(code, &format!("{path}.code"))?,
+        None if c.application == super::Application::Code => {
+            return fail(ErrorCode::MissingCode, format!("{path}.code"), "a coupon applied by code needs a code");
+        }
+        None => {}
+    }
+    match &c.discount {
+        Discount::Percentage { percent, cap } => {
+            if percent.0.is_zero() {
+                return fail(ErrorCode::InvalidPercent, format!("{path}.discount.percent"), "must be more than 0");
+            }
+            if let Some(cap) = cap {
+                positive(cap, currency, &format!("{path}.discount.cap"))?;
+            }
+        }
+        Discount::FixedAmount { amount } => positive(amount, currency, &format!("{path}.discount.amount"))?,
+    }
+    if let Some(b) = &c.behavior {
+        if let Some(span) = &b.within_last {
+            check_span(span, &format!("{path}.behavior.withinLast"))?;
+        }
+        if let Some(spend) = &b.min_spend {
+            check_scale(currency, spend, &format!("{path}.behavior.minSpend"))?;
+        }
+        if let Some(code) = &b.used_coupon {
+            check_id(code, &format!("{path}.behavior.usedCoupon"))?;
+        }
+    }
+    if let Some(p) = &c.purchase {
+        for (amount, field) in [(&p.min_value, "minValue"), (&p.max_value, "maxValue")] {
+            if let Some(a) = amount {
+                check_scale(currency, a, &format!("{path}.purchase.{field}"))?;
+            }
+        }
+        check_min_max(p.min_value.map(|a| a.0), p.max_value.map(|a| a.0), &format!("{path}.purchase.minValue"))?;
+        check_min_max(p.min_quantity, p.max_quantity, &format!("{path}.purchase.minQuantity"))?;
+        if let Some(scope) = &p.scope {
+            let (list, field) = match scope {
+                super::Scope::EntireCart => (&[][..], ""),
+                super::Scope::Products { product_ids } => (&product_ids[..], "productIds"),
+                super::Scope::Collections { collection_ids } => (&collection_ids[..], "collectionIds"),
+                super::Scope::Offers { offer_ids } => (&offer_ids[..], "offerIds"),
+            };
+            if !field.is_empty() {
+                check_non_empty(list, &format!("{path}.purchase.scope.{field}"))?;
+            }
+        }
+    }
+    if let Some(Audience::Specific { customer_ids, segment_ids }) = &c.audience {
+        if customer_ids.is_empty() && segment_ids.is_empty() {
+            return fail(ErrorCode::EmptyList, format!("{path}.audience"), "a specific audience names at least one customer or segment");
+        }
+    }
+    if let Some(OrderScope::OrderCount { nth, min_previous, max_previous }) = &c.order_scope {
+        let p = format!("{path}.orderScope");
+        if *nth == Some(0) {
+            return fail(ErrorCode::InvalidValue, format!("{p}.nth"), "orders are counted from 1");
+        }
+        if nth.is_none() && min_previous.is_none() && max_previous.is_none() {
+            return fail(ErrorCode::MissingField, format!("{p}.nth"), "an order-count scope needs nth, minPrevious or maxPrevious");
+        }
+        check_min_max(*min_previous, *max_previous, &format!("{p}.minPrevious"))?;
+    }
+    if let Some(w) = &c.active_window {
+        window(w, &format!("{path}.activeWindow"))?;
+    }
+    if let Some(v) = &c.validity {
+        check_id(&v.segment_id, &format!("{path}.validity.segmentId"))?;
+        check_span(&v.duration, &format!("{path}.validity.duration"))?;
+    }
+    if c.display.title.trim().is_empty() {
+        return fail(ErrorCode::InvalidValue, format!("{path}.display.title"), "a card needs a title");
+    }
+    Ok(())
+}
+
+fn positive(amount: &Amount, currency: Currency, path: &str) -> Result {
+    check_scale(currency, amount, path)?;
+    if amount.0.is_zero() {
+        return fail(ErrorCode::InvalidValue, path, "must be more than zero");
+    }
+    Ok(())
+}
+
+fn window(w: &Window, path: &str) -> Result {
+    if let (Some(start), Some(end)) = (&w.start, &w.end) {
+        if end <= start {
+            return fail(ErrorCode::WindowEndBeforeStart, format!("{path}.end"), format!("ends at {end} but starts at {start}"));
+        }
+    }
+    Ok(())
+}
+
+fn rule(r: &Rule, path: &str, depth: usize) -> Result {
+    if depth > limits::MAX_RULE_DEPTH {
+        return fail(ErrorCode::OutOfRange, path, format!("rules nest deeper than {}", limits::MAX_RULE_DEPTH));
+    }
+    match r {
+        Rule::All { rules } | Rule::Any { rules } => {
+            check_non_empty(rules, &format!("{path}.rules"))?;
+            for (i, sub) in rules.iter().enumerate() {
+                rule(sub, &format!("{path}.rules[{i}]"), depth + 1)?;
+            }
+        }
+        Rule::Purchased { min_orders, product_ids } => {
+            if *min_orders == Some(0) {
+                return fail(ErrorCode::InvalidValue, format!("{path}.minOrders"), "must be at least 1");
+            }
+            if let Some(ids) = product_ids {
+                check_non_empty(ids, &format!("{path}.productIds"))?;
+            }
+        }
+        Rule::BoughtProduct { product_id, .. } => check_id(product_id, &format!("{path}.productId"))?,
+        Rule::CourseProgress { course_id, .. } => check_id(course_id, &format!("{path}.courseId"))?,
+        Rule::Inactive { inactive_for, .. } => check_span(inactive_for, &format!("{path}.inactiveFor"))?,
+    }
+    Ok(())
+}
+
+/// Validates a customer summary against the store currency.
+pub fn customer(c: &Customer, currency: Currency) -> Result {
+    check_id(&c.id, "customer.id")?;
+    check_count(c.orders.len(), limits::MAX_ORDERS, "customer.orders", "orders")?;
+    check_unique(c.orders.iter().map(|o| o.id.as_str()), |i| format!("customer.orders[{i}].id"), "order id")?;
+    for (i, o) in c.orders.iter().enumerate() {
+        check_scale(currency, &o.total, &format!("customer.orders[{i}].total"))?;
+    }
+    check_unique(c.segments.iter().map(|m| m.segment_id.as_str()), |i| format!("customer.segments[{i}].segmentId"), "segment")?;
+    check_unique(c.courses.iter().map(|p| p.course_id.as_str()), |i| format!("customer.courses[{i}].courseId"), "course")?;
+    Ok(())
+}
+
+/// Validates a cart against the store currency.
+pub fn cart(c: &Cart, currency: Currency) -> Result {
+    if c.currency != currency {
+        return fail(
+            ErrorCode::CurrencyMismatch,
+            "cart.currency",
+            format!("the cart is in {} but the coupons are in {}", c.currency.code(), currency.code()),
+        );
+    }
+    check_count(c.lines.len(), limits::MAX_LINES, "cart.lines", "lines")?;
+    check_unique(c.lines.iter().map(|l| l.id.as_str()), |i| format!("cart.lines[{i}].id"), "line id")?;
+    for (i, l) in c.lines.iter().enumerate() {
+        check_scale(currency, &l.unit_price, &format!("cart.lines[{i}].unitPrice"))?;
+        if l.quantity == 0 {
+            return fail(ErrorCode::InvalidQuantity, format!("cart.lines[{i}].quantity"), "must be at least 1");
+        }
+        if l.quantity > limits::MAX_QUANTITY {
+            return fail(ErrorCode::OutOfRange, format!("cart.lines[{i}].quantity"), format!("more than {} units", limits::MAX_QUANTITY));
+        }
+    }
+    let subtotal: rust_decimal::Decimal = c.lines.iter().map(|l| l.unit_price.0 * rust_decimal::Decimal::from(l.quantity)).sum();
+    if subtotal >= MAX_AMOUNT {
+        // Keeps every allocation product (amount × weight, in minor units) inside i128.
+        return fail(ErrorCode::OutOfRange, "cart.lines", format!("the cart subtotal {subtotal} is not below 10^15"));
+    }
+    if let Some(s) = &c.shipping {
+        check_unique(s.options.iter().map(|o| o.id.as_str()), |i| format!("cart.shipping.options[{i}].id"), "shipping option")?;
+        for (i, o) in s.options.iter().enumerate() {
+            check_scale(currency, &o.amount, &format!("cart.shipping.options[{i}].amount"))?;
+        }
+        if let Some(sel) = &s.selected_id {
+            if !s.options.iter().any(|o| &o.id == sel) {
+                return fail(ErrorCode::InvalidValue, "cart.shipping.selectedId", format!("{sel:?} is not one of the options"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Validates the evaluation context.
+pub fn context(c: &Context) -> Result {
+    check_count(c.codes.len(), limits::MAX_CODES, "context.codes", "codes")?;
+    for (i, code) in c.codes.iter().enumerate() {
+        check_id(code.trim(), &format!("context.codes[{i}]"))?;
+    }
+    if let Some(m) = &c.payment_method {
+        check_id(m, "context.paymentMethod")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,316 @@
+//! Money: ISO 4217 currencies, strict decimal-string amounts, rounding to the
+//! minor unit, and display formatting for messages.
+//!
+//! Rules (also in the README): every amount is a [`Decimal`] carried in JSON as a
+//! decimal string (`"1250.50"`), never a float. Inputs may not carry more decimal
+//! places than the currency's minor unit. Every computed amount is rounded half
+//! away from zero ("half-up" for the non-negative amounts used here) to the minor
+//! unit and printed with exactly that many places.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The largest magnitude any input amount may have (exclusive): 10^15 major units.
+/// Keeps every sum and product of the documented limits far inside `Decimal`'s
+/// 96-bit range, so arithmetic on validated inputs cannot overflow.
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(0xA4C6_8000, 0x38D7E, 0, false, 0);
+
+/// A non-negative amount of money read from or written to JSON as a decimal string.
+///
+/// The currency is not part of the value: every amount in one evaluation is in the
+/// bundle's currency, and the evaluation checks the scale against it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(type = "string"))]
+pub struct Amount(pub Decimal);
+
+impl Amount {
+    /// Zero with no decimal places.
+    pub const ZERO: Amount = Amount(Decimal::ZERO);
+}
+
+impl Serialize for Amount {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = DecimalText::deserialize(d)?;
+        let value = parse_decimal(&text.0).map_err(serde::de::Error::custom)?;
+        if value.is_sign_negative() {
+            return Err(serde::de::Error::custom(format!("out_of_range: amount {} is negative", text.0)));
+        }
+        if value >= MAX_AMOUNT {
+            return Err(serde::de::Error::custom(format!("out_of_range: amount {} is not below 10^15", text.0)));
+        }
+        Ok(Amount(value))
+    }
+}
+
+/// A percentage in [0, 100], as a decimal string (`"12.5"`). A discount additionally
+/// needs it above zero (checked when the bundle is validated).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(type = "string"))]
+pub struct Percent(pub Decimal);
+
+impl Serialize for Percent {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0.normalize())
+    }
+}
+
+impl<'de> Deserialize<'de> for Percent {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = DecimalText::deserialize(d)?;
+        let value = parse_decimal(&text.0).map_err(serde::de::Error::custom)?;
+        if value.is_sign_negative() || value > Decimal::ONE_HUNDRED {
+            return Err(serde::de::Error::custom(format!(
+                "invalid_percent: {} is not in [0, 100]",
+                text.0
+            )));
+        }
+        if value.scale() > 4 {
+            return Err(serde::de::Error::custom("too_many_decimals: a percentage has at most 4 decimal places"));
+        }
+        Ok(Percent(value))
+    }
+}
+
+/// A string field that must hold a decimal: rejects JSON numbers with a clear message
+/// (floats lose cents; they are never accepted for money).
+struct DecimalText(String);
+
+impl<'de> Deserialize<'de> for DecimalText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = DecimalText;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a decimal string such as \"12.50\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<DecimalText, E> {
+                Ok(DecimalText(v.to_owned()))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// Parses `-?[0-9]+(\.[0-9]+)?` exactly: no exponent, sign `+`, spaces or empty parts.
+pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (digits, None),
+    };
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(int) || frac.is_some_and(|f| !all_digits(f)) {
+        return Err(format!("invalid_amount: {text:?} is not a plain decimal string such as \"12.50\""));
+    }
+    if int.len() > 16 {
+        return Err(format!("out_of_range: {text:?} is not below 10^15"));
+    }
+    if frac.map_or(0, str::len) > 28 {
+        return Err(format!("too_many_decimals: {text:?} has more than 28 decimal places"));
+    }
+    Decimal::from_str(text).map_err(|e| format!("invalid_amount: {text:?}: {e}"))
+}
+
+/// An ISO 4217 currency with its minor-unit exponent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(type = "string"))]
+pub struct Currency {
+    code: [u8; 3],
+    exponent: u32,
+}
+
+/// Currencies whose minor unit is not 2 decimal places (ISO 4217, 2025 list).
+const EXPONENT_EXCEPTIONS: &[(&str, u32)] = &[
+    ("BIF", 0), ("CLP", 0), ("DJF", 0), ("GNF", 0), ("ISK", 0), ("JPY", 0), ("KMF", 0),
+    ("KRW", 0), ("PYG", 0), ("RWF", 0), ("UGX", 0), ("UYI", 0), ("VND", 0), ("VUV", 0),
+    ("XAF", 0), ("XOF", 0), ("XPF", 0),
+    ("BHD", 3), ("IQD", 3), ("JOD", 3), ("KWD", 3), ("LYD", 3), ("OMR", 3), ("TND", 3),
+    ("CLF", 4), ("UYW", 4),
+];
+
+/// Every active ISO 4217 code for a spendable currency (precious metals, test and
+/// fund codes without circulation are excluded).
+const ISO_4217: &str = "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB \
+BOV BRL BSD BTN BWP BYN BZD CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUP CVE CZK DJF DKK DOP DZD \
+EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD \
+JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU \
+MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB \
+RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS \
+UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG";
+
+impl Currency {
+    /// Looks up an ISO 4217 code (upper case, as ISO writes it).
+    pub fn from_code(code: &str) -> Option<Currency> {
+        let bytes: [u8; 3] = code.as_bytes().try_into().ok()?;
+        if !bytes.iter().all(u8::is_ascii_uppercase) || !ISO_4217.split(' ').any(|c| c == code) {
+            return None;
+        }
+        let exponent = EXPONENT_EXCEPTIONS.iter().find(|(c, _)| *c == code).map_or(2, |(_, e)| *e);
+        Some(Currency { code: bytes, exponent })
+    }
+
+    /// The three-letter code.
+    pub fn code(&self) -> &str {
+        // Only ASCII upper-case letters are ever stored.
+        std::str::from_utf8(&self.code).unwrap_or("XXX")
+    }
+
+    /// Decimal places of the minor unit (JPY 0, INR 2, KWD 3).
+    pub fn exponent(&self) -> u32 {
+        self.exponent
+    }
+
+    /// Rounds half away from zero to the minor unit and fixes the scale, so the
+    /// amount prints with exactly `exponent` places.
+    pub fn round(&self, value: Decimal) -> Decimal {
+        let mut v = value.round_dp_with_strategy(self.exponent, RoundingStrategy::MidpointAwayFromZero);
+        v.rescale(self.exponent);
+        v
+    }
+
+    /// [`Currency::round`] wrapped as an [`Amount`].
+    pub fn amount(&self, value: Decimal) -> Amount {
+        Amount(self.round(value))
+    }
+
+    /// `value` in minor units (`12.34` INR → 1234). Callers pass rounded, validated amounts.
+    pub fn to_minor(&self, value: Decimal) -> i128 {
+        let mut v = self.round(value);
+        v.set_sign_positive(true);
+        v.mantissa()
+    }
+
+    /// Minor units back to an amount with the currency's scale.
+    pub fn from_minor(&self, units: i128) -> Decimal {
+        // Bounded by MAX_AMOUNT × limits, far inside 96 bits.
+        Decimal::try_from_i128_with_scale(units, self.exponent).unwrap_or(Decimal::MAX)
+    }
+
+    /// Display form for messages: symbol where one is well known, thousands
+    /// separators, and minor digits only when not zero (`₹1,200`, `₹420.50`, `KWD 1.250`).
+    pub fn format(&self, value: Decimal) -> String {
+        let v = self.round(value);
+        let text = if v.fract().is_zero() { v.trunc().to_string() } else { v.to_string() };
+        let (int, frac) = match text.split_once('.') {
+            Some((i, f)) => (i, Some(f)),
+            None => (text.as_str(), None),
+        };
+        let mut grouped = String::with_capacity(int.len() + int.len() / 3);
+        for (i, ch) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(ch);
+        }
+        if let Some(f) = frac {
+            grouped.push('.');
+            grouped.push_str(f);
+        }
+        match self.symbol() {
+            Some(sym) => format!("{sym}{grouped}"),
+            None => format!("{} {grouped}", self.code()),
+        }
+    }
+
+    fn symbol(&self) -> Option<&'static str> {
+        Some(match self.code() {
+            "INR" => "₹",
+            "USD" => "$",
+            "EUR" => "€",
+            "GBP" => "£",
+            "JPY" => "¥",
+            "UAH" => "₴",
+            _ => return None,
+        })
+    }
+}
+
+impl Serialize for Currency {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for Currency {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(d)?;
+        Currency::from_code(&code).ok_or_else(|| {
+            serde::de::Error::custom(format!("invalid_currency: {code:?} is not an ISO 4217 currency code"))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn exponents_follow_iso_4217() {
+        let exp = |c| Currency::from_code(c).unwrap().exponent();
+        assert_eq!((exp("JPY"), exp("INR"), exp("USD"), exp("EUR"), exp("KWD")), (0, 2, 2, 2, 3));
+        assert!(Currency::from_code("usd").is_none());
+        assert!(Currency::from_code("XYZ").is_none());
+        assert!(Currency::from_code("US").is_none());
+    }
+
+    #[test]
+    fn rounding_is_half_up_and_fixes_the_scale() {
+        let inr = Currency::from_code("INR").unwrap();
+        assert_eq!(inr.round(d("0.005")).to_string(), "0.01");
+        assert_eq!(inr.round(d("0.0049")).to_string(), "0.00");
+        assert_eq!(inr.round(d("7")).to_string(), "7.00");
+        let jpy = Currency::from_code("JPY").unwrap();
+        assert_eq!(jpy.round(d("12.5")).to_string(), "13");
+        let kwd = Currency::from_code("KWD").unwrap();
+        assert_eq!(kwd.round(d("1.2345")).to_string(), "1.235");
+    }
+
+    #[test]
+    fn strict_decimal_strings() {
+        assert_eq!(parse_decimal("12.50").unwrap(), d("12.50"));
+        for bad in ["", "1e5", "+1", " 1", "1.", ".5", "1,5", "0x10", "NaN", "--1"] {
+            assert!(parse_decimal(bad).is_err(), "{bad:?} accepted");
+        }
+        assert!(parse_decimal("10000000000000000000000000000000").unwrap_err().starts_with("out_of_range"));
+    }
+
+    #[test]
+    fn amounts_reject_numbers_negatives_and_huge_values() {
+        let err = |j: &str| serde_json::from_str::<Amount>(j).unwrap_err().to_string();
+        assert!(err("12.5").starts_with("invalid type"));
+        assert!(err("\"-1.00\"").starts_with("out_of_range"));
+        assert!(err("\"1000000000000000\"").starts_with("out_of_range"));
+        assert_eq!(serde_json::from_str::<Amount>("\"999999999999999.99\"").unwrap().0, d("999999999999999.99"));
+        assert_eq!(MAX_AMOUNT, d("1000000000000000"));
+    }
+
+    #[test]
+    fn minor_units_round_trip() {
+        let inr = Currency::from_code("INR").unwrap();
+        assert_eq!(inr.to_minor(d("12.34")), 1234);
+        assert_eq!(inr.from_minor(1234).to_string(), "12.34");
+    }
+
+    #[test]
+    fn display_format() {
+        let inr = Currency::from_code("INR").unwrap();
+        assert_eq!(inr.format(d("420.00")), "₹420");
+        assert_eq!(inr.format(d("1200")), "₹1,200");
+        assert_eq!(inr.format(d("1234567.5")), "₹1,234,567.50");
+        let kwd = Currency::from_code("KWD").unwrap();
+        assert_eq!(kwd.format(d("1.25")), "KWD 1.250");
+    }
+}

@@ -1,0 +1,102 @@
+//! The WebAssembly binding of coupon-engine: the only code that knows wasm-bindgen.
+//!
+//! Every export follows one pattern: read the JS values with serde-wasm-bindgen
+//! (typed errors with field paths), call the core, write the result with the one
+//! shared [`SERIALIZER`]. Errors are thrown as real JS `Error` objects carrying
+//! `code` and `path`.
+
+use serde::Serialize;
+use serde_wasm_bindgen::{Deserializer, Serializer};
+use wasm_bindgen::prelude::*;
+
+use coupon_engine::{model, Error as CoreError};
+
+/// One serializer for every result: plain objects (not `Map`s) and `null` for absent
+/// values, so JS sees the same shape as the JSON the native engine prints.
+const SERIALIZER: Serializer = Serializer::json_compatible();
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = include_str!("../types.d.ts");
+
+/// Turns a core error into a thrown JS `Error` with `code` and `path` properties.
+fn js_error(e: CoreError) -> JsValue {
+    let error = js_sys::Error::new(&format!("{}: {}", e.path, e.message));
+    error.set_name("CouponEngineError");
+    let object: &JsValue = error.as_ref();
+    // Setting a property on a fresh Error object cannot fail.
+    let _ = js_sys::Reflect::set(object, &"code".into(), &e.code.as_str().into());
+    let _ = js_sys::Reflect::set(object, &"path".into(), &e.path.as_str().into());
+    error.into()
+}
+
+fn read<T: serde::de::DeserializeOwned>(root: &str, value: JsValue) -> Result<T, JsValue> {
+    coupon_engine::read(root, Deserializer::from(value)).map_err(js_error)
+}
+
+fn write<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value.serialize(&SERIALIZER).map_err(|e| js_error(CoreError::new(coupon_engine::ErrorCode::InvalidValue, "result", e.to_string())))
+}
+
+/// A validated coupon bundle, ready to evaluate any number of carts.
+///
+/// ```js
+/// const engine = new Engine(bundle);          // throws CouponEngineError on a bad bundle
+/// const result = engine.evaluate(customer, cart, { now: new Date().toISOString(), codes: ["LOYAL10"] });
+/// for (const card of result.cards) console.log(card.status, card.title, card.saving);
+/// ```
+#[wasm_bindgen]
+pub struct Engine(coupon_engine::Engine);
+
+#[wasm_bindgen]
+impl Engine {
+    /// Validates a bundle once. Throws `CouponEngineError` (`code`, `path`) when invalid.
+    ///
+    /// ```js
+    /// const engine = new Engine({ currency: "INR", coupons: [] });
+    /// ```
+    #[wasm_bindgen(constructor)]
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "Bundle")] bundle: JsValue) -> Result<Engine, JsValue> {
+        let bundle: model::Bundle = read("bundle", bundle)?;
+        coupon_engine::Engine::new(bundle).map(Engine).map_err(js_error)
+    }
+
+    /// Evaluates one cart: totals, applied discounts with per-line allocation, and cards.
+    ///
+    /// ```js
+    /// const { totalAfter, cards } = engine.evaluate(customer, cart, { now: "2026-11-22T10:00:00Z" });
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "EvaluationResult")]
+    pub fn evaluate(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Customer")] customer: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Cart")] cart: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Context")] context: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let customer: model::Customer = read("customer", customer)?;
+        let cart: model::Cart = read("cart", cart)?;
+        let context: model::Context = read("context", context)?;
+        write(&self.0.evaluate(&customer, &cart, &context).map_err(js_error)?)
+    }
+}
+
+/// Evaluates `{ bundle, customer, cart, context }` in one call.
+///
+/// ```js
+/// const result = evaluate({ bundle, customer, cart, context: { now: "2026-11-22T10:00:00Z" } });
+/// ```
+#[wasm_bindgen(unchecked_return_type = "EvaluationResult")]
+pub fn evaluate(#[wasm_bindgen(unchecked_param_type = "EvaluationRequest")] request: JsValue) -> Result<JsValue, JsValue> {
+    let request: coupon_engine::Request = read("", request)?;
+    write(&coupon_engine::evaluate(&request).map_err(js_error)?)
+}
+
+/// Evaluates a request given as JSON text; returns the result as JSON text, byte for
+/// byte what the native engine and CLI print.
+///
+/// ```js
+/// const json = evaluateJson(JSON.stringify({ bundle, customer, cart, context }));
+/// ```
+#[wasm_bindgen(js_name = evaluateJson)]
+pub fn evaluate_json(request: &str) -> Result<String, JsValue> {
+    coupon_engine::evaluate_json(request).map_err(js_error)
+}
