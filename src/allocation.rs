@@ -39,8 +39,10 @@ mod tests {
         assert_eq!(largest_remainder(100, &[300, 300, 300]), vec![34, 33, 33]);
         assert_eq!(largest_remainder(2, &[1, 1, 1]), vec![1, 1, 0]);
         assert_eq!(largest_remainder(1000, &[3000, 7000]), vec![300, 700]);
-        // 10 over 3:3:1 -> 4.28.., 4.28.., 1.42..: floors 4,4,1, one unit left to the earliest of the two largest.
-        assert_eq!(largest_remainder(10, &[3, 3, 1]), vec![5, 4, 1]);
+        // 10 over 30:30:10 -> 4.29, 4.29, 1.43: floors 4, 4, 1; the unit left goes to the largest remainder.
+        assert_eq!(largest_remainder(10, &[30, 30, 10]), vec![4, 4, 2]);
+        // Equal remainders: the earliest line wins.
+        assert_eq!(largest_remainder(1, &[50, 50]), vec![1, 0]);
     }
 
     #[test]
