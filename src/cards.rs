@@ -116,7 +116,9 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
             plural(required - current, "more order", "more orders")
         ),
         MinOrders { required, period, .. } => format!("For customers with {required}+ orders{}", in_period(period)),
-        MinSpend { required, period, .. } => format!("For customers who spent {}{}", money(required), in_period(period)),
+        MinSpend { required, period, .. } => {
+            format!("For customers who have spent {} or more{}", money(required), in_period(period))
+        }
         UsedCouponRequired { code } => format!("For customers who have used {code}"),
         MinPurchaseValue { required, current } => {
             format!("Add {} more to unlock", currency.format(required.0 - current.0))

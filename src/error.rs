@@ -164,9 +164,11 @@ impl Error {
         } else {
             ErrorCode::InvalidValue
         };
-        // serde reports a missing/unknown field at its parent; name the field itself.
+        // serde reports a missing field at its parent; name the field itself (an
+        // unknown field already ends the path).
         let path = match (code, quoted(message)) {
-            (ErrorCode::MissingField | ErrorCode::UnknownField, Some(field)) => join_path(&path, field),
+            (ErrorCode::MissingField, Some(field)) => join_path(&path, field),
+            (ErrorCode::UnknownField, Some(field)) if !path.ends_with(field) => join_path(&path, field),
             _ => path,
         };
         Error::new(code, path, message)
@@ -210,7 +212,7 @@ mod tests {
 
     #[test]
     fn unknown_and_missing_fields_point_at_the_field() {
-        let e = Error::from_serde("cart", "lines[0]", "unknown field `colour`, expected one of `id`", false);
+        let e = Error::from_serde("cart", "lines[0].colour", "unknown field `colour`, expected one of `id`", false);
         assert_eq!((e.code, e.path.as_str()), (ErrorCode::UnknownField, "cart.lines[0].colour"));
         let e = Error::from_serde("context", ".", "missing field `now`", false);
         assert_eq!((e.code, e.path.as_str()), (ErrorCode::MissingField, "context.now"));

@@ -144,6 +144,9 @@ impl Engine {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Request {
+    /// What the request shows (examples and test vectors explain themselves).
+    #[serde(default)]
+    pub description: Option<String>,
     /// Coupon definitions and segments.
     pub bundle: Bundle,
     /// The customer summary.

@@ -66,6 +66,7 @@ fn request(input: &Input) -> Result<Request, Error> {
     match (&input.request, &input.bundle, &input.customer, &input.cart, &input.context) {
         (Some(path), ..) => read_json("", &load(path)?),
         (None, Some(b), Some(cu), Some(ca), Some(cx)) => Ok(Request {
+            description: None,
             bundle: read_json("bundle", &load(b)?)?,
             customer: read_json("customer", &load(cu)?)?,
             cart: read_json("cart", &load(ca)?)?,
