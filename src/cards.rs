@@ -15,7 +15,10 @@ use crate::selection::Selection;
 /// sorted by status (applied first), then bundle order.
 pub fn build(coupons: &[Coupon], verdicts: &[Verdict], selection: &Selection, facts: &Facts, total_before: Amount) -> Vec<Card> {
     let currency = facts.currency;
+    // Whom a usable coupon lost to: the exclusive coupon applied, or, for an exclusive
+    // coupon, the first of the stackable ones applied instead.
     let exclusive_winner = selection.applied.iter().map(|(c, _)| *c).find(|&c| !coupons[c].stackable);
+    let first_applied = selection.applied.first().map(|(c, _)| *c);
     let mut cards: Vec<Card> = Vec::new();
     for (index, (coupon, verdict)) in coupons.iter().zip(verdicts).enumerate() {
         let entered = is_entered(coupon, facts);
@@ -31,7 +34,10 @@ pub fn build(coupons: &[Coupon], verdicts: &[Verdict], selection: &Selection, fa
                 let alone = amount_off(&coupon.discount, base, currency);
                 kinds.push(if coupon.application == Application::Code && !entered {
                     ReasonKind::CodeNotEntered {}
-                } else if let Some(w) = exclusive_winner.filter(|_| alone > 0) {
+                } else if let Some(w) = exclusive_winner
+                    .or(first_applied.filter(|_| !coupon.stackable))
+                    .filter(|_| alone > 0)
+                {
                     ReasonKind::NotCombinable { coupon_id: coupons[w].id.clone(), title: coupons[w].display.title.clone() }
                 } else {
                     ReasonKind::NothingToDiscount {}

@@ -159,9 +159,9 @@ impl<'a> Facts<'a> {
     pub fn scoped_lines(&self, scope: Option<&Scope>) -> Vec<usize> {
         let covers = |l: &Line| match scope {
             None | Some(Scope::EntireCart) => true,
-            Some(Scope::Products { product_ids }) => product_ids.contains(&l.product_id),
-            Some(Scope::Collections { collection_ids }) => l.collection_ids.iter().any(|c| collection_ids.contains(c)),
-            Some(Scope::Offers { offer_ids }) => l.offer_id.as_ref().is_some_and(|o| offer_ids.contains(o)),
+            Some(Scope::Products(ids)) => ids.contains(&l.product_id),
+            Some(Scope::Collections(ids)) => l.collection_ids.iter().any(|c| ids.contains(c)),
+            Some(Scope::Offers(ids)) => l.offer_id.as_ref().is_some_and(|o| ids.contains(o)),
         };
         self.cart.lines.iter().enumerate().filter(|(_, l)| covers(l)).map(|(i, _)| i).collect()
     }

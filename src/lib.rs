@@ -14,7 +14,7 @@
 //! use coupon_engine::{Engine, read_json};
 //! let engine = Engine::new(read_json("bundle", r#"{"currency":"INR","coupons":[{
 //!     "id":"loyal10","code":"LOYAL10","application":"automatic",
-//!     "discount":{"type":"percentage","percent":"10","cap":"500.00"},
+//!     "discount":{"percentage":{"percent":"10","cap":"500.00"}},
 //!     "behavior":{"withinLast":{"days":90},"minOrders":3},
 //!     "display":{"title":"10% for loyal customers"}}]}"#)?)?;
 //! let customer = read_json("customer", r#"{"id":"c1"}"#)?;

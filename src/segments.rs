@@ -23,7 +23,7 @@ pub enum Joined {
 /// inactivity span ran out; `all` at the latest of its parts, `any` at the earliest.
 pub fn evaluate(rule: &Rule, history: &History, now: Timestamp) -> Joined {
     match rule {
-        Rule::All { rules } => {
+        Rule::All(rules) => {
             let mut latest = None;
             let mut undated = false;
             for r in rules {
@@ -38,7 +38,7 @@ pub fn evaluate(rule: &Rule, history: &History, now: Timestamp) -> Joined {
                 _ => Joined::Undated,
             }
         }
-        Rule::Any { rules } => {
+        Rule::Any(rules) => {
             let mut earliest: Option<Timestamp> = None;
             let mut member = false;
             for r in rules {

@@ -81,10 +81,11 @@ pub enum Application {
     Automatic,
 }
 
-/// The discount value.
+/// The discount value: `{"percentage": {"percent": "10", "cap": "500.00"}}` or
+/// `{"fixedAmount": {"amount": "500.00"}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
-#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
 pub enum Discount {
     /// A percentage of the scoped subtotal, optionally capped.
     Percentage {
@@ -142,34 +143,26 @@ pub struct Purchase {
     pub max_quantity: Option<u32>,
 }
 
-/// Which cart lines a coupon looks at and discounts.
+/// Which cart lines a coupon looks at and discounts: `"entireCart"`,
+/// `{"products": [ids]}`, `{"collections": [ids]}` or `{"offers": [ids]}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
 pub enum Scope {
     /// Every line.
     EntireCart,
-    /// Lines of these products.
-    Products {
-        /// Product ids (at least one).
-        product_ids: Vec<String>,
-    },
-    /// Lines in any of these collections.
-    Collections {
-        /// Collection ids (at least one).
-        collection_ids: Vec<String>,
-    },
-    /// Lines bought through these offers (a product at a given price tier).
-    Offers {
-        /// Offer ids (at least one).
-        offer_ids: Vec<String>,
-    },
+    /// Lines of these products (at least one id).
+    Products(Vec<String>),
+    /// Lines in any of these collections (at least one id).
+    Collections(Vec<String>),
+    /// Lines bought through these offers, a product at a given price tier (at least one id).
+    Offers(Vec<String>),
 }
 
-/// Who may redeem a coupon.
+/// Who may redeem a coupon: `"all"` or `{"specific": {"customerIds": [], "segmentIds": []}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
-#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
 pub enum Audience {
     /// Everyone.
     All,
@@ -186,10 +179,11 @@ pub enum Audience {
     },
 }
 
-/// Which order of the customer's a coupon is for, by count of previous orders.
+/// Which order of the customer's a coupon is for: `"all"`, `"firstOrder"` or
+/// `{"orderCount": {"nth": 3}}` (also `minPrevious`, `maxPrevious`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
-#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
 pub enum OrderScope {
     /// Any order.
     All,
@@ -286,21 +280,17 @@ pub struct Segment {
     pub rule: Rule,
 }
 
-/// A segment rule over the customer's history. `all` is AND, `any` is OR.
+/// A segment rule over the customer's history, e.g.
+/// `{"all": [{"purchased": {"minOrders": 2}}, {"courseProgress": {"courseId": "c1", "minPercent": "95"}}]}`.
+/// `all` is AND, `any` is OR.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
-#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
 pub enum Rule {
-    /// Every sub-rule holds.
-    All {
-        /// At least one.
-        rules: Vec<Rule>,
-    },
-    /// At least one sub-rule holds.
-    Any {
-        /// At least one.
-        rules: Vec<Rule>,
-    },
+    /// Every sub-rule holds (at least one sub-rule).
+    All(Vec<Rule>),
+    /// At least one sub-rule holds (at least one sub-rule).
+    Any(Vec<Rule>),
     /// Placed at least `minOrders` orders (default 1), optionally counting only
     /// orders that contain one of `productIds`.
     Purchased {

@@ -126,13 +126,13 @@ fn coupon(c: &Coupon, currency: Currency, path: &str) -> Result {
     match &c.discount {
         Discount::Percentage { percent, cap } => {
             if percent.0.is_zero() {
-                return fail(ErrorCode::InvalidPercent, format!("{path}.discount.percent"), "must be more than 0");
+                return fail(ErrorCode::InvalidPercent, format!("{path}.discount.percentage.percent"), "must be more than 0");
             }
             if let Some(cap) = cap {
-                positive(cap, currency, &format!("{path}.discount.cap"))?;
+                positive(cap, currency, &format!("{path}.discount.percentage.cap"))?;
             }
         }
-        Discount::FixedAmount { amount } => positive(amount, currency, &format!("{path}.discount.amount"))?,
+        Discount::FixedAmount { amount } => positive(amount, currency, &format!("{path}.discount.fixedAmount.amount"))?,
     }
     if let Some(b) = &c.behavior {
         if let Some(span) = &b.within_last {
@@ -156,9 +156,9 @@ fn coupon(c: &Coupon, currency: Currency, path: &str) -> Result {
         if let Some(scope) = &p.scope {
             let (list, field) = match scope {
                 super::Scope::EntireCart => (&[][..], ""),
-                super::Scope::Products { product_ids } => (&product_ids[..], "productIds"),
-                super::Scope::Collections { collection_ids } => (&collection_ids[..], "collectionIds"),
-                super::Scope::Offers { offer_ids } => (&offer_ids[..], "offerIds"),
+                super::Scope::Products(ids) => (&ids[..], "products"),
+                super::Scope::Collections(ids) => (&ids[..], "collections"),
+                super::Scope::Offers(ids) => (&ids[..], "offers"),
             };
             if !field.is_empty() {
                 check_non_empty(list, &format!("{path}.purchase.scope.{field}"))?;
@@ -167,11 +167,11 @@ fn coupon(c: &Coupon, currency: Currency, path: &str) -> Result {
     }
     if let Some(Audience::Specific { customer_ids, segment_ids }) = &c.audience {
         if customer_ids.is_empty() && segment_ids.is_empty() {
-            return fail(ErrorCode::EmptyList, format!("{path}.audience"), "a specific audience names at least one customer or segment");
+            return fail(ErrorCode::EmptyList, format!("{path}.audience.specific"), "a specific audience names at least one customer or segment");
         }
     }
     if let Some(OrderScope::OrderCount { nth, min_previous, max_previous }) = &c.order_scope {
-        let p = format!("{path}.orderScope");
+        let p = format!("{path}.orderScope.orderCount");
         if *nth == Some(0) {
             return fail(ErrorCode::InvalidValue, format!("{p}.nth"), "orders are counted from 1");
         }
@@ -215,23 +215,24 @@ fn rule(r: &Rule, path: &str, depth: usize) -> Result {
         return fail(ErrorCode::OutOfRange, path, format!("rules nest deeper than {}", limits::MAX_RULE_DEPTH));
     }
     match r {
-        Rule::All { rules } | Rule::Any { rules } => {
-            check_non_empty(rules, &format!("{path}.rules"))?;
+        Rule::All(rules) | Rule::Any(rules) => {
+            let path = format!("{path}.{}", if matches!(r, Rule::All(_)) { "all" } else { "any" });
+            check_non_empty(rules, &path)?;
             for (i, sub) in rules.iter().enumerate() {
-                rule(sub, &format!("{path}.rules[{i}]"), depth + 1)?;
+                rule(sub, &format!("{path}[{i}]"), depth + 1)?;
             }
         }
         Rule::Purchased { min_orders, product_ids } => {
             if *min_orders == Some(0) {
-                return fail(ErrorCode::InvalidValue, format!("{path}.minOrders"), "must be at least 1");
+                return fail(ErrorCode::InvalidValue, format!("{path}.purchased.minOrders"), "must be at least 1");
             }
             if let Some(ids) = product_ids {
-                check_non_empty(ids, &format!("{path}.productIds"))?;
+                check_non_empty(ids, &format!("{path}.purchased.productIds"))?;
             }
         }
-        Rule::BoughtProduct { product_id, .. } => check_id(product_id, &format!("{path}.productId"))?,
-        Rule::CourseProgress { course_id, .. } => check_id(course_id, &format!("{path}.courseId"))?,
-        Rule::Inactive { inactive_for, .. } => check_span(inactive_for, &format!("{path}.inactiveFor"))?,
+        Rule::BoughtProduct { product_id, .. } => check_id(product_id, &format!("{path}.boughtProduct.productId"))?,
+        Rule::CourseProgress { course_id, .. } => check_id(course_id, &format!("{path}.courseProgress.courseId"))?,
+        Rule::Inactive { inactive_for, .. } => check_span(inactive_for, &format!("{path}.inactive.inactiveFor"))?,
     }
     Ok(())
 }

@@ -1,0 +1,66 @@
+//! Replays every shared vector in `tests/vectors/` natively. The same files are
+//! replayed in WebAssembly under Node and Chromium (`wasm/tests/vectors.rs`), so the
+//! browser's result is proven byte-identical to the server's.
+//!
+//! `BLESS=1 cargo test --test vectors` rewrites the expectations from the current
+//! engine; review the diff before committing it.
+
+use std::fs;
+use std::path::PathBuf;
+
+use serde_json::{json, Value};
+
+fn vector_files() -> Vec<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .expect("tests/vectors exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_vector_gives_its_expected_output_natively() {
+    let bless = std::env::var_os("BLESS").is_some();
+    let files = vector_files();
+    assert!(files.len() >= 50, "expected the shared vectors, found {}", files.len());
+    let mut failures = Vec::new();
+    for path in &files {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let text = fs::read_to_string(path).unwrap();
+        let mut doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let request = serde_json::to_string(&doc["request"]).unwrap();
+        let outcome = coupon_engine::evaluate_json(&request);
+        let wants_error = doc.get("expectedError").is_some();
+        if bless {
+            match &outcome {
+                Ok(json) => doc["expected"] = serde_json::from_str(json).unwrap(),
+                Err(e) => doc["expectedError"] = json!({ "code": e.code.as_str(), "path": e.path }),
+            }
+            let key = if outcome.is_ok() { "expectedError" } else { "expected" };
+            doc.as_object_mut().unwrap().remove(key);
+            fs::write(path, serde_json::to_string_pretty(&doc).unwrap() + "\n").unwrap();
+            continue;
+        }
+        match (outcome, wants_error) {
+            (Ok(json), false) => {
+                // Compact, key order as written: the exact bytes every runtime must print.
+                let expected = serde_json::to_string(&doc["expected"]).unwrap();
+                if json != expected {
+                    failures.push(format!("{name}:\n  got      {json}\n  expected {expected}"));
+                }
+            }
+            (Err(e), true) => {
+                let got = json!({ "code": e.code.as_str(), "path": e.path });
+                if got != doc["expectedError"] {
+                    failures.push(format!("{name}: got error {got}, expected {}", doc["expectedError"]));
+                }
+            }
+            (Ok(json), true) => failures.push(format!("{name}: expected an error, got {json}")),
+            (Err(e), false) => failures.push(format!("{name}: unexpected error {e}")),
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} vectors differ:\n{}", failures.len(), files.len(), failures.join("\n"));
+}
