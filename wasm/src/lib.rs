@@ -1,12 +1,17 @@
 //! The WebAssembly binding of coupon-engine: the only code that knows wasm-bindgen.
 //!
-//! Every export follows one pattern: read the JS values with serde-wasm-bindgen
-//! (typed errors with field paths), call the core, write the result with the one
-//! shared [`SERIALIZER`]. Errors are thrown as real JS `Error` objects carrying
-//! `code` and `path`.
+//! Every export follows one pattern: [`read`] the JS values, call the core, [`write`]
+//! the result with the one shared [`SERIALIZER`]. Errors are thrown as real JS
+//! `Error` objects carrying `code` and `path`.
+//!
+//! Inputs cross as JSON text (`JSON.stringify` in JS, the core's serde_json reader in
+//! Rust) rather than through serde-wasm-bindgen's `from_value`: that deserializer only
+//! looks up the fields a struct knows, so a misspelt field would pass silently, and
+//! its error messages differ from the native ones. Through JSON text the browser
+//! rejects exactly what the server rejects, with the same code and path.
 
 use serde::Serialize;
-use serde_wasm_bindgen::{Deserializer, Serializer};
+use serde_wasm_bindgen::Serializer;
 use wasm_bindgen::prelude::*;
 
 use coupon_engine::{model, Error as CoreError};
@@ -29,8 +34,16 @@ fn js_error(e: CoreError) -> JsValue {
     error.into()
 }
 
+/// Reads one JS input through its JSON text. `NaN` and `Infinity` become `null` and
+/// `undefined` fields vanish (as `JSON.stringify` defines), so each still fails as a
+/// wrong type or a missing field at its path; values JSON cannot hold (BigInt,
+/// cycles) fail at the input's root.
 fn read<T: serde::de::DeserializeOwned>(root: &str, value: JsValue) -> Result<T, JsValue> {
-    coupon_engine::read(root, Deserializer::from(value)).map_err(js_error)
+    let type_error = |message: String| js_error(CoreError::new(coupon_engine::ErrorCode::InvalidType, root, message));
+    let text = js_sys::JSON::stringify(&value)
+        .map_err(|e| type_error(format!("not representable as JSON: {}", String::from(js_sys::Error::from(e).message()))))?;
+    let text = text.as_string().ok_or_else(|| type_error("expected an object, got undefined".to_string()))?;
+    coupon_engine::read_json(root, &text).map_err(js_error)
 }
 
 fn write<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
