@@ -69,7 +69,12 @@ build_debian_wasm_std() {
 }
 
 if [ "$want" != native ]; then
-  if has_wasm_std ""; then
+  if [ -n "${COUPON_ENGINE_FORCE_DEBIAN_TOOLCHAIN:-}" ]; then
+    # Rehearses what a machine without access to the Rust project's servers does.
+    log "forced: Debian's rustc-web with a self-built wasm32 std"
+    build_debian_wasm_std
+    toolchain=system
+  elif has_wasm_std ""; then
     log "default Rust toolchain already has the wasm32 target"
   elif has_wasm_std system; then
     toolchain=system
