@@ -95,7 +95,10 @@ if [ -n "$toolchain" ]; then echo "export RUSTUP_TOOLCHAIN=$toolchain" >"$envfil
 . "$envfile"
 log "rust: $(rustc --version)"
 
-# ---- wasm-bindgen-cli, wasm-pack, wasm-opt ------------------------------------
+# ---- wasm-bindgen-cli, wasm-pack, wasm-opt, Node ------------------------------
+if [ "$want" != native ] && ! command -v node >/dev/null; then
+  apt_install nodejs npm
+fi
 if [ "$want" != native ]; then
   # The CLI must match the wasm-bindgen crate exactly; wasm/Cargo.toml pins it.
   wb=$(sed -n 's/^wasm-bindgen *= *{ *version *= *"=\([0-9.]*\)".*/\1/p; s/^wasm-bindgen *= *"=\([0-9.]*\)".*/\1/p' wasm/Cargo.toml | head -1)
@@ -109,7 +112,13 @@ if [ "$want" != native ]; then
     log "cargo install wasm-pack (compiles from source, ~2 min)"
     cargo install -q wasm-pack
   fi
-  command -v wasm-opt >/dev/null || apt_install binaryen || log "no wasm-opt: release builds stay unoptimised"
+  # A current binaryen from npm (Debian's 108 breaks modules that use reference types).
+  binaryen=132.0.0
+  if [ "$(target/tools/node_modules/.bin/wasm-opt --version 2>/dev/null | awk '{print $3}')" != "${binaryen%%.*}" ]; then
+    log "npm install binaryen@$binaryen (wasm-opt)"
+    mkdir -p target/tools
+    (cd target/tools && npm install --silent --no-audit --no-fund --no-save "binaryen@$binaryen" >/dev/null)
+  fi
   log "wasm-bindgen: $(wasm-bindgen --version); wasm-pack: $(wasm-pack --version)"
 fi
 

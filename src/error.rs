@@ -157,7 +157,10 @@ impl Error {
             ErrorCode::MissingField
         } else if message.starts_with("unknown variant") {
             ErrorCode::UnknownVariant
-        } else if message.starts_with("invalid type") || message.starts_with("invalid length") {
+        } else if message.starts_with("invalid type")
+            || message.starts_with("invalid length")
+            || message.starts_with("expected ")
+        {
             ErrorCode::InvalidType
         } else if message.starts_with("duplicate field") {
             ErrorCode::DuplicateId
@@ -169,6 +172,10 @@ impl Error {
         let path = match (code, quoted(message)) {
             (ErrorCode::MissingField, Some(field)) => join_path(&path, field),
             (ErrorCode::UnknownField, Some(field)) if !path.ends_with(field) => join_path(&path, field),
+            // `{"bogo": {…}}` stops right after the key; the error belongs to the enum field.
+            (ErrorCode::UnknownVariant, Some(variant)) => {
+                path.strip_suffix(variant).and_then(|p| p.strip_suffix('.')).map_or(path.clone(), str::to_string)
+            }
             _ => path,
         };
         Error::new(code, path, message)

@@ -39,7 +39,7 @@ pub mod segments;
 pub mod selection;
 
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
 pub use error::{Error, ErrorCode};
 pub use model::validate::limits;
@@ -162,24 +162,22 @@ pub fn evaluate(request: &Request) -> Result<EvaluationResult, Error> {
     Engine::new(request.bundle.clone())?.evaluate(&request.customer, &request.cart, &request.context)
 }
 
-/// Reads one input from any serde deserializer (JSON text, a JS value, …), mapping
-/// failures to a typed [`Error`] whose path starts at `root` (`"cart"`).
-pub fn read<'de, T: Deserialize<'de>, D: Deserializer<'de>>(root: &str, deserializer: D) -> Result<T, Error> {
-    serde_path_to_error::deserialize(deserializer)
-        .map_err(|e| Error::from_serde(root, &e.path().to_string(), &e.inner().to_string(), false))
-}
-
-/// Reads one input from JSON text (see [`read`]); syntax errors get `invalid_json`.
+/// Reads one input from JSON text, mapping failures to a typed [`Error`] whose path
+/// starts at `root` (`"cart"`, or `""` for a whole [`Request`]). Syntax errors get
+/// `invalid_json`.
 pub fn read_json<T: DeserializeOwned>(root: &str, text: &str) -> Result<T, Error> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let syntax = !e.inner().is_data();
-        let message = e.inner().to_string();
-        // serde_json appends " at line L column C"; keep it, it helps with files.
-        Error::from_serde(root, &e.path().to_string(), &message, syntax)
-    })?;
-    de.end().map_err(|e| Error::new(ErrorCode::InvalidJson, root, e.to_string()))?;
-    Ok(value)
+    serde_json::from_str(text).map_err(|e| {
+        // serde_json reports some type mismatches (a number where an enum belongs, an
+        // enum object with two keys) as syntax errors; the text is only invalid JSON if
+        // it fails to parse as any value.
+        let structural = !e.is_data() && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok();
+        let inner = if structural {
+            model::path::structural_path_at(text, e.line(), e.column())
+        } else {
+            model::path::path_at(text, e.line(), e.column())
+        };
+        Error::from_serde(root, &inner, &e.to_string(), !e.is_data() && !structural)
+    })
 }
 
 /// Evaluates a request given as JSON text and returns the result as compact JSON text.

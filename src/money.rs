@@ -39,15 +39,16 @@ impl Serialize for Amount {
 
 impl<'de> Deserialize<'de> for Amount {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = DecimalText::deserialize(d)?;
-        let value = parse_decimal(&text.0).map_err(serde::de::Error::custom)?;
-        if value.is_sign_negative() {
-            return Err(serde::de::Error::custom(format!("out_of_range: amount {} is negative", text.0)));
-        }
-        if value >= MAX_AMOUNT {
-            return Err(serde::de::Error::custom(format!("out_of_range: amount {} is not below 10^15", text.0)));
-        }
-        Ok(Amount(value))
+        from_str_with(d, "a decimal string such as \"12.50\"", |text| {
+            let value = parse_decimal(text)?;
+            if value.is_sign_negative() {
+                return Err(format!("out_of_range: amount {text} is negative"));
+            }
+            if value >= MAX_AMOUNT {
+                return Err(format!("out_of_range: amount {text} is not below 10^15"));
+            }
+            Ok(Amount(value))
+        })
     }
 }
 
@@ -65,39 +66,41 @@ impl Serialize for Percent {
 
 impl<'de> Deserialize<'de> for Percent {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = DecimalText::deserialize(d)?;
-        let value = parse_decimal(&text.0).map_err(serde::de::Error::custom)?;
-        if value.is_sign_negative() || value > Decimal::ONE_HUNDRED {
-            return Err(serde::de::Error::custom(format!(
-                "invalid_percent: {} is not in [0, 100]",
-                text.0
-            )));
-        }
-        if value.scale() > 4 {
-            return Err(serde::de::Error::custom("too_many_decimals: a percentage has at most 4 decimal places"));
-        }
-        Ok(Percent(value))
+        from_str_with(d, "a percentage as a decimal string such as \"12.5\"", |text| {
+            let value = parse_decimal(text)?;
+            if value.is_sign_negative() || value > Decimal::ONE_HUNDRED {
+                return Err(format!("invalid_percent: {text} is not in [0, 100]"));
+            }
+            if value.scale() > 4 {
+                return Err("too_many_decimals: a percentage has at most 4 decimal places".to_string());
+            }
+            Ok(Percent(value))
+        })
     }
 }
 
-/// A string field that must hold a decimal: rejects JSON numbers with a clear message
-/// (floats lose cents; they are never accepted for money).
-struct DecimalText(String);
-
-impl<'de> Deserialize<'de> for DecimalText {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = DecimalText;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a decimal string such as \"12.50\"")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<DecimalText, E> {
-                Ok(DecimalText(v.to_owned()))
-            }
-        }
-        d.deserialize_str(V)
+/// Deserializes a string and converts it inside the visitor. Errors raised there carry
+/// the position of the value itself, so [`crate::model::path`] names the right field;
+/// they also reject JSON numbers (floats lose cents, so money is never a number).
+pub(crate) fn from_str_with<'de, D: Deserializer<'de>, T>(
+    d: D,
+    expecting: &'static str,
+    parse: fn(&str) -> Result<T, String>,
+) -> Result<T, D::Error> {
+    struct V<T> {
+        expecting: &'static str,
+        parse: fn(&str) -> Result<T, String>,
     }
+    impl<T> serde::de::Visitor<'_> for V<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str(self.expecting)
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
+            (self.parse)(v).map_err(E::custom)
+        }
+    }
+    d.deserialize_str(V { expecting, parse })
 }
 
 /// Parses `-?[0-9]+(\.[0-9]+)?` exactly: no exponent, sign `+`, spaces or empty parts.
@@ -242,9 +245,8 @@ impl Serialize for Currency {
 
 impl<'de> Deserialize<'de> for Currency {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let code = String::deserialize(d)?;
-        Currency::from_code(&code).ok_or_else(|| {
-            serde::de::Error::custom(format!("invalid_currency: {code:?} is not an ISO 4217 currency code"))
+        from_str_with(d, "an ISO 4217 currency code such as \"INR\"", |code| {
+            Currency::from_code(code).ok_or_else(|| format!("invalid_currency: {code:?} is not an ISO 4217 currency code"))
         })
     }
 }

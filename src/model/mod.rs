@@ -6,6 +6,7 @@
 mod cart;
 mod coupon;
 mod customer;
+pub mod path;
 mod result;
 mod time;
 pub(crate) mod validate;

@@ -51,8 +51,7 @@ impl Serialize for Timestamp {
 
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        Timestamp::parse(&text).map_err(serde::de::Error::custom)
+        crate::money::from_str_with(d, "an RFC 3339 date-time such as \"2026-11-22T10:00:00+05:30\"", Timestamp::parse)
     }
 }
 

@@ -1,24 +1,21 @@
 //! The WebAssembly binding of coupon-engine: the only code that knows wasm-bindgen.
 //!
 //! Every export follows one pattern: [`read`] the JS values, call the core, [`write`]
-//! the result with the one shared [`SERIALIZER`]. Errors are thrown as real JS
-//! `Error` objects carrying `code` and `path`.
+//! the result. Errors are thrown as real JS `Error` objects carrying `code` and `path`.
 //!
-//! Inputs cross as JSON text (`JSON.stringify` in JS, the core's serde_json reader in
-//! Rust) rather than through serde-wasm-bindgen's `from_value`: that deserializer only
-//! looks up the fields a struct knows, so a misspelt field would pass silently, and
-//! its error messages differ from the native ones. Through JSON text the browser
-//! rejects exactly what the server rejects, with the same code and path.
+//! Values cross the boundary once per call, as JSON text: `JSON.stringify` then the
+//! core's own serde_json reader on the way in, serde_json then `JSON.parse` on the way
+//! out. Why not serde-wasm-bindgen's `from_value`/`to_value`: its deserializer only
+//! looks up the fields a struct knows, so a misspelt field would pass silently; its
+//! errors differ from the native ones; and a second (de)serializer for every type
+//! made the module far larger. Through JSON text the browser accepts and rejects
+//! exactly what the server does, and JS gets plain objects with `null` for absent
+//! values, the same bytes the native engine prints.
 
 use serde::Serialize;
-use serde_wasm_bindgen::Serializer;
 use wasm_bindgen::prelude::*;
 
 use coupon_engine::{model, Error as CoreError};
-
-/// One serializer for every result: plain objects (not `Map`s) and `null` for absent
-/// values, so JS sees the same shape as the JSON the native engine prints.
-const SERIALIZER: Serializer = Serializer::json_compatible();
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = include_str!("../types.d.ts");
@@ -46,8 +43,11 @@ fn read<T: serde::de::DeserializeOwned>(root: &str, value: JsValue) -> Result<T,
     coupon_engine::read_json(root, &text).map_err(js_error)
 }
 
+/// Writes a result as the plain object `JSON.parse` makes of the native JSON.
 fn write<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    value.serialize(&SERIALIZER).map_err(|e| js_error(CoreError::new(coupon_engine::ErrorCode::InvalidValue, "result", e.to_string())))
+    let internal = |message: String| js_error(CoreError::new(coupon_engine::ErrorCode::InvalidValue, "result", message));
+    let text = serde_json::to_string(value).map_err(|e| internal(e.to_string()))?;
+    js_sys::JSON::parse(&text).map_err(|_| internal("result is not JSON".to_string()))
 }
 
 /// A validated coupon bundle, ready to evaluate any number of carts.

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every test: native (unit, integration, vectors, properties, docs, README),
+# the generated TypeScript check, the vectors in WebAssembly under Node and headless
+# Chromium, and the built npm package in Node. Installs whatever is missing first.
+# A missing wasm toolchain is a failure, never a skip.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh browser
+. target/toolchain.env
+export PATH="$HOME/.cargo/bin:$PATH"
+passed=0
+step() {
+  printf '\n\033[1;36m==> %s\033[0m\n' "$1"
+  shift
+  "$@"
+  passed=$((passed + 1))
+}
+trap 'printf "\n\033[1;31mFAILED at: a step above (%s suites had passed)\033[0m\n" "$passed"; echo "suites: $passed passed, 1 failed"' ERR
+
+step "native: unit, integration, vectors, properties, doc and README tests" cargo test --all-targets --no-fail-fast
+step "native: doc tests" cargo test --doc
+step "TypeScript declarations are generated from the Rust types" cargo test --features typescript --test typescript
+step "wasm: shared vectors in Node" bash -c 'cd wasm && wasm-pack test --node --mode no-install'
+step "wasm: shared vectors in headless Chromium" bash -c 'cd wasm && WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" --mode no-install'
+step "npm package: build and size report" scripts/build-pkg.sh
+step "npm package: imported by Node" node --test tests/js/
+trap - ERR
+echo
+echo "suites: $passed passed, 0 failed"

@@ -1,0 +1,80 @@
+// Imports the BUILT package (pkg/, as npm would ship it) in Node and replays every
+// shared vector through its public API, plus the JS-facing error contract.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+
+import init, { Engine, evaluate, evaluateJson } from "../../pkg/coupon_engine.js";
+
+const root = new URL("../../", import.meta.url);
+await init({ module_or_path: readFileSync(new URL("pkg/coupon_engine_bg.wasm", root)) });
+
+const vectorDir = new URL("tests/vectors/", root);
+const vectors = readdirSync(vectorDir)
+  .filter((f) => f.endsWith(".json"))
+  .sort()
+  .map((f) => [f, JSON.parse(readFileSync(new URL(f, vectorDir), "utf8"))]);
+
+test("the package replays every shared vector byte for byte", () => {
+  assert.ok(vectors.length >= 50, `only ${vectors.length} vectors`);
+  for (const [name, doc] of vectors) {
+    if (doc.expectedError) {
+      assert.throws(() => evaluate(doc.request), (e) => {
+        assert.ok(e instanceof Error, `${name}: not an Error`);
+        assert.equal(e.name, "CouponEngineError");
+        assert.deepEqual({ code: e.code, path: e.path }, doc.expectedError, name);
+        return true;
+      });
+      continue;
+    }
+    const want = JSON.stringify(doc.expected);
+    assert.equal(JSON.stringify(evaluate(doc.request)), want, `${name}: evaluate`);
+    assert.equal(evaluateJson(JSON.stringify(doc.request)), want, `${name}: evaluateJson`);
+  }
+});
+
+test("an Engine is reused across carts", () => {
+  const [, doc] = vectors.find(([name]) => name === "example-loyalty-10-percent.json");
+  const { bundle, customer, cart, context } = doc.request;
+  const engine = new Engine(bundle);
+  const full = engine.evaluate(customer, cart, context);
+  assert.equal(full.discountTotal, "500.00");
+  const small = engine.evaluate(customer, { ...cart, lines: [cart.lines[0]] }, context);
+  // 10% of ₹1,800 = ₹180: under the cap now.
+  assert.equal(small.discountTotal, "180.00");
+  assert.equal(small.cards.find((c) => c.couponId === "loyal10").status, "applied");
+});
+
+test("results are plain objects with amounts as strings and stable nulls", () => {
+  const [, doc] = vectors.find(([name]) => name === "example-first-order.json");
+  const result = evaluate(doc.request);
+  assert.equal(Object.getPrototypeOf(result), Object.prototype);
+  assert.equal(typeof result.totalAfter, "string");
+  for (const card of result.cards) {
+    assert.ok("expiresAt" in card && "saving" in card && "code" in card);
+  }
+  const locked = result.cards.find((c) => c.status === "locked");
+  assert.equal(locked.saving, null);
+  assert.equal(locked.progress[0].message, "3 more orders");
+});
+
+test("bad JS values are typed errors, never traps", () => {
+  const [, doc] = vectors.find(([name]) => name === "example-cod-disabled.json");
+  const engine = new Engine(doc.request.bundle);
+  const cases = [
+    [{ ...doc.request.cart, currency: 42 }, "invalid_type", "cart.currency"],
+    [{ ...doc.request.cart, lines: [{ ...doc.request.cart.lines[0], unitPrice: 8.99 }] }, "invalid_type", "cart.lines[0].unitPrice"],
+    [{ ...doc.request.cart, lines: [{ ...doc.request.cart.lines[0], quantity: NaN }] }, "invalid_type", "cart.lines[0].quantity"],
+    [{ ...doc.request.cart, lines: [{ ...doc.request.cart.lines[0], quantity: undefined }] }, "missing_field", "cart.lines[0].quantity"],
+    [{ ...doc.request.cart, lines: [{ ...doc.request.cart.lines[0], quantity: 10n }] }, "invalid_type", "cart"],
+    [{ ...doc.request.cart, lines: [{ ...doc.request.cart.lines[0], productId: "\ud800" }] }, "invalid_value", "cart.lines[0].productId"],
+    [undefined, "invalid_type", "cart"],
+  ];
+  for (const [cart, code, path] of cases) {
+    assert.throws(() => engine.evaluate(doc.request.customer, cart, doc.request.context), (e) => {
+      assert.ok(e instanceof Error);
+      assert.deepEqual({ code: e.code, path: e.path }, { code, path }, JSON.stringify({ code, path }));
+      return true;
+    });
+  }
+});
