@@ -45,7 +45,8 @@ has_wasm_std() {  # $1: optional RUSTUP_TOOLCHAIN value
 }
 
 build_debian_wasm_std() {
-  apt_install rustc-web cargo-web rust-web-src rust-web-llvm lld-19 gcc libc6-dev
+  # rust-web-llvm's /usr/bin/rust-lld is a symlink to lld-22.
+  apt_install rustc-web cargo-web rust-web-src rust-web-llvm lld-22 gcc libc6-dev
   if ! compgen -G "/usr/lib/rustlib/wasm32-unknown-unknown/lib/libstd-*.rlib" >/dev/null; then
     log "building the wasm32 standard library once with build-std (about a minute)"
     local tmp; tmp=$(mktemp -d)
@@ -60,12 +61,9 @@ build_debian_wasm_std() {
     done
     rm -rf "$tmp"
   fi
-  # rustc looks for rust-lld beside itself; Debian ships it as part of lld.
-  if [ ! -x /usr/lib/rustlib/x86_64-unknown-linux-gnu/bin/rust-lld ] && ! command -v rust-lld >/dev/null; then
-    as_root mkdir -p /usr/lib/rustlib/x86_64-unknown-linux-gnu/bin
-    as_root ln -sf "$(command -v ld.lld-19 || echo /usr/lib/llvm-19/bin/ld.lld)" /usr/lib/rustlib/x86_64-unknown-linux-gnu/bin/rust-lld
+  if command -v rustup >/dev/null; then
+    rustup toolchain list 2>/dev/null | grep -q '^system' || rustup toolchain link system /usr
   fi
-  rustup toolchain list 2>/dev/null | grep -q '^system' || rustup toolchain link system /usr
 }
 
 if [ "$want" != native ]; then
