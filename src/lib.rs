@@ -186,3 +186,8 @@ pub fn evaluate_json(request: &str) -> Result<String, Error> {
     let result = evaluate(&request)?;
     serde_json::to_string(&result).map_err(|e| Error::new(ErrorCode::InvalidValue, "result", e.to_string()))
 }
+
+/// The README's Rust examples, compiled and run by `cargo test --doc`.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
