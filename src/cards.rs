@@ -21,7 +21,7 @@ pub fn build(coupons: &[Coupon], verdicts: &[Verdict], selection: &Selection, fa
     let first_applied = selection.applied.first().map(|(c, _)| *c);
     let mut cards: Vec<Card> = Vec::new();
     for (index, (coupon, verdict)) in coupons.iter().zip(verdicts).enumerate() {
-        let entered = is_entered(coupon, facts);
+        let entered = facts.is_entered(coupon.code.as_deref());
         if !coupon.display.visible && !entered {
             continue;
         }
@@ -70,10 +70,6 @@ pub fn build(coupons: &[Coupon], verdicts: &[Verdict], selection: &Selection, fa
     }
     cards.sort_by_key(|c| c.status);
     cards
-}
-
-fn is_entered(coupon: &Coupon, facts: &Facts) -> bool {
-    coupon.code.as_ref().is_some_and(|code| facts.entered.iter().any(|e| e.eq_ignore_ascii_case(code)))
 }
 
 /// Whether an entered code names a coupon of the bundle.

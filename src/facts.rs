@@ -150,6 +150,11 @@ impl<'a> Facts<'a> {
         }
     }
 
+    /// Whether the shopper entered `code` (case-insensitively).
+    pub fn is_entered(&self, code: Option<&str>) -> bool {
+        code.is_some_and(|code| self.entered.iter().any(|e| e.eq_ignore_ascii_case(code)))
+    }
+
     /// Start of a behaviour period ending now; `None` = lifetime (or before time began).
     pub fn period_start(&self, within_last: Option<&Span>) -> Option<Timestamp> {
         within_last.and_then(|span| self.now.minus(span))

@@ -76,15 +76,11 @@ impl Engine {
         let verdicts: Vec<conditions::Verdict> = coupons.iter().map(|c| conditions::check(c, &facts)).collect();
         let candidates: Vec<usize> = (0..coupons.len())
             .filter(|&i| verdicts[i].usable())
-            .filter(|&i| match coupons[i].application {
-                model::Application::Automatic => true,
-                model::Application::Code => {
-                    coupons[i].code.as_ref().is_some_and(|code| facts.entered.iter().any(|e| e.eq_ignore_ascii_case(code)))
-                }
+            .filter(|&i| {
+                coupons[i].application == model::Application::Automatic || facts.is_entered(coupons[i].code.as_deref())
             })
             .collect();
-        let scoped: Vec<Vec<usize>> = verdicts.iter().map(|v| v.scoped.clone()).collect();
-        let selection = selection::select(&candidates, coupons, &scoped, &facts);
+        let selection = selection::select(&candidates, coupons, &verdicts, &facts);
 
         let minor = |units: i128| Amount(currency.from_minor(units));
         let subtotal = minor(facts.amounts.subtotal_minor);

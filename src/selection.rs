@@ -10,6 +10,7 @@
 //!
 //! Within an option, discounts apply in bundle order, each on what earlier ones left.
 
+use crate::conditions::Verdict;
 use crate::facts::Facts;
 use crate::model::Coupon;
 use crate::offers::{offer, Offer};
@@ -31,11 +32,11 @@ impl Selection {
 }
 
 /// Applies `order` (bundle indices) one after another on the cart.
-pub fn apply_in_order(order: &[usize], coupons: &[Coupon], scoped: &[Vec<usize>], facts: &Facts) -> Selection {
+pub fn apply_in_order(order: &[usize], coupons: &[Coupon], verdicts: &[Verdict], facts: &Facts) -> Selection {
     let mut remaining = facts.amounts.line_minor.clone();
     let mut applied = Vec::with_capacity(order.len());
     for &c in order {
-        let o = offer(&coupons[c].discount, &scoped[c], &remaining, facts.currency);
+        let o = offer(&coupons[c].discount, &verdicts[c].scoped, &remaining, facts.currency);
         if o.total > 0 {
             for &(line, part) in &o.lines {
                 remaining[line] -= part;
@@ -47,13 +48,13 @@ pub fn apply_in_order(order: &[usize], coupons: &[Coupon], scoped: &[Vec<usize>]
 }
 
 /// Chooses among `candidates` (usable coupons that are automatic or entered, bundle order).
-pub fn select(candidates: &[usize], coupons: &[Coupon], scoped: &[Vec<usize>], facts: &Facts) -> Selection {
+pub fn select(candidates: &[usize], coupons: &[Coupon], verdicts: &[Verdict], facts: &Facts) -> Selection {
     let stackable: Vec<usize> = candidates.iter().copied().filter(|&c| coupons[c].stackable).collect();
     let options = std::iter::once(stackable)
         .chain(candidates.iter().filter(|&&c| !coupons[c].stackable).map(|&c| vec![c]));
     let mut best: Option<(Vec<usize>, Selection)> = None;
     for option in options {
-        let s = apply_in_order(&option, coupons, scoped, facts);
+        let s = apply_in_order(&option, coupons, verdicts, facts);
         let better = match &best {
             None => true,
             Some((best_option, b)) => s.saving() > b.saving() || (s.saving() == b.saving() && option < *best_option),
@@ -62,5 +63,5 @@ pub fn select(candidates: &[usize], coupons: &[Coupon], scoped: &[Vec<usize>], f
             best = Some((option, s));
         }
     }
-    best.map_or_else(|| apply_in_order(&[], coupons, scoped, facts), |(_, s)| s)
+    best.map_or_else(|| apply_in_order(&[], coupons, verdicts, facts), |(_, s)| s)
 }
