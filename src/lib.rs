@@ -27,6 +27,9 @@
 //! # Ok::<(), coupon_engine::Error>(())
 //! ```
 
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
 pub mod allocation;
 pub mod cards;
 pub mod conditions;
