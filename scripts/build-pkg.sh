@@ -12,6 +12,7 @@ target/tools/node_modules/.bin/wasm-opt -Oz \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   pkg/coupon_engine_bg.wasm -o pkg/coupon_engine_bg.wasm
+cp wasm/types.d.ts pkg/types.d.ts
 # The manifest is ours (pkg.json), with the crate's version; wasm-pack's own is replaced.
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 node -e '

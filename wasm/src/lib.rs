@@ -17,8 +17,11 @@ use wasm_bindgen::prelude::*;
 
 use coupon_engine::{model, Error as CoreError};
 
+/// The JSON types live in `types.d.ts` (generated from the Rust types, shipped beside
+/// this module as written); the module's declarations import and re-export them.
 #[wasm_bindgen(typescript_custom_section)]
-const TYPES: &'static str = include_str!("../types.d.ts");
+const TYPES: &'static str = r#"export * from "./types";
+import type { Bundle, Cart, Context, Customer, EvaluationRequest, EvaluationResult } from "./types";"#;
 
 /// Turns a core error into a thrown JS `Error` with `code` and `path` properties.
 fn js_error(e: CoreError) -> JsValue {
