@@ -34,7 +34,7 @@ apt_install() {
 
 # ---- Rust (native) -----------------------------------------------------------
 if ! command -v cargo >/dev/null; then
-  apt_install cargo rustc
+  apt_install rustc-web cargo-web gcc libc6-dev
 fi
 toolchain=""   # empty: whatever `cargo` resolves to by default
 
