@@ -6,21 +6,17 @@ use rust_decimal::Decimal;
 
 use crate::conditions::{status_of, Verdict};
 use crate::facts::Facts;
-use crate::model::{Application, Card, CardStatus, Coupon, Progress, ProgressUnit, Reason, ReasonKind, Timestamp};
+use crate::model::{Card, CardStatus, Coupon, Discount, Progress, ProgressUnit, Reason, ReasonKind, Timestamp};
 use crate::money::{Amount, Currency};
-use crate::offers::amount_off;
-use crate::selection::Selection;
+use crate::selection::{Context, Selection};
 
 /// Builds one card per visible coupon and per hidden coupon whose code was entered,
 /// sorted by status (applied first), then bundle order.
-pub fn build(coupons: &[Coupon], verdicts: &[Verdict], selection: &Selection, facts: &Facts, total_before: Amount) -> Vec<Card> {
+pub fn build(cx: &Context, verdicts: &[Verdict], candidates: &[usize], selection: &Selection, total_before: Amount) -> Vec<Card> {
+    let facts = cx.facts;
     let currency = facts.currency;
-    // Whom a usable coupon lost to: the exclusive coupon applied, or, for an exclusive
-    // coupon, the first of the stackable ones applied instead.
-    let exclusive_winner = selection.applied.iter().map(|(c, _)| *c).find(|&c| !coupons[c].stackable);
-    let first_applied = selection.applied.first().map(|(c, _)| *c);
     let mut cards: Vec<Card> = Vec::new();
-    for (index, (coupon, verdict)) in coupons.iter().zip(verdicts).enumerate() {
+    for (index, (coupon, verdict)) in cx.coupons.iter().zip(verdicts).enumerate() {
         let entered = facts.is_entered(coupon.code.as_deref());
         if !coupon.display.visible && !entered {
             continue;
@@ -30,19 +26,8 @@ pub fn build(coupons: &[Coupon], verdicts: &[Verdict], selection: &Selection, fa
         let saving = match applied {
             Some(total) => Some(total),
             None if verdict.usable() => {
-                let base = verdict.scoped.iter().map(|&i| facts.amounts.line_minor[i]).sum();
-                let alone = amount_off(&coupon.discount, base, currency);
-                kinds.push(if coupon.application == Application::Code && !entered {
-                    ReasonKind::CodeNotEntered {}
-                } else if let Some(w) = exclusive_winner
-                    .or(first_applied.filter(|_| !coupon.stackable))
-                    .filter(|_| alone > 0)
-                {
-                    ReasonKind::NotCombinable { coupon_id: coupons[w].id.clone(), title: coupons[w].display.title.clone() }
-                } else {
-                    ReasonKind::NothingToDiscount {}
-                });
-                Some(alone)
+                kinds.push(if candidates.contains(&index) { left_out(cx, selection, index) } else { ReasonKind::CodeNotEntered {} });
+                Some(cx.apply(&[index]).saving())
             }
             None => None,
         };
@@ -53,6 +38,8 @@ pub fn build(coupons: &[Coupon], verdicts: &[Verdict], selection: &Selection, fa
             None => kinds.first().map_or(CardStatus::Available, status_of),
         };
         let saving = saving.map(|s| Amount(currency.from_minor(s)));
+        let mut progress: Vec<Progress> = kinds.iter().filter_map(|k| progress(k, currency)).collect();
+        progress.extend(next_tier(coupon, verdict, facts));
         cards.push(Card {
             coupon_id: coupon.id.clone(),
             code: coupon.code.clone(),
@@ -63,13 +50,58 @@ pub fn build(coupons: &[Coupon], verdicts: &[Verdict], selection: &Selection, fa
             saving,
             price_before: total_before,
             price_after: saving.map(|s| Amount(total_before.0 - s.0)),
-            progress: kinds.iter().filter_map(|k| progress(k, currency)).collect(),
+            progress,
             reasons: kinds.into_iter().map(|kind| reason(kind, coupon, currency)).collect(),
             expires_at: verdict.expires_at,
         });
     }
     cards.sort_by_key(|c| c.status);
     cards
+}
+
+/// Why a usable candidate is not in the chosen combination: the first applied coupon
+/// it does not combine with, the codes limit, or what adding it would do.
+fn left_out(cx: &Context, selection: &Selection, c: usize) -> ReasonKind {
+    if let Some(s) = cx.blocker(selection, c) {
+        return ReasonKind::NotCombinable { coupon_id: cx.coupons[s].id.clone(), title: cx.coupons[s].display.title.clone() };
+    }
+    let mut with = selection.indices();
+    if !cx.fits(&with, c) {
+        return ReasonKind::TooManyCodes { max: u32::try_from(cx.max_codes).unwrap_or(u32::MAX) };
+    }
+    with.push(c);
+    match cx.apply(&with).saving().cmp(&selection.saving()) {
+        std::cmp::Ordering::Less => ReasonKind::LowerSaving {},
+        std::cmp::Ordering::Equal => ReasonKind::NothingToDiscount {},
+        // Only outside the exact search: the greedy fallback or priority order passed it by.
+        std::cmp::Ordering::Greater => ReasonKind::NotChosen {},
+    }
+}
+
+/// For a tiered discount, the distance to the next tier above the scoped subtotal.
+fn next_tier(coupon: &Coupon, verdict: &Verdict, facts: &Facts) -> Option<Progress> {
+    let Discount::Tiered { tiers, .. } = &coupon.discount else { return None };
+    let currency = facts.currency;
+    let value = currency.from_minor(verdict.scoped.iter().map(|&i| facts.amounts.line_minor[i]).sum());
+    // Below the first tier the minimum-value reason already shows the way.
+    if tiers.first().is_none_or(|t| value < t.min_value.0) {
+        return None;
+    }
+    let next = tiers.iter().find(|t| t.min_value.0 > value)?;
+    let remaining = currency.round(next.min_value.0 - value);
+    let reward = match (&next.percent, &next.amount) {
+        (Some(p), _) => format!("{}%", p.0.normalize()),
+        (None, Some(a)) => format!("{} off", currency.format(a.0)),
+        (None, None) => String::new(),
+    };
+    Some(Progress {
+        unit: ProgressUnit::CartValue,
+        current: currency.round(value).to_string(),
+        target: currency.round(next.min_value.0).to_string(),
+        remaining: remaining.to_string(),
+        percent: percent(value, next.min_value.0),
+        message: format!("Add {} more for {reward}", currency.format(remaining)),
+    })
 }
 
 /// Whether an entered code names a coupon of the bundle.
@@ -135,6 +167,15 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
         CodeNotEntered {} => format!("Enter code {} to apply", coupon.code.as_deref().unwrap_or_default()),
         NotCombinable { title, .. } => format!("Not combinable with {title}"),
         NothingToDiscount {} => "Nothing left to discount".to_string(),
+        LowerSaving {} => "The discounts applied save you more without it".to_string(),
+        NotChosen {} => "Not chosen in the store's discount order".to_string(),
+        TooManyCodes { max: 1 } => "Only one code can be used per order".to_string(),
+        TooManyCodes { max } => format!("Only {max} codes can be used per order"),
+        GiftNotInCart { product_id, quantity: 1 } => format!("Add your free gift ({product_id}) to the cart"),
+        GiftNotInCart { product_id, quantity } => format!("Add your {quantity} free gifts ({product_id}) to the cart"),
+        ShippingNotEligible {} => "Choose an eligible delivery option".to_string(),
+        BuyXGetYIncomplete { buy, get } => format!("Buy {buy}, get {get}: add the qualifying items"),
+        ComboIncomplete { missing } => format!("Add {} to complete the set", missing.join(", ")),
     }
 }
 

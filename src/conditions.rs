@@ -32,8 +32,10 @@ pub fn status_of(reason: &ReasonKind) -> CardStatus {
         | OrderCountMismatch { .. } | UsedCouponRequired { .. } => CardStatus::Ineligible,
         NotStarted { .. } | MorePreviousOrders { .. } | MinOrders { .. } | MinSpend { .. }
         | MinPurchaseValue { .. } | MaxPurchaseValue { .. } | MinQuantity { .. } | MaxQuantity { .. }
-        | NoEligibleItems {} | CodNotAllowed {} => CardStatus::Locked,
-        CodeNotEntered {} | NotCombinable { .. } | NothingToDiscount {} => CardStatus::Available,
+        | NoEligibleItems {} | CodNotAllowed {} | ShippingNotEligible {} | BuyXGetYIncomplete { .. }
+        | ComboIncomplete { .. } => CardStatus::Locked,
+        CodeNotEntered {} | NotCombinable { .. } | NothingToDiscount {} | LowerSaving {} | NotChosen {} | TooManyCodes { .. }
+        | GiftNotInCart { .. } => CardStatus::Available,
     }
 }
 
@@ -157,6 +159,10 @@ pub fn check(coupon: &Coupon, facts: &Facts) -> Verdict {
         if let Some(limit) = p.max_quantity.filter(|m| quantity > *m) {
             blockers.push(ReasonKind::MaxQuantity { limit, current: quantity });
         }
+    }
+
+    if let Some(reason) = crate::offers::unmet(coupon, &scoped, facts) {
+        blockers.push(reason);
     }
 
     if coupon.disable_cod && facts.cod {

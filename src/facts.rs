@@ -150,6 +150,11 @@ impl<'a> Facts<'a> {
         }
     }
 
+    /// The selected shipping option's id.
+    pub fn selected_shipping(&self) -> Option<&str> {
+        self.cart.shipping.as_ref().and_then(|s| s.selected_id.as_deref())
+    }
+
     /// Whether the shopper entered `code` (case-insensitively).
     pub fn is_entered(&self, code: Option<&str>) -> bool {
         code.is_some_and(|code| self.entered.iter().any(|e| e.eq_ignore_ascii_case(code)))

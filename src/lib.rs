@@ -46,7 +46,9 @@ use serde::Deserialize;
 
 pub use error::{Error, ErrorCode};
 pub use model::validate::limits;
-use model::{AppliedDiscount, Bundle, Cart, Context, Customer, EvaluationResult, LineAllocation, LineTotal, UnknownCode};
+use model::{
+    AppliedDiscount, Bundle, Cart, Context, Customer, EvaluationResult, GiftToAdd, LineAllocation, LineTotal, UnknownCode,
+};
 use money::Amount;
 
 /// A validated bundle, ready to evaluate any number of carts.
@@ -77,34 +79,38 @@ impl Engine {
         let coupons = &self.bundle.coupons;
         let facts = facts::Facts::new(&self.bundle, customer, cart, context);
         let verdicts: Vec<conditions::Verdict> = coupons.iter().map(|c| conditions::check(c, &facts)).collect();
+        let entered: Vec<bool> = coupons.iter().map(|c| facts.is_entered(c.code.as_deref())).collect();
         let candidates: Vec<usize> = (0..coupons.len())
-            .filter(|&i| verdicts[i].usable())
-            .filter(|&i| {
-                coupons[i].application == model::Application::Automatic || facts.is_entered(coupons[i].code.as_deref())
-            })
+            .filter(|&i| verdicts[i].usable() && (coupons[i].application == model::Application::Automatic || entered[i]))
             .collect();
-        let selection = selection::select(&candidates, coupons, &verdicts, &facts);
+        let scoped: Vec<&[usize]> = verdicts.iter().map(|v| v.scoped.as_slice()).collect();
+        let cx = selection::Context {
+            coupons,
+            scoped: &scoped,
+            entered: &entered,
+            facts: &facts,
+            max_codes: self.bundle.max_codes as usize,
+        };
+        let chosen = selection::select(&candidates, &cx, self.bundle.selection);
 
         let minor = |units: i128| Amount(currency.from_minor(units));
-        let subtotal = minor(facts.amounts.subtotal_minor);
-        let shipping = minor(facts.amounts.shipping_minor);
-        let total_before = minor(facts.amounts.subtotal_minor + facts.amounts.shipping_minor);
-        let saving = selection.saving();
-        let applied = selection
+        let before_minor = facts.amounts.subtotal_minor + facts.amounts.shipping_minor;
+        let total_before = minor(before_minor);
+        let applied = chosen
             .applied
             .iter()
             .map(|(c, offer)| AppliedDiscount {
                 coupon_id: coupons[*c].id.clone(),
                 code: coupons[*c].code.clone(),
                 title: coupons[*c].display.title.clone(),
+                class: coupons[*c].class(),
                 amount: minor(offer.total),
                 lines: offer
                     .lines
                     .iter()
-                    .filter(|(_, part)| *part > 0)
                     .map(|&(line, part)| LineAllocation { line_id: cart.lines[line].id.clone(), amount: minor(part) })
                     .collect(),
-                shipping: minor(0),
+                shipping: minor(offer.shipping),
             })
             .collect();
         let lines = cart
@@ -114,8 +120,8 @@ impl Engine {
             .map(|(i, l)| LineTotal {
                 line_id: l.id.clone(),
                 subtotal: minor(facts.amounts.line_minor[i]),
-                discount: minor(facts.amounts.line_minor[i] - selection.remaining[i]),
-                total: minor(selection.remaining[i]),
+                discount: minor(facts.amounts.line_minor[i] - chosen.remaining.lines[i]),
+                total: minor(chosen.remaining.lines[i]),
             })
             .collect();
         let unknown_codes = facts
@@ -124,17 +130,34 @@ impl Engine {
             .filter(|code| !cards::matches_any(code, coupons))
             .map(|code| UnknownCode { code: code.clone(), message: format!("Code {code} is not valid") })
             .collect();
+        // A gift is worth adding when the missing gift is all that stands in the way.
+        let gifts_to_add = verdicts
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| coupons[*i].application == model::Application::Automatic || entered[*i])
+            .filter_map(|(i, v)| match v.blockers.as_slice() {
+                [model::ReasonKind::GiftNotInCart { product_id, quantity }] => Some(GiftToAdd {
+                    coupon_id: coupons[i].id.clone(),
+                    product_id: product_id.clone(),
+                    quantity: *quantity,
+                }),
+                _ => None,
+            })
+            .collect();
+        let saving = chosen.saving();
         Ok(EvaluationResult {
             currency,
-            subtotal,
-            shipping,
+            subtotal: minor(facts.amounts.subtotal_minor),
+            shipping: minor(facts.amounts.shipping_minor),
             total_before,
+            shipping_discount: minor(facts.amounts.shipping_minor - chosen.remaining.shipping),
             discount_total: minor(saving),
-            total_after: minor(facts.amounts.subtotal_minor + facts.amounts.shipping_minor - saving),
+            total_after: minor(before_minor - saving),
             applied,
             lines,
-            cards: cards::build(coupons, &verdicts, &selection, &facts, total_before),
+            cards: cards::build(&cx, &verdicts, &candidates, &chosen, total_before),
             unknown_codes,
+            gifts_to_add,
         })
     }
 }

@@ -180,13 +180,13 @@ fn cash_on_delivery_locks_cod_disabled_coupons() {
 
 #[test]
 fn stackable_coupons_combine_and_exclusive_ones_do_not() {
-    let mut r = request(json!({"stackable": true, "discount": {"fixedAmount": {"amount": "100.00"}}}), &[("1000.00", 1)]);
-    let second = json!({"id": "d", "application": "automatic", "stackable": true,
+    let mut r = request(json!({"combinesWith": ["product", "order", "shipping"], "discount": {"fixedAmount": {"amount": "100.00"}}}), &[("1000.00", 1)]);
+    let second = json!({"id": "d", "application": "automatic", "combinesWith": ["order"],
                         "discount": {"percentage": {"percent": "10"}}, "display": {"title": "D"}});
     r["bundle"]["coupons"].as_array_mut().unwrap().push(second);
     // 100 off, then 10% of the 900 left.
     assert_eq!(run(&r).discount_total.0.to_string(), "190.00");
-    r["bundle"]["coupons"][1]["stackable"] = json!(false);
+    r["bundle"]["coupons"][1]["combinesWith"] = json!([]);
     r["bundle"]["coupons"][1]["discount"] = json!({"percentage": {"percent": "15"}});
     let result = run(&r);
     assert_eq!(result.discount_total.0.to_string(), "150.00");

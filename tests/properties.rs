@@ -36,7 +36,8 @@ fn coupon(i: usize, exponent: u32) -> impl Strategy<Value = Value> {
     (discount, scope, any::<bool>(), proptest::option::of(0u64..300_000), any::<bool>()).prop_map(
         move |(discount, scope, stackable, min_value, code)| {
             let mut c = json!({"id": format!("c{i}"), "application": if code { "code" } else { "automatic" },
-                               "code": format!("CODE{i}"), "discount": discount, "stackable": stackable,
+                               "code": format!("CODE{i}"), "discount": discount,
+                               "combinesWith": if stackable { json!(["product", "order", "shipping"]) } else { json!([]) },
                                "display": {"title": format!("Coupon {i}")}});
             let mut purchase = json!({});
             if !scope.is_null() {

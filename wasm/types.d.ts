@@ -13,7 +13,15 @@ coupons: Array<Coupon>,
 /**
  * Segments built from purchase history, evaluated locally.
  */
-segments?: Array<Segment>, };
+segments?: Array<Segment>, 
+/**
+ * How the applied combination is chosen. Absent: `"bestCombination"`.
+ */
+selection?: SelectionMode, 
+/**
+ * How many entered codes may apply at once (1 to 20). Absent: 5.
+ */
+maxCodes?: number, };
 
 export type Coupon = { 
 /**
@@ -54,9 +62,15 @@ orderScope?: OrderScope,
  */
 limits?: Limits, 
 /**
- * Whether it may combine with other discounts. Absent: false (exclusive).
+ * The classes of discount this one combines with. Two discounts combine when each
+ * lists the other's class. Absent or empty: exclusive (applies alone).
  */
-stackable?: boolean, 
+combinesWith?: Array<DiscountClass>, 
+/**
+ * Higher applies earlier within its class, and is taken first in
+ * `"priorityOrder"` selection. Absent: 0.
+ */
+priority?: number, 
 /**
  * When the coupon is open at all.
  */
@@ -88,7 +102,75 @@ cap?: Amount, } } | { "fixedAmount": {
 /**
  * The amount, more than zero.
  */
-amount: Amount, } };
+amount: Amount, } } | { "amountPerItem": { 
+/**
+ * Per unit, more than zero.
+ */
+amount: Amount, } } | { "fixedPrice": { 
+/**
+ * The unit price.
+ */
+price: Amount, } } | { "tiered": { 
+/**
+ * At least one, minimums strictly ascending.
+ */
+tiers: Array<Tier>, 
+/**
+ * Upper limit on the discount.
+ */
+cap?: Amount, } } | { "buyXGetY": { 
+/**
+ * What must be bought.
+ */
+buy: UnitSet, 
+/**
+ * What is rewarded.
+ */
+get: UnitSet, 
+/**
+ * Off each rewarded unit, in (0, 100]. Absent: 100 (free).
+ */
+percent?: Percent, 
+/**
+ * At most this many applications.
+ */
+limit?: number, } } | { "freeShipping": { 
+/**
+ * Only these options. Absent: any option.
+ */
+optionIds?: Array<string>, 
+/**
+ * Upper limit on the discount. Absent: shipping is free.
+ */
+cap?: Amount, } } | { "freeGift": { 
+/**
+ * The gift product.
+ */
+productId: string, 
+/**
+ * Units given. Absent: 1.
+ */
+quantity?: number, } } | { "combo": { 
+/**
+ * The products of one set (at least two units in all).
+ */
+items: Array<ComboItem>, 
+/**
+ * Price of one complete set.
+ */
+price?: Amount, 
+/**
+ * Percent off each complete set.
+ */
+percent?: Percent, 
+/**
+ * Amount off each complete set.
+ */
+amount?: Amount, 
+/**
+ * At most this many sets.
+ */
+limit?: number, } };
 
 export type Behavior = { 
 /**
@@ -448,6 +530,10 @@ shipping: Amount,
  */
 totalBefore: Amount, 
 /**
+ * The part of `discountTotal` taken off shipping.
+ */
+shippingDiscount: Amount, 
+/**
  * Sum of all applied discounts.
  */
 discountTotal: Amount, 
@@ -470,7 +556,11 @@ cards: Array<Card>,
 /**
  * Entered codes that match no coupon.
  */
-unknownCodes: Array<UnknownCode>, };
+unknownCodes: Array<UnknownCode>, 
+/**
+ * Free gifts the shopper qualifies for that are not in the cart yet.
+ */
+giftsToAdd: Array<GiftToAdd>, };
 
 export type AppliedDiscount = { 
 /**
@@ -485,6 +575,10 @@ code: string | null,
  * Its title.
  */
 title: string, 
+/**
+ * Its class (product, order, shipping).
+ */
+class: DiscountClass, 
 /**
  * The discount; equals the sum of `lines[].amount` plus `shipping`.
  */
@@ -704,7 +798,31 @@ couponId: string,
 /**
  * Its title.
  */
-title: string, } } | { "code": "nothing_to_discount", "params": Record<symbol, never> });
+title: string, } } | { "code": "nothing_to_discount", "params": Record<symbol, never> } | { "code": "lower_saving", "params": Record<symbol, never> } | { "code": "not_chosen", "params": Record<symbol, never> } | { "code": "too_many_codes", "params": { 
+/**
+ * The maximum.
+ */
+max: number, } } | { "code": "gift_not_in_cart", "params": { 
+/**
+ * The gift product.
+ */
+productId: string, 
+/**
+ * Units to add.
+ */
+quantity: number, } } | { "code": "shipping_not_eligible", "params": Record<symbol, never> } | { "code": "buy_x_get_y_incomplete", "params": { 
+/**
+ * Units to buy per application.
+ */
+buy: number, 
+/**
+ * Units rewarded per application.
+ */
+get: number, } } | { "code": "combo_incomplete", "params": { 
+/**
+ * The missing products.
+ */
+missing: Array<string>, } });
 
 export type ReasonKind = { "code": "not_started", "params": { 
 /**
@@ -826,7 +944,31 @@ couponId: string,
 /**
  * Its title.
  */
-title: string, } } | { "code": "nothing_to_discount", "params": Record<symbol, never> };
+title: string, } } | { "code": "nothing_to_discount", "params": Record<symbol, never> } | { "code": "lower_saving", "params": Record<symbol, never> } | { "code": "not_chosen", "params": Record<symbol, never> } | { "code": "too_many_codes", "params": { 
+/**
+ * The maximum.
+ */
+max: number, } } | { "code": "gift_not_in_cart", "params": { 
+/**
+ * The gift product.
+ */
+productId: string, 
+/**
+ * Units to add.
+ */
+quantity: number, } } | { "code": "shipping_not_eligible", "params": Record<symbol, never> } | { "code": "buy_x_get_y_incomplete", "params": { 
+/**
+ * Units to buy per application.
+ */
+buy: number, 
+/**
+ * Units rewarded per application.
+ */
+get: number, } } | { "code": "combo_incomplete", "params": { 
+/**
+ * The missing products.
+ */
+missing: Array<string>, } };
 
 export type Progress = { 
 /**

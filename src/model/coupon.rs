@@ -19,6 +19,46 @@ pub struct Bundle {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "typescript", ts(as = "Option<Vec<Segment>>"))]
     pub segments: Vec<Segment>,
+    /// How the applied combination is chosen. Absent: `"bestCombination"`.
+    #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<SelectionMode>"))]
+    pub selection: SelectionMode,
+    /// How many entered codes may apply at once (1 to 20). Absent: 5.
+    #[serde(default = "default_max_codes")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<u32>"))]
+    pub max_codes: u32,
+}
+
+fn default_max_codes() -> u32 {
+    5
+}
+
+/// How the engine chooses which usable coupons apply together.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum SelectionMode {
+    /// The combination that saves the shopper the most while obeying every stacking rule.
+    #[default]
+    BestCombination,
+    /// Take coupons by descending priority (then bundle order), each if it combines
+    /// with those already taken and adds to the saving.
+    PriorityOrder,
+}
+
+/// What a discount applies to; decides the order discounts apply in and which
+/// combine. Product discounts apply first, then order discounts, then shipping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum DiscountClass {
+    /// Discounts on particular items: scoped percentages and amounts, per-item
+    /// amounts, fixed prices, buy X get Y, combos, gifts.
+    Product,
+    /// Discounts on the whole order: entire-cart percentages, amounts and tiers.
+    Order,
+    /// Discounts on delivery.
+    Shipping,
 }
 
 /// One coupon definition. Only `id`, `application`, `discount` and `display.title` are
@@ -52,10 +92,16 @@ pub struct Coupon {
     /// Usage limits with the server's current counts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limits: Option<Limits>,
-    /// Whether it may combine with other discounts. Absent: false (exclusive).
+    /// The classes of discount this one combines with. Two discounts combine when each
+    /// lists the other's class. Absent or empty: exclusive (applies alone).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<Vec<DiscountClass>>"))]
+    pub combines_with: Vec<DiscountClass>,
+    /// Higher applies earlier within its class, and is taken first in
+    /// `"priorityOrder"` selection. Absent: 0.
     #[serde(default)]
-    #[cfg_attr(feature = "typescript", ts(as = "Option<bool>"))]
-    pub stackable: bool,
+    #[cfg_attr(feature = "typescript", ts(as = "Option<i32>"))]
+    pub priority: i32,
     /// When the coupon is open at all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_window: Option<Window>,
@@ -81,8 +127,11 @@ pub enum Application {
     Automatic,
 }
 
-/// The discount value: `{"percentage": {"percent": "10", "cap": "500.00"}}` or
-/// `{"fixedAmount": {"amount": "500.00"}}`.
+/// The discount value, one kind per key:
+/// `{"percentage": {"percent": "10", "cap": "500.00"}}`, `{"fixedAmount": {"amount": "500.00"}}`,
+/// `{"amountPerItem": {"amount": "50.00"}}`, `{"fixedPrice": {"price": "99.00"}}`,
+/// `{"tiered": {"tiers": [...]}}`, `{"buyXGetY": {...}}`, `{"freeShipping": {}}`,
+/// `{"freeGift": {"productId": "tote"}}`, `{"combo": {...}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
@@ -95,11 +144,138 @@ pub enum Discount {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         cap: Option<Amount>,
     },
-    /// A fixed amount off the order (never more than the scoped subtotal).
+    /// A fixed amount off the scoped lines (never more than their subtotal).
     FixedAmount {
         /// The amount, more than zero.
         amount: Amount,
     },
+    /// A fixed amount off each scoped unit (never more than the unit).
+    AmountPerItem {
+        /// Per unit, more than zero.
+        amount: Amount,
+    },
+    /// Each scoped unit sold at this price (units already cheaper are left alone).
+    FixedPrice {
+        /// The unit price.
+        price: Amount,
+    },
+    /// The highest tier whose minimum the scoped subtotal reaches.
+    Tiered {
+        /// At least one, minimums strictly ascending.
+        tiers: Vec<Tier>,
+        /// Upper limit on the discount.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cap: Option<Amount>,
+    },
+    /// Buy `buy.quantity` units of one set, get `get.quantity` units of another at
+    /// `percent` off (default 100: free), repeated per multiple up to `limit` times.
+    /// The cheapest qualifying units are the rewarded ones; no unit counts twice.
+    BuyXGetY {
+        /// What must be bought.
+        buy: UnitSet,
+        /// What is rewarded.
+        get: UnitSet,
+        /// Off each rewarded unit, in (0, 100]. Absent: 100 (free).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        percent: Option<Percent>,
+        /// At most this many applications.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<u32>,
+    },
+    /// A discount on the selected shipping option only.
+    FreeShipping {
+        /// Only these options. Absent: any option.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        option_ids: Option<Vec<String>>,
+        /// Upper limit on the discount. Absent: shipping is free.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cap: Option<Amount>,
+    },
+    /// A gift product at zero price. When it is not in the cart, the card says so and
+    /// the result lists it under `giftsToAdd`.
+    FreeGift {
+        /// The gift product.
+        product_id: String,
+        /// Units given. Absent: 1.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        quantity: Option<u32>,
+    },
+    /// A set of products bought together, repeated per complete set up to `limit`:
+    /// sold for `price` per set, or `percent` or `amount` off each set (exactly one).
+    Combo {
+        /// The products of one set (at least two units in all).
+        items: Vec<ComboItem>,
+        /// Price of one complete set.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        price: Option<Amount>,
+        /// Percent off each complete set.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        percent: Option<Percent>,
+        /// Amount off each complete set.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        amount: Option<Amount>,
+        /// At most this many sets.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<u32>,
+    },
+}
+
+/// One tier of a tiered discount: exactly one of `percent` or `amount`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Tier {
+    /// The scoped subtotal at which the tier starts.
+    pub min_value: Amount,
+    /// Percent off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent: Option<Percent>,
+    /// Amount off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Amount>,
+}
+
+/// A number of units from a set of lines (buy X get Y).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UnitSet {
+    /// Which lines' units qualify.
+    pub scope: Scope,
+    /// Units per application, at least 1.
+    pub quantity: u32,
+}
+
+/// One product of a combo set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ComboItem {
+    /// The product.
+    pub product_id: String,
+    /// Units of it per set. Absent: 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<u32>,
+}
+
+impl Coupon {
+    /// The discount's class: free shipping is shipping; entire-cart percentages,
+    /// amounts and tiers are order; everything scoped or per unit is product.
+    pub fn class(&self) -> DiscountClass {
+        let whole_cart = self.purchase.as_ref().and_then(|p| p.scope.as_ref()).is_none_or(|s| *s == Scope::EntireCart);
+        match self.discount {
+            Discount::FreeShipping { .. } => DiscountClass::Shipping,
+            Discount::Percentage { .. } | Discount::FixedAmount { .. } | Discount::Tiered { .. } if whole_cart => {
+                DiscountClass::Order
+            }
+            _ => DiscountClass::Product,
+        }
+    }
+
+    /// Whether this coupon and `other` may apply together.
+    pub fn combines(&self, other: &Coupon) -> bool {
+        self.combines_with.contains(&other.class()) && other.combines_with.contains(&self.class())
+    }
 }
 
 /// Conditions on the customer's past purchases, all of which must hold.

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::{Application, Timestamp};
+use super::{Application, DiscountClass, Timestamp};
 use crate::money::{Amount, Currency};
 
 /// What one evaluation returns.
@@ -21,6 +21,8 @@ pub struct EvaluationResult {
     pub shipping: Amount,
     /// `subtotal + shipping`.
     pub total_before: Amount,
+    /// The part of `discountTotal` taken off shipping.
+    pub shipping_discount: Amount,
     /// Sum of all applied discounts.
     pub discount_total: Amount,
     /// `totalBefore - discountTotal`, never negative.
@@ -33,6 +35,21 @@ pub struct EvaluationResult {
     pub cards: Vec<Card>,
     /// Entered codes that match no coupon.
     pub unknown_codes: Vec<UnknownCode>,
+    /// Free gifts the shopper qualifies for that are not in the cart yet.
+    pub gifts_to_add: Vec<GiftToAdd>,
+}
+
+/// A free gift to add to the cart.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct GiftToAdd {
+    /// The coupon that gives it.
+    pub coupon_id: String,
+    /// The gift product.
+    pub product_id: String,
+    /// Units.
+    pub quantity: u32,
 }
 
 /// One applied discount and exactly where its amount went.
@@ -46,6 +63,8 @@ pub struct AppliedDiscount {
     pub code: Option<String>,
     /// Its title.
     pub title: String,
+    /// Its class (product, order, shipping).
+    pub class: DiscountClass,
     /// The discount; equals the sum of `lines[].amount` plus `shipping`.
     pub amount: Amount,
     /// The amount taken off each line it touched, in cart order.
@@ -273,6 +292,38 @@ pub enum ReasonKind {
     },
     /// Nothing to take off (every scoped line already fully discounted).
     NothingToDiscount {},
+    /// Combines with the applied discounts, but adding it would save less (it would
+    /// drop a tiered discount to a lower tier).
+    LowerSaving {},
+    /// Combines and would add to the saving, but the priority order (or, beyond the
+    /// exact search's range, the greedy search) passed it by.
+    NotChosen {},
+    /// The maximum number of codes that apply together is reached.
+    TooManyCodes {
+        /// The maximum.
+        max: u32,
+    },
+    /// The free gift is not in the cart; see `giftsToAdd` in the result.
+    GiftNotInCart {
+        /// The gift product.
+        product_id: String,
+        /// Units to add.
+        quantity: u32,
+    },
+    /// The selected shipping option is not one this discount covers (or none is selected).
+    ShippingNotEligible {},
+    /// Not enough qualifying units for one "buy X get Y" application.
+    BuyXGetYIncomplete {
+        /// Units to buy per application.
+        buy: u32,
+        /// Units rewarded per application.
+        get: u32,
+    },
+    /// Products of the combo set missing from the cart.
+    ComboIncomplete {
+        /// The missing products.
+        missing: Vec<String>,
+    },
 }
 
 /// Distance to a threshold the shopper can close.

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use super::{Audience, Bundle, Cart, Context, Coupon, Customer, Discount, OrderScope, Rule, Span, Window};
 use crate::error::{Error, ErrorCode};
-use crate::money::{Amount, Currency, MAX_AMOUNT};
+use crate::money::{Amount, Currency, Percent, MAX_AMOUNT};
 
 /// Documented input limits (README, "Limits"). They bound evaluation time and keep
 /// all arithmetic inside `Decimal`'s range.
@@ -96,6 +96,9 @@ fn check_non_empty<T>(list: &[T], path: &str) -> Result {
 
 /// Validates a bundle as a whole.
 pub fn bundle(b: &Bundle) -> Result {
+    if b.max_codes == 0 || b.max_codes as usize > limits::MAX_CODES {
+        return fail(ErrorCode::OutOfRange, "bundle.maxCodes", format!("must be 1 to {}", limits::MAX_CODES));
+    }
     check_count(b.coupons.len(), limits::MAX_COUPONS, "bundle.coupons", "coupons")?;
     check_count(b.segments.len(), limits::MAX_SEGMENTS, "bundle.segments", "segments")?;
     check_unique(b.coupons.iter().map(|c| c.id.as_str()), |i| format!("bundle.coupons[{i}].id"), "coupon id")?;
@@ -123,17 +126,7 @@ fn coupon(c: &Coupon, currency: Currency, path: &str) -> Result {
         }
         None => {}
     }
-    match &c.discount {
-        Discount::Percentage { percent, cap } => {
-            if percent.0.is_zero() {
-                return fail(ErrorCode::InvalidPercent, format!("{path}.discount.percentage.percent"), "must be more than 0");
-            }
-            if let Some(cap) = cap {
-                positive(cap, currency, &format!("{path}.discount.percentage.cap"))?;
-            }
-        }
-        Discount::FixedAmount { amount } => positive(amount, currency, &format!("{path}.discount.fixedAmount.amount"))?,
-    }
+    discount(&c.discount, currency, &format!("{path}.discount"))?;
     if let Some(b) = &c.behavior {
         if let Some(span) = &b.within_last {
             check_span(span, &format!("{path}.behavior.withinLast"))?;
@@ -153,16 +146,8 @@ fn coupon(c: &Coupon, currency: Currency, path: &str) -> Result {
         }
         check_min_max(p.min_value.map(|a| a.0), p.max_value.map(|a| a.0), &format!("{path}.purchase.minValue"))?;
         check_min_max(p.min_quantity, p.max_quantity, &format!("{path}.purchase.minQuantity"))?;
-        if let Some(scope) = &p.scope {
-            let (list, field) = match scope {
-                super::Scope::EntireCart => (&[][..], ""),
-                super::Scope::Products(ids) => (&ids[..], "products"),
-                super::Scope::Collections(ids) => (&ids[..], "collections"),
-                super::Scope::Offers(ids) => (&ids[..], "offers"),
-            };
-            if !field.is_empty() {
-                check_non_empty(list, &format!("{path}.purchase.scope.{field}"))?;
-            }
+        if let Some(s) = &p.scope {
+            scope(s, &format!("{path}.purchase.scope"))?;
         }
     }
     if let Some(Audience::Specific { customer_ids, segment_ids }) = &c.audience {
@@ -189,6 +174,121 @@ fn coupon(c: &Coupon, currency: Currency, path: &str) -> Result {
     }
     if c.display.title.trim().is_empty() {
         return fail(ErrorCode::InvalidValue, format!("{path}.display.title"), "a card needs a title");
+    }
+    Ok(())
+}
+
+fn percent_above_zero(p: &Percent, path: &str) -> Result {
+    if p.0.is_zero() {
+        return fail(ErrorCode::InvalidPercent, path, "must be more than 0");
+    }
+    Ok(())
+}
+
+fn at_least_one(n: Option<u32>, path: &str) -> Result {
+    if n == Some(0) {
+        return fail(ErrorCode::InvalidValue, path, "must be at least 1");
+    }
+    Ok(())
+}
+
+fn scope(s: &super::Scope, path: &str) -> Result {
+    let (list, field) = match s {
+        super::Scope::EntireCart => return Ok(()),
+        super::Scope::Products(ids) => (ids, "products"),
+        super::Scope::Collections(ids) => (ids, "collections"),
+        super::Scope::Offers(ids) => (ids, "offers"),
+    };
+    check_non_empty(list, &format!("{path}.{field}"))
+}
+
+/// Exactly one of the named options is present.
+fn exactly_one(present: &[(bool, &str)], path: &str) -> Result {
+    let names: Vec<&str> = present.iter().map(|(_, n)| *n).collect();
+    match present.iter().filter(|(p, _)| *p).count() {
+        1 => Ok(()),
+        0 => fail(ErrorCode::MissingField, format!("{path}.{}", names[0]), format!("needs one of {}", names.join(", "))),
+        _ => fail(ErrorCode::InvalidValue, path.to_string(), format!("takes only one of {}", names.join(", "))),
+    }
+}
+
+fn discount(d: &Discount, currency: Currency, path: &str) -> Result {
+    match d {
+        Discount::Percentage { percent, cap } => {
+            percent_above_zero(percent, &format!("{path}.percentage.percent"))?;
+            if let Some(cap) = cap {
+                positive(cap, currency, &format!("{path}.percentage.cap"))?;
+            }
+        }
+        Discount::FixedAmount { amount } => positive(amount, currency, &format!("{path}.fixedAmount.amount"))?,
+        Discount::AmountPerItem { amount } => positive(amount, currency, &format!("{path}.amountPerItem.amount"))?,
+        Discount::FixedPrice { price } => check_scale(currency, price, &format!("{path}.fixedPrice.price"))?,
+        Discount::Tiered { tiers, cap } => {
+            let p = format!("{path}.tiered");
+            check_non_empty(tiers, &format!("{p}.tiers"))?;
+            for (i, t) in tiers.iter().enumerate() {
+                let tp = format!("{p}.tiers[{i}]");
+                check_scale(currency, &t.min_value, &format!("{tp}.minValue"))?;
+                if i > 0 && t.min_value <= tiers[i - 1].min_value {
+                    return fail(ErrorCode::InvalidValue, format!("{tp}.minValue"), "tier minimums must strictly ascend");
+                }
+                exactly_one(&[(t.percent.is_some(), "percent"), (t.amount.is_some(), "amount")], &tp)?;
+                if let Some(pc) = &t.percent {
+                    percent_above_zero(pc, &format!("{tp}.percent"))?;
+                }
+                if let Some(a) = &t.amount {
+                    positive(a, currency, &format!("{tp}.amount"))?;
+                }
+            }
+            if let Some(cap) = cap {
+                positive(cap, currency, &format!("{p}.cap"))?;
+            }
+        }
+        Discount::BuyXGetY { buy, get, percent, limit } => {
+            let p = format!("{path}.buyXGetY");
+            for (set, name) in [(buy, "buy"), (get, "get")] {
+                scope(&set.scope, &format!("{p}.{name}.scope"))?;
+                at_least_one(Some(set.quantity), &format!("{p}.{name}.quantity"))?;
+            }
+            if let Some(pc) = percent {
+                percent_above_zero(pc, &format!("{p}.percent"))?;
+            }
+            at_least_one(*limit, &format!("{p}.limit"))?;
+        }
+        Discount::FreeShipping { option_ids, cap } => {
+            if let Some(ids) = option_ids {
+                check_non_empty(ids, &format!("{path}.freeShipping.optionIds"))?;
+            }
+            if let Some(cap) = cap {
+                positive(cap, currency, &format!("{path}.freeShipping.cap"))?;
+            }
+        }
+        Discount::FreeGift { product_id, quantity } => {
+            check_id(product_id, &format!("{path}.freeGift.productId"))?;
+            at_least_one(*quantity, &format!("{path}.freeGift.quantity"))?;
+        }
+        Discount::Combo { items, price, percent, amount, limit } => {
+            let p = format!("{path}.combo");
+            check_non_empty(items, &format!("{p}.items"))?;
+            check_unique(items.iter().map(|it| it.product_id.as_str()), |i| format!("{p}.items[{i}].productId"), "product")?;
+            for (i, it) in items.iter().enumerate() {
+                at_least_one(it.quantity, &format!("{p}.items[{i}].quantity"))?;
+            }
+            if items.iter().map(|it| it.quantity.unwrap_or(1)).sum::<u32>() < 2 {
+                return fail(ErrorCode::InvalidValue, format!("{p}.items"), "a combo needs at least two units per set");
+            }
+            exactly_one(&[(price.is_some(), "price"), (percent.is_some(), "percent"), (amount.is_some(), "amount")], &p)?;
+            if let Some(price) = price {
+                check_scale(currency, price, &format!("{p}.price"))?;
+            }
+            if let Some(pc) = percent {
+                percent_above_zero(pc, &format!("{p}.percent"))?;
+            }
+            if let Some(a) = amount {
+                positive(a, currency, &format!("{p}.amount"))?;
+            }
+            at_least_one(*limit, &format!("{p}.limit"))?;
+        }
     }
     Ok(())
 }
