@@ -1,0 +1,167 @@
+//! The best-combination search is exact: for up to 12 candidates it finds what
+//! brute force over every subset finds (same saving, same tie-break), it never
+//! violates a stacking rule, and the greedy fallback and priority order are never
+//! worse than the best single coupon.
+
+use coupon_engine::conditions;
+use coupon_engine::facts::Facts;
+use coupon_engine::model::{Application, SelectionMode};
+use coupon_engine::selection::{self, Context, Selection};
+use coupon_engine::{read_json, Request};
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+const CLASSES: [&str; 3] = ["product", "order", "shipping"];
+
+fn coupon(i: usize) -> impl Strategy<Value = Value> {
+    let discount = prop_oneof![
+        (1u32..60).prop_map(|p| json!({"percentage": {"percent": p.to_string()}})),
+        (1u32..400).prop_map(|a| json!({"fixedAmount": {"amount": format!("{a}.00")}})),
+        (1u32..80).prop_map(|a| json!({"amountPerItem": {"amount": format!("{a}.00")}})),
+        Just(json!({"tiered": {"tiers": [{"minValue": "500.00", "percent": "5"}, {"minValue": "1500.00", "percent": "12"}]}})),
+        Just(json!({"buyXGetY": {"buy": {"scope": "entireCart", "quantity": 2}, "get": {"scope": "entireCart", "quantity": 1}}})),
+        (1u32..200).prop_map(|c| json!({"freeShipping": {"cap": format!("{c}.00")}})),
+    ];
+    let scope = prop_oneof![Just(Value::Null), Just(json!({"products": ["p0"]})), Just(json!({"products": ["p1", "p2"]}))];
+    (discount, scope, proptest::sample::subsequence(CLASSES.to_vec(), 0..=3), -2i32..3, any::<bool>()).prop_map(
+        move |(discount, scope, combines, priority, code)| {
+            let mut c = json!({"id": format!("c{i}"), "application": if code { "code" } else { "automatic" },
+                               "code": format!("K{i}"), "discount": discount, "combinesWith": combines,
+                               "priority": priority, "display": {"title": format!("C{i}")}});
+            if !scope.is_null() {
+                c["purchase"] = json!({"scope": scope});
+            }
+            c
+        },
+    )
+}
+
+fn request(min_n: usize, max_n: usize) -> impl Strategy<Value = Value> {
+    (min_n..=max_n)
+        .prop_flat_map(|n| (0..n).map(coupon).collect::<Vec<_>>())
+        .prop_flat_map(|coupons| {
+            // p0, p1 and p2 are always in the cart, so product-scoped coupons are usable.
+            let lines = proptest::collection::vec((0usize..4, 100u32..1500, 1u32..4), 0..3)
+                .prop_map(|extra| [(0, 900, 1), (1, 400, 2), (2, 250, 3)].into_iter().chain(extra).collect::<Vec<_>>());
+            (Just(coupons), lines, 1u32..4)
+        })
+        .prop_map(|(coupons, lines, max_codes)| {
+            let n = coupons.len();
+            let lines: Vec<Value> = lines.iter().enumerate()
+                .map(|(i, (p, price, q))| json!({"id": format!("l{i}"), "productId": format!("p{p}"), "unitPrice": format!("{price}.00"), "quantity": q}))
+                .collect();
+            json!({"bundle": {"currency": "INR", "coupons": coupons, "maxCodes": max_codes},
+                   "customer": {"id": "me"},
+                   "cart": {"currency": "INR", "lines": lines, "shipping": {"options": [{"id": "s", "amount": "120.00"}], "selectedId": "s"}},
+                   "context": {"now": "2026-11-22T10:00:00Z", "codes": (0..n).map(|i| format!("k{i}")).collect::<Vec<_>>()}})
+        })
+}
+
+/// Runs `check` with the selection context of a request and its candidates.
+fn with_context(req: &Value, check: impl FnOnce(&Context, &[usize])) {
+    let r: Request = read_json("", &req.to_string()).unwrap();
+    let facts = Facts::new(&r.bundle, &r.customer, &r.cart, &r.context);
+    let coupons = &r.bundle.coupons;
+    let verdicts: Vec<_> = coupons.iter().map(|c| conditions::check(c, &facts)).collect();
+    let entered: Vec<bool> = coupons.iter().map(|c| facts.is_entered(c.code.as_deref())).collect();
+    let scoped: Vec<&[usize]> = verdicts.iter().map(|v| v.scoped.as_slice()).collect();
+    let candidates: Vec<usize> = (0..coupons.len())
+        .filter(|&i| verdicts[i].usable() && (coupons[i].application == Application::Automatic || entered[i]))
+        .collect();
+    let cx = Context { coupons, scoped: &scoped, entered: &entered, facts: &facts, max_codes: r.bundle.max_codes as usize };
+    check(&cx, &candidates);
+}
+
+fn valid(cx: &Context, set: &[usize]) -> bool {
+    let mut taken: Vec<usize> = Vec::new();
+    set.iter().all(|&c| {
+        let ok = cx.fits(&taken, c);
+        taken.push(c);
+        ok
+    })
+}
+
+fn brute_force(cx: &Context, candidates: &[usize]) -> (i128, Vec<usize>) {
+    let mut best = (0i128, Vec::new());
+    for mask in 0u32..(1 << candidates.len()) {
+        let set: Vec<usize> = (0..candidates.len()).filter(|k| mask & (1 << k) != 0).map(|k| candidates[k]).collect();
+        if !valid(cx, &set) {
+            continue;
+        }
+        let s = cx.apply(&set);
+        let key = (s.saving(), s.indices());
+        if key.0 > best.0 || (key.0 == best.0 && key.1 < best.1) {
+            best = key;
+        }
+    }
+    best
+}
+
+fn best_single(cx: &Context, candidates: &[usize]) -> i128 {
+    candidates.iter().map(|&c| cx.apply(&[c]).saving()).max().unwrap_or(0)
+}
+
+fn respects_rules(cx: &Context, s: &Selection) -> bool {
+    valid(cx, &s.indices())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 120, ..ProptestConfig::default() })]
+
+    #[test]
+    fn exact_search_matches_brute_force(req in request(1, 12)) {
+        with_context(&req, |cx, candidates| {
+            let chosen = selection::select(candidates, cx, SelectionMode::BestCombination);
+            let (saving, indices) = brute_force(cx, candidates);
+            assert_eq!((chosen.saving(), chosen.indices()), (saving, indices), "{} candidates", candidates.len());
+            assert!(respects_rules(cx, &chosen));
+        });
+    }
+
+    #[test]
+    fn exact_search_matches_brute_force_for_10_to_12_candidates(req in request(10, 12)) {
+        with_context(&req, |cx, candidates| {
+            let chosen = selection::select(candidates, cx, SelectionMode::BestCombination);
+            assert_eq!((chosen.saving(), chosen.indices()), brute_force(cx, candidates));
+        });
+    }
+
+    #[test]
+    fn priority_order_obeys_the_rules(req in request(1, 12)) {
+        with_context(&req, |cx, candidates| {
+            let single = best_single(cx, candidates);
+            for mode in [SelectionMode::PriorityOrder] {
+                let s = selection::select(candidates, cx, mode);
+                assert!(respects_rules(cx, &s));
+                // Priority order takes the highest priority first, so it may lose to
+                // the best single coupon; it must still obey the rules and save > 0
+                // whenever any candidate saves.
+                assert!(s.saving() > 0 || single == 0);
+            }
+        });
+    }
+}
+
+/// Above the exact limit the greedy fallback runs; it starts from the best single
+/// coupon, so it is never worse.
+#[test]
+fn greedy_fallback_above_the_exact_limit() {
+    let coupons: Vec<Value> = (0..selection::EXACT_LIMIT + 4)
+        .map(|i| json!({"id": format!("c{i}"), "application": "automatic",
+                        "discount": {"fixedAmount": {"amount": format!("{}.00", 10 + i * 7 % 23)}},
+                        "combinesWith": if i % 3 == 0 { json!([]) } else { json!(["order"]) },
+                        "display": {"title": format!("C{i}")}}))
+        .collect();
+    let req = json!({"bundle": {"currency": "INR", "coupons": coupons}, "customer": {"id": "me"},
+                     "cart": {"currency": "INR", "lines": [{"id": "l", "productId": "p", "unitPrice": "5000.00", "quantity": 1}]},
+                     "context": {"now": "2026-11-22T10:00:00Z"}});
+    with_context(&req, |cx, candidates| {
+        assert!(candidates.len() > selection::EXACT_LIMIT);
+        let s = selection::select(candidates, cx, SelectionMode::BestCombination);
+        assert!(respects_rules(cx, &s));
+        assert!(s.saving() >= best_single(cx, candidates));
+        // Every combinable fixed amount fits in the cart, so greedy takes all of them.
+        let combinable: i128 = candidates.iter().filter(|&&c| c % 3 != 0).map(|&c| cx.apply(&[c]).saving()).sum();
+        assert_eq!(s.saving(), combinable);
+    });
+}
