@@ -26,6 +26,25 @@ fn coupon(i: usize, exponent: u32) -> impl Strategy<Value = Value> {
             json!({"percentage": p})
         }),
         (1u64..2_000_000).prop_map(move |a| json!({"fixedAmount": {"amount": amount(a, exponent)}})),
+        (1u64..50_000).prop_map(move |a| json!({"amountPerItem": {"amount": amount(a, exponent)}})),
+        (0u64..300_000).prop_map(move |a| json!({"fixedPrice": {"price": amount(a, exponent)}})),
+        (1u64..400_000, 1u32..300).prop_map(move |(min, pct)| json!({"tiered": {"tiers": [
+            {"minValue": amount(min, exponent), "percent": Decimal::new(pct as i64, 1).to_string()},
+            {"minValue": amount(min * 3, exponent), "amount": amount(min / 2 + 1, exponent)}]}})),
+        (1u32..4, 1u32..3, 1u32..=100, proptest::option::of(1u32..4)).prop_map(|(buy, get, pct, limit)| {
+            let mut d = json!({"buy": {"scope": {"collections": ["k0", "k1"]}, "quantity": buy},
+                               "get": {"scope": {"products": ["p0", "p1", "p2"]}, "quantity": get}, "percent": pct.to_string()});
+            if let Some(l) = limit { d["limit"] = json!(l); }
+            json!({"buyXGetY": d})
+        }),
+        proptest::option::of(1u64..10_000).prop_map(move |cap| {
+            let mut d = json!({});
+            if let Some(c) = cap { d["cap"] = json!(amount(c, exponent)); }
+            json!({"freeShipping": d})
+        }),
+        (0usize..6).prop_map(|p| json!({"freeGift": {"productId": format!("p{p}")}})),
+        (0u64..200_000, 1u32..3).prop_map(move |(price, q)| json!({"combo": {"items": [{"productId": "p0"}, {"productId": "p3", "quantity": q}],
+                                                                            "price": amount(price, exponent)}})),
     ];
     let scope = prop_oneof![
         Just(Value::Null),
@@ -33,12 +52,12 @@ fn coupon(i: usize, exponent: u32) -> impl Strategy<Value = Value> {
         proptest::collection::vec(0usize..6, 1..3).prop_map(|ps| json!({"products": ps.iter().map(|p| format!("p{p}")).collect::<Vec<_>>()})),
         proptest::collection::vec(0usize..3, 1..2).prop_map(|cs| json!({"collections": cs.iter().map(|c| format!("k{c}")).collect::<Vec<_>>()})),
     ];
-    (discount, scope, any::<bool>(), proptest::option::of(0u64..300_000), any::<bool>()).prop_map(
-        move |(discount, scope, stackable, min_value, code)| {
+    let classes = proptest::sample::subsequence(vec!["product", "order", "shipping"], 0..=3);
+    (discount, scope, classes, proptest::option::of(0u64..300_000), any::<bool>(), -3i32..4).prop_map(
+        move |(discount, scope, combines_with, min_value, code, priority)| {
             let mut c = json!({"id": format!("c{i}"), "application": if code { "code" } else { "automatic" },
-                               "code": format!("CODE{i}"), "discount": discount,
-                               "combinesWith": if stackable { json!(["product", "order", "shipping"]) } else { json!([]) },
-                               "display": {"title": format!("Coupon {i}")}});
+                               "code": format!("CODE{i}"), "discount": discount, "combinesWith": combines_with,
+                               "priority": priority, "display": {"title": format!("Coupon {i}")}});
             let mut purchase = json!({});
             if !scope.is_null() {
                 purchase["scope"] = scope;
@@ -64,7 +83,7 @@ fn request() -> impl Strategy<Value = Value> {
                 .map(|(i, (p, price, qty, k))| json!({"id": format!("l{i}"), "productId": format!("p{p}"),
                      "collectionIds": [format!("k{k}")], "unitPrice": amount(*price, exponent), "quantity": qty}))
                 .collect();
-            json!({"bundle": {"currency": code, "coupons": coupons}, "customer": {"id": "me"},
+            json!({"bundle": {"currency": code, "coupons": coupons, "maxCodes": 2}, "customer": {"id": "me"},
                    "cart": {"currency": code, "lines": lines,
                             "shipping": {"options": [{"id": "s", "amount": amount(4_900, exponent)}], "selectedId": "s"}},
                    "context": {"now": "2026-11-22T10:00:00Z", "codes": codes.iter().map(|c| format!("code{c}")).collect::<Vec<_>>()}})
@@ -92,9 +111,13 @@ proptest! {
         }
         prop_assert_eq!(applied_sum, result.discount_total.0);
         prop_assert_eq!(result.total_before.0 - result.discount_total.0, result.total_after.0);
-        prop_assert!(result.total_after.0 >= result.shipping.0, "an order discount reached shipping");
+        let shipping_taken: Decimal = result.applied.iter().map(|a| a.shipping.0).sum();
+        prop_assert_eq!(shipping_taken, result.shipping_discount.0);
+        prop_assert!(result.shipping_discount.0 <= result.shipping.0, "shipping went below zero");
         let line_discounts: Decimal = result.lines.iter().map(|l| l.discount.0).sum();
-        prop_assert_eq!(line_discounts, result.discount_total.0);
+        prop_assert_eq!(line_discounts + result.shipping_discount.0, result.discount_total.0);
+        let line_totals: Decimal = result.lines.iter().map(|l| l.total.0).sum();
+        prop_assert_eq!(line_totals + result.shipping.0 - result.shipping_discount.0, result.total_after.0);
         for l in &result.lines {
             prop_assert!(l.total.0 >= Decimal::ZERO && l.discount.0 >= Decimal::ZERO);
             prop_assert_eq!(l.subtotal.0 - l.discount.0, l.total.0);
@@ -106,7 +129,8 @@ proptest! {
         let result = run(&req);
         for a in &result.applied {
             let def = req["bundle"]["coupons"].as_array().unwrap().iter().find(|c| c["id"] == a.coupon_id.as_str()).unwrap();
-            let limit = def["discount"]["percentage"]["cap"].as_str().or(def["discount"]["fixedAmount"]["amount"].as_str());
+            let d = &def["discount"];
+            let limit = d["percentage"]["cap"].as_str().or(d["fixedAmount"]["amount"].as_str()).or(d["freeShipping"]["cap"].as_str());
             if let Some(limit) = limit {
                 prop_assert!(a.amount.0 <= limit.parse::<Decimal>().unwrap(), "{} took {} over {}", a.coupon_id, a.amount.0, limit);
             }
@@ -125,6 +149,23 @@ proptest! {
                 }
             }
         }
+    }
+
+    #[test]
+    fn applied_discounts_obey_every_stacking_rule(req in request()) {
+        let r: Request = read_json("", &req.to_string()).unwrap();
+        let result = evaluate(&r).unwrap();
+        let coupons: Vec<_> = result.applied.iter().map(|a| r.bundle.coupons.iter().find(|c| c.id == a.coupon_id).unwrap()).collect();
+        for (i, a) in coupons.iter().enumerate() {
+            for b in &coupons[i + 1..] {
+                prop_assert!(a.combines(b), "{} and {} applied together", a.id, b.id);
+            }
+        }
+        let codes = coupons.iter().filter(|c| c.application == coupon_engine::model::Application::Code).count();
+        prop_assert!(codes <= r.bundle.max_codes as usize);
+        // Classes apply in order: product, then order, then shipping.
+        let classes: Vec<_> = result.applied.iter().map(|a| a.class).collect();
+        prop_assert!(classes.windows(2).all(|w| w[0] <= w[1]), "{:?}", classes);
     }
 
     #[test]
