@@ -83,8 +83,13 @@ fn evaluate(request: &Request) -> Result<EvaluationResult, Error> {
 fn print_cards(path: &Path, result: &EvaluationResult) {
     let currency = result.currency;
     println!("── {} ──", path.display());
+    let shipping_off = if result.shipping_discount.0.is_zero() {
+        String::new()
+    } else {
+        format!(" (−{})", currency.format(result.shipping_discount.0))
+    };
     println!(
-        "   subtotal {}  shipping {}  discount {}  total {}",
+        "   subtotal {}  shipping {}{shipping_off}  discount {}  total {}",
         currency.format(result.subtotal.0),
         currency.format(result.shipping.0),
         currency.format(result.discount_total.0),
@@ -111,6 +116,9 @@ fn print_cards(path: &Path, result: &EvaluationResult) {
         if let Some(expiry) = card.expires_at {
             println!("                   ⏱ until {expiry}");
         }
+    }
+    for gift in &result.gifts_to_add {
+        println!("   + add to cart: {} × {} (free with {})", gift.product_id, gift.quantity, gift.coupon_id);
     }
     for unknown in &result.unknown_codes {
         println!("   ? {}", unknown.message);
