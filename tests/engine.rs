@@ -306,3 +306,68 @@ fn limits_are_enforced_up_front() {
     let r: Request = read_json("", &big.to_string()).unwrap();
     assert_eq!(evaluate(&r).unwrap_err().code, ErrorCode::OutOfRange);
 }
+
+// Issue 3: discount kinds.
+#[test]
+fn buy_x_get_y_scales_to_a_million_units() {
+    let r = request(
+        json!({"discount": {"buyXGetY": {"buy": {"scope": "entireCart", "quantity": 1}, "get": {"scope": "entireCart", "quantity": 1}}}}),
+        &[("2.00", 1_000_000), ("1.00", 1)],
+    );
+    let result = run(&r);
+    // 1,000,001 units: 500,000 applications; the cheapest unit (₹1) and 499,999 ₹2 units are free.
+    assert_eq!(result.discount_total.0.to_string(), "999999.00");
+}
+
+#[test]
+fn buy_x_get_y_never_rewards_a_bought_unit() {
+    let r = request(
+        json!({"discount": {"buyXGetY": {"buy": {"scope": "entireCart", "quantity": 1}, "get": {"scope": "entireCart", "quantity": 1}}}}),
+        &[("100.00", 3)],
+    );
+    // Three units: one application (two units), the third unit is paid.
+    assert_eq!(run(&r).discount_total.0.to_string(), "100.00");
+}
+
+#[test]
+fn combos_repeat_up_to_their_limit() {
+    let mut r = request(
+        json!({"discount": {"combo": {"items": [{"productId": "p0"}, {"productId": "p1", "quantity": 2}], "amount": "50.00", "limit": 2}}}),
+        &[("100.00", 5), ("30.00", 9)],
+    );
+    // 4 complete sets in the cart, limit 2: ₹100 off.
+    assert_eq!(run(&r).discount_total.0.to_string(), "100.00");
+    r["bundle"]["coupons"][0]["discount"]["combo"]["limit"] = json!(10);
+    assert_eq!(run(&r).discount_total.0.to_string(), "200.00");
+}
+
+#[test]
+fn free_shipping_is_capped_and_limited_to_its_options() {
+    let mut r = request(json!({"discount": {"freeShipping": {"cap": "40.00", "optionIds": ["std"]}}}), &[("100.00", 1)]);
+    r["cart"]["shipping"] = json!({"options": [{"id": "std", "amount": "60.00"}, {"id": "exp", "amount": "90.00"}], "selectedId": "std"});
+    let result = run(&r);
+    assert_eq!((result.shipping_discount.0.to_string(), result.total_after.0.to_string()), ("40.00".into(), "120.00".into()));
+    assert!(result.lines.iter().all(|l| l.discount.0.is_zero()));
+    r["cart"]["shipping"]["selectedId"] = json!("exp");
+    assert_eq!(card(&run(&r), "c"), (CardStatus::Locked, vec!["shipping_not_eligible".into()]));
+}
+
+#[test]
+fn fixed_price_leaves_cheaper_units_alone() {
+    let r = request(json!({"discount": {"fixedPrice": {"price": "99.00"}}}), &[("150.00", 2), ("80.00", 1)]);
+    let result = run(&r);
+    assert_eq!(result.discount_total.0.to_string(), "102.00");
+    assert_eq!(result.lines[1].discount.0.to_string(), "0.00");
+}
+
+#[test]
+fn tiered_uses_the_scoped_subtotal() {
+    let r = request(
+        json!({"purchase": {"scope": {"products": ["p0"]}},
+               "discount": {"tiered": {"tiers": [{"minValue": "1000.00", "amount": "100.00"}, {"minValue": "3000.00", "amount": "400.00"}]}}}),
+        &[("1500.00", 1), ("9000.00", 1)],
+    );
+    let result = run(&r);
+    assert_eq!(result.discount_total.0.to_string(), "100.00");
+    assert_eq!(result.cards[0].progress[0].message, "Add ₹1,500 more for ₹400 off");
+}
