@@ -130,14 +130,12 @@ proptest! {
     fn priority_order_obeys_the_rules(req in request(1, 12)) {
         with_context(&req, |cx, candidates| {
             let single = best_single(cx, candidates);
-            for mode in [SelectionMode::PriorityOrder] {
-                let s = selection::select(candidates, cx, mode);
-                assert!(respects_rules(cx, &s));
-                // Priority order takes the highest priority first, so it may lose to
-                // the best single coupon; it must still obey the rules and save > 0
-                // whenever any candidate saves.
-                assert!(s.saving() > 0 || single == 0);
-            }
+            let s = selection::select(candidates, cx, SelectionMode::PriorityOrder);
+            assert!(respects_rules(cx, &s));
+            // Priority order takes the highest priority first, so it may lose to the
+            // best single coupon; it must still obey the rules and save something
+            // whenever any candidate does.
+            assert!(s.saving() > 0 || single == 0);
         });
     }
 }
