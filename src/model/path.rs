@@ -8,8 +8,8 @@
 
 /// One step of the path to the value being read.
 enum Frame {
-    /// Inside an object: the last key read, if any, and how many keys it has had.
-    Object(Option<String>, usize),
+    /// Inside an object: the last key read, if any.
+    Object(Option<String>),
     /// Inside an array: index of the current element.
     Array(usize),
 }
@@ -17,51 +17,60 @@ enum Frame {
 /// The path (`lines[2].unitPrice`) of the innermost value open at `line`/`column`
 /// (1-based line, byte column as serde_json counts it) in `text`.
 pub fn path_at(text: &str, line: usize, column: usize) -> String {
-    render(&scan(text, line, column).0)
+    render(&scan(text, line, column))
 }
 
+/// Keys that name a variant of an externally tagged enum with data (`{"percentage": {…}}`).
+/// `tests::variant_keys_match_the_schema` keeps this list equal to the model's enums.
+pub(crate) const VARIANT_KEYS: &[&str] = &[
+    // Discount
+    "percentage", "fixedAmount", "amountPerItem", "fixedPrice", "tiered", "buyXGetY", "freeShipping", "freeGift", "combo",
+    // Scope
+    "products", "collections", "offers",
+    // Audience, OrderScope
+    "specific", "orderCount",
+    // Rule
+    "all", "any", "purchased", "boughtProduct", "courseProgress", "inactive",
+];
+
 /// The path for a structural mismatch in otherwise valid JSON, which serde_json
-/// reports at the end of a value. After a scalar (`"application": 12.5`) the scalar is
-/// the wrong shape: its own path. After an object or array
-/// (`{"percentage": {…}, "other": 1}`) an enum object has a second key: the enum's path. After an empty object (`{}`
-/// where an enum belongs) that object is the enum: its own path.
+/// reports at the end of a value. When the last key read names an enum variant, the
+/// enclosing object is an enum object with more than its one key: the enum's path.
+/// Otherwise the value just read has the wrong shape (`"application": 12.5`, an empty
+/// `"discount": {}`): its own path.
 pub fn structural_path_at(text: &str, line: usize, column: usize) -> String {
-    let (mut stack, closed_empty_object) = scan(text, line, column);
-    let end = offset_of(text, line, column);
-    let last = text.as_bytes()[..end].iter().rev().find(|b| !b.is_ascii_whitespace());
-    if matches!(last, Some(b'}' | b']')) && !closed_empty_object {
-        if let Some(Frame::Object(key, _)) = stack.last_mut() {
+    let mut stack = scan(text, line, column);
+    if let Some(Frame::Object(key)) = stack.last_mut() {
+        if key.as_deref().is_some_and(|k| VARIANT_KEYS.contains(&k)) {
             *key = None;
         }
     }
     render(&stack)
 }
 
-/// Scans up to the position; returns the containers still open there, and whether
-/// the last container closed was an empty object.
-fn scan(text: &str, line: usize, column: usize) -> (Vec<Frame>, bool) {
+/// Scans up to the position; returns the containers still open there.
+fn scan(text: &str, line: usize, column: usize) -> Vec<Frame> {
     let bytes = text.as_bytes();
     let end = offset_of(text, line, column);
     let mut stack: Vec<Frame> = Vec::new();
     let mut expect_key = false;
-    let mut closed_empty_object = false;
     let mut i = 0;
     while i < end {
         match bytes[i] {
             b'{' => {
-                stack.push(Frame::Object(None, 0));
+                stack.push(Frame::Object(None));
                 expect_key = true;
             }
             b'[' => stack.push(Frame::Array(0)),
             b'}' | b']' => {
-                closed_empty_object = matches!(stack.pop(), Some(Frame::Object(_, 0)));
+                stack.pop();
                 expect_key = false;
             }
             b',' => match stack.last_mut() {
                 Some(Frame::Array(index)) => *index += 1,
                 // The member is complete; until the next key is read, an error here
                 // (an enum object with a second key) belongs to the object itself.
-                Some(Frame::Object(key, _)) => {
+                Some(Frame::Object(key)) => {
                     *key = None;
                     expect_key = true;
                 }
@@ -71,9 +80,8 @@ fn scan(text: &str, line: usize, column: usize) -> (Vec<Frame>, bool) {
             b'"' => {
                 let (content, next, closed) = string_at(bytes, i + 1, end);
                 if expect_key && closed {
-                    if let Some(Frame::Object(key, members)) = stack.last_mut() {
+                    if let Some(Frame::Object(key)) = stack.last_mut() {
                         *key = Some(content);
-                        *members += 1;
                     }
                     expect_key = false;
                 }
@@ -84,20 +92,20 @@ fn scan(text: &str, line: usize, column: usize) -> (Vec<Frame>, bool) {
         }
         i += 1;
     }
-    (stack, closed_empty_object)
+    stack
 }
 
 fn render(stack: &[Frame]) -> String {
     let mut path = String::new();
     for frame in stack {
         match frame {
-            Frame::Object(Some(key), _) => {
+            Frame::Object(Some(key)) => {
                 if !path.is_empty() {
                     path.push('.');
                 }
                 path.push_str(key);
             }
-            Frame::Object(None, _) => {}
+            Frame::Object(None) => {}
             Frame::Array(index) => {
                 path.push('[');
                 path.push_str(&index.to_string());
@@ -147,7 +155,31 @@ fn string_at(bytes: &[u8], mut i: usize, end: usize) -> (String, usize, bool) {
 
 #[cfg(test)]
 mod tests {
-    use super::path_at;
+    use super::{path_at, VARIANT_KEYS};
+    use crate::model::{Audience, Discount, OrderScope, Rule, Scope};
+
+    /// serde names every variant in its "unknown variant" message; the ones that carry
+    /// data (and so appear as keys) must be exactly `VARIANT_KEYS`.
+    #[test]
+    fn variant_keys_match_the_schema() {
+        fn names<T: serde::de::DeserializeOwned + std::fmt::Debug>() -> Vec<String> {
+            let message = serde_json::from_str::<T>(r#"{"zz": 1}"#).unwrap_err().to_string();
+            let list = message.split("expected ").nth(1).unwrap().to_string();
+            list.split('`').skip(1).step_by(2).map(str::to_string).collect()
+        }
+        let mut schema: Vec<String> = [names::<Discount>(), names::<Scope>(), names::<Audience>(), names::<OrderScope>()]
+            .concat()
+            .into_iter()
+            // Unit variants are strings, never keys.
+            .filter(|n| !["entireCart", "all", "firstOrder"].contains(&n.as_str()))
+            .chain(names::<Rule>())
+            .collect();
+        schema.sort();
+        schema.dedup();
+        let mut listed: Vec<String> = VARIANT_KEYS.iter().map(|s| s.to_string()).collect();
+        listed.sort();
+        assert_eq!(listed, schema);
+    }
 
     #[test]
     fn finds_keys_and_indices() {
