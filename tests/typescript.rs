@@ -3,36 +3,49 @@
 //! are stale; `BLESS=1 cargo test --features typescript --test typescript` rewrites them.
 #![cfg(feature = "typescript")]
 
-use coupon_engine::error::{Error, ErrorCode};
-use coupon_engine::model::*;
-use coupon_engine::money::{Amount, Currency, Percent};
-use ts_rs::{Config, TS};
+use std::any::TypeId;
+use std::collections::BTreeSet;
+
+use coupon_engine::error::ErrorCode;
+use coupon_engine::model::{Bundle, Cart, Context, Customer, EvaluationResult};
+use ts_rs::{Config, TypeVisitor, TS};
+
+/// Collects the declaration of every type reachable from the roots, in discovery order,
+/// so a new field's type can never be left out.
+struct Collect {
+    cfg: Config,
+    seen: BTreeSet<TypeId>,
+    decls: Vec<String>,
+}
+
+impl TypeVisitor for Collect {
+    fn visit<T: TS + 'static + ?Sized>(&mut self) {
+        // Recursive types (a rule holds rules) are visited once.
+        if !self.seen.insert(TypeId::of::<T>()) {
+            return;
+        }
+        // Built-in types (string, arrays, records) have no file of their own and no declaration.
+        if T::output_path().is_some() {
+            self.decls.push(T::decl(&self.cfg));
+        }
+        T::visit_dependencies(self);
+        T::visit_generics(self);
+    }
+}
 
 fn declarations() -> String {
-    let cfg = Config::new();
-    let decls = [
-        // inputs
-        Bundle::decl(&cfg), Coupon::decl(&cfg), Application::decl(&cfg), Discount::decl(&cfg),
-        Behavior::decl(&cfg), Purchase::decl(&cfg), Scope::decl(&cfg), Audience::decl(&cfg),
-        OrderScope::decl(&cfg), Limits::decl(&cfg), Window::decl(&cfg), Validity::decl(&cfg),
-        Display::decl(&cfg), Segment::decl(&cfg), Rule::decl(&cfg), Span::decl(&cfg),
-        Customer::decl(&cfg), Order::decl(&cfg), OrderItem::decl(&cfg), Membership::decl(&cfg),
-        CourseProgress::decl(&cfg), Cart::decl(&cfg), Line::decl(&cfg), Shipping::decl(&cfg),
-        ShippingOption::decl(&cfg), Context::decl(&cfg),
-        // output
-        EvaluationResult::decl(&cfg), AppliedDiscount::decl(&cfg), LineAllocation::decl(&cfg),
-        LineTotal::decl(&cfg), Card::decl(&cfg), CardStatus::decl(&cfg), Reason::decl(&cfg),
-        ReasonKind::decl(&cfg), Progress::decl(&cfg), ProgressUnit::decl(&cfg), UnknownCode::decl(&cfg),
-        ErrorCode::decl(&cfg),
-        // scalars carried as strings
-        Amount::decl(&cfg), Percent::decl(&cfg), Currency::decl(&cfg), Timestamp::decl(&cfg),
-    ];
-    let _ = Error::decl(&cfg); // the thrown error's shape is declared by hand below (it is a JS Error)
+    let mut c = Collect { cfg: Config::new(), seen: BTreeSet::new(), decls: Vec::new() };
+    c.visit::<Bundle>();
+    c.visit::<Customer>();
+    c.visit::<Cart>();
+    c.visit::<Context>();
+    c.visit::<EvaluationResult>();
+    c.visit::<ErrorCode>();
     let mut out = String::from(
         "// Generated from the Rust types by `BLESS=1 cargo test --features typescript --test typescript`.\n\
          // Do not edit by hand.\n\n",
     );
-    for d in decls {
+    for d in c.decls {
         out.push_str("export ");
         out.push_str(&d);
         out.push_str("\n\n");

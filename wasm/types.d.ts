@@ -23,72 +23,183 @@ selection?: SelectionMode,
  */
 maxCodes?: number, };
 
-export type Coupon = { 
+export type Segment = { 
 /**
  * Unique id within the bundle.
  */
 id: string, 
 /**
- * The code a shopper types; required for `application: "code"`, optional label otherwise.
- * Codes compare case-insensitively.
+ * The membership rule.
  */
-code?: string, 
+rule: Rule, };
+
+export type Rule = { "all": Array<Rule> } | { "any": Array<Rule> } | { "purchased": { 
 /**
- * Whether the shopper must enter the code or the coupon applies by itself.
+ * Default 1.
  */
-application: Application, 
+minOrders?: number, 
 /**
- * What the coupon takes off.
+ * Count only orders containing one of these products.
  */
-discount: Discount, 
+productIds?: Array<string>, } } | { "boughtProduct": { 
 /**
- * Conditions on the customer's past purchases.
+ * The product.
  */
-behavior?: Behavior, 
+productId: string, 
 /**
- * Conditions on the current cart, and which lines the discount applies to.
+ * The price tier it must have been bought at.
  */
-purchase?: Purchase, 
+priceTierId?: string, } } | { "courseProgress": { 
 /**
- * Who may redeem it. Absent: everyone.
+ * The course.
  */
-audience?: Audience, 
+courseId: string, 
 /**
- * Which of the customer's orders it is for. Absent: all orders.
+ * Threshold in percent.
  */
-orderScope?: OrderScope, 
+minPercent: Percent, } } | { "inactive": { 
 /**
- * Usage limits with the server's current counts.
+ * At least one order placed before this date.
  */
-limits?: Limits, 
+boughtBefore?: Timestamp, 
 /**
- * The classes of discount this one combines with. Two discounts combine when each
- * lists the other's class. Absent or empty: exclusive (applies alone).
+ * No order in this span before now.
  */
-combinesWith?: Array<DiscountClass>, 
+inactiveFor: Span, } };
+
+export type Span = { 
 /**
- * Higher applies earlier within its class, and is taken first in
- * `"priorityOrder"` selection. Absent: 0.
+ * Calendar months.
  */
-priority?: number, 
+months?: number, 
 /**
- * When the coupon is open at all.
+ * Weeks of 7 days.
  */
-activeWindow?: Window, 
+weeks?: number, 
 /**
- * A per-customer window that opens when the customer joins a segment.
+ * Days.
  */
-validity?: Validity, 
+days?: number, 
 /**
- * Not usable when the payment method is cash on delivery.
+ * Hours.
  */
-disableCod?: boolean, 
+hours?: number, 
 /**
- * How the card looks.
+ * Minutes.
  */
-display: Display, };
+minutes?: number, };
+
+export type Timestamp = string;
+
+export type Percent = string;
+
+export type SelectionMode = "bestCombination" | "priorityOrder";
+
+export type Window = { 
+/**
+ * Opens at (inclusive).
+ */
+start?: Timestamp, 
+/**
+ * Closes at (exclusive).
+ */
+end?: Timestamp, };
 
 export type Application = "code" | "automatic";
+
+export type Validity = { 
+/**
+ * The segment whose joining starts the window.
+ */
+segmentId: string, 
+/**
+ * How long the window stays open.
+ */
+duration: Span, };
+
+export type DiscountClass = "product" | "order" | "shipping";
+
+export type Audience = "all" | { "specific": { 
+/**
+ * Customer ids.
+ */
+customerIds?: Array<string>, 
+/**
+ * Segment ids.
+ */
+segmentIds?: Array<string>, } };
+
+export type Display = { 
+/**
+ * Shown on checkout. Absent: true. A hidden coupon gets a card only when its code is entered.
+ */
+visible?: boolean, 
+/**
+ * Card title.
+ */
+title: string, 
+/**
+ * Short description.
+ */
+description?: string, };
+
+export type Purchase = { 
+/**
+ * Which lines count and receive the discount. Absent: the entire cart.
+ */
+scope?: Scope, 
+/**
+ * Minimum value of the scoped lines.
+ */
+minValue?: Amount, 
+/**
+ * Maximum value of the scoped lines.
+ */
+maxValue?: Amount, 
+/**
+ * Minimum number of scoped units.
+ */
+minQuantity?: number, 
+/**
+ * Maximum number of scoped units.
+ */
+maxQuantity?: number, };
+
+export type Amount = string;
+
+export type Scope = "entireCart" | { "products": Array<string> } | { "collections": Array<string> } | { "offers": Array<string> };
+
+export type OrderScope = "all" | "firstOrder" | { "orderCount": { 
+/**
+ * This order is the n-th (1 = first).
+ */
+nth?: number, 
+/**
+ * At least this many previous orders.
+ */
+minPrevious?: number, 
+/**
+ * At most this many previous orders.
+ */
+maxPrevious?: number, } };
+
+export type Behavior = { 
+/**
+ * Count only orders placed within this span before `now`. Absent: lifetime.
+ */
+withinLast?: Span, 
+/**
+ * The customer used this code on an order in the period.
+ */
+usedCoupon?: string, 
+/**
+ * Total spend (sum of order totals) in the period is at least this.
+ */
+minSpend?: Amount, 
+/**
+ * At least this many orders in the period.
+ */
+minOrders?: number, };
 
 export type Discount = { "percentage": { 
 /**
@@ -172,71 +283,39 @@ amount?: Amount,
  */
 limit?: number, } };
 
-export type Behavior = { 
+export type ComboItem = { 
 /**
- * Count only orders placed within this span before `now`. Absent: lifetime.
+ * The product.
  */
-withinLast?: Span, 
+productId: string, 
 /**
- * The customer used this code on an order in the period.
+ * Units of it per set. Absent: 1.
  */
-usedCoupon?: string, 
-/**
- * Total spend (sum of order totals) in the period is at least this.
- */
-minSpend?: Amount, 
-/**
- * At least this many orders in the period.
- */
-minOrders?: number, };
+quantity?: number, };
 
-export type Purchase = { 
+export type Tier = { 
 /**
- * Which lines count and receive the discount. Absent: the entire cart.
+ * The scoped subtotal at which the tier starts.
  */
-scope?: Scope, 
+minValue: Amount, 
 /**
- * Minimum value of the scoped lines.
+ * Percent off.
  */
-minValue?: Amount, 
+percent?: Percent, 
 /**
- * Maximum value of the scoped lines.
+ * Amount off.
  */
-maxValue?: Amount, 
-/**
- * Minimum number of scoped units.
- */
-minQuantity?: number, 
-/**
- * Maximum number of scoped units.
- */
-maxQuantity?: number, };
+amount?: Amount, };
 
-export type Scope = "entireCart" | { "products": Array<string> } | { "collections": Array<string> } | { "offers": Array<string> };
-
-export type Audience = "all" | { "specific": { 
+export type UnitSet = { 
 /**
- * Customer ids.
+ * Which lines' units qualify.
  */
-customerIds?: Array<string>, 
+scope: Scope, 
 /**
- * Segment ids.
+ * Units per application, at least 1.
  */
-segmentIds?: Array<string>, } };
-
-export type OrderScope = "all" | "firstOrder" | { "orderCount": { 
-/**
- * This order is the n-th (1 = first).
- */
-nth?: number, 
-/**
- * At least this many previous orders.
- */
-minPrevious?: number, 
-/**
- * At most this many previous orders.
- */
-maxPrevious?: number, } };
+quantity: number, };
 
 export type Limits = { 
 /**
@@ -252,105 +331,72 @@ globalRedeemed?: number,
  */
 perCustomer?: number, };
 
-export type Window = { 
-/**
- * Opens at (inclusive).
- */
-start?: Timestamp, 
-/**
- * Closes at (exclusive).
- */
-end?: Timestamp, };
-
-export type Validity = { 
-/**
- * The segment whose joining starts the window.
- */
-segmentId: string, 
-/**
- * How long the window stays open.
- */
-duration: Span, };
-
-export type Display = { 
-/**
- * Shown on checkout. Absent: true. A hidden coupon gets a card only when its code is entered.
- */
-visible?: boolean, 
-/**
- * Card title.
- */
-title: string, 
-/**
- * Short description.
- */
-description?: string, };
-
-export type Segment = { 
+export type Coupon = { 
 /**
  * Unique id within the bundle.
  */
 id: string, 
 /**
- * The membership rule.
+ * The code a shopper types; required for `application: "code"`, optional label otherwise.
+ * Codes compare case-insensitively.
  */
-rule: Rule, };
+code?: string, 
+/**
+ * Whether the shopper must enter the code or the coupon applies by itself.
+ */
+application: Application, 
+/**
+ * What the coupon takes off.
+ */
+discount: Discount, 
+/**
+ * Conditions on the customer's past purchases.
+ */
+behavior?: Behavior, 
+/**
+ * Conditions on the current cart, and which lines the discount applies to.
+ */
+purchase?: Purchase, 
+/**
+ * Who may redeem it. Absent: everyone.
+ */
+audience?: Audience, 
+/**
+ * Which of the customer's orders it is for. Absent: all orders.
+ */
+orderScope?: OrderScope, 
+/**
+ * Usage limits with the server's current counts.
+ */
+limits?: Limits, 
+/**
+ * The classes of discount this one combines with. Two discounts combine when each
+ * lists the other's class. Absent or empty: exclusive (applies alone).
+ */
+combinesWith?: Array<DiscountClass>, 
+/**
+ * Higher applies earlier within its class, and is taken first in
+ * `"priorityOrder"` selection. Absent: 0.
+ */
+priority?: number, 
+/**
+ * When the coupon is open at all.
+ */
+activeWindow?: Window, 
+/**
+ * A per-customer window that opens when the customer joins a segment.
+ */
+validity?: Validity, 
+/**
+ * Not usable when the payment method is cash on delivery.
+ */
+disableCod?: boolean, 
+/**
+ * How the card looks.
+ */
+display: Display, };
 
-export type Rule = { "all": Array<Rule> } | { "any": Array<Rule> } | { "purchased": { 
-/**
- * Default 1.
- */
-minOrders?: number, 
-/**
- * Count only orders containing one of these products.
- */
-productIds?: Array<string>, } } | { "boughtProduct": { 
-/**
- * The product.
- */
-productId: string, 
-/**
- * The price tier it must have been bought at.
- */
-priceTierId?: string, } } | { "courseProgress": { 
-/**
- * The course.
- */
-courseId: string, 
-/**
- * Threshold in percent.
- */
-minPercent: Percent, } } | { "inactive": { 
-/**
- * At least one order placed before this date.
- */
-boughtBefore?: Timestamp, 
-/**
- * No order in this span before now.
- */
-inactiveFor: Span, } };
-
-export type Span = { 
-/**
- * Calendar months.
- */
-months?: number, 
-/**
- * Weeks of 7 days.
- */
-weeks?: number, 
-/**
- * Days.
- */
-days?: number, 
-/**
- * Hours.
- */
-hours?: number, 
-/**
- * Minutes.
- */
-minutes?: number, };
+export type Currency = string;
 
 export type Customer = { 
 /**
@@ -452,6 +498,26 @@ lines: Array<Line>,
  */
 shipping?: Shipping, };
 
+export type Shipping = { 
+/**
+ * The options.
+ */
+options: Array<ShippingOption>, 
+/**
+ * The chosen option's id. Absent: none chosen yet (no shipping charged).
+ */
+selectedId?: string, };
+
+export type ShippingOption = { 
+/**
+ * Unique among the options.
+ */
+id: string, 
+/**
+ * Its price.
+ */
+amount: Amount, };
+
 export type Line = { 
 /**
  * Unique within the cart.
@@ -477,26 +543,6 @@ unitPrice: Amount,
  * Units, at least 1.
  */
 quantity: number, };
-
-export type Shipping = { 
-/**
- * The options.
- */
-options: Array<ShippingOption>, 
-/**
- * The chosen option's id. Absent: none chosen yet (no shipping charged).
- */
-selectedId?: string, };
-
-export type ShippingOption = { 
-/**
- * Unique among the options.
- */
-id: string, 
-/**
- * Its price.
- */
-amount: Amount, };
 
 export type Context = { 
 /**
@@ -562,117 +608,45 @@ unknownCodes: Array<UnknownCode>,
  */
 giftsToAdd: Array<GiftToAdd>, };
 
-export type AppliedDiscount = { 
+export type UnknownCode = { 
 /**
- * The coupon.
+ * The code as entered.
  */
-couponId: string, 
+code: string, 
 /**
- * Its code, if it has one.
+ * "Code SAVE99 is not valid".
  */
-code: string | null, 
-/**
- * Its title.
- */
-title: string, 
-/**
- * Its class (product, order, shipping).
- */
-class: DiscountClass, 
-/**
- * The discount; equals the sum of `lines[].amount` plus `shipping`.
- */
-amount: Amount, 
-/**
- * The amount taken off each line it touched, in cart order.
- */
-lines: Array<LineAllocation>, 
-/**
- * The amount taken off shipping.
- */
-shipping: Amount, };
-
-export type LineAllocation = { 
-/**
- * The cart line.
- */
-lineId: string, 
-/**
- * The amount.
- */
-amount: Amount, };
-
-export type LineTotal = { 
-/**
- * The cart line.
- */
-lineId: string, 
-/**
- * Unit price × quantity.
- */
-subtotal: Amount, 
-/**
- * Sum of every discount allocated to it.
- */
-discount: Amount, 
-/**
- * `subtotal - discount`, never negative.
- */
-total: Amount, };
-
-export type Card = { 
-/**
- * The coupon.
- */
-couponId: string, 
-/**
- * Its code, if it has one.
- */
-code: string | null, 
-/**
- * Entered code or automatic.
- */
-application: Application, 
-/**
- * Display title.
- */
-title: string, 
-/**
- * Display description.
- */
-description: string, 
-/**
- * Where the coupon stands for this shopper and cart.
- */
-status: CardStatus, 
-/**
- * Applied: the amount it takes off in the chosen combination. Available: what it
- * would take off on its own. Otherwise null.
- */
-saving: Amount | null, 
-/**
- * The order total before any discount.
- */
-priceBefore: Amount, 
-/**
- * `priceBefore - saving`, when there is a saving.
- */
-priceAfter: Amount | null, 
-/**
- * Why the coupon is not applied (empty when applied), worst first.
- */
-reasons: Array<Reason>, 
-/**
- * Distance to each unmet threshold that the shopper can close.
- */
-progress: Array<Progress>, 
-/**
- * When the coupon stops working for this customer: the earlier of the coupon's
- * end and the customer's own validity window.
- */
-expiresAt: Timestamp | null, };
+message: string, };
 
 export type CardStatus = "applied" | "available" | "locked" | "ineligible" | "expired" | "exhausted";
+
+export type ProgressUnit = "cartValue" | "quantity" | "orders" | "spend";
+
+export type Progress = { 
+/**
+ * What is counted.
+ */
+unit: ProgressUnit, 
+/**
+ * Where the shopper is (decimal string: an amount, or a count).
+ */
+current: string, 
+/**
+ * The threshold.
+ */
+target: string, 
+/**
+ * `target - current`.
+ */
+remaining: string, 
+/**
+ * `current / target` in whole percent, 0 to 99 (100 means met, so never shown).
+ */
+percent: number, 
+/**
+ * "Add ₹420 more", "1 more order".
+ */
+message: string, };
 
 export type Reason = { 
 /**
@@ -824,199 +798,131 @@ get: number, } } | { "code": "combo_incomplete", "params": {
  */
 missing: Array<string>, } });
 
-export type ReasonKind = { "code": "not_started", "params": { 
+export type Card = { 
 /**
- * Opening time.
- */
-startsAt: Timestamp, } } | { "code": "ended", "params": { 
-/**
- * Closing time.
- */
-endedAt: Timestamp, } } | { "code": "validity_ended", "params": { 
-/**
- * The segment that started it.
- */
-segmentId: string, 
-/**
- * Closing time.
- */
-endedAt: Timestamp, } } | { "code": "validity_unknown", "params": { 
-/**
- * The segment.
- */
-segmentId: string, } } | { "code": "global_limit_reached", "params": { 
-/**
- * The limit.
- */
-limit: number, } } | { "code": "customer_limit_reached", "params": { 
-/**
- * The limit.
- */
-limit: number, 
-/**
- * Their redemptions so far.
- */
-used: number, } } | { "code": "not_in_audience", "params": Record<symbol, never> } | { "code": "not_in_segment", "params": { 
-/**
- * The segment.
- */
-segmentId: string, } } | { "code": "first_order_only", "params": { 
-/**
- * Their previous orders.
- */
-previousOrders: number, } } | { "code": "order_count_mismatch", "params": { 
-/**
- * Their previous orders.
- */
-previousOrders: number, } } | { "code": "more_previous_orders", "params": { 
-/**
- * Previous orders needed.
- */
-required: number, 
-/**
- * Previous orders so far.
- */
-current: number, } } | { "code": "min_orders", "params": { 
-/**
- * Orders needed.
- */
-required: number, 
-/**
- * Orders so far in the period.
- */
-current: number, 
-/**
- * The period, in English ("90 days"), or null for lifetime.
- */
-period: string | null, } } | { "code": "min_spend", "params": { 
-/**
- * Spend needed.
- */
-required: Amount, 
-/**
- * Spend so far in the period.
- */
-current: Amount, 
-/**
- * The period, in English, or null for lifetime.
- */
-period: string | null, } } | { "code": "used_coupon_required", "params": { 
-/**
- * The code.
- */
-code: string, } } | { "code": "min_purchase_value", "params": { 
-/**
- * Minimum.
- */
-required: Amount, 
-/**
- * Current scoped value.
- */
-current: Amount, } } | { "code": "max_purchase_value", "params": { 
-/**
- * Maximum.
- */
-limit: Amount, 
-/**
- * Current scoped value.
- */
-current: Amount, } } | { "code": "min_quantity", "params": { 
-/**
- * Minimum.
- */
-required: number, 
-/**
- * Current scoped units.
- */
-current: number, } } | { "code": "max_quantity", "params": { 
-/**
- * Maximum.
- */
-limit: number, 
-/**
- * Current scoped units.
- */
-current: number, } } | { "code": "no_eligible_items", "params": Record<symbol, never> } | { "code": "cod_not_allowed", "params": Record<symbol, never> } | { "code": "code_not_entered", "params": Record<symbol, never> } | { "code": "not_combinable", "params": { 
-/**
- * The coupon applied instead.
+ * The coupon.
  */
 couponId: string, 
 /**
- * Its title.
+ * Its code, if it has one.
  */
-title: string, } } | { "code": "nothing_to_discount", "params": Record<symbol, never> } | { "code": "lower_saving", "params": Record<symbol, never> } | { "code": "not_chosen", "params": Record<symbol, never> } | { "code": "too_many_codes", "params": { 
+code: string | null, 
 /**
- * The maximum.
+ * Entered code or automatic.
  */
-max: number, } } | { "code": "gift_not_in_cart", "params": { 
+application: Application, 
+/**
+ * Display title.
+ */
+title: string, 
+/**
+ * Display description.
+ */
+description: string, 
+/**
+ * Where the coupon stands for this shopper and cart.
+ */
+status: CardStatus, 
+/**
+ * Applied: the amount it takes off in the chosen combination. Available: what it
+ * would take off on its own. Otherwise null.
+ */
+saving: Amount | null, 
+/**
+ * The order total before any discount.
+ */
+priceBefore: Amount, 
+/**
+ * `priceBefore - saving`, when there is a saving.
+ */
+priceAfter: Amount | null, 
+/**
+ * Why the coupon is not applied (empty when applied), worst first.
+ */
+reasons: Array<Reason>, 
+/**
+ * Distance to each unmet threshold that the shopper can close.
+ */
+progress: Array<Progress>, 
+/**
+ * When the coupon stops working for this customer: the earlier of the coupon's
+ * end and the customer's own validity window.
+ */
+expiresAt: Timestamp | null, };
+
+export type LineTotal = { 
+/**
+ * The cart line.
+ */
+lineId: string, 
+/**
+ * Unit price × quantity.
+ */
+subtotal: Amount, 
+/**
+ * Sum of every discount allocated to it.
+ */
+discount: Amount, 
+/**
+ * `subtotal - discount`, never negative.
+ */
+total: Amount, };
+
+export type GiftToAdd = { 
+/**
+ * The coupon that gives it.
+ */
+couponId: string, 
 /**
  * The gift product.
  */
 productId: string, 
 /**
- * Units to add.
+ * Units.
  */
-quantity: number, } } | { "code": "shipping_not_eligible", "params": Record<symbol, never> } | { "code": "buy_x_get_y_incomplete", "params": { 
-/**
- * Units to buy per application.
- */
-buy: number, 
-/**
- * Units rewarded per application.
- */
-get: number, } } | { "code": "combo_incomplete", "params": { 
-/**
- * The missing products.
- */
-missing: Array<string>, } };
+quantity: number, };
 
-export type Progress = { 
+export type LineAllocation = { 
 /**
- * What is counted.
+ * The cart line.
  */
-unit: ProgressUnit, 
+lineId: string, 
 /**
- * Where the shopper is (decimal string: an amount, or a count).
+ * The amount.
  */
-current: string, 
-/**
- * The threshold.
- */
-target: string, 
-/**
- * `target - current`.
- */
-remaining: string, 
-/**
- * `current / target` in whole percent, 0 to 99 (100 means met, so never shown).
- */
-percent: number, 
-/**
- * "Add ₹420 more", "1 more order".
- */
-message: string, };
+amount: Amount, };
 
-export type ProgressUnit = "cartValue" | "quantity" | "orders" | "spend";
-
-export type UnknownCode = { 
+export type AppliedDiscount = { 
 /**
- * The code as entered.
+ * The coupon.
  */
-code: string, 
+couponId: string, 
 /**
- * "Code SAVE99 is not valid".
+ * Its code, if it has one.
  */
-message: string, };
+code: string | null, 
+/**
+ * Its title.
+ */
+title: string, 
+/**
+ * Its class (product, order, shipping).
+ */
+class: DiscountClass, 
+/**
+ * The discount; equals the sum of `lines[].amount` plus `shipping`.
+ */
+amount: Amount, 
+/**
+ * The amount taken off each line it touched, in cart order.
+ */
+lines: Array<LineAllocation>, 
+/**
+ * The amount taken off shipping.
+ */
+shipping: Amount, };
 
 export type ErrorCode = "invalid_json" | "invalid_type" | "missing_field" | "unknown_field" | "unknown_variant" | "invalid_value" | "invalid_amount" | "too_many_decimals" | "out_of_range" | "invalid_currency" | "currency_mismatch" | "invalid_date" | "invalid_percent" | "min_greater_than_max" | "window_end_before_start" | "duplicate_id" | "duplicate_code" | "missing_code" | "empty_list" | "invalid_quantity";
-
-export type Amount = string;
-
-export type Percent = string;
-
-export type Currency = string;
-
-export type Timestamp = string;
 
 /** The four inputs in one object, for `evaluate()`. */
 export type EvaluationRequest = { description?: string, bundle: Bundle, customer: Customer, cart: Cart, context: Context };
