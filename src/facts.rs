@@ -34,7 +34,7 @@ impl<'a> History<'a> {
             running += o.total.0;
             spend_prefix.push(running);
             for code in &o.coupon_codes {
-                code_uses.entry(code.to_uppercase()).or_default().push(o.placed_at);
+                code_uses.entry(code.to_ascii_uppercase()).or_default().push(o.placed_at);
             }
         }
         History { times: orders.iter().map(|o| o.placed_at).collect(), spend_prefix, code_uses, customer }
@@ -59,7 +59,7 @@ impl<'a> History<'a> {
     /// Whether `code` was used on an order in `[since, now]`.
     pub fn used_code_since(&self, code: &str, since: Option<Timestamp>) -> bool {
         self.code_uses
-            .get(&code.to_uppercase())
+            .get(&code.to_ascii_uppercase())
             .and_then(|times| times.last())
             .is_some_and(|last| since.is_none_or(|s| *last >= s))
     }
@@ -135,7 +135,7 @@ impl<'a> Facts<'a> {
         let entered = context
             .codes
             .iter()
-            .map(|c| c.trim().to_uppercase())
+            .map(|c| c.trim().to_ascii_uppercase())
             .filter(|c| seen.insert(c.clone()))
             .collect();
         Facts {

@@ -70,7 +70,8 @@ pub struct Coupon {
     /// Unique id within the bundle.
     pub id: String,
     /// The code a shopper types; required for `application: "code"`, optional label otherwise.
-    /// Codes compare case-insensitively.
+    /// Codes compare case-insensitively in ASCII letters (`save10` matches `SAVE10`;
+    /// other characters must match exactly).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Whether the shopper must enter the code or the coupon applies by itself.

@@ -106,7 +106,7 @@ pub fn bundle(b: &Bundle) -> Result {
     for (i, c) in b.coupons.iter().enumerate() {
         coupon(c, b.currency, &format!("bundle.coupons[{i}]"))?;
         if let Some(code) = &c.code {
-            if !codes.insert(code.to_uppercase()) {
+            if !codes.insert(code.to_ascii_uppercase()) {
                 return fail(ErrorCode::DuplicateCode, format!("bundle.coupons[{i}].code"), format!("code {code:?} is used by another coupon"));
             }
         }
