@@ -7,8 +7,8 @@ scripts/setup.sh wasm
 export PATH="$HOME/.cargo/bin:$PATH"
 echo "building the release module (wasm-pack)" >&2
 (cd wasm && wasm-pack --quiet build --release --target web --out-dir ../pkg --out-name coupon_engine --mode no-install --no-pack)
-echo "optimising for size (wasm-opt -Oz, binaryen $(target/tools/node_modules/.bin/wasm-opt --version | awk '{print $3}'))" >&2
-target/tools/node_modules/.bin/wasm-opt -Oz \
+echo "optimising for size (wasm-opt -Oz, binaryen $(node_modules/.bin/wasm-opt --version | awk '{print $3}'))" >&2
+node_modules/.bin/wasm-opt -Oz \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   pkg/coupon_engine_bg.wasm -o pkg/coupon_engine_bg.wasm

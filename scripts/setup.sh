@@ -110,14 +110,11 @@ if [ "$want" != native ]; then
     log "cargo install wasm-pack (compiles from source, ~2 min)"
     cargo install -q wasm-pack
   fi
-  # A current binaryen from npm (Debian's 108 breaks modules that use reference types).
-  # TypeScript checks the package's declarations in the tests.
-  binaryen=132.0.0 typescript=5.9.3
-  if [ "$(target/tools/node_modules/.bin/wasm-opt --version 2>/dev/null | awk '{print $3}')" != "${binaryen%%.*}" ] ||
-     [ "$(target/tools/node_modules/.bin/tsc --version 2>/dev/null | awk '{print $2}')" != "$typescript" ]; then
-    log "npm install binaryen@$binaryen (wasm-opt) typescript@$typescript"
-    mkdir -p target/tools
-    (cd target/tools && npm install --silent --no-audit --no-fund --no-save "binaryen@$binaryen" "typescript@$typescript" >/dev/null)
+  # JS tools come from package.json / package-lock.json: a current binaryen (Debian's
+  # 108 breaks modules that use reference types), TypeScript, jose for the interop tests.
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "npm ci (binaryen, typescript, jose)"
+    npm ci --silent --no-audit --no-fund >/dev/null
   fi
   log "wasm-bindgen: $(wasm-bindgen --version); wasm-pack: $(wasm-pack --version)"
 fi

@@ -24,7 +24,7 @@ step "wasm: shared vectors in Node" bash -c 'cd wasm && wasm-pack test --node --
 step "wasm: shared vectors in headless Chromium" bash -c 'cd wasm && WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" --mode no-install'
 step "npm package: build and size report" scripts/build-pkg.sh
 step "npm package: imported by Node" node --test tests/js/
-step "npm package: TypeScript declarations under tsc --strict" target/tools/node_modules/.bin/tsc -p tests/ts/tsconfig.json
+step "npm package: TypeScript declarations under tsc --strict" node_modules/.bin/tsc -p tests/ts/tsconfig.json
 trap - ERR
 echo
 echo "suites: $passed passed, 0 failed"

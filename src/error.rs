@@ -53,6 +53,24 @@ pub enum ErrorCode {
     EmptyList,
     /// A quantity of zero.
     InvalidQuantity,
+    /// Not a compact JWS, or its header or payload is not JSON.
+    MalformedToken,
+    /// A JWS algorithm other than EdDSA (Ed25519), including `none`.
+    UnsupportedAlgorithm,
+    /// The token's `kid` names no Ed25519 key of the key set.
+    UnknownKey,
+    /// A key that does not decode to an Ed25519 key.
+    InvalidKey,
+    /// The signature does not match: the token was altered or signed by another key.
+    BadSignature,
+    /// The token's `exp` has passed.
+    Expired,
+    /// The token's `nbf` is still ahead.
+    NotYetValid,
+    /// A customer summary signed for another customer.
+    WrongCustomer,
+    /// A verification key set that holds a private key (`d`).
+    PrivateKeyInJwks,
 }
 
 impl ErrorCode {
@@ -79,6 +97,15 @@ impl ErrorCode {
             ErrorCode::MissingCode => "missing_code",
             ErrorCode::EmptyList => "empty_list",
             ErrorCode::InvalidQuantity => "invalid_quantity",
+            ErrorCode::MalformedToken => "malformed_token",
+            ErrorCode::UnsupportedAlgorithm => "unsupported_algorithm",
+            ErrorCode::UnknownKey => "unknown_key",
+            ErrorCode::InvalidKey => "invalid_key",
+            ErrorCode::BadSignature => "bad_signature",
+            ErrorCode::Expired => "expired",
+            ErrorCode::NotYetValid => "not_yet_valid",
+            ErrorCode::WrongCustomer => "wrong_customer",
+            ErrorCode::PrivateKeyInJwks => "private_key_in_jwks",
         }
     }
 
@@ -92,7 +119,7 @@ impl ErrorCode {
     }
 }
 
-const ALL_CODES: [ErrorCode; 20] = [
+const ALL_CODES: [ErrorCode; 29] = [
     ErrorCode::InvalidJson,
     ErrorCode::InvalidType,
     ErrorCode::MissingField,
@@ -113,6 +140,15 @@ const ALL_CODES: [ErrorCode; 20] = [
     ErrorCode::MissingCode,
     ErrorCode::EmptyList,
     ErrorCode::InvalidQuantity,
+    ErrorCode::MalformedToken,
+    ErrorCode::UnsupportedAlgorithm,
+    ErrorCode::UnknownKey,
+    ErrorCode::InvalidKey,
+    ErrorCode::BadSignature,
+    ErrorCode::Expired,
+    ErrorCode::NotYetValid,
+    ErrorCode::WrongCustomer,
+    ErrorCode::PrivateKeyInJwks,
 ];
 
 impl fmt::Display for ErrorCode {

@@ -40,6 +40,7 @@ pub mod money;
 pub mod offers;
 pub mod segments;
 pub mod selection;
+pub mod signing;
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -62,6 +63,12 @@ impl Engine {
     pub fn new(bundle: Bundle) -> Result<Engine, Error> {
         model::validate::bundle(&bundle)?;
         Ok(Engine { bundle })
+    }
+
+    /// Verifies a signed bundle (compact JWS, EdDSA) against `jwks` at `now`, then
+    /// validates it. See [`signing`].
+    pub fn from_signed(token: &str, jwks: &signing::Jwks, now: model::Timestamp) -> Result<Engine, Error> {
+        Engine::new(signing::verify_bundle(token, jwks, now)?)
     }
 
     /// The validated bundle.

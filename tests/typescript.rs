@@ -41,6 +41,7 @@ fn declarations() -> String {
     c.visit::<Context>();
     c.visit::<EvaluationResult>();
     c.visit::<ErrorCode>();
+    c.visit::<coupon_engine::signing::Jwks>();
     let mut out = String::from(
         "// Generated from the Rust types by `BLESS=1 cargo test --features typescript --test typescript`.\n\
          // Do not edit by hand.\n\n",

@@ -23,16 +23,6 @@ selection?: SelectionMode,
  */
 maxCodes?: number, };
 
-export type Segment = { 
-/**
- * Unique id within the bundle.
- */
-id: string, 
-/**
- * The membership rule.
- */
-rule: Rule, };
-
 export type Rule = { "all": Array<Rule> } | { "any": Array<Rule> } | { "purchased": { 
 /**
  * Default 1.
@@ -93,19 +83,15 @@ export type Timestamp = string;
 
 export type Percent = string;
 
-export type SelectionMode = "bestCombination" | "priorityOrder";
-
-export type Window = { 
+export type Segment = { 
 /**
- * Opens at (inclusive).
+ * Unique id within the bundle.
  */
-start?: Timestamp, 
+id: string, 
 /**
- * Closes at (exclusive).
+ * The membership rule.
  */
-end?: Timestamp, };
-
-export type Application = "code" | "automatic";
+rule: Rule, };
 
 export type Validity = { 
 /**
@@ -116,90 +102,6 @@ segmentId: string,
  * How long the window stays open.
  */
 duration: Span, };
-
-export type DiscountClass = "product" | "order" | "shipping";
-
-export type Audience = "all" | { "specific": { 
-/**
- * Customer ids.
- */
-customerIds?: Array<string>, 
-/**
- * Segment ids.
- */
-segmentIds?: Array<string>, } };
-
-export type Display = { 
-/**
- * Shown on checkout. Absent: true. A hidden coupon gets a card only when its code is entered.
- */
-visible?: boolean, 
-/**
- * Card title.
- */
-title: string, 
-/**
- * Short description.
- */
-description?: string, };
-
-export type Purchase = { 
-/**
- * Which lines count and receive the discount. Absent: the entire cart.
- */
-scope?: Scope, 
-/**
- * Minimum value of the scoped lines.
- */
-minValue?: Amount, 
-/**
- * Maximum value of the scoped lines.
- */
-maxValue?: Amount, 
-/**
- * Minimum number of scoped units.
- */
-minQuantity?: number, 
-/**
- * Maximum number of scoped units.
- */
-maxQuantity?: number, };
-
-export type Amount = string;
-
-export type Scope = "entireCart" | { "products": Array<string> } | { "collections": Array<string> } | { "offers": Array<string> };
-
-export type OrderScope = "all" | "firstOrder" | { "orderCount": { 
-/**
- * This order is the n-th (1 = first).
- */
-nth?: number, 
-/**
- * At least this many previous orders.
- */
-minPrevious?: number, 
-/**
- * At most this many previous orders.
- */
-maxPrevious?: number, } };
-
-export type Behavior = { 
-/**
- * Count only orders placed within this span before `now`. Absent: lifetime.
- */
-withinLast?: Span, 
-/**
- * The customer used this code on an order in the period.
- */
-usedCoupon?: string, 
-/**
- * Total spend (sum of order totals) in the period is at least this.
- */
-minSpend?: Amount, 
-/**
- * At least this many orders in the period.
- */
-minOrders?: number, };
 
 export type Discount = { "percentage": { 
 /**
@@ -293,6 +195,8 @@ productId: string,
  */
 quantity?: number, };
 
+export type Amount = string;
+
 export type Tier = { 
 /**
  * The scoped subtotal at which the tier starts.
@@ -317,6 +221,34 @@ scope: Scope,
  */
 quantity: number, };
 
+export type Scope = "entireCart" | { "products": Array<string> } | { "collections": Array<string> } | { "offers": Array<string> };
+
+export type Window = { 
+/**
+ * Opens at (inclusive).
+ */
+start?: Timestamp, 
+/**
+ * Closes at (exclusive).
+ */
+end?: Timestamp, };
+
+export type DiscountClass = "product" | "order" | "shipping";
+
+export type Display = { 
+/**
+ * Shown on checkout. Absent: true. A hidden coupon gets a card only when its code is entered.
+ */
+visible?: boolean, 
+/**
+ * Card title.
+ */
+title: string, 
+/**
+ * Short description.
+ */
+description?: string, };
+
 export type Limits = { 
 /**
  * Total redemptions allowed across all customers.
@@ -331,6 +263,72 @@ globalRedeemed?: number,
  */
 perCustomer?: number, };
 
+export type Audience = "all" | { "specific": { 
+/**
+ * Customer ids.
+ */
+customerIds?: Array<string>, 
+/**
+ * Segment ids.
+ */
+segmentIds?: Array<string>, } };
+
+export type OrderScope = "all" | "firstOrder" | { "orderCount": { 
+/**
+ * This order is the n-th (1 = first).
+ */
+nth?: number, 
+/**
+ * At least this many previous orders.
+ */
+minPrevious?: number, 
+/**
+ * At most this many previous orders.
+ */
+maxPrevious?: number, } };
+
+export type Behavior = { 
+/**
+ * Count only orders placed within this span before `now`. Absent: lifetime.
+ */
+withinLast?: Span, 
+/**
+ * The customer used this code on an order in the period.
+ */
+usedCoupon?: string, 
+/**
+ * Total spend (sum of order totals) in the period is at least this.
+ */
+minSpend?: Amount, 
+/**
+ * At least this many orders in the period.
+ */
+minOrders?: number, };
+
+export type Application = "code" | "automatic";
+
+export type Purchase = { 
+/**
+ * Which lines count and receive the discount. Absent: the entire cart.
+ */
+scope?: Scope, 
+/**
+ * Minimum value of the scoped lines.
+ */
+minValue?: Amount, 
+/**
+ * Maximum value of the scoped lines.
+ */
+maxValue?: Amount, 
+/**
+ * Minimum number of scoped units.
+ */
+minQuantity?: number, 
+/**
+ * Maximum number of scoped units.
+ */
+maxQuantity?: number, };
+
 export type Coupon = { 
 /**
  * Unique id within the bundle.
@@ -338,7 +336,8 @@ export type Coupon = {
 id: string, 
 /**
  * The code a shopper types; required for `application: "code"`, optional label otherwise.
- * Codes compare case-insensitively.
+ * Codes compare case-insensitively in ASCII letters (`save10` matches `SAVE10`;
+ * other characters must match exactly).
  */
 code?: string, 
 /**
@@ -398,6 +397,8 @@ display: Display, };
 
 export type Currency = string;
 
+export type SelectionMode = "bestCombination" | "priorityOrder";
+
 export type Customer = { 
 /**
  * The customer's id.
@@ -419,6 +420,38 @@ courses?: Array<CourseProgress>,
  * How many times this customer has redeemed each coupon, by coupon id.
  */
 couponUsage?: { [key in string]: number }, };
+
+export type CourseProgress = { 
+/**
+ * The course.
+ */
+courseId: string, 
+/**
+ * Percent complete, 0 to 100.
+ */
+percent: Percent, 
+/**
+ * When the progress was last reported; dates a course-progress segment membership.
+ */
+updatedAt?: Timestamp, };
+
+export type OrderItem = { 
+/**
+ * Product id.
+ */
+productId: string, 
+/**
+ * The price tier it was bought at.
+ */
+priceTierId?: string, 
+/**
+ * Collections the product belongs to.
+ */
+collectionIds?: Array<string>, 
+/**
+ * Units bought. Absent: 1.
+ */
+quantity?: number, };
 
 export type Order = { 
 /**
@@ -442,24 +475,6 @@ couponCodes?: Array<string>,
  */
 items?: Array<OrderItem>, };
 
-export type OrderItem = { 
-/**
- * Product id.
- */
-productId: string, 
-/**
- * The price tier it was bought at.
- */
-priceTierId?: string, 
-/**
- * Collections the product belongs to.
- */
-collectionIds?: Array<string>, 
-/**
- * Units bought. Absent: 1.
- */
-quantity?: number, };
-
 export type Membership = { 
 /**
  * The segment.
@@ -469,20 +484,6 @@ segmentId: string,
  * When the customer joined it (starts per-customer validity windows).
  */
 joinedAt: Timestamp, };
-
-export type CourseProgress = { 
-/**
- * The course.
- */
-courseId: string, 
-/**
- * Percent complete, 0 to 100.
- */
-percent: Percent, 
-/**
- * When the progress was last reported; dates a course-progress segment membership.
- */
-updatedAt?: Timestamp, };
 
 export type Cart = { 
 /**
@@ -497,26 +498,6 @@ lines: Array<Line>,
  * Delivery options and the chosen one.
  */
 shipping?: Shipping, };
-
-export type Shipping = { 
-/**
- * The options.
- */
-options: Array<ShippingOption>, 
-/**
- * The chosen option's id. Absent: none chosen yet (no shipping charged).
- */
-selectedId?: string, };
-
-export type ShippingOption = { 
-/**
- * Unique among the options.
- */
-id: string, 
-/**
- * Its price.
- */
-amount: Amount, };
 
 export type Line = { 
 /**
@@ -543,6 +524,26 @@ unitPrice: Amount,
  * Units, at least 1.
  */
 quantity: number, };
+
+export type Shipping = { 
+/**
+ * The options.
+ */
+options: Array<ShippingOption>, 
+/**
+ * The chosen option's id. Absent: none chosen yet (no shipping charged).
+ */
+selectedId?: string, };
+
+export type ShippingOption = { 
+/**
+ * Unique among the options.
+ */
+id: string, 
+/**
+ * Its price.
+ */
+amount: Amount, };
 
 export type Context = { 
 /**
@@ -617,6 +618,64 @@ code: string,
  * "Code SAVE99 is not valid".
  */
 message: string, };
+
+export type LineTotal = { 
+/**
+ * The cart line.
+ */
+lineId: string, 
+/**
+ * Unit price × quantity.
+ */
+subtotal: Amount, 
+/**
+ * Sum of every discount allocated to it.
+ */
+discount: Amount, 
+/**
+ * `subtotal - discount`, never negative.
+ */
+total: Amount, };
+
+export type LineAllocation = { 
+/**
+ * The cart line.
+ */
+lineId: string, 
+/**
+ * The amount.
+ */
+amount: Amount, };
+
+export type AppliedDiscount = { 
+/**
+ * The coupon.
+ */
+couponId: string, 
+/**
+ * Its code, if it has one.
+ */
+code: string | null, 
+/**
+ * Its title.
+ */
+title: string, 
+/**
+ * Its class (product, order, shipping).
+ */
+class: DiscountClass, 
+/**
+ * The discount; equals the sum of `lines[].amount` plus `shipping`.
+ */
+amount: Amount, 
+/**
+ * The amount taken off each line it touched, in cart order.
+ */
+lines: Array<LineAllocation>, 
+/**
+ * The amount taken off shipping.
+ */
+shipping: Amount, };
 
 export type CardStatus = "applied" | "available" | "locked" | "ineligible" | "expired" | "exhausted";
 
@@ -850,24 +909,6 @@ progress: Array<Progress>,
  */
 expiresAt: Timestamp | null, };
 
-export type LineTotal = { 
-/**
- * The cart line.
- */
-lineId: string, 
-/**
- * Unit price × quantity.
- */
-subtotal: Amount, 
-/**
- * Sum of every discount allocated to it.
- */
-discount: Amount, 
-/**
- * `subtotal - discount`, never negative.
- */
-total: Amount, };
-
 export type GiftToAdd = { 
 /**
  * The coupon that gives it.
@@ -882,47 +923,43 @@ productId: string,
  */
 quantity: number, };
 
-export type LineAllocation = { 
-/**
- * The cart line.
- */
-lineId: string, 
-/**
- * The amount.
- */
-amount: Amount, };
+export type ErrorCode = "invalid_json" | "invalid_type" | "missing_field" | "unknown_field" | "unknown_variant" | "invalid_value" | "invalid_amount" | "too_many_decimals" | "out_of_range" | "invalid_currency" | "currency_mismatch" | "invalid_date" | "invalid_percent" | "min_greater_than_max" | "window_end_before_start" | "duplicate_id" | "duplicate_code" | "missing_code" | "empty_list" | "invalid_quantity" | "malformed_token" | "unsupported_algorithm" | "unknown_key" | "invalid_key" | "bad_signature" | "expired" | "not_yet_valid" | "wrong_customer" | "private_key_in_jwks";
 
-export type AppliedDiscount = { 
+export type Jwks = { 
 /**
- * The coupon.
+ * The keys.
  */
-couponId: string, 
-/**
- * Its code, if it has one.
- */
-code: string | null, 
-/**
- * Its title.
- */
-title: string, 
-/**
- * Its class (product, order, shipping).
- */
-class: DiscountClass, 
-/**
- * The discount; equals the sum of `lines[].amount` plus `shipping`.
- */
-amount: Amount, 
-/**
- * The amount taken off each line it touched, in cart order.
- */
-lines: Array<LineAllocation>, 
-/**
- * The amount taken off shipping.
- */
-shipping: Amount, };
+keys: Array<Jwk>, };
 
-export type ErrorCode = "invalid_json" | "invalid_type" | "missing_field" | "unknown_field" | "unknown_variant" | "invalid_value" | "invalid_amount" | "too_many_decimals" | "out_of_range" | "invalid_currency" | "currency_mismatch" | "invalid_date" | "invalid_percent" | "min_greater_than_max" | "window_end_before_start" | "duplicate_id" | "duplicate_code" | "missing_code" | "empty_list" | "invalid_quantity";
+export type Jwk = { 
+/**
+ * Key type; `"OKP"` for Ed25519.
+ */
+kty: string, 
+/**
+ * Curve; `"Ed25519"`.
+ */
+crv?: string, 
+/**
+ * Key id, matched against the token header's `kid`.
+ */
+kid?: string, 
+/**
+ * Public key, base64url.
+ */
+x?: string, 
+/**
+ * Private key, base64url (signing keys only).
+ */
+d?: string, 
+/**
+ * Intended algorithm, if stated.
+ */
+alg?: string, 
+/**
+ * Intended use, if stated (`"sig"`).
+ */
+use?: string, };
 
 /** The four inputs in one object, for `evaluate()`. */
 export type EvaluationRequest = { description?: string, bundle: Bundle, customer: Customer, cart: Cart, context: Context };

@@ -4,6 +4,10 @@
 //! coupon-engine evaluate request.json            # result JSON on stdout
 //! coupon-engine evaluate --bundle b.json --customer c.json --cart cart.json --context ctx.json
 //! coupon-engine cards examples/*.json            # the cards, for people
+//! coupon-engine keygen --kid 2026-11 --out key.jwk  # private key to a file, public JWKS on stdout
+//! coupon-engine sign --key key.jwk --bundle bundle.json --ttl 3600 > bundle.jws
+//! coupon-engine sign --key key.jwk --customer customer.json --ttl 900 > summary.jws
+//! coupon-engine verify --jwks jwks.json bundle.jws  # the verified payload as JSON
 //! ```
 //! Input errors print as JSON (`{"code","path","message"}`) on stderr, exit status 2.
 
@@ -11,7 +15,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use coupon_engine::model::{CardStatus, EvaluationResult};
+use coupon_engine::model::{CardStatus, EvaluationResult, Timestamp};
+use coupon_engine::signing::{self, Jwk, Jwks};
 use coupon_engine::{read_json, Engine, Error, ErrorCode, Request};
 
 #[derive(Parser)]
@@ -36,6 +41,47 @@ enum Command {
         /// Request files ({bundle, customer, cart, context}).
         #[arg(required = true)]
         requests: Vec<PathBuf>,
+    },
+    /// Make an Ed25519 signing key: the private JWK goes to --out, the public JWKS to stdout.
+    Keygen {
+        /// Key id (the `kid` in token headers and the JWKS).
+        #[arg(long)]
+        kid: String,
+        /// Where to write the private key (created with mode 0600 on Unix).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Sign a coupon bundle or a customer summary as a compact JWS.
+    Sign {
+        /// The private JWK (from keygen).
+        #[arg(long)]
+        key: PathBuf,
+        /// A coupon bundle to sign.
+        #[arg(long, conflicts_with = "customer", required_unless_present = "customer")]
+        bundle: Option<PathBuf>,
+        /// A customer summary to sign (bound to its id through `sub`).
+        #[arg(long)]
+        customer: Option<PathBuf>,
+        /// Seconds until it expires.
+        #[arg(long, default_value_t = 3600)]
+        ttl: i64,
+        /// Issue time (RFC 3339); default: this machine's clock.
+        #[arg(long)]
+        now: Option<String>,
+    },
+    /// Verify a signed bundle or summary and print its payload.
+    Verify {
+        /// The JWKS of verification keys.
+        #[arg(long)]
+        jwks: PathBuf,
+        /// The token file, or - for stdin.
+        token: PathBuf,
+        /// For a summary: the customer it must belong to.
+        #[arg(long)]
+        customer_id: Option<String>,
+        /// The instant to verify at (RFC 3339); default: this machine's clock.
+        #[arg(long)]
+        now: Option<String>,
     },
 }
 
@@ -126,8 +172,85 @@ fn print_cards(path: &Path, result: &EvaluationResult) {
     println!();
 }
 
+/// `--now`, or this machine's clock: the CLI is an edge of the system, where reading
+/// the clock belongs; the engine itself never does.
+fn instant(now: Option<&str>) -> Result<Timestamp, Error> {
+    match now {
+        Some(text) => Timestamp::parse(text).map_err(|m| Error::new(ErrorCode::InvalidDate, "--now", m)),
+        None => {
+            let seconds = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+            chrono::DateTime::from_timestamp(seconds, 0)
+                .map(|t| Timestamp(t.fixed_offset()))
+                .ok_or_else(|| Error::new(ErrorCode::InvalidDate, "clock", "the system clock is out of range"))
+        }
+    }
+}
+
+fn read_input(path: &Path) -> Result<String, Error> {
+    if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|e| Error::new(ErrorCode::InvalidJson, "stdin", e.to_string()))?;
+        Ok(text)
+    } else {
+        load(path)
+    }
+}
+
+fn write_private(path: &Path, text: &str) -> Result<(), Error> {
+    let io = |e: std::io::Error| Error::new(ErrorCode::InvalidValue, path.display().to_string(), format!("cannot write: {e}"));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(io)?;
+    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(io)
+}
+
+fn json_text<T: serde::Serialize>(value: &T) -> Result<String, Error> {
+    serde_json::to_string_pretty(value).map_err(|e| Error::new(ErrorCode::InvalidValue, "output", e.to_string()))
+}
+
 fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
+        Command::Keygen { kid, out } => {
+            let mut seed = [0u8; 32];
+            getrandom::fill(&mut seed).map_err(|e| Error::new(ErrorCode::InvalidKey, "keygen", format!("no randomness: {e}")))?;
+            let key = Jwk::from_seed(seed, &kid);
+            write_private(&out, &(json_text(&key)? + "\n"))?;
+            println!("{}", json_text(&Jwks { keys: vec![key.public()] })?);
+        }
+        Command::Sign { key, bundle, customer, ttl, now } => {
+            let key: Jwk = read_json("key", &load(&key)?)?;
+            let iat = instant(now.as_deref())?.0.timestamp();
+            let mut claims = serde_json::json!({ "iat": iat, "exp": iat + ttl });
+            if let Some(path) = bundle {
+                // Checked before signing: a bad bundle is better caught here than in every browser.
+                let parsed: coupon_engine::model::Bundle = read_json("bundle", &load(&path)?)?;
+                Engine::new(parsed.clone())?;
+                claims["bundle"] = serde_json::to_value(&parsed).map_err(|e| Error::new(ErrorCode::InvalidValue, "bundle", e.to_string()))?;
+            } else if let Some(path) = customer {
+                let parsed: coupon_engine::model::Customer = read_json("customer", &load(&path)?)?;
+                claims["sub"] = serde_json::json!(parsed.id);
+                claims["customer"] = serde_json::to_value(&parsed).map_err(|e| Error::new(ErrorCode::InvalidValue, "customer", e.to_string()))?;
+            }
+            println!("{}", signing::sign(&claims, &key)?);
+        }
+        Command::Verify { jwks, token, customer_id, now } => {
+            let jwks: Jwks = read_json("jwks", &load(&jwks)?)?;
+            let token = read_input(&token)?;
+            let now = instant(now.as_deref())?;
+            let payload = if signing::holds_summary(&token) {
+                let customer = signing::verify_summary(&token, &jwks, now, customer_id.as_deref())?;
+                serde_json::json!({ "customer": customer })
+            } else {
+                let engine = Engine::new(signing::verify_bundle(&token, &jwks, now)?)?;
+                serde_json::json!({ "bundle": engine.bundle() })
+            };
+            println!("{}", json_text(&payload)?);
+        }
         Command::Evaluate { input, pretty } => {
             let result = evaluate(&request(&input)?)?;
             let json = if pretty { serde_json::to_string_pretty(&result) } else { serde_json::to_string(&result) };

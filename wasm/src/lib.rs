@@ -21,7 +21,7 @@ use coupon_engine::{model, Error as CoreError};
 /// this module as written); the module's declarations import and re-export them.
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"export * from "./types";
-import type { Bundle, Cart, Context, Customer, EvaluationRequest, EvaluationResult } from "./types";"#;
+import type { Bundle, Cart, Context, Customer, EvaluationRequest, EvaluationResult, Jwks } from "./types";"#;
 
 /// Turns a core error into a thrown JS `Error` with `code` and `path` properties.
 fn js_error(e: CoreError) -> JsValue {
@@ -76,6 +76,20 @@ impl Engine {
         coupon_engine::Engine::new(bundle).map(Engine).map_err(js_error)
     }
 
+    /// Verifies a signed bundle (compact JWS, EdDSA / Ed25519) against a JWKS at `now`,
+    /// then validates it. Throws `CouponEngineError` with codes such as `bad_signature`,
+    /// `unknown_key`, `expired` or `unsupported_algorithm`.
+    ///
+    /// ```js
+    /// const engine = Engine.fromSigned(bundleJws, jwks, new Date().toISOString());
+    /// ```
+    #[wasm_bindgen(js_name = fromSigned)]
+    pub fn from_signed(token: &str, #[wasm_bindgen(unchecked_param_type = "Jwks")] jwks: JsValue, now: &str) -> Result<Engine, JsValue> {
+        let jwks: coupon_engine::signing::Jwks = read("jwks", jwks)?;
+        let now = timestamp(now)?;
+        coupon_engine::Engine::from_signed(token, &jwks, now).map(Engine).map_err(js_error)
+    }
+
     /// Evaluates one cart: totals, applied discounts with per-line allocation, and cards.
     ///
     /// ```js
@@ -93,6 +107,28 @@ impl Engine {
         let context: model::Context = read("context", context)?;
         write(&self.0.evaluate(&customer, &cart, &context).map_err(js_error)?)
     }
+}
+
+fn timestamp(now: &str) -> Result<model::Timestamp, JsValue> {
+    model::Timestamp::parse(now).map_err(|m| js_error(CoreError::new(coupon_engine::ErrorCode::InvalidDate, "now", m)))
+}
+
+/// Verifies a signed customer summary and returns the customer, checking that it
+/// belongs to `customerId` when given.
+///
+/// ```js
+/// const customer = verifySummary(summaryJws, jwks, new Date().toISOString(), session.customerId);
+/// ```
+#[wasm_bindgen(js_name = verifySummary, unchecked_return_type = "Customer")]
+pub fn verify_summary(
+    token: &str,
+    #[wasm_bindgen(unchecked_param_type = "Jwks")] jwks: JsValue,
+    now: &str,
+    #[wasm_bindgen(js_name = customerId)] customer_id: Option<String>,
+) -> Result<JsValue, JsValue> {
+    let jwks: coupon_engine::signing::Jwks = read("jwks", jwks)?;
+    let customer = coupon_engine::signing::verify_summary(token, &jwks, timestamp(now)?, customer_id.as_deref()).map_err(js_error)?;
+    write(&customer)
 }
 
 /// Evaluates `{ bundle, customer, cart, context }` in one call.
