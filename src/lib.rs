@@ -38,6 +38,7 @@ pub mod facts;
 pub mod model;
 pub mod money;
 pub mod offers;
+pub mod recheck;
 pub mod segments;
 pub mod selection;
 pub mod signing;

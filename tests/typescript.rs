@@ -42,6 +42,8 @@ fn declarations() -> String {
     c.visit::<EvaluationResult>();
     c.visit::<ErrorCode>();
     c.visit::<coupon_engine::signing::Jwks>();
+    c.visit::<coupon_engine::recheck::Claim>();
+    c.visit::<coupon_engine::recheck::Recheck>();
     let mut out = String::from(
         "// Generated from the Rust types by `BLESS=1 cargo test --features typescript --test typescript`.\n\
          // Do not edit by hand.\n\n",

@@ -23,39 +23,103 @@ selection?: SelectionMode,
  */
 maxCodes?: number, };
 
-export type Rule = { "all": Array<Rule> } | { "any": Array<Rule> } | { "purchased": { 
+export type Coupon = { 
 /**
- * Default 1.
+ * Unique id within the bundle.
  */
-minOrders?: number, 
+id: string, 
 /**
- * Count only orders containing one of these products.
+ * The code a shopper types; required for `application: "code"`, optional label otherwise.
+ * Codes compare case-insensitively in ASCII letters (`save10` matches `SAVE10`;
+ * other characters must match exactly).
  */
-productIds?: Array<string>, } } | { "boughtProduct": { 
+code?: string, 
 /**
- * The product.
+ * Whether the shopper must enter the code or the coupon applies by itself.
  */
-productId: string, 
+application: Application, 
 /**
- * The price tier it must have been bought at.
+ * What the coupon takes off.
  */
-priceTierId?: string, } } | { "courseProgress": { 
+discount: Discount, 
 /**
- * The course.
+ * Conditions on the customer's past purchases.
  */
-courseId: string, 
+behavior?: Behavior, 
 /**
- * Threshold in percent.
+ * Conditions on the current cart, and which lines the discount applies to.
  */
-minPercent: Percent, } } | { "inactive": { 
+purchase?: Purchase, 
 /**
- * At least one order placed before this date.
+ * Who may redeem it. Absent: everyone.
  */
-boughtBefore?: Timestamp, 
+audience?: Audience, 
 /**
- * No order in this span before now.
+ * Which of the customer's orders it is for. Absent: all orders.
  */
-inactiveFor: Span, } };
+orderScope?: OrderScope, 
+/**
+ * Usage limits with the server's current counts.
+ */
+limits?: Limits, 
+/**
+ * The classes of discount this one combines with. Two discounts combine when each
+ * lists the other's class. Absent or empty: exclusive (applies alone).
+ */
+combinesWith?: Array<DiscountClass>, 
+/**
+ * Higher applies earlier within its class, and is taken first in
+ * `"priorityOrder"` selection. Absent: 0.
+ */
+priority?: number, 
+/**
+ * When the coupon is open at all.
+ */
+activeWindow?: Window, 
+/**
+ * A per-customer window that opens when the customer joins a segment.
+ */
+validity?: Validity, 
+/**
+ * Not usable when the payment method is cash on delivery.
+ */
+disableCod?: boolean, 
+/**
+ * How the card looks.
+ */
+display: Display, };
+
+export type OrderScope = "all" | "firstOrder" | { "orderCount": { 
+/**
+ * This order is the n-th (1 = first).
+ */
+nth?: number, 
+/**
+ * At least this many previous orders.
+ */
+minPrevious?: number, 
+/**
+ * At most this many previous orders.
+ */
+maxPrevious?: number, } };
+
+export type Behavior = { 
+/**
+ * Count only orders placed within this span before `now`. Absent: lifetime.
+ */
+withinLast?: Span, 
+/**
+ * The customer used this code on an order in the period.
+ */
+usedCoupon?: string, 
+/**
+ * Total spend (sum of order totals) in the period is at least this.
+ */
+minSpend?: Amount, 
+/**
+ * At least this many orders in the period.
+ */
+minOrders?: number, };
 
 export type Span = { 
 /**
@@ -79,19 +143,7 @@ hours?: number,
  */
 minutes?: number, };
 
-export type Timestamp = string;
-
-export type Percent = string;
-
-export type Segment = { 
-/**
- * Unique id within the bundle.
- */
-id: string, 
-/**
- * The membership rule.
- */
-rule: Rule, };
+export type Amount = string;
 
 export type Validity = { 
 /**
@@ -102,6 +154,48 @@ segmentId: string,
  * How long the window stays open.
  */
 duration: Span, };
+
+export type Display = { 
+/**
+ * Shown on checkout. Absent: true. A hidden coupon gets a card only when its code is entered.
+ */
+visible?: boolean, 
+/**
+ * Card title.
+ */
+title: string, 
+/**
+ * Short description.
+ */
+description?: string, };
+
+export type Limits = { 
+/**
+ * Total redemptions allowed across all customers.
+ */
+global?: number, 
+/**
+ * Redemptions so far across all customers, as the server counted when it issued the bundle.
+ */
+globalRedeemed?: number, 
+/**
+ * Redemptions allowed per customer (their count comes in the customer summary).
+ */
+perCustomer?: number, };
+
+export type Window = { 
+/**
+ * Opens at (inclusive).
+ */
+start?: Timestamp, 
+/**
+ * Closes at (exclusive).
+ */
+end?: Timestamp, };
+
+export type Timestamp = string;
+
+export type Application = "code" | "automatic";
 
 export type Discount = { "percentage": { 
 /**
@@ -195,7 +289,19 @@ productId: string,
  */
 quantity?: number, };
 
-export type Amount = string;
+export type Percent = string;
+
+export type UnitSet = { 
+/**
+ * Which lines' units qualify.
+ */
+scope: Scope, 
+/**
+ * Units per application, at least 1.
+ */
+quantity: number, };
+
+export type Scope = "entireCart" | { "products": Array<string> } | { "collections": Array<string> } | { "offers": Array<string> };
 
 export type Tier = { 
 /**
@@ -211,57 +317,7 @@ percent?: Percent,
  */
 amount?: Amount, };
 
-export type UnitSet = { 
-/**
- * Which lines' units qualify.
- */
-scope: Scope, 
-/**
- * Units per application, at least 1.
- */
-quantity: number, };
-
-export type Scope = "entireCart" | { "products": Array<string> } | { "collections": Array<string> } | { "offers": Array<string> };
-
-export type Window = { 
-/**
- * Opens at (inclusive).
- */
-start?: Timestamp, 
-/**
- * Closes at (exclusive).
- */
-end?: Timestamp, };
-
 export type DiscountClass = "product" | "order" | "shipping";
-
-export type Display = { 
-/**
- * Shown on checkout. Absent: true. A hidden coupon gets a card only when its code is entered.
- */
-visible?: boolean, 
-/**
- * Card title.
- */
-title: string, 
-/**
- * Short description.
- */
-description?: string, };
-
-export type Limits = { 
-/**
- * Total redemptions allowed across all customers.
- */
-global?: number, 
-/**
- * Redemptions so far across all customers, as the server counted when it issued the bundle.
- */
-globalRedeemed?: number, 
-/**
- * Redemptions allowed per customer (their count comes in the customer summary).
- */
-perCustomer?: number, };
 
 export type Audience = "all" | { "specific": { 
 /**
@@ -272,40 +328,6 @@ customerIds?: Array<string>,
  * Segment ids.
  */
 segmentIds?: Array<string>, } };
-
-export type OrderScope = "all" | "firstOrder" | { "orderCount": { 
-/**
- * This order is the n-th (1 = first).
- */
-nth?: number, 
-/**
- * At least this many previous orders.
- */
-minPrevious?: number, 
-/**
- * At most this many previous orders.
- */
-maxPrevious?: number, } };
-
-export type Behavior = { 
-/**
- * Count only orders placed within this span before `now`. Absent: lifetime.
- */
-withinLast?: Span, 
-/**
- * The customer used this code on an order in the period.
- */
-usedCoupon?: string, 
-/**
- * Total spend (sum of order totals) in the period is at least this.
- */
-minSpend?: Amount, 
-/**
- * At least this many orders in the period.
- */
-minOrders?: number, };
-
-export type Application = "code" | "automatic";
 
 export type Purchase = { 
 /**
@@ -329,71 +351,49 @@ minQuantity?: number,
  */
 maxQuantity?: number, };
 
-export type Coupon = { 
+export type Segment = { 
 /**
  * Unique id within the bundle.
  */
 id: string, 
 /**
- * The code a shopper types; required for `application: "code"`, optional label otherwise.
- * Codes compare case-insensitively in ASCII letters (`save10` matches `SAVE10`;
- * other characters must match exactly).
+ * The membership rule.
  */
-code?: string, 
+rule: Rule, };
+
+export type Rule = { "all": Array<Rule> } | { "any": Array<Rule> } | { "purchased": { 
 /**
- * Whether the shopper must enter the code or the coupon applies by itself.
+ * Default 1.
  */
-application: Application, 
+minOrders?: number, 
 /**
- * What the coupon takes off.
+ * Count only orders containing one of these products.
  */
-discount: Discount, 
+productIds?: Array<string>, } } | { "boughtProduct": { 
 /**
- * Conditions on the customer's past purchases.
+ * The product.
  */
-behavior?: Behavior, 
+productId: string, 
 /**
- * Conditions on the current cart, and which lines the discount applies to.
+ * The price tier it must have been bought at.
  */
-purchase?: Purchase, 
+priceTierId?: string, } } | { "courseProgress": { 
 /**
- * Who may redeem it. Absent: everyone.
+ * The course.
  */
-audience?: Audience, 
+courseId: string, 
 /**
- * Which of the customer's orders it is for. Absent: all orders.
+ * Threshold in percent.
  */
-orderScope?: OrderScope, 
+minPercent: Percent, } } | { "inactive": { 
 /**
- * Usage limits with the server's current counts.
+ * At least one order placed before this date.
  */
-limits?: Limits, 
+boughtBefore?: Timestamp, 
 /**
- * The classes of discount this one combines with. Two discounts combine when each
- * lists the other's class. Absent or empty: exclusive (applies alone).
+ * No order in this span before now.
  */
-combinesWith?: Array<DiscountClass>, 
-/**
- * Higher applies earlier within its class, and is taken first in
- * `"priorityOrder"` selection. Absent: 0.
- */
-priority?: number, 
-/**
- * When the coupon is open at all.
- */
-activeWindow?: Window, 
-/**
- * A per-customer window that opens when the customer joins a segment.
- */
-validity?: Validity, 
-/**
- * Not usable when the payment method is cash on delivery.
- */
-disableCod?: boolean, 
-/**
- * How the card looks.
- */
-display: Display, };
+inactiveFor: Span, } };
 
 export type Currency = string;
 
@@ -420,20 +420,6 @@ courses?: Array<CourseProgress>,
  * How many times this customer has redeemed each coupon, by coupon id.
  */
 couponUsage?: { [key in string]: number }, };
-
-export type CourseProgress = { 
-/**
- * The course.
- */
-courseId: string, 
-/**
- * Percent complete, 0 to 100.
- */
-percent: Percent, 
-/**
- * When the progress was last reported; dates a course-progress segment membership.
- */
-updatedAt?: Timestamp, };
 
 export type OrderItem = { 
 /**
@@ -485,6 +471,20 @@ segmentId: string,
  */
 joinedAt: Timestamp, };
 
+export type CourseProgress = { 
+/**
+ * The course.
+ */
+courseId: string, 
+/**
+ * Percent complete, 0 to 100.
+ */
+percent: Percent, 
+/**
+ * When the progress was last reported; dates a course-progress segment membership.
+ */
+updatedAt?: Timestamp, };
+
 export type Cart = { 
 /**
  * Must equal the bundle's currency.
@@ -498,6 +498,26 @@ lines: Array<Line>,
  * Delivery options and the chosen one.
  */
 shipping?: Shipping, };
+
+export type Shipping = { 
+/**
+ * The options.
+ */
+options: Array<ShippingOption>, 
+/**
+ * The chosen option's id. Absent: none chosen yet (no shipping charged).
+ */
+selectedId?: string, };
+
+export type ShippingOption = { 
+/**
+ * Unique among the options.
+ */
+id: string, 
+/**
+ * Its price.
+ */
+amount: Amount, };
 
 export type Line = { 
 /**
@@ -524,26 +544,6 @@ unitPrice: Amount,
  * Units, at least 1.
  */
 quantity: number, };
-
-export type Shipping = { 
-/**
- * The options.
- */
-options: Array<ShippingOption>, 
-/**
- * The chosen option's id. Absent: none chosen yet (no shipping charged).
- */
-selectedId?: string, };
-
-export type ShippingOption = { 
-/**
- * Unique among the options.
- */
-id: string, 
-/**
- * Its price.
- */
-amount: Amount, };
 
 export type Context = { 
 /**
@@ -609,43 +609,19 @@ unknownCodes: Array<UnknownCode>,
  */
 giftsToAdd: Array<GiftToAdd>, };
 
-export type UnknownCode = { 
+export type GiftToAdd = { 
 /**
- * The code as entered.
+ * The coupon that gives it.
  */
-code: string, 
+couponId: string, 
 /**
- * "Code SAVE99 is not valid".
+ * The gift product.
  */
-message: string, };
-
-export type LineTotal = { 
+productId: string, 
 /**
- * The cart line.
+ * Units.
  */
-lineId: string, 
-/**
- * Unit price × quantity.
- */
-subtotal: Amount, 
-/**
- * Sum of every discount allocated to it.
- */
-discount: Amount, 
-/**
- * `subtotal - discount`, never negative.
- */
-total: Amount, };
-
-export type LineAllocation = { 
-/**
- * The cart line.
- */
-lineId: string, 
-/**
- * The amount.
- */
-amount: Amount, };
+quantity: number, };
 
 export type AppliedDiscount = { 
 /**
@@ -677,35 +653,67 @@ lines: Array<LineAllocation>,
  */
 shipping: Amount, };
 
-export type CardStatus = "applied" | "available" | "locked" | "ineligible" | "expired" | "exhausted";
+export type LineAllocation = { 
+/**
+ * The cart line.
+ */
+lineId: string, 
+/**
+ * The amount.
+ */
+amount: Amount, };
 
-export type ProgressUnit = "cartValue" | "quantity" | "orders" | "spend";
-
-export type Progress = { 
+export type Card = { 
 /**
- * What is counted.
+ * The coupon.
  */
-unit: ProgressUnit, 
+couponId: string, 
 /**
- * Where the shopper is (decimal string: an amount, or a count).
+ * Its code, if it has one.
  */
-current: string, 
+code: string | null, 
 /**
- * The threshold.
+ * Entered code or automatic.
  */
-target: string, 
+application: Application, 
 /**
- * `target - current`.
+ * Display title.
  */
-remaining: string, 
+title: string, 
 /**
- * `current / target` in whole percent, 0 to 99 (100 means met, so never shown).
+ * Display description.
  */
-percent: number, 
+description: string, 
 /**
- * "Add ₹420 more", "1 more order".
+ * Where the coupon stands for this shopper and cart.
  */
-message: string, };
+status: CardStatus, 
+/**
+ * Applied: the amount it takes off in the chosen combination. Available: what it
+ * would take off on its own. Otherwise null.
+ */
+saving: Amount | null, 
+/**
+ * The order total before any discount.
+ */
+priceBefore: Amount, 
+/**
+ * `priceBefore - saving`, when there is a saving.
+ */
+priceAfter: Amount | null, 
+/**
+ * Why the coupon is not applied (empty when applied), worst first.
+ */
+reasons: Array<Reason>, 
+/**
+ * Distance to each unmet threshold that the shopper can close.
+ */
+progress: Array<Progress>, 
+/**
+ * When the coupon stops working for this customer: the earlier of the coupon's
+ * end and the customer's own validity window.
+ */
+expiresAt: Timestamp | null, };
 
 export type Reason = { 
 /**
@@ -857,71 +865,63 @@ get: number, } } | { "code": "combo_incomplete", "params": {
  */
 missing: Array<string>, } });
 
-export type Card = { 
+export type Progress = { 
 /**
- * The coupon.
+ * What is counted.
  */
-couponId: string, 
+unit: ProgressUnit, 
 /**
- * Its code, if it has one.
+ * Where the shopper is (decimal string: an amount, or a count).
  */
-code: string | null, 
+current: string, 
 /**
- * Entered code or automatic.
+ * The threshold.
  */
-application: Application, 
+target: string, 
 /**
- * Display title.
+ * `target - current`.
  */
-title: string, 
+remaining: string, 
 /**
- * Display description.
+ * `current / target` in whole percent, 0 to 99 (100 means met, so never shown).
  */
-description: string, 
+percent: number, 
 /**
- * Where the coupon stands for this shopper and cart.
+ * "Add ₹420 more", "1 more order".
  */
-status: CardStatus, 
-/**
- * Applied: the amount it takes off in the chosen combination. Available: what it
- * would take off on its own. Otherwise null.
- */
-saving: Amount | null, 
-/**
- * The order total before any discount.
- */
-priceBefore: Amount, 
-/**
- * `priceBefore - saving`, when there is a saving.
- */
-priceAfter: Amount | null, 
-/**
- * Why the coupon is not applied (empty when applied), worst first.
- */
-reasons: Array<Reason>, 
-/**
- * Distance to each unmet threshold that the shopper can close.
- */
-progress: Array<Progress>, 
-/**
- * When the coupon stops working for this customer: the earlier of the coupon's
- * end and the customer's own validity window.
- */
-expiresAt: Timestamp | null, };
+message: string, };
 
-export type GiftToAdd = { 
+export type ProgressUnit = "cartValue" | "quantity" | "orders" | "spend";
+
+export type CardStatus = "applied" | "available" | "locked" | "ineligible" | "expired" | "exhausted";
+
+export type LineTotal = { 
 /**
- * The coupon that gives it.
+ * The cart line.
  */
-couponId: string, 
+lineId: string, 
 /**
- * The gift product.
+ * Unit price × quantity.
  */
-productId: string, 
+subtotal: Amount, 
 /**
- * Units.
+ * Sum of every discount allocated to it.
  */
-quantity: number, };
+discount: Amount, 
+/**
+ * `subtotal - discount`, never negative.
+ */
+total: Amount, };
+
+export type UnknownCode = { 
+/**
+ * The code as entered.
+ */
+code: string, 
+/**
+ * "Code SAVE99 is not valid".
+ */
+message: string, };
 
 export type ErrorCode = "invalid_json" | "invalid_type" | "missing_field" | "unknown_field" | "unknown_variant" | "invalid_value" | "invalid_amount" | "too_many_decimals" | "out_of_range" | "invalid_currency" | "currency_mismatch" | "invalid_date" | "invalid_percent" | "min_greater_than_max" | "window_end_before_start" | "duplicate_id" | "duplicate_code" | "missing_code" | "empty_list" | "invalid_quantity" | "malformed_token" | "unsupported_algorithm" | "unknown_key" | "invalid_key" | "bad_signature" | "expired" | "not_yet_valid" | "wrong_customer" | "private_key_in_jwks";
 
@@ -960,6 +960,87 @@ alg?: string,
  * Intended use, if stated (`"sig"`).
  */
 use?: string, };
+
+export type Claim = { 
+/**
+ * The total the shopper saw.
+ */
+totalAfter: Amount, 
+/**
+ * The discount the shopper saw.
+ */
+discountTotal: Amount, 
+/**
+ * The discounts the shopper saw applied.
+ */
+applied: Array<ClaimedDiscount>, 
+/**
+ * The lines the shopper saw, with their subtotals.
+ */
+lines: Array<ClaimedLine>, };
+
+export type ClaimedDiscount = { 
+/**
+ * The coupon.
+ */
+couponId: string, 
+/**
+ * Its amount.
+ */
+amount: Amount, };
+
+export type ClaimedLine = { 
+/**
+ * The cart line.
+ */
+lineId: string, 
+/**
+ * Its subtotal (unit price × quantity).
+ */
+subtotal: Amount, };
+
+export type Recheck = { 
+/**
+ * True when the claim matches the server's result exactly.
+ */
+accepted: boolean, 
+/**
+ * What differs, in claim order (empty when accepted).
+ */
+differences: Array<Difference>, 
+/**
+ * The server's own result, to show the shopper when the claim is rejected.
+ */
+result: EvaluationResult, };
+
+export type DifferenceCode = "unknown_coupon" | "not_applicable" | "amount_differs" | "missing_discount" | "price_changed" | "line_mismatch" | "total_differs";
+
+export type Difference = { 
+/**
+ * What kind of difference.
+ */
+code: DifferenceCode, 
+/**
+ * Where, in the claim (`applied[1].amount`, `lines[0].subtotal`).
+ */
+path: string, 
+/**
+ * The claimed value, if any.
+ */
+claimed: string | null, 
+/**
+ * The server's value, if any.
+ */
+actual: string | null, 
+/**
+ * For a coupon that no longer applies: the reason codes on its card (`ended`,
+ * `global_limit_reached`, `min_purchase_value`, …).
+ */
+reasons: Array<string>, 
+/**
+ * English explanation.
+ */
+message: string, };
 
 /** The four inputs in one object, for `evaluate()`. */
 export type EvaluationRequest = { description?: string, bundle: Bundle, customer: Customer, cart: Cart, context: Context };

@@ -4,6 +4,7 @@
 //! coupon-engine evaluate request.json            # result JSON on stdout
 //! coupon-engine evaluate --bundle b.json --customer c.json --cart cart.json --context ctx.json
 //! coupon-engine cards examples/*.json            # the cards, for people
+//! coupon-engine recheck request.json claimed.json  # accepted, or the differences
 //! coupon-engine keygen --kid 2026-11 --out key.jwk  # private key to a file, public JWKS on stdout
 //! coupon-engine sign --key key.jwk --bundle bundle.json --ttl 3600 > bundle.jws
 //! coupon-engine sign --key key.jwk --customer customer.json --ttl 900 > summary.jws
@@ -41,6 +42,13 @@ enum Command {
         /// Request files ({bundle, customer, cart, context}).
         #[arg(required = true)]
         requests: Vec<PathBuf>,
+    },
+    /// Recheck a claimed result against a request: prints {accepted, differences, result}; exit 1 when rejected.
+    Recheck {
+        /// The request ({bundle, customer, cart, context}) with the server's current data.
+        request: PathBuf,
+        /// The result the shopper's device claims.
+        claimed: PathBuf,
     },
     /// Make an Ed25519 signing key: the private JWK goes to --out, the public JWKS to stdout.
     Keygen {
@@ -215,6 +223,17 @@ fn json_text<T: serde::Serialize>(value: &T) -> Result<String, Error> {
 
 fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
+        Command::Recheck { request, claimed } => {
+            let request: Request = read_json("", &load(&request)?)?;
+            let claim: coupon_engine::recheck::Claim = read_json("claim", &load(&claimed)?)?;
+            let engine = Engine::new(request.bundle)?;
+            let outcome = engine.recheck(&request.customer, &request.cart, &request.context, &claim)?;
+            println!("{}", json_text(&outcome)?);
+            if !outcome.accepted {
+                // 1 = a valid claim that was rejected; 2 stays for bad input.
+                std::process::exit(1);
+            }
+        }
         Command::Keygen { kid, out } => {
             let mut seed = [0u8; 32];
             getrandom::fill(&mut seed).map_err(|e| Error::new(ErrorCode::InvalidKey, "keygen", format!("no randomness: {e}")))?;

@@ -78,3 +78,16 @@ test("bad JS values are typed errors, never traps", () => {
     });
   }
 });
+
+test("a Node backend rechecks a claimed result", () => {
+  const [, doc] = vectors.find(([name]) => name === "example-loyalty-10-percent.json");
+  const { bundle, customer, cart, context } = doc.request;
+  const engine = new Engine(bundle);
+  const claimed = engine.evaluate(customer, cart, context);
+  const honest = engine.recheck(customer, cart, context, claimed);
+  assert.equal(honest.accepted, true);
+  assert.deepEqual(honest.differences, []);
+  const tampered = engine.recheck(customer, cart, context, { ...claimed, totalAfter: "1.00" });
+  assert.equal(tampered.accepted, false);
+  assert.deepEqual(tampered.differences.map((d) => [d.code, d.path, d.claimed, d.actual]), [["total_differs", "totalAfter", "1.00", "5700.00"]]);
+});

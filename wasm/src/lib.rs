@@ -21,7 +21,7 @@ use coupon_engine::{model, Error as CoreError};
 /// this module as written); the module's declarations import and re-export them.
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"export * from "./types";
-import type { Bundle, Cart, Context, Customer, EvaluationRequest, EvaluationResult, Jwks } from "./types";"#;
+import type { Bundle, Cart, Claim, Context, Customer, EvaluationRequest, EvaluationResult, Jwks, Recheck } from "./types";"#;
 
 /// Turns a core error into a thrown JS `Error` with `code` and `path` properties.
 fn js_error(e: CoreError) -> JsValue {
@@ -129,6 +129,31 @@ pub fn verify_summary(
     let jwks: coupon_engine::signing::Jwks = read("jwks", jwks)?;
     let customer = coupon_engine::signing::verify_summary(token, &jwks, timestamp(now)?, customer_id.as_deref()).map_err(js_error)?;
     write(&customer)
+}
+
+/// Rechecks a result a shopper's device claims (for Node backends): recomputes with
+/// the same code and lists every difference.
+///
+/// ```js
+/// const { accepted, differences } = engine.recheck(customer, cart, context, claimedResult);
+/// ```
+#[wasm_bindgen]
+impl Engine {
+    /// See [`coupon_engine::Engine::recheck`].
+    #[wasm_bindgen(unchecked_return_type = "Recheck")]
+    pub fn recheck(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Customer")] customer: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Cart")] cart: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Context")] context: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Claim")] claim: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let customer: model::Customer = read("customer", customer)?;
+        let cart: model::Cart = read("cart", cart)?;
+        let context: model::Context = read("context", context)?;
+        let claim: coupon_engine::recheck::Claim = read("claim", claim)?;
+        write(&self.0.recheck(&customer, &cart, &context, &claim).map_err(js_error)?)
+    }
 }
 
 /// Evaluates `{ bundle, customer, cart, context }` in one call.
