@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: native (unit, integration, vectors, properties, docs, README),
+# Runs every test: native (unit, integration, vectors, properties, docs, README), the
+# order server against SQLite and a PostgreSQL server it starts (scripts/postgres.sh),
 # the generated TypeScript check, the vectors in WebAssembly under Node and headless
 # Chromium, and the built npm package in Node. Installs whatever is missing first.
 # A missing wasm toolchain is a failure, never a skip.
@@ -19,6 +20,7 @@ trap 'printf "\n\033[1;31mFAILED at: a step above (%s suites had passed)\033[0m\
 
 step "native: unit, integration, vectors, properties, doc and README tests" cargo test --all-targets --no-fail-fast
 step "native: doc tests" cargo test --doc
+step "server: ledger and HTTP on an SQLite file and a PostgreSQL server (races, retries, kill -9)" cargo test -p coupon-engine-server
 step "TypeScript declarations are generated from the Rust types" cargo test --features typescript --test typescript
 step "wasm: shared vectors in Node" bash -c 'cd wasm && wasm-pack test --node --mode no-install'
 step "wasm: shared vectors in headless Chromium" bash -c 'cd wasm && WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" --mode no-install'

@@ -176,7 +176,7 @@ impl Ledger {
     /// Places an order: takes one use of every limit of every discount, or none.
     /// The same idempotency key returns the order already placed.
     pub async fn place(&self, order: &NewOrder) -> Result<Order, LedgerError> {
-        let id = format!("ord_{}", order.idempotency_key);
+        let id = order_id(&order.idempotency_key);
         if let Some(existing) = self.find(&id).await? {
             return Ok(Order { replayed: true, ..existing });
         }
@@ -335,6 +335,19 @@ impl Ledger {
         Ok(row.map_or(0, |r| u32::try_from(r.get::<i64, _>(0)).unwrap_or(0)))
     }
 
+    /// Redemptions held by live orders (reserved or confirmed): always equals
+    /// [`Ledger::used`], whatever happened (for audits and tests).
+    pub async fn live_redemptions(&self, coupon_id: &str) -> Result<u32, LedgerError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FROM redemptions r JOIN orders o ON o.id = r.order_id \
+             WHERE r.coupon_id = $1 AND o.state IN ('reserved', 'confirmed')",
+        )
+        .bind(coupon_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(u32::try_from(row.get::<i64, _>(0)).unwrap_or(0))
+    }
+
     /// Redemptions recorded for confirmed orders of a coupon (for audits and tests).
     pub async fn confirmed_redemptions(&self, coupon_id: &str) -> Result<u32, LedgerError> {
         let row = sqlx::query(
@@ -345,6 +358,11 @@ impl Ledger {
         .await?;
         Ok(u32::try_from(row.get::<i64, _>(0)).unwrap_or(0))
     }
+}
+
+/// The id of the order placed under an idempotency key.
+pub fn order_id(idempotency_key: &str) -> String {
+    format!("ord_{idempotency_key}")
 }
 
 /// Gives back the uses an order took (inside the caller's transaction).
