@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -161,7 +161,10 @@ struct PlaceOrder {
     claimed: Claim,
 }
 
-async fn place_order(State(shop): State<Arc<Shop>>, body: Bytes) -> Reply {
+async fn place_order(State(shop): State<Arc<Shop>>, body: Body) -> Reply {
+    let body = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
+        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "", format!("the body is larger than {MAX_BODY} bytes"))
+    })?;
     let text = std::str::from_utf8(&body).map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", "", "the body is not UTF-8"))?;
     let request: PlaceOrder = read_json("", text)?;
     if request.idempotency_key.is_empty() || request.idempotency_key.len() > 128 {
@@ -236,7 +239,8 @@ pub fn router(shop: Arc<Shop>, www: Option<std::path::PathBuf>, pkg: Option<std:
         .route("/api/orders", post(place_order))
         .route("/api/orders/{id}/confirm", post(confirm))
         .route("/api/orders/{id}/cancel", post(cancel))
-        .layer(DefaultBodyLimit::max(MAX_BODY))
+        // The order handler enforces MAX_BODY itself, to answer with a JSON code.
+        .layer(DefaultBodyLimit::max(MAX_BODY + 1))
         .with_state(shop);
     if let Some(pkg) = pkg {
         app = app.nest_service("/pkg", tower_http::services::ServeDir::new(pkg));

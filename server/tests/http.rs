@@ -123,7 +123,16 @@ async fn orders_are_rechecked_reserved_confirmed_and_idempotent() {
     unknown["cart"]["lines"][0]["quantity"] = json!(1);
     assert_eq!(post(unknown).await.unwrap().status(), 404);
     let huge = "x".repeat(coupon_engine_server::http::MAX_BODY + 1);
-    assert_eq!(client.post(format!("http://{addr}/api/orders")).body(huge).send().await.unwrap().status(), 413);
+    let r = client.post(format!("http://{addr}/api/orders")).body(huge).send().await.unwrap();
+    assert_eq!(r.status(), 413);
+    assert_eq!(r.json::<Value>().await.unwrap()["code"], "body_too_large");
+    // A cart beyond the engine's line limit is a typed 400.
+    let mut too_many = order("o-5", "c3", &claimed);
+    too_many["cart"]["lines"] = json!((0..coupon_engine::limits::MAX_LINES + 1)
+        .map(|i| json!({"id": format!("l{i}"), "productId": "p", "unitPrice": "1.00", "quantity": 1})).collect::<Vec<_>>());
+    let r = post(too_many).await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.json::<Value>().await.unwrap()["code"], "out_of_range");
     assert_eq!(client.post(format!("http://{addr}/api/orders/ord_nope/confirm")).send().await.unwrap().status(), 404);
 }
 
