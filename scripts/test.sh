@@ -2,7 +2,8 @@
 # Runs every test: native (unit, integration, vectors, properties, docs, README), the
 # order server against SQLite and a PostgreSQL server it starts (scripts/postgres.sh),
 # the generated TypeScript check, the vectors in WebAssembly under Node and headless
-# Chromium, and the built npm package in Node. Installs whatever is missing first.
+# Chromium, the built npm package in Node, and the demo storefront end to end in
+# Chromium against the order server. Installs whatever is missing first.
 # A missing wasm toolchain is a failure, never a skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +28,7 @@ step "wasm: shared vectors in headless Chromium" bash -c 'cd wasm && WASM_BINDGE
 step "npm package: build and size report" scripts/build-pkg.sh
 step "npm package: imported by Node" node --test tests/js/
 step "npm package: TypeScript declarations under tsc --strict" node_modules/.bin/tsc -p tests/ts/tsconfig.json
+step "end to end: order server + demo storefront in Chromium (screenshots in test-artifacts/)" node --test tests/e2e/
 trap - ERR
 echo
 echo "suites: $passed passed, 0 failed"

@@ -4,6 +4,7 @@
 //! |---|---|
 //! | `GET /.well-known/jwks.json` | the verification keys |
 //! | `GET /api/bundle` | `{token}`: the signed coupon bundle, with the ledger's current global counts |
+//! | `GET /api/customers` | the demo personas, `[{customerId, label}]` |
 //! | `GET /api/customers/{id}/summary` | `{token}`: the customer's signed summary, with their usage counts |
 //! | `POST /api/orders` | recheck the claimed result, then reserve its redemptions (idempotent by key) |
 //! | `POST /api/orders/{id}/confirm`, `/cancel` | confirm a reservation; cancel and release |
@@ -44,6 +45,11 @@ pub struct Shop {
     pub hold_ms: i64,
     /// How long signed tokens live.
     pub token_ttl_s: i64,
+    /// Demo personas for the storefront's picker: (customer id, label).
+    pub personas: Vec<(String, String)>,
+    /// When set, customer dates are shifted by `now - anchor` when served, so demo
+    /// data written for one day ("joined 2 hours ago") stays true on any day.
+    pub anchor: Option<Timestamp>,
 }
 
 /// The server's clock. The engine never reads one; the server is where time comes from.
@@ -120,6 +126,17 @@ impl Shop {
                 customer.coupon_usage.insert(c.id.clone(), used);
             }
         }
+        if let Some(anchor) = self.anchor {
+            let shift = now().0.signed_duration_since(anchor.0);
+            let moved = |t: &mut Timestamp| {
+                if let Some(m) = t.0.checked_add_signed(shift) {
+                    *t = Timestamp(m);
+                }
+            };
+            customer.orders.iter_mut().for_each(|o| moved(&mut o.placed_at));
+            customer.segments.iter_mut().for_each(|m| moved(&mut m.joined_at));
+            customer.courses.iter_mut().filter_map(|c| c.updated_at.as_mut()).for_each(moved);
+        }
         Ok(customer)
     }
 
@@ -133,6 +150,10 @@ impl Shop {
 
 async fn jwks(State(shop): State<Arc<Shop>>) -> Json<Jwks> {
     Json(Jwks { keys: vec![shop.key.public()] })
+}
+
+async fn personas(State(shop): State<Arc<Shop>>) -> Json<Value> {
+    Json(json!(shop.personas.iter().map(|(id, label)| json!({ "customerId": id, "label": label })).collect::<Vec<_>>()))
 }
 
 async fn bundle(State(shop): State<Arc<Shop>>) -> Reply {
@@ -235,6 +256,7 @@ pub fn router(shop: Arc<Shop>, www: Option<std::path::PathBuf>, pkg: Option<std:
         .route("/.well-known/jwks.json", get(jwks))
         .route("/api/health", get(|| async { Json(json!({ "ok": true })) }))
         .route("/api/bundle", get(bundle))
+        .route("/api/customers", get(personas))
         .route("/api/customers/{id}/summary", get(summary))
         .route("/api/orders", post(place_order))
         .route("/api/orders/{id}/confirm", post(confirm))

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use coupon_engine::model::{Bundle, Customer};
+use coupon_engine::model::{Bundle, Customer, Timestamp};
 use coupon_engine::signing::Jwk;
 use coupon_engine::{read_json, Engine};
 use coupon_engine_server::http::{now, router, Shop};
@@ -58,6 +58,18 @@ enum Command {
 struct StoreFile {
     bundle: Bundle,
     customers: Vec<Customer>,
+    #[serde(default)]
+    personas: Vec<Persona>,
+    /// The day the demo data was written for (see `Shop::anchor`).
+    #[serde(default)]
+    anchor: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Persona {
+    customer_id: String,
+    label: String,
 }
 
 fn fail(message: String) -> ! {
@@ -96,6 +108,8 @@ async fn main() {
         ledger: ledger.clone(),
         hold_ms: hold * 1000,
         token_ttl_s: 3600,
+        personas: file.personas.into_iter().map(|p| (p.customer_id, p.label)).collect(),
+        anchor: file.anchor.map(|a| Timestamp::parse(&a).unwrap_or_else(|e| fail(format!("anchor: {e}")))),
     });
     // Reservations never confirmed give their uses back.
     tokio::spawn(async move {
