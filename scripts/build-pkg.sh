@@ -13,6 +13,8 @@ node_modules/.bin/wasm-opt -Oz \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   pkg/coupon_engine_bg.wasm -o pkg/coupon_engine_bg.wasm
 cp wasm/types.d.ts pkg/types.d.ts
+# One WebAssembly build; thin entries pick the runtime's way to load it (pkg.json exports).
+cp wasm/js/node.js wasm/js/deno.js wasm/js/workerd.js pkg/
 # The manifest is ours (pkg.json), with the crate's version; wasm-pack's own is replaced.
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 node -e '

@@ -113,7 +113,7 @@ if [ "$want" != native ]; then
   # JS tools come from package.json / package-lock.json: a current binaryen (Debian's
   # 108 breaks modules that use reference types), TypeScript, jose for the interop tests.
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    log "npm ci (binaryen, typescript, jose, playwright-core)"
+    log "npm ci (binaryen, typescript, jose, playwright-core, miniflare/workerd, deno, vite)"
     npm ci --silent --no-audit --no-fund >/dev/null
   fi
   log "wasm-bindgen: $(wasm-bindgen --version); wasm-pack: $(wasm-pack --version)"

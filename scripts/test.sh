@@ -28,6 +28,7 @@ step "wasm: shared vectors in headless Chromium" bash -c 'cd wasm && WASM_BINDGE
 step "npm package: build and size report" scripts/build-pkg.sh
 step "npm package: imported by Node" node --test tests/js/
 step "npm package: TypeScript declarations under tsc --strict" node_modules/.bin/tsc -p tests/ts/tsconfig.json
+step "npm package installed from its tarball: Node, Deno, workerd (Miniflare), Vite in Chromium; the edge worker over HTTP" node --test tests/runtimes/
 step "end to end: order server + demo storefront in Chromium (screenshots in test-artifacts/)" node --test tests/e2e/
 trap - ERR
 echo
