@@ -114,8 +114,9 @@ fn reason(kind: ReasonKind, coupon: &Coupon, currency: Currency) -> Reason {
     Reason { kind, message }
 }
 
+/// A date for people: "21 Nov 2026, 17:31 UTC" (the params keep the exact instant).
 fn when(t: &Timestamp) -> String {
-    t.to_string()
+    t.0.with_timezone(&chrono::Utc).format("%-d %b %Y, %H:%M UTC").to_string()
 }
 
 fn plural(n: u32, one: &str, many: &str) -> String {

@@ -109,8 +109,21 @@ impl Shop {
             if let Some(limits) = c.limits.as_mut() {
                 limits.global_redeemed = used;
             }
+            if let Some(w) = c.active_window.as_mut() {
+                w.start.iter_mut().chain(w.end.iter_mut()).for_each(|t| self.shifted(t));
+            }
         }
         Ok(bundle)
+    }
+
+    /// Moves a demo date by `now - anchor`, in whole minutes (see [`Shop::anchor`]).
+    fn shifted(&self, t: &mut Timestamp) {
+        if let Some(anchor) = self.anchor {
+            let shift = chrono::TimeDelta::minutes(now().0.signed_duration_since(anchor.0).num_minutes());
+            if let Some(m) = t.0.checked_add_signed(shift) {
+                *t = Timestamp(m);
+            }
+        }
     }
 
     /// A customer with their current usage counts.
@@ -126,17 +139,9 @@ impl Shop {
                 customer.coupon_usage.insert(c.id.clone(), used);
             }
         }
-        if let Some(anchor) = self.anchor {
-            let shift = now().0.signed_duration_since(anchor.0);
-            let moved = |t: &mut Timestamp| {
-                if let Some(m) = t.0.checked_add_signed(shift) {
-                    *t = Timestamp(m);
-                }
-            };
-            customer.orders.iter_mut().for_each(|o| moved(&mut o.placed_at));
-            customer.segments.iter_mut().for_each(|m| moved(&mut m.joined_at));
-            customer.courses.iter_mut().filter_map(|c| c.updated_at.as_mut()).for_each(moved);
-        }
+        customer.orders.iter_mut().for_each(|o| self.shifted(&mut o.placed_at));
+        customer.segments.iter_mut().for_each(|m| self.shifted(&mut m.joined_at));
+        customer.courses.iter_mut().filter_map(|c| c.updated_at.as_mut()).for_each(|t| self.shifted(t));
         Ok(customer)
     }
 

@@ -111,9 +111,21 @@ test("personas, quantities, codes and payment methods update the cards with no n
 test("placing an order: the server's recheck accepts an honest claim and rejects a tampered one", async () => {
   const { page, errors } = await open();
   await persona(page, "cus-loyal");
+  assert.equal(await card(page, "diwali").getAttribute("data-status"), "expired");
+  assert.match(await card(page, "diwali").innerText(), /This offer ended on/);
+  // FLASH50 is one per customer: after this order its card reads exhausted. (Cash on
+  // delivery, so the exclusive online-payment 12% does not push loyalty + FLASH50 out.)
+  await page.check("input[name=payment][value=cod]");
+  await page.fill("#code", "FLASH50");
+  await page.click("#code-form button");
+  assert.equal(await card(page, "flash50").getAttribute("data-status"), "applied");
   await page.click("#place");
   await page.waitForFunction(() => document.querySelector("#order-message").textContent.length > 0);
   assert.match(await page.locator("#order-message").innerText(), /recheck accepted/);
+  await page.fill("#code", "FLASH50");
+  await page.click("#code-form button");
+  assert.equal(await card(page, "flash50").getAttribute("data-status"), "exhausted");
+  assert.match(await card(page, "flash50").innerText(), /You have already used this coupon/);
   await page.screenshot({ path: join(artifacts, "04-order-accepted.png"), fullPage: true });
 
   await page.evaluate(() => { window.__tamper = (r) => ({ ...r, totalAfter: "1.00", discountTotal: r.subtotal }); });
