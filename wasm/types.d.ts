@@ -23,103 +23,45 @@ selection?: SelectionMode,
  */
 maxCodes?: number, };
 
-export type Coupon = { 
-/**
- * Unique id within the bundle.
- */
-id: string, 
-/**
- * The code a shopper types; required for `application: "code"`, optional label otherwise.
- * Codes compare case-insensitively in ASCII letters (`save10` matches `SAVE10`;
- * other characters must match exactly).
- */
-code?: string, 
-/**
- * Whether the shopper must enter the code or the coupon applies by itself.
- */
-application: Application, 
-/**
- * What the coupon takes off.
- */
-discount: Discount, 
-/**
- * Conditions on the customer's past purchases.
- */
-behavior?: Behavior, 
-/**
- * Conditions on the current cart, and which lines the discount applies to.
- */
-purchase?: Purchase, 
-/**
- * Who may redeem it. Absent: everyone.
- */
-audience?: Audience, 
-/**
- * Which of the customer's orders it is for. Absent: all orders.
- */
-orderScope?: OrderScope, 
-/**
- * Usage limits with the server's current counts.
- */
-limits?: Limits, 
-/**
- * The classes of discount this one combines with. Two discounts combine when each
- * lists the other's class. Absent or empty: exclusive (applies alone).
- */
-combinesWith?: Array<DiscountClass>, 
-/**
- * Higher applies earlier within its class, and is taken first in
- * `"priorityOrder"` selection. Absent: 0.
- */
-priority?: number, 
-/**
- * When the coupon is open at all.
- */
-activeWindow?: Window, 
-/**
- * A per-customer window that opens when the customer joins a segment.
- */
-validity?: Validity, 
-/**
- * Not usable when the payment method is cash on delivery.
- */
-disableCod?: boolean, 
-/**
- * How the card looks.
- */
-display: Display, };
+export type Currency = string;
 
-export type OrderScope = "all" | "firstOrder" | { "orderCount": { 
-/**
- * This order is the n-th (1 = first).
- */
-nth?: number, 
-/**
- * At least this many previous orders.
- */
-minPrevious?: number, 
-/**
- * At most this many previous orders.
- */
-maxPrevious?: number, } };
+export type SelectionMode = "bestCombination" | "priorityOrder";
 
-export type Behavior = { 
+export type Rule = { "all": Array<Rule> } | { "any": Array<Rule> } | { "purchased": { 
 /**
- * Count only orders placed within this span before `now`. Absent: lifetime.
+ * Default 1.
  */
-withinLast?: Span, 
+minOrders?: number, 
 /**
- * The customer used this code on an order in the period.
+ * Count only orders containing one of these products.
  */
-usedCoupon?: string, 
+productIds?: Array<string>, } } | { "boughtProduct": { 
 /**
- * Total spend (sum of order totals) in the period is at least this.
+ * The product.
  */
-minSpend?: Amount, 
+productId: string, 
 /**
- * At least this many orders in the period.
+ * The price tier it must have been bought at.
  */
-minOrders?: number, };
+priceTierId?: string, } } | { "courseProgress": { 
+/**
+ * The course.
+ */
+courseId: string, 
+/**
+ * Threshold in percent.
+ */
+minPercent: Percent, } } | { "inactive": { 
+/**
+ * At least one order placed before this date.
+ */
+boughtBefore?: Timestamp, 
+/**
+ * No order in this span before now.
+ */
+inactiveFor: Span, } };
+
+export type Percent = string;
 
 export type Span = { 
 /**
@@ -143,59 +85,33 @@ hours?: number,
  */
 minutes?: number, };
 
-export type Amount = string;
-
-export type Validity = { 
-/**
- * The segment whose joining starts the window.
- */
-segmentId: string, 
-/**
- * How long the window stays open.
- */
-duration: Span, };
-
-export type Display = { 
-/**
- * Shown on checkout. Absent: true. A hidden coupon gets a card only when its code is entered.
- */
-visible?: boolean, 
-/**
- * Card title.
- */
-title: string, 
-/**
- * Short description.
- */
-description?: string, };
-
-export type Limits = { 
-/**
- * Total redemptions allowed across all customers.
- */
-global?: number, 
-/**
- * Redemptions so far across all customers, as the server counted when it issued the bundle.
- */
-globalRedeemed?: number, 
-/**
- * Redemptions allowed per customer (their count comes in the customer summary).
- */
-perCustomer?: number, };
-
-export type Window = { 
-/**
- * Opens at (inclusive).
- */
-start?: Timestamp, 
-/**
- * Closes at (exclusive).
- */
-end?: Timestamp, };
-
 export type Timestamp = string;
 
-export type Application = "code" | "automatic";
+export type Segment = { 
+/**
+ * Unique id within the bundle.
+ */
+id: string, 
+/**
+ * The membership rule.
+ */
+rule: Rule, };
+
+export type OrderScope = "all" | "firstOrder" | { "orderCount": { 
+/**
+ * This order is the n-th (1 = first).
+ */
+nth?: number, 
+/**
+ * At least this many previous orders.
+ */
+minPrevious?: number, 
+/**
+ * At most this many previous orders.
+ */
+maxPrevious?: number, } };
+
+export type DiscountClass = "product" | "order" | "shipping";
 
 export type Discount = { "percentage": { 
 /**
@@ -279,29 +195,7 @@ amount?: Amount,
  */
 limit?: number, } };
 
-export type ComboItem = { 
-/**
- * The product.
- */
-productId: string, 
-/**
- * Units of it per set. Absent: 1.
- */
-quantity?: number, };
-
-export type Percent = string;
-
-export type UnitSet = { 
-/**
- * Which lines' units qualify.
- */
-scope: Scope, 
-/**
- * Units per application, at least 1.
- */
-quantity: number, };
-
-export type Scope = "entireCart" | { "products": Array<string> } | { "collections": Array<string> } | { "offers": Array<string> };
+export type Amount = string;
 
 export type Tier = { 
 /**
@@ -317,17 +211,43 @@ percent?: Percent,
  */
 amount?: Amount, };
 
-export type DiscountClass = "product" | "order" | "shipping";
+export type ComboItem = { 
+/**
+ * The product.
+ */
+productId: string, 
+/**
+ * Units of it per set. Absent: 1.
+ */
+quantity?: number, };
 
-export type Audience = "all" | { "specific": { 
+export type UnitSet = { 
 /**
- * Customer ids.
+ * Which lines' units qualify.
  */
-customerIds?: Array<string>, 
+scope: Scope, 
 /**
- * Segment ids.
+ * Units per application, at least 1.
  */
-segmentIds?: Array<string>, } };
+quantity: number, };
+
+export type Scope = "entireCart" | { "products": Array<string> } | { "collections": Array<string> } | { "offers": Array<string> };
+
+export type Application = "code" | "automatic";
+
+export type Display = { 
+/**
+ * Shown on checkout. Absent: true. A hidden coupon gets a card only when its code is entered.
+ */
+visible?: boolean, 
+/**
+ * Card title.
+ */
+title: string, 
+/**
+ * Short description.
+ */
+description?: string, };
 
 export type Purchase = { 
 /**
@@ -351,53 +271,133 @@ minQuantity?: number,
  */
 maxQuantity?: number, };
 
-export type Segment = { 
+export type Limits = { 
+/**
+ * Total redemptions allowed across all customers.
+ */
+global?: number, 
+/**
+ * Redemptions so far across all customers, as the server counted when it issued the bundle.
+ */
+globalRedeemed?: number, 
+/**
+ * Redemptions allowed per customer (their count comes in the customer summary).
+ */
+perCustomer?: number, };
+
+export type Behavior = { 
+/**
+ * Count only orders placed within this span before `now`. Absent: lifetime.
+ */
+withinLast?: Span, 
+/**
+ * The customer used this code on an order in the period.
+ */
+usedCoupon?: string, 
+/**
+ * Total spend (sum of order totals) in the period is at least this.
+ */
+minSpend?: Amount, 
+/**
+ * At least this many orders in the period.
+ */
+minOrders?: number, };
+
+export type Validity = { 
+/**
+ * The segment whose joining starts the window.
+ */
+segmentId: string, 
+/**
+ * How long the window stays open.
+ */
+duration: Span, };
+
+export type Window = { 
+/**
+ * Opens at (inclusive).
+ */
+start?: Timestamp, 
+/**
+ * Closes at (exclusive).
+ */
+end?: Timestamp, };
+
+export type Audience = "all" | { "specific": { 
+/**
+ * Customer ids.
+ */
+customerIds?: Array<string>, 
+/**
+ * Segment ids.
+ */
+segmentIds?: Array<string>, } };
+
+export type Coupon = { 
 /**
  * Unique id within the bundle.
  */
 id: string, 
 /**
- * The membership rule.
+ * The code a shopper types; required for `application: "code"`, optional label otherwise.
+ * Codes compare case-insensitively in ASCII letters (`save10` matches `SAVE10`;
+ * other characters must match exactly).
  */
-rule: Rule, };
-
-export type Rule = { "all": Array<Rule> } | { "any": Array<Rule> } | { "purchased": { 
+code?: string, 
 /**
- * Default 1.
+ * Whether the shopper must enter the code or the coupon applies by itself.
  */
-minOrders?: number, 
+application: Application, 
 /**
- * Count only orders containing one of these products.
+ * What the coupon takes off.
  */
-productIds?: Array<string>, } } | { "boughtProduct": { 
+discount: Discount, 
 /**
- * The product.
+ * Conditions on the customer's past purchases.
  */
-productId: string, 
+behavior?: Behavior, 
 /**
- * The price tier it must have been bought at.
+ * Conditions on the current cart, and which lines the discount applies to.
  */
-priceTierId?: string, } } | { "courseProgress": { 
+purchase?: Purchase, 
 /**
- * The course.
+ * Who may redeem it. Absent: everyone.
  */
-courseId: string, 
+audience?: Audience, 
 /**
- * Threshold in percent.
+ * Which of the customer's orders it is for. Absent: all orders.
  */
-minPercent: Percent, } } | { "inactive": { 
+orderScope?: OrderScope, 
 /**
- * At least one order placed before this date.
+ * Usage limits with the server's current counts.
  */
-boughtBefore?: Timestamp, 
+limits?: Limits, 
 /**
- * No order in this span before now.
+ * The classes of discount this one combines with. Two discounts combine when each
+ * lists the other's class. Absent or empty: exclusive (applies alone).
  */
-inactiveFor: Span, } };
-
-export type Currency = string;
-
-export type SelectionMode = "bestCombination" | "priorityOrder";
+combinesWith?: Array<DiscountClass>, 
+/**
+ * Higher applies earlier within its class, and is taken first in
+ * `"priorityOrder"` selection. Absent: 0.
+ */
+priority?: number, 
+/**
+ * When the coupon is open at all.
+ */
+activeWindow?: Window, 
+/**
+ * A per-customer window that opens when the customer joins a segment.
+ */
+validity?: Validity, 
+/**
+ * Not usable when the payment method is cash on delivery.
+ */
+disableCod?: boolean, 
+/**
+ * How the card looks.
+ */
+display: Display, };
 
 export type Customer = { 
 /**
@@ -461,16 +461,6 @@ couponCodes?: Array<string>,
  */
 items?: Array<OrderItem>, };
 
-export type Membership = { 
-/**
- * The segment.
- */
-segmentId: string, 
-/**
- * When the customer joined it (starts per-customer validity windows).
- */
-joinedAt: Timestamp, };
-
 export type CourseProgress = { 
 /**
  * The course.
@@ -485,6 +475,16 @@ percent: Percent,
  */
 updatedAt?: Timestamp, };
 
+export type Membership = { 
+/**
+ * The segment.
+ */
+segmentId: string, 
+/**
+ * When the customer joined it (starts per-customer validity windows).
+ */
+joinedAt: Timestamp, };
+
 export type Cart = { 
 /**
  * Must equal the bundle's currency.
@@ -498,26 +498,6 @@ lines: Array<Line>,
  * Delivery options and the chosen one.
  */
 shipping?: Shipping, };
-
-export type Shipping = { 
-/**
- * The options.
- */
-options: Array<ShippingOption>, 
-/**
- * The chosen option's id. Absent: none chosen yet (no shipping charged).
- */
-selectedId?: string, };
-
-export type ShippingOption = { 
-/**
- * Unique among the options.
- */
-id: string, 
-/**
- * Its price.
- */
-amount: Amount, };
 
 export type Line = { 
 /**
@@ -544,6 +524,26 @@ unitPrice: Amount,
  * Units, at least 1.
  */
 quantity: number, };
+
+export type Shipping = { 
+/**
+ * The options.
+ */
+options: Array<ShippingOption>, 
+/**
+ * The chosen option's id. Absent: none chosen yet (no shipping charged).
+ */
+selectedId?: string, };
+
+export type ShippingOption = { 
+/**
+ * Unique among the options.
+ */
+id: string, 
+/**
+ * Its price.
+ */
+amount: Amount, };
 
 export type Context = { 
 /**
@@ -608,112 +608,6 @@ unknownCodes: Array<UnknownCode>,
  * Free gifts the shopper qualifies for that are not in the cart yet.
  */
 giftsToAdd: Array<GiftToAdd>, };
-
-export type GiftToAdd = { 
-/**
- * The coupon that gives it.
- */
-couponId: string, 
-/**
- * The gift product.
- */
-productId: string, 
-/**
- * Units.
- */
-quantity: number, };
-
-export type AppliedDiscount = { 
-/**
- * The coupon.
- */
-couponId: string, 
-/**
- * Its code, if it has one.
- */
-code: string | null, 
-/**
- * Its title.
- */
-title: string, 
-/**
- * Its class (product, order, shipping).
- */
-class: DiscountClass, 
-/**
- * The discount; equals the sum of `lines[].amount` plus `shipping`.
- */
-amount: Amount, 
-/**
- * The amount taken off each line it touched, in cart order.
- */
-lines: Array<LineAllocation>, 
-/**
- * The amount taken off shipping.
- */
-shipping: Amount, };
-
-export type LineAllocation = { 
-/**
- * The cart line.
- */
-lineId: string, 
-/**
- * The amount.
- */
-amount: Amount, };
-
-export type Card = { 
-/**
- * The coupon.
- */
-couponId: string, 
-/**
- * Its code, if it has one.
- */
-code: string | null, 
-/**
- * Entered code or automatic.
- */
-application: Application, 
-/**
- * Display title.
- */
-title: string, 
-/**
- * Display description.
- */
-description: string, 
-/**
- * Where the coupon stands for this shopper and cart.
- */
-status: CardStatus, 
-/**
- * Applied: the amount it takes off in the chosen combination. Available: what it
- * would take off on its own. Otherwise null.
- */
-saving: Amount | null, 
-/**
- * The order total before any discount.
- */
-priceBefore: Amount, 
-/**
- * `priceBefore - saving`, when there is a saving.
- */
-priceAfter: Amount | null, 
-/**
- * Why the coupon is not applied (empty when applied), worst first.
- */
-reasons: Array<Reason>, 
-/**
- * Distance to each unmet threshold that the shopper can close.
- */
-progress: Array<Progress>, 
-/**
- * When the coupon stops working for this customer: the earlier of the coupon's
- * end and the customer's own validity window.
- */
-expiresAt: Timestamp | null, };
 
 export type Reason = { 
 /**
@@ -895,6 +789,108 @@ export type ProgressUnit = "cartValue" | "quantity" | "orders" | "spend";
 
 export type CardStatus = "applied" | "available" | "locked" | "ineligible" | "expired" | "exhausted";
 
+export type Card = { 
+/**
+ * The coupon.
+ */
+couponId: string, 
+/**
+ * Its code, if it has one.
+ */
+code: string | null, 
+/**
+ * Entered code or automatic.
+ */
+application: Application, 
+/**
+ * Display title.
+ */
+title: string, 
+/**
+ * Display description.
+ */
+description: string, 
+/**
+ * Where the coupon stands for this shopper and cart.
+ */
+status: CardStatus, 
+/**
+ * Applied: the amount it takes off in the chosen combination. Available: what it
+ * would take off on its own. Otherwise null.
+ */
+saving: Amount | null, 
+/**
+ * The order total before any discount.
+ */
+priceBefore: Amount, 
+/**
+ * `priceBefore - saving`, when there is a saving.
+ */
+priceAfter: Amount | null, 
+/**
+ * Why the coupon is not applied (empty when applied), worst first.
+ */
+reasons: Array<Reason>, 
+/**
+ * Distance to each unmet threshold that the shopper can close.
+ */
+progress: Array<Progress>, 
+/**
+ * When the coupon stops working for this customer: the earlier of the coupon's
+ * end and the customer's own validity window.
+ */
+expiresAt: Timestamp | null, };
+
+export type UnknownCode = { 
+/**
+ * The code as entered.
+ */
+code: string, 
+/**
+ * "Code SAVE99 is not valid".
+ */
+message: string, };
+
+export type LineAllocation = { 
+/**
+ * The cart line.
+ */
+lineId: string, 
+/**
+ * The amount.
+ */
+amount: Amount, };
+
+export type AppliedDiscount = { 
+/**
+ * The coupon.
+ */
+couponId: string, 
+/**
+ * Its code, if it has one.
+ */
+code: string | null, 
+/**
+ * Its title.
+ */
+title: string, 
+/**
+ * Its class (product, order, shipping).
+ */
+class: DiscountClass, 
+/**
+ * The discount; equals the sum of `lines[].amount` plus `shipping`.
+ */
+amount: Amount, 
+/**
+ * The amount taken off each line it touched, in cart order.
+ */
+lines: Array<LineAllocation>, 
+/**
+ * The amount taken off shipping.
+ */
+shipping: Amount, };
+
 export type LineTotal = { 
 /**
  * The cart line.
@@ -913,15 +909,19 @@ discount: Amount,
  */
 total: Amount, };
 
-export type UnknownCode = { 
+export type GiftToAdd = { 
 /**
- * The code as entered.
+ * The coupon that gives it.
  */
-code: string, 
+couponId: string, 
 /**
- * "Code SAVE99 is not valid".
+ * The gift product.
  */
-message: string, };
+productId: string, 
+/**
+ * Units.
+ */
+quantity: number, };
 
 export type ErrorCode = "invalid_json" | "invalid_type" | "missing_field" | "unknown_field" | "unknown_variant" | "invalid_value" | "invalid_amount" | "too_many_decimals" | "out_of_range" | "invalid_currency" | "currency_mismatch" | "invalid_date" | "invalid_percent" | "min_greater_than_max" | "window_end_before_start" | "duplicate_id" | "duplicate_code" | "missing_code" | "empty_list" | "invalid_quantity" | "malformed_token" | "unsupported_algorithm" | "unknown_key" | "invalid_key" | "bad_signature" | "expired" | "not_yet_valid" | "wrong_customer" | "private_key_in_jwks";
 
@@ -979,16 +979,6 @@ applied: Array<ClaimedDiscount>,
  */
 lines: Array<ClaimedLine>, };
 
-export type ClaimedDiscount = { 
-/**
- * The coupon.
- */
-couponId: string, 
-/**
- * Its amount.
- */
-amount: Amount, };
-
 export type ClaimedLine = { 
 /**
  * The cart line.
@@ -998,6 +988,16 @@ lineId: string,
  * Its subtotal (unit price × quantity).
  */
 subtotal: Amount, };
+
+export type ClaimedDiscount = { 
+/**
+ * The coupon.
+ */
+couponId: string, 
+/**
+ * Its amount.
+ */
+amount: Amount, };
 
 export type Recheck = { 
 /**
