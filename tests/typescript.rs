@@ -10,8 +10,8 @@ use coupon_engine::error::ErrorCode;
 use coupon_engine::model::{Bundle, Cart, Context, Customer, EvaluationResult};
 use ts_rs::{Config, TypeVisitor, TS};
 
-/// Collects the declaration of every type reachable from the roots, in discovery order,
-/// so a new field's type can never be left out.
+/// Collects the declaration of every type reachable from the roots, so a new field's
+/// type can never be left out.
 struct Collect {
     cfg: Config,
     seen: BTreeSet<TypeId>,
@@ -48,6 +48,10 @@ fn declarations() -> String {
         "// Generated from the Rust types by `BLESS=1 cargo test --features typescript --test typescript`.\n\
          // Do not edit by hand.\n\n",
     );
+    // Discovery order depends on how the derive macro ordered each type's dependencies,
+    // which varies between compilations: sort by name so the file is reproducible.
+    let name = |d: &String| d.trim_start_matches("type ").split([' ', '<']).next().unwrap_or_default().to_string();
+    c.decls.sort_by_key(name);
     for d in c.decls {
         out.push_str("export ");
         out.push_str(&d);

@@ -1,6 +1,68 @@
 // Generated from the Rust types by `BLESS=1 cargo test --features typescript --test typescript`.
 // Do not edit by hand.
 
+export type Amount = string;
+
+export type Application = "code" | "automatic";
+
+export type AppliedDiscount = { 
+/**
+ * The coupon.
+ */
+couponId: string, 
+/**
+ * Its code, if it has one.
+ */
+code: string | null, 
+/**
+ * Its title.
+ */
+title: string, 
+/**
+ * Its class (product, order, shipping).
+ */
+class: DiscountClass, 
+/**
+ * The discount; equals the sum of `lines[].amount` plus `shipping`.
+ */
+amount: Amount, 
+/**
+ * The amount taken off each line it touched, in cart order.
+ */
+lines: Array<LineAllocation>, 
+/**
+ * The amount taken off shipping.
+ */
+shipping: Amount, };
+
+export type Audience = "all" | { "specific": { 
+/**
+ * Customer ids.
+ */
+customerIds?: Array<string>, 
+/**
+ * Segment ids.
+ */
+segmentIds?: Array<string>, } };
+
+export type Behavior = { 
+/**
+ * Count only orders placed within this span before `now`. Absent: lifetime.
+ */
+withinLast?: Span, 
+/**
+ * The customer used this code on an order in the period.
+ */
+usedCoupon?: string, 
+/**
+ * Total spend (sum of order totals) in the period is at least this.
+ */
+minSpend?: Amount, 
+/**
+ * At least this many orders in the period.
+ */
+minOrders?: number, };
+
 export type Bundle = { 
 /**
  * The store currency: every amount in the bundle, the customer summary and the cart is in it.
@@ -23,95 +85,268 @@ selection?: SelectionMode,
  */
 maxCodes?: number, };
 
-export type Currency = string;
-
-export type SelectionMode = "bestCombination" | "priorityOrder";
-
-export type Rule = { "all": Array<Rule> } | { "any": Array<Rule> } | { "purchased": { 
+export type Card = { 
 /**
- * Default 1.
+ * The coupon.
  */
-minOrders?: number, 
+couponId: string, 
 /**
- * Count only orders containing one of these products.
+ * Its code, if it has one.
  */
-productIds?: Array<string>, } } | { "boughtProduct": { 
+code: string | null, 
+/**
+ * Entered code or automatic.
+ */
+application: Application, 
+/**
+ * Display title.
+ */
+title: string, 
+/**
+ * Display description.
+ */
+description: string, 
+/**
+ * Where the coupon stands for this shopper and cart.
+ */
+status: CardStatus, 
+/**
+ * Applied: the amount it takes off in the chosen combination. Available: what it
+ * would take off on its own. Otherwise null.
+ */
+saving: Amount | null, 
+/**
+ * The order total before any discount.
+ */
+priceBefore: Amount, 
+/**
+ * `priceBefore - saving`, when there is a saving.
+ */
+priceAfter: Amount | null, 
+/**
+ * Why the coupon is not applied (empty when applied), worst first.
+ */
+reasons: Array<Reason>, 
+/**
+ * Distance to each unmet threshold that the shopper can close.
+ */
+progress: Array<Progress>, 
+/**
+ * When the coupon stops working for this customer: the earlier of the coupon's
+ * end and the customer's own validity window.
+ */
+expiresAt: Timestamp | null, };
+
+export type CardStatus = "applied" | "available" | "locked" | "ineligible" | "expired" | "exhausted";
+
+export type Cart = { 
+/**
+ * Must equal the bundle's currency.
+ */
+currency: Currency, 
+/**
+ * Lines in display order (allocation ties go to the earlier line).
+ */
+lines: Array<Line>, 
+/**
+ * Delivery options and the chosen one.
+ */
+shipping?: Shipping, };
+
+export type Claim = { 
+/**
+ * The total the shopper saw.
+ */
+totalAfter: Amount, 
+/**
+ * The discount the shopper saw.
+ */
+discountTotal: Amount, 
+/**
+ * The discounts the shopper saw applied.
+ */
+applied: Array<ClaimedDiscount>, 
+/**
+ * The lines the shopper saw, with their subtotals.
+ */
+lines: Array<ClaimedLine>, };
+
+export type ClaimedDiscount = { 
+/**
+ * The coupon.
+ */
+couponId: string, 
+/**
+ * Its amount.
+ */
+amount: Amount, };
+
+export type ClaimedLine = { 
+/**
+ * The cart line.
+ */
+lineId: string, 
+/**
+ * Its subtotal (unit price × quantity).
+ */
+subtotal: Amount, };
+
+export type ComboItem = { 
 /**
  * The product.
  */
 productId: string, 
 /**
- * The price tier it must have been bought at.
+ * Units of it per set. Absent: 1.
  */
-priceTierId?: string, } } | { "courseProgress": { 
-/**
- * The course.
- */
-courseId: string, 
-/**
- * Threshold in percent.
- */
-minPercent: Percent, } } | { "inactive": { 
-/**
- * At least one order placed before this date.
- */
-boughtBefore?: Timestamp, 
-/**
- * No order in this span before now.
- */
-inactiveFor: Span, } };
+quantity?: number, };
 
-export type Percent = string;
+export type Context = { 
+/**
+ * The instant to evaluate at (the engine never reads a clock).
+ */
+now: Timestamp, 
+/**
+ * The chosen payment method; `"cod"` is cash on delivery. Absent: not chosen yet.
+ */
+paymentMethod?: string, 
+/**
+ * Codes the shopper entered, in entry order.
+ */
+codes?: Array<string>, };
 
-export type Span = { 
-/**
- * Calendar months.
- */
-months?: number, 
-/**
- * Weeks of 7 days.
- */
-weeks?: number, 
-/**
- * Days.
- */
-days?: number, 
-/**
- * Hours.
- */
-hours?: number, 
-/**
- * Minutes.
- */
-minutes?: number, };
-
-export type Timestamp = string;
-
-export type Segment = { 
+export type Coupon = { 
 /**
  * Unique id within the bundle.
  */
 id: string, 
 /**
- * The membership rule.
+ * The code a shopper types; required for `application: "code"`, optional label otherwise.
+ * Codes compare case-insensitively in ASCII letters (`save10` matches `SAVE10`;
+ * other characters must match exactly).
  */
-rule: Rule, };
+code?: string, 
+/**
+ * Whether the shopper must enter the code or the coupon applies by itself.
+ */
+application: Application, 
+/**
+ * What the coupon takes off.
+ */
+discount: Discount, 
+/**
+ * Conditions on the customer's past purchases.
+ */
+behavior?: Behavior, 
+/**
+ * Conditions on the current cart, and which lines the discount applies to.
+ */
+purchase?: Purchase, 
+/**
+ * Who may redeem it. Absent: everyone.
+ */
+audience?: Audience, 
+/**
+ * Which of the customer's orders it is for. Absent: all orders.
+ */
+orderScope?: OrderScope, 
+/**
+ * Usage limits with the server's current counts.
+ */
+limits?: Limits, 
+/**
+ * The classes of discount this one combines with. Two discounts combine when each
+ * lists the other's class. Absent or empty: exclusive (applies alone).
+ */
+combinesWith?: Array<DiscountClass>, 
+/**
+ * Higher applies earlier within its class, and is taken first in
+ * `"priorityOrder"` selection. Absent: 0.
+ */
+priority?: number, 
+/**
+ * When the coupon is open at all.
+ */
+activeWindow?: Window, 
+/**
+ * A per-customer window that opens when the customer joins a segment.
+ */
+validity?: Validity, 
+/**
+ * Not usable when the payment method is cash on delivery.
+ */
+disableCod?: boolean, 
+/**
+ * How the card looks.
+ */
+display: Display, };
 
-export type OrderScope = "all" | "firstOrder" | { "orderCount": { 
+export type CourseProgress = { 
 /**
- * This order is the n-th (1 = first).
+ * The course.
  */
-nth?: number, 
+courseId: string, 
 /**
- * At least this many previous orders.
+ * Percent complete, 0 to 100.
  */
-minPrevious?: number, 
+percent: Percent, 
 /**
- * At most this many previous orders.
+ * When the progress was last reported; dates a course-progress segment membership.
  */
-maxPrevious?: number, } };
+updatedAt?: Timestamp, };
 
-export type DiscountClass = "product" | "order" | "shipping";
+export type Currency = string;
+
+export type Customer = { 
+/**
+ * The customer's id.
+ */
+id: string, 
+/**
+ * Past orders (placed and not cancelled), in any order.
+ */
+orders?: Array<Order>, 
+/**
+ * Segment memberships the server recorded, with the time each began.
+ */
+segments?: Array<Membership>, 
+/**
+ * Progress in courses (for course-completion segments).
+ */
+courses?: Array<CourseProgress>, 
+/**
+ * How many times this customer has redeemed each coupon, by coupon id.
+ */
+couponUsage?: { [key in string]: number }, };
+
+export type Difference = { 
+/**
+ * What kind of difference.
+ */
+code: DifferenceCode, 
+/**
+ * Where, in the claim (`applied[1].amount`, `lines[0].subtotal`).
+ */
+path: string, 
+/**
+ * The claimed value, if any.
+ */
+claimed: string | null, 
+/**
+ * The server's value, if any.
+ */
+actual: string | null, 
+/**
+ * For a coupon that no longer applies: the reason codes on its card (`ended`,
+ * `global_limit_reached`, `min_purchase_value`, …).
+ */
+reasons: Array<string>, 
+/**
+ * English explanation.
+ */
+message: string, };
+
+export type DifferenceCode = "unknown_coupon" | "not_applicable" | "amount_differs" | "missing_discount" | "price_changed" | "line_mismatch" | "total_differs";
 
 export type Discount = { "percentage": { 
 /**
@@ -195,45 +430,7 @@ amount?: Amount,
  */
 limit?: number, } };
 
-export type Amount = string;
-
-export type Tier = { 
-/**
- * The scoped subtotal at which the tier starts.
- */
-minValue: Amount, 
-/**
- * Percent off.
- */
-percent?: Percent, 
-/**
- * Amount off.
- */
-amount?: Amount, };
-
-export type ComboItem = { 
-/**
- * The product.
- */
-productId: string, 
-/**
- * Units of it per set. Absent: 1.
- */
-quantity?: number, };
-
-export type UnitSet = { 
-/**
- * Which lines' units qualify.
- */
-scope: Scope, 
-/**
- * Units per application, at least 1.
- */
-quantity: number, };
-
-export type Scope = "entireCart" | { "products": Array<string> } | { "collections": Array<string> } | { "offers": Array<string> };
-
-export type Application = "code" | "automatic";
+export type DiscountClass = "product" | "order" | "shipping";
 
 export type Display = { 
 /**
@@ -249,315 +446,7 @@ title: string,
  */
 description?: string, };
 
-export type Purchase = { 
-/**
- * Which lines count and receive the discount. Absent: the entire cart.
- */
-scope?: Scope, 
-/**
- * Minimum value of the scoped lines.
- */
-minValue?: Amount, 
-/**
- * Maximum value of the scoped lines.
- */
-maxValue?: Amount, 
-/**
- * Minimum number of scoped units.
- */
-minQuantity?: number, 
-/**
- * Maximum number of scoped units.
- */
-maxQuantity?: number, };
-
-export type Limits = { 
-/**
- * Total redemptions allowed across all customers.
- */
-global?: number, 
-/**
- * Redemptions so far across all customers, as the server counted when it issued the bundle.
- */
-globalRedeemed?: number, 
-/**
- * Redemptions allowed per customer (their count comes in the customer summary).
- */
-perCustomer?: number, };
-
-export type Behavior = { 
-/**
- * Count only orders placed within this span before `now`. Absent: lifetime.
- */
-withinLast?: Span, 
-/**
- * The customer used this code on an order in the period.
- */
-usedCoupon?: string, 
-/**
- * Total spend (sum of order totals) in the period is at least this.
- */
-minSpend?: Amount, 
-/**
- * At least this many orders in the period.
- */
-minOrders?: number, };
-
-export type Validity = { 
-/**
- * The segment whose joining starts the window.
- */
-segmentId: string, 
-/**
- * How long the window stays open.
- */
-duration: Span, };
-
-export type Window = { 
-/**
- * Opens at (inclusive).
- */
-start?: Timestamp, 
-/**
- * Closes at (exclusive).
- */
-end?: Timestamp, };
-
-export type Audience = "all" | { "specific": { 
-/**
- * Customer ids.
- */
-customerIds?: Array<string>, 
-/**
- * Segment ids.
- */
-segmentIds?: Array<string>, } };
-
-export type Coupon = { 
-/**
- * Unique id within the bundle.
- */
-id: string, 
-/**
- * The code a shopper types; required for `application: "code"`, optional label otherwise.
- * Codes compare case-insensitively in ASCII letters (`save10` matches `SAVE10`;
- * other characters must match exactly).
- */
-code?: string, 
-/**
- * Whether the shopper must enter the code or the coupon applies by itself.
- */
-application: Application, 
-/**
- * What the coupon takes off.
- */
-discount: Discount, 
-/**
- * Conditions on the customer's past purchases.
- */
-behavior?: Behavior, 
-/**
- * Conditions on the current cart, and which lines the discount applies to.
- */
-purchase?: Purchase, 
-/**
- * Who may redeem it. Absent: everyone.
- */
-audience?: Audience, 
-/**
- * Which of the customer's orders it is for. Absent: all orders.
- */
-orderScope?: OrderScope, 
-/**
- * Usage limits with the server's current counts.
- */
-limits?: Limits, 
-/**
- * The classes of discount this one combines with. Two discounts combine when each
- * lists the other's class. Absent or empty: exclusive (applies alone).
- */
-combinesWith?: Array<DiscountClass>, 
-/**
- * Higher applies earlier within its class, and is taken first in
- * `"priorityOrder"` selection. Absent: 0.
- */
-priority?: number, 
-/**
- * When the coupon is open at all.
- */
-activeWindow?: Window, 
-/**
- * A per-customer window that opens when the customer joins a segment.
- */
-validity?: Validity, 
-/**
- * Not usable when the payment method is cash on delivery.
- */
-disableCod?: boolean, 
-/**
- * How the card looks.
- */
-display: Display, };
-
-export type Customer = { 
-/**
- * The customer's id.
- */
-id: string, 
-/**
- * Past orders (placed and not cancelled), in any order.
- */
-orders?: Array<Order>, 
-/**
- * Segment memberships the server recorded, with the time each began.
- */
-segments?: Array<Membership>, 
-/**
- * Progress in courses (for course-completion segments).
- */
-courses?: Array<CourseProgress>, 
-/**
- * How many times this customer has redeemed each coupon, by coupon id.
- */
-couponUsage?: { [key in string]: number }, };
-
-export type OrderItem = { 
-/**
- * Product id.
- */
-productId: string, 
-/**
- * The price tier it was bought at.
- */
-priceTierId?: string, 
-/**
- * Collections the product belongs to.
- */
-collectionIds?: Array<string>, 
-/**
- * Units bought. Absent: 1.
- */
-quantity?: number, };
-
-export type Order = { 
-/**
- * Order id, unique within the summary.
- */
-id: string, 
-/**
- * When it was placed.
- */
-placedAt: Timestamp, 
-/**
- * What the customer paid.
- */
-total: Amount, 
-/**
- * Coupon codes used on it.
- */
-couponCodes?: Array<string>, 
-/**
- * What it contained.
- */
-items?: Array<OrderItem>, };
-
-export type CourseProgress = { 
-/**
- * The course.
- */
-courseId: string, 
-/**
- * Percent complete, 0 to 100.
- */
-percent: Percent, 
-/**
- * When the progress was last reported; dates a course-progress segment membership.
- */
-updatedAt?: Timestamp, };
-
-export type Membership = { 
-/**
- * The segment.
- */
-segmentId: string, 
-/**
- * When the customer joined it (starts per-customer validity windows).
- */
-joinedAt: Timestamp, };
-
-export type Cart = { 
-/**
- * Must equal the bundle's currency.
- */
-currency: Currency, 
-/**
- * Lines in display order (allocation ties go to the earlier line).
- */
-lines: Array<Line>, 
-/**
- * Delivery options and the chosen one.
- */
-shipping?: Shipping, };
-
-export type Line = { 
-/**
- * Unique within the cart.
- */
-id: string, 
-/**
- * The product.
- */
-productId: string, 
-/**
- * Collections the product belongs to.
- */
-collectionIds?: Array<string>, 
-/**
- * The offer (product at a price tier) it is bought through.
- */
-offerId?: string, 
-/**
- * Price of one unit, at most the currency's minor-unit decimals.
- */
-unitPrice: Amount, 
-/**
- * Units, at least 1.
- */
-quantity: number, };
-
-export type Shipping = { 
-/**
- * The options.
- */
-options: Array<ShippingOption>, 
-/**
- * The chosen option's id. Absent: none chosen yet (no shipping charged).
- */
-selectedId?: string, };
-
-export type ShippingOption = { 
-/**
- * Unique among the options.
- */
-id: string, 
-/**
- * Its price.
- */
-amount: Amount, };
-
-export type Context = { 
-/**
- * The instant to evaluate at (the engine never reads a clock).
- */
-now: Timestamp, 
-/**
- * The chosen payment method; `"cod"` is cash on delivery. Absent: not chosen yet.
- */
-paymentMethod?: string, 
-/**
- * Codes the shopper entered, in entry order.
- */
-codes?: Array<string>, };
+export type ErrorCode = "invalid_json" | "invalid_type" | "missing_field" | "unknown_field" | "unknown_variant" | "invalid_value" | "invalid_amount" | "too_many_decimals" | "out_of_range" | "invalid_currency" | "currency_mismatch" | "invalid_date" | "invalid_percent" | "min_greater_than_max" | "window_end_before_start" | "duplicate_id" | "duplicate_code" | "missing_code" | "empty_list" | "invalid_quantity" | "malformed_token" | "unsupported_algorithm" | "unknown_key" | "invalid_key" | "bad_signature" | "expired" | "not_yet_valid" | "wrong_customer" | "private_key_in_jwks";
 
 export type EvaluationResult = { 
 /**
@@ -608,6 +497,240 @@ unknownCodes: Array<UnknownCode>,
  * Free gifts the shopper qualifies for that are not in the cart yet.
  */
 giftsToAdd: Array<GiftToAdd>, };
+
+export type GiftToAdd = { 
+/**
+ * The coupon that gives it.
+ */
+couponId: string, 
+/**
+ * The gift product.
+ */
+productId: string, 
+/**
+ * Units.
+ */
+quantity: number, };
+
+export type Jwk = { 
+/**
+ * Key type; `"OKP"` for Ed25519.
+ */
+kty: string, 
+/**
+ * Curve; `"Ed25519"`.
+ */
+crv?: string, 
+/**
+ * Key id, matched against the token header's `kid`.
+ */
+kid?: string, 
+/**
+ * Public key, base64url.
+ */
+x?: string, 
+/**
+ * Private key, base64url (signing keys only).
+ */
+d?: string, 
+/**
+ * Intended algorithm, if stated.
+ */
+alg?: string, 
+/**
+ * Intended use, if stated (`"sig"`).
+ */
+use?: string, };
+
+export type Jwks = { 
+/**
+ * The keys.
+ */
+keys: Array<Jwk>, };
+
+export type Limits = { 
+/**
+ * Total redemptions allowed across all customers.
+ */
+global?: number, 
+/**
+ * Redemptions so far across all customers, as the server counted when it issued the bundle.
+ */
+globalRedeemed?: number, 
+/**
+ * Redemptions allowed per customer (their count comes in the customer summary).
+ */
+perCustomer?: number, };
+
+export type Line = { 
+/**
+ * Unique within the cart.
+ */
+id: string, 
+/**
+ * The product.
+ */
+productId: string, 
+/**
+ * Collections the product belongs to.
+ */
+collectionIds?: Array<string>, 
+/**
+ * The offer (product at a price tier) it is bought through.
+ */
+offerId?: string, 
+/**
+ * Price of one unit, at most the currency's minor-unit decimals.
+ */
+unitPrice: Amount, 
+/**
+ * Units, at least 1.
+ */
+quantity: number, };
+
+export type LineAllocation = { 
+/**
+ * The cart line.
+ */
+lineId: string, 
+/**
+ * The amount.
+ */
+amount: Amount, };
+
+export type LineTotal = { 
+/**
+ * The cart line.
+ */
+lineId: string, 
+/**
+ * Unit price × quantity.
+ */
+subtotal: Amount, 
+/**
+ * Sum of every discount allocated to it.
+ */
+discount: Amount, 
+/**
+ * `subtotal - discount`, never negative.
+ */
+total: Amount, };
+
+export type Membership = { 
+/**
+ * The segment.
+ */
+segmentId: string, 
+/**
+ * When the customer joined it (starts per-customer validity windows).
+ */
+joinedAt: Timestamp, };
+
+export type Order = { 
+/**
+ * Order id, unique within the summary.
+ */
+id: string, 
+/**
+ * When it was placed.
+ */
+placedAt: Timestamp, 
+/**
+ * What the customer paid.
+ */
+total: Amount, 
+/**
+ * Coupon codes used on it.
+ */
+couponCodes?: Array<string>, 
+/**
+ * What it contained.
+ */
+items?: Array<OrderItem>, };
+
+export type OrderItem = { 
+/**
+ * Product id.
+ */
+productId: string, 
+/**
+ * The price tier it was bought at.
+ */
+priceTierId?: string, 
+/**
+ * Collections the product belongs to.
+ */
+collectionIds?: Array<string>, 
+/**
+ * Units bought. Absent: 1.
+ */
+quantity?: number, };
+
+export type OrderScope = "all" | "firstOrder" | { "orderCount": { 
+/**
+ * This order is the n-th (1 = first).
+ */
+nth?: number, 
+/**
+ * At least this many previous orders.
+ */
+minPrevious?: number, 
+/**
+ * At most this many previous orders.
+ */
+maxPrevious?: number, } };
+
+export type Percent = string;
+
+export type Progress = { 
+/**
+ * What is counted.
+ */
+unit: ProgressUnit, 
+/**
+ * Where the shopper is (decimal string: an amount, or a count).
+ */
+current: string, 
+/**
+ * The threshold.
+ */
+target: string, 
+/**
+ * `target - current`.
+ */
+remaining: string, 
+/**
+ * `current / target` in whole percent, 0 to 99 (100 means met, so never shown).
+ */
+percent: number, 
+/**
+ * "Add ₹420 more", "1 more order".
+ */
+message: string, };
+
+export type ProgressUnit = "cartValue" | "quantity" | "orders" | "spend";
+
+export type Purchase = { 
+/**
+ * Which lines count and receive the discount. Absent: the entire cart.
+ */
+scope?: Scope, 
+/**
+ * Minimum value of the scoped lines.
+ */
+minValue?: Amount, 
+/**
+ * Maximum value of the scoped lines.
+ */
+maxValue?: Amount, 
+/**
+ * Minimum number of scoped units.
+ */
+minQuantity?: number, 
+/**
+ * Maximum number of scoped units.
+ */
+maxQuantity?: number, };
 
 export type Reason = { 
 /**
@@ -759,246 +882,6 @@ get: number, } } | { "code": "combo_incomplete", "params": {
  */
 missing: Array<string>, } });
 
-export type Progress = { 
-/**
- * What is counted.
- */
-unit: ProgressUnit, 
-/**
- * Where the shopper is (decimal string: an amount, or a count).
- */
-current: string, 
-/**
- * The threshold.
- */
-target: string, 
-/**
- * `target - current`.
- */
-remaining: string, 
-/**
- * `current / target` in whole percent, 0 to 99 (100 means met, so never shown).
- */
-percent: number, 
-/**
- * "Add ₹420 more", "1 more order".
- */
-message: string, };
-
-export type ProgressUnit = "cartValue" | "quantity" | "orders" | "spend";
-
-export type CardStatus = "applied" | "available" | "locked" | "ineligible" | "expired" | "exhausted";
-
-export type Card = { 
-/**
- * The coupon.
- */
-couponId: string, 
-/**
- * Its code, if it has one.
- */
-code: string | null, 
-/**
- * Entered code or automatic.
- */
-application: Application, 
-/**
- * Display title.
- */
-title: string, 
-/**
- * Display description.
- */
-description: string, 
-/**
- * Where the coupon stands for this shopper and cart.
- */
-status: CardStatus, 
-/**
- * Applied: the amount it takes off in the chosen combination. Available: what it
- * would take off on its own. Otherwise null.
- */
-saving: Amount | null, 
-/**
- * The order total before any discount.
- */
-priceBefore: Amount, 
-/**
- * `priceBefore - saving`, when there is a saving.
- */
-priceAfter: Amount | null, 
-/**
- * Why the coupon is not applied (empty when applied), worst first.
- */
-reasons: Array<Reason>, 
-/**
- * Distance to each unmet threshold that the shopper can close.
- */
-progress: Array<Progress>, 
-/**
- * When the coupon stops working for this customer: the earlier of the coupon's
- * end and the customer's own validity window.
- */
-expiresAt: Timestamp | null, };
-
-export type UnknownCode = { 
-/**
- * The code as entered.
- */
-code: string, 
-/**
- * "Code SAVE99 is not valid".
- */
-message: string, };
-
-export type LineAllocation = { 
-/**
- * The cart line.
- */
-lineId: string, 
-/**
- * The amount.
- */
-amount: Amount, };
-
-export type AppliedDiscount = { 
-/**
- * The coupon.
- */
-couponId: string, 
-/**
- * Its code, if it has one.
- */
-code: string | null, 
-/**
- * Its title.
- */
-title: string, 
-/**
- * Its class (product, order, shipping).
- */
-class: DiscountClass, 
-/**
- * The discount; equals the sum of `lines[].amount` plus `shipping`.
- */
-amount: Amount, 
-/**
- * The amount taken off each line it touched, in cart order.
- */
-lines: Array<LineAllocation>, 
-/**
- * The amount taken off shipping.
- */
-shipping: Amount, };
-
-export type LineTotal = { 
-/**
- * The cart line.
- */
-lineId: string, 
-/**
- * Unit price × quantity.
- */
-subtotal: Amount, 
-/**
- * Sum of every discount allocated to it.
- */
-discount: Amount, 
-/**
- * `subtotal - discount`, never negative.
- */
-total: Amount, };
-
-export type GiftToAdd = { 
-/**
- * The coupon that gives it.
- */
-couponId: string, 
-/**
- * The gift product.
- */
-productId: string, 
-/**
- * Units.
- */
-quantity: number, };
-
-export type ErrorCode = "invalid_json" | "invalid_type" | "missing_field" | "unknown_field" | "unknown_variant" | "invalid_value" | "invalid_amount" | "too_many_decimals" | "out_of_range" | "invalid_currency" | "currency_mismatch" | "invalid_date" | "invalid_percent" | "min_greater_than_max" | "window_end_before_start" | "duplicate_id" | "duplicate_code" | "missing_code" | "empty_list" | "invalid_quantity" | "malformed_token" | "unsupported_algorithm" | "unknown_key" | "invalid_key" | "bad_signature" | "expired" | "not_yet_valid" | "wrong_customer" | "private_key_in_jwks";
-
-export type Jwks = { 
-/**
- * The keys.
- */
-keys: Array<Jwk>, };
-
-export type Jwk = { 
-/**
- * Key type; `"OKP"` for Ed25519.
- */
-kty: string, 
-/**
- * Curve; `"Ed25519"`.
- */
-crv?: string, 
-/**
- * Key id, matched against the token header's `kid`.
- */
-kid?: string, 
-/**
- * Public key, base64url.
- */
-x?: string, 
-/**
- * Private key, base64url (signing keys only).
- */
-d?: string, 
-/**
- * Intended algorithm, if stated.
- */
-alg?: string, 
-/**
- * Intended use, if stated (`"sig"`).
- */
-use?: string, };
-
-export type Claim = { 
-/**
- * The total the shopper saw.
- */
-totalAfter: Amount, 
-/**
- * The discount the shopper saw.
- */
-discountTotal: Amount, 
-/**
- * The discounts the shopper saw applied.
- */
-applied: Array<ClaimedDiscount>, 
-/**
- * The lines the shopper saw, with their subtotals.
- */
-lines: Array<ClaimedLine>, };
-
-export type ClaimedLine = { 
-/**
- * The cart line.
- */
-lineId: string, 
-/**
- * Its subtotal (unit price × quantity).
- */
-subtotal: Amount, };
-
-export type ClaimedDiscount = { 
-/**
- * The coupon.
- */
-couponId: string, 
-/**
- * Its amount.
- */
-amount: Amount, };
-
 export type Recheck = { 
 /**
  * True when the claim matches the server's result exactly.
@@ -1013,34 +896,151 @@ differences: Array<Difference>,
  */
 result: EvaluationResult, };
 
-export type DifferenceCode = "unknown_coupon" | "not_applicable" | "amount_differs" | "missing_discount" | "price_changed" | "line_mismatch" | "total_differs";
+export type Rule = { "all": Array<Rule> } | { "any": Array<Rule> } | { "purchased": { 
+/**
+ * Default 1.
+ */
+minOrders?: number, 
+/**
+ * Count only orders containing one of these products.
+ */
+productIds?: Array<string>, } } | { "boughtProduct": { 
+/**
+ * The product.
+ */
+productId: string, 
+/**
+ * The price tier it must have been bought at.
+ */
+priceTierId?: string, } } | { "courseProgress": { 
+/**
+ * The course.
+ */
+courseId: string, 
+/**
+ * Threshold in percent.
+ */
+minPercent: Percent, } } | { "inactive": { 
+/**
+ * At least one order placed before this date.
+ */
+boughtBefore?: Timestamp, 
+/**
+ * No order in this span before now.
+ */
+inactiveFor: Span, } };
 
-export type Difference = { 
+export type Scope = "entireCart" | { "products": Array<string> } | { "collections": Array<string> } | { "offers": Array<string> };
+
+export type Segment = { 
 /**
- * What kind of difference.
+ * Unique id within the bundle.
  */
-code: DifferenceCode, 
+id: string, 
 /**
- * Where, in the claim (`applied[1].amount`, `lines[0].subtotal`).
+ * The membership rule.
  */
-path: string, 
+rule: Rule, };
+
+export type SelectionMode = "bestCombination" | "priorityOrder";
+
+export type Shipping = { 
 /**
- * The claimed value, if any.
+ * The options.
  */
-claimed: string | null, 
+options: Array<ShippingOption>, 
 /**
- * The server's value, if any.
+ * The chosen option's id. Absent: none chosen yet (no shipping charged).
  */
-actual: string | null, 
+selectedId?: string, };
+
+export type ShippingOption = { 
 /**
- * For a coupon that no longer applies: the reason codes on its card (`ended`,
- * `global_limit_reached`, `min_purchase_value`, …).
+ * Unique among the options.
  */
-reasons: Array<string>, 
+id: string, 
 /**
- * English explanation.
+ * Its price.
+ */
+amount: Amount, };
+
+export type Span = { 
+/**
+ * Calendar months.
+ */
+months?: number, 
+/**
+ * Weeks of 7 days.
+ */
+weeks?: number, 
+/**
+ * Days.
+ */
+days?: number, 
+/**
+ * Hours.
+ */
+hours?: number, 
+/**
+ * Minutes.
+ */
+minutes?: number, };
+
+export type Tier = { 
+/**
+ * The scoped subtotal at which the tier starts.
+ */
+minValue: Amount, 
+/**
+ * Percent off.
+ */
+percent?: Percent, 
+/**
+ * Amount off.
+ */
+amount?: Amount, };
+
+export type Timestamp = string;
+
+export type UnitSet = { 
+/**
+ * Which lines' units qualify.
+ */
+scope: Scope, 
+/**
+ * Units per application, at least 1.
+ */
+quantity: number, };
+
+export type UnknownCode = { 
+/**
+ * The code as entered.
+ */
+code: string, 
+/**
+ * "Code SAVE99 is not valid".
  */
 message: string, };
+
+export type Validity = { 
+/**
+ * The segment whose joining starts the window.
+ */
+segmentId: string, 
+/**
+ * How long the window stays open.
+ */
+duration: Span, };
+
+export type Window = { 
+/**
+ * Opens at (inclusive).
+ */
+start?: Timestamp, 
+/**
+ * Closes at (exclusive).
+ */
+end?: Timestamp, };
 
 /** The four inputs in one object, for `evaluate()`. */
 export type EvaluationRequest = { description?: string, bundle: Bundle, customer: Customer, cart: Cart, context: Context };
