@@ -65,9 +65,17 @@ fn left_out(cx: &Context, selection: &Selection, c: usize) -> ReasonKind {
     if let Some(s) = cx.blocker(selection, c) {
         return ReasonKind::NotCombinable { coupon_id: cx.coupons[s].id.clone(), title: cx.coupons[s].display.title.clone() };
     }
+    if selection.considered.binary_search(&c).is_err() {
+        // Outside the greedy pool: others saved more on their own.
+        return ReasonKind::NotChosen {};
+    }
     let mut with = selection.indices();
     if !cx.fits(&with, c) {
-        return ReasonKind::TooManyCodes { max: u32::try_from(cx.max_codes).unwrap_or(u32::MAX) };
+        return if with.len() >= crate::selection::MAX_APPLIED {
+            ReasonKind::NotChosen {}
+        } else {
+            ReasonKind::TooManyCodes { max: u32::try_from(cx.max_codes).unwrap_or(u32::MAX) }
+        };
     }
     with.push(c);
     match cx.apply(&with).saving().cmp(&selection.saving()) {
@@ -169,7 +177,7 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
         NotCombinable { title, .. } => format!("Not combinable with {title}"),
         NothingToDiscount {} => "Nothing left to discount".to_string(),
         LowerSaving {} => "The discounts applied save you more without it".to_string(),
-        NotChosen {} => "Not chosen in the store's discount order".to_string(),
+        NotChosen {} => "Not chosen: other discounts save you more".to_string(),
         TooManyCodes { max: 1 } => "Only one code can be used per order".to_string(),
         TooManyCodes { max } => format!("Only {max} codes can be used per order"),
         GiftNotInCart { product_id, quantity: 1 } => format!("Add your free gift ({product_id}) to the cart"),

@@ -14,18 +14,28 @@
 //!   [`EXACT_LIMIT`] candidates the search is exact (branch and bound: a coupon never
 //!   takes more inside a combination than alone, so the current saving plus the
 //!   standalone savings of the candidates still open bounds every extension). Above
-//!   it, a greedy search starts from the best single coupon and adds the coupon that
+//!   it, the [`GREEDY_POOL`] candidates with the largest standalone savings enter a
+//!   greedy search that starts from the best single coupon and adds the coupon that
 //!   raises the saving most until none does, so it is never worse than the best
 //!   single coupon.
 //! - `priorityOrder` walks the candidates by descending priority, then bundle order,
 //!   and takes each that combines with those taken and raises the saving.
+//! - At most [`MAX_APPLIED`] discounts apply to one order. With the limits above this
+//!   bounds the work for the largest allowed input (5,000 coupons, 1,000 lines).
 
 use crate::facts::Facts;
 use crate::model::{Coupon, SelectionMode};
 use crate::offers::{offer, Offer, Remaining};
 
-/// Candidates above which the search falls back from exact to greedy.
-pub const EXACT_LIMIT: usize = 16;
+/// Candidates above which the search falls back from exact to greedy (the brute-force
+/// proof in `tests/selection.rs` covers this range).
+pub const EXACT_LIMIT: usize = 12;
+
+/// Candidates the greedy search considers: those with the largest standalone savings.
+pub const GREEDY_POOL: usize = 24;
+
+/// Discounts that can apply to one order.
+pub const MAX_APPLIED: usize = 16;
 
 /// The chosen combination.
 #[derive(Debug, Clone)]
@@ -35,6 +45,9 @@ pub struct Selection {
     pub applied: Vec<(usize, Offer)>,
     /// What is left of the cart after them.
     pub remaining: Remaining,
+    /// The candidates the search weighed (bundle indices, ascending); the others were
+    /// outside the greedy pool.
+    pub considered: Vec<usize>,
 }
 
 impl Selection {
@@ -79,13 +92,14 @@ impl Context<'_> {
                 applied.push((c, o));
             }
         }
-        Selection { applied, remaining }
+        Selection { applied, remaining, considered: Vec::new() }
     }
 
-    /// Whether `c` may join `set`: combines with every member, and the codes fit.
+    /// Whether `c` may join `set`: combines with every member, and the codes and the
+    /// number of discounts fit.
     pub fn fits(&self, set: &[usize], c: usize) -> bool {
         let codes = set.iter().filter(|&&s| self.entered[s]).count() + usize::from(self.entered[c]);
-        codes <= self.max_codes && set.iter().all(|&s| self.coupons[s].combines(&self.coupons[c]))
+        set.len() < MAX_APPLIED && codes <= self.max_codes && set.iter().all(|&s| self.coupons[s].combines(&self.coupons[c]))
     }
 
     /// The first member of `set` (in application order of `applied`) that `c` does not combine with.
@@ -101,6 +115,14 @@ fn better(a: &Selection, b: &Selection) -> bool {
 
 /// Chooses among `candidates` (usable coupons that are automatic or entered, bundle order).
 pub fn select(candidates: &[usize], cx: &Context, mode: SelectionMode) -> Selection {
+    let mut chosen = choose(candidates, cx, mode);
+    if chosen.considered.is_empty() {
+        chosen.considered = candidates.to_vec();
+    }
+    chosen
+}
+
+fn choose(candidates: &[usize], cx: &Context, mode: SelectionMode) -> Selection {
     match mode {
         SelectionMode::PriorityOrder => {
             let mut order = candidates.to_vec();
@@ -158,8 +180,14 @@ fn search(from: usize, candidates: &[usize], alone: &[i128], cx: &Context, set: 
     }
 }
 
-/// Best single coupon, then add whichever raises the saving most until none does.
+/// Best single coupon, then add whichever raises the saving most until none does,
+/// among the [`GREEDY_POOL`] candidates that save most on their own.
 fn greedy(candidates: &[usize], cx: &Context) -> Selection {
+    let mut pool: Vec<(i128, usize)> = candidates.iter().map(|&c| (cx.apply(&[c]).saving(), c)).collect();
+    pool.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut pool: Vec<usize> = pool.into_iter().take(GREEDY_POOL).map(|(_, c)| c).collect();
+    pool.sort_unstable();
+    let candidates = &pool[..];
     let mut set: Vec<usize> = Vec::new();
     let mut best = cx.apply(&[]);
     loop {
@@ -181,7 +209,7 @@ fn greedy(candidates: &[usize], cx: &Context) -> Selection {
                 set.push(c);
                 best = s;
             }
-            None => return best,
+            None => return Selection { considered: pool, ..best },
         }
     }
 }

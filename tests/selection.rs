@@ -163,3 +163,26 @@ fn greedy_fallback_above_the_exact_limit() {
         assert_eq!(s.saving(), combinable);
     });
 }
+
+/// The work is bounded for the largest inputs: beyond the exact range only the
+/// greedy pool is weighed, and at most MAX_APPLIED discounts apply.
+#[test]
+fn large_inputs_are_bounded_by_the_pool_and_the_discount_cap() {
+    let coupons: Vec<Value> = (0..200)
+        .map(|i| json!({"id": format!("c{i}"), "application": "automatic",
+                        "discount": {"fixedAmount": {"amount": format!("{}.00", 1 + i % 37)}},
+                        "combinesWith": ["order"], "display": {"title": format!("C{i}")}}))
+        .collect();
+    let req = json!({"bundle": {"currency": "INR", "coupons": coupons}, "customer": {"id": "me"},
+                     "cart": {"currency": "INR", "lines": [{"id": "l", "productId": "p", "unitPrice": "100000.00", "quantity": 1}]},
+                     "context": {"now": "2026-11-22T10:00:00Z"}});
+    with_context(&req, |cx, candidates| {
+        let s = selection::select(candidates, cx, SelectionMode::BestCombination);
+        assert_eq!(s.considered.len(), selection::GREEDY_POOL);
+        assert_eq!(s.applied.len(), selection::MAX_APPLIED);
+        // The 16 largest amounts (37 down to 22, each several times over): greedy takes the largest first.
+        assert!(s.applied.iter().all(|(_, o)| o.total >= 2200), "{:?}", s.applied.iter().map(|(_, o)| o.total).collect::<Vec<_>>());
+        let p = selection::select(candidates, cx, SelectionMode::PriorityOrder);
+        assert_eq!(p.applied.len(), selection::MAX_APPLIED);
+    });
+}

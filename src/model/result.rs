@@ -295,8 +295,8 @@ pub enum ReasonKind {
     /// Combines with the applied discounts, but adding it would save less (it would
     /// drop a tiered discount to a lower tier).
     LowerSaving {},
-    /// Combines and would add to the saving, but the priority order (or, beyond the
-    /// exact search's range, the greedy search) passed it by.
+    /// Not in the combination, though it combines: the priority order or (beyond the
+    /// exact search's range) the greedy search passed it by, or 16 discounts apply already.
     NotChosen {},
     /// The maximum number of codes that apply together is reached.
     TooManyCodes {
