@@ -186,6 +186,9 @@ impl Error {
         if let Some((code, rest)) = ErrorCode::from_prefix(message) {
             return Error::new(code, path, rest);
         }
+        if message.starts_with("recursion limit exceeded") {
+            return Error::new(ErrorCode::OutOfRange, path, format!("nested more than 128 levels deep ({message})"));
+        }
         // serde's own messages have fixed prefixes; map them to codes.
         let code = if message.starts_with("unknown field") {
             ErrorCode::UnknownField

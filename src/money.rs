@@ -41,7 +41,8 @@ impl<'de> Deserialize<'de> for Amount {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         from_str_with(d, "a decimal string such as \"12.50\"", |text| {
             let value = parse_decimal(text)?;
-            if value.is_sign_negative() {
+            // By the text: rust_decimal reads "-0.00" as an unsigned zero.
+            if text.starts_with('-') {
                 return Err(format!("out_of_range: amount {text} is negative"));
             }
             if value >= MAX_AMOUNT {
@@ -68,7 +69,7 @@ impl<'de> Deserialize<'de> for Percent {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         from_str_with(d, "a percentage as a decimal string such as \"12.5\"", |text| {
             let value = parse_decimal(text)?;
-            if value.is_sign_negative() || value > Decimal::ONE_HUNDRED {
+            if text.starts_with('-') || value > Decimal::ONE_HUNDRED {
                 return Err(format!("invalid_percent: {text} is not in [0, 100]"));
             }
             if value.scale() > 4 {
@@ -294,6 +295,7 @@ mod tests {
         let err = |j: &str| serde_json::from_str::<Amount>(j).unwrap_err().to_string();
         assert!(err("12.5").starts_with("invalid type"));
         assert!(err("\"-1.00\"").starts_with("out_of_range"));
+        assert!(err("\"-0.00\"").starts_with("out_of_range"), "a minus sign is a negative amount");
         assert!(err("\"1000000000000000\"").starts_with("out_of_range"));
         assert_eq!(serde_json::from_str::<Amount>("\"999999999999999.99\"").unwrap().0, d("999999999999999.99"));
         assert_eq!(MAX_AMOUNT, d("1000000000000000"));
