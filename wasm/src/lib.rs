@@ -37,11 +37,19 @@ fn js_error(e: CoreError) -> JsValue {
 /// Reads one JS input through its JSON text. `NaN` and `Infinity` become `null` and
 /// `undefined` fields vanish (as `JSON.stringify` defines), so each still fails as a
 /// wrong type or a missing field at its path; values JSON cannot hold (BigInt,
-/// cycles) fail at the input's root.
+/// cycles) fail at the input's root, and so does nesting too deep to serialise.
 fn read<T: serde::de::DeserializeOwned>(root: &str, value: JsValue) -> Result<T, JsValue> {
     let type_error = |message: String| js_error(CoreError::new(coupon_engine::ErrorCode::InvalidType, root, message));
-    let text = js_sys::JSON::stringify(&value)
-        .map_err(|e| type_error(format!("not representable as JSON: {}", String::from(js_sys::Error::from(e).message()))))?;
+    let text = js_sys::JSON::stringify(&value).map_err(|e| {
+        let e = js_sys::Error::from(e);
+        let message = String::from(e.message());
+        // A RangeError is the engine's stack giving out on a too deeply nested value.
+        if String::from(e.name()) == "RangeError" {
+            js_error(CoreError::new(coupon_engine::ErrorCode::OutOfRange, root, format!("nested too deeply to read: {message}")))
+        } else {
+            type_error(format!("not representable as JSON: {message}"))
+        }
+    })?;
     let text = text.as_string().ok_or_else(|| type_error("expected an object, got undefined".to_string()))?;
     coupon_engine::read_json(root, &text).map_err(js_error)
 }
