@@ -3,7 +3,7 @@
 # order server against SQLite and a PostgreSQL server it starts (scripts/postgres.sh),
 # the generated TypeScript check, the vectors in WebAssembly under Node and headless
 # Chromium, the built npm package in Node, and the demo storefront end to end in
-# Chromium against the order server. Installs whatever is missing first.
+# Chromium against the order server, then every fuzz target for a bounded time. Installs whatever is missing first.
 # A missing wasm toolchain is a failure, never a skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +30,7 @@ step "npm package: imported by Node" node --test tests/js/
 step "npm package: TypeScript declarations under tsc --strict" node_modules/.bin/tsc -p tests/ts/tsconfig.json
 step "npm package installed from its tarball: Node, Deno, workerd (Miniflare), Vite in Chromium; the edge worker over HTTP" node --test tests/runtimes/
 step "end to end: order server + demo storefront in Chromium (screenshots in test-artifacts/)" node --test tests/e2e/
+step "fuzzing: 5 cargo-fuzz targets, ${FUZZ_SECONDS:-60}s each from the seed corpus" scripts/fuzz.sh
 trap - ERR
 echo
 echo "suites: $passed passed, 0 failed"
