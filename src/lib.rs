@@ -196,6 +196,13 @@ pub fn evaluate(request: &Request) -> Result<EvaluationResult, Error> {
 /// starts at `root` (`"cart"`, or `""` for a whole [`Request`]). Syntax errors get
 /// `invalid_json`.
 pub fn read_json<T: DeserializeOwned>(root: &str, text: &str) -> Result<T, Error> {
+    if text.len() > limits::MAX_INPUT_BYTES {
+        return Err(Error::new(
+            ErrorCode::OutOfRange,
+            root,
+            format!("{} bytes of JSON is more than the limit of {}", text.len(), limits::MAX_INPUT_BYTES),
+        ));
+    }
     serde_json::from_str(text).map_err(|e| {
         // serde_json reports some type mismatches (a number where an enum belongs, an
         // enum object with two keys) as syntax errors; the text is only invalid JSON if

@@ -19,6 +19,9 @@ pub fn request_text(case: &Value) -> String {
             return r.to_string().replace("\"RULE\"", &rule);
         }
         let mut r = base();
+        if let Some(n) = generate["descriptionBytes"].as_u64() {
+            r["description"] = json!("x".repeat(n as usize));
+        }
         if let Some(n) = generate["lines"].as_u64() {
             r["cart"]["lines"] = (0..n).map(|i| json!({"id": format!("l{i}"), "productId": "p", "unitPrice": "1.00", "quantity": 1})).collect();
         }

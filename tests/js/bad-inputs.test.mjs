@@ -22,6 +22,7 @@ export function requestText(c) {
       r.bundle.segments = [{ id: "s", rule: "RULE" }];
       return JSON.stringify(r).replace('"RULE"', '{"all":['.repeat(n) + '{"purchased":{}}' + "]}".repeat(n));
     }
+    if (c.generate.descriptionBytes) r.description = "x".repeat(c.generate.descriptionBytes);
     if (c.generate.lines) r.cart.lines = Array.from({ length: c.generate.lines }, (_, i) => ({ id: `l${i}`, productId: "p", unitPrice: "1.00", quantity: 1 }));
     if (c.generate.coupons) r.bundle.coupons = Array.from({ length: c.generate.coupons }, (_, i) => ({ id: `c${i}`, application: "automatic", discount: { fixedAmount: { amount: "1.00" } }, display: { title: "t" } }));
     return JSON.stringify(r);
