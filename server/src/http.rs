@@ -104,10 +104,10 @@ impl Shop {
     /// The bundle with the ledger's current global counts.
     async fn current_bundle(&self) -> Result<Bundle, ApiError> {
         let mut bundle = self.bundle.clone();
+        let used = self.ledger.used_all().await?;
         for c in &mut bundle.coupons {
-            let used = self.ledger.used(&c.id).await?;
             if let Some(limits) = c.limits.as_mut() {
-                limits.global_redeemed = used;
+                limits.global_redeemed = used.get(&c.id).copied().unwrap_or(0);
             }
             if let Some(w) = c.active_window.as_mut() {
                 w.start.iter_mut().chain(w.end.iter_mut()).for_each(|t| self.shifted(t));
@@ -133,12 +133,7 @@ impl Shop {
             .get(id)
             .cloned()
             .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "unknown_customer", "customerId", format!("no customer {id:?}")))?;
-        for c in &self.bundle.coupons {
-            let used = self.ledger.used_by(&c.id, id).await?;
-            if used > 0 {
-                customer.coupon_usage.insert(c.id.clone(), used);
-            }
-        }
+        customer.coupon_usage.extend(self.ledger.used_by_customer(id).await?);
         customer.orders.iter_mut().for_each(|o| self.shifted(&mut o.placed_at));
         customer.segments.iter_mut().for_each(|m| self.shifted(&mut m.joined_at));
         customer.courses.iter_mut().filter_map(|c| c.updated_at.as_mut()).for_each(|t| self.shifted(t));

@@ -319,6 +319,21 @@ impl Ledger {
         Ok(count)
     }
 
+    /// Uses taken of every coupon's global limit, by coupon id (one query).
+    pub async fn used_all(&self) -> Result<std::collections::BTreeMap<String, u32>, LedgerError> {
+        let rows = sqlx::query("SELECT coupon_id, used FROM coupon_usage").fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(|r| (r.get::<String, _>(0), u32::try_from(r.get::<i64, _>(1)).unwrap_or(0))).collect())
+    }
+
+    /// Uses taken by one customer, by coupon id (one query).
+    pub async fn used_by_customer(&self, customer_id: &str) -> Result<std::collections::BTreeMap<String, u32>, LedgerError> {
+        let rows = sqlx::query("SELECT coupon_id, used FROM customer_usage WHERE customer_id = $1 AND used > 0")
+            .bind(customer_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(|r| (r.get::<String, _>(0), u32::try_from(r.get::<i64, _>(1)).unwrap_or(0))).collect())
+    }
+
     /// Uses taken of a coupon's global limit.
     pub async fn used(&self, coupon_id: &str) -> Result<u32, LedgerError> {
         let row = sqlx::query("SELECT used FROM coupon_usage WHERE coupon_id = $1").bind(coupon_id).fetch_optional(&self.pool).await?;
