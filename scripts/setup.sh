@@ -113,8 +113,13 @@ if [ "$want" != native ]; then
   # JS tools come from package.json / package-lock.json: a current binaryen (Debian's
   # 108 breaks modules that use reference types), TypeScript, jose for the interop tests.
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    log "npm ci (binaryen, typescript, jose, playwright-core, miniflare/workerd, deno, vite)"
-    npm ci --silent --no-audit --no-fund >/dev/null
+    command -v npm >/dev/null || apt_install nodejs npm
+    log "npm install from the lock file (binaryen, typescript, jose, playwright-core, miniflare/workerd, deno, vite)"
+    # Not `npm ci`: the registry here serves only this platform's builds of deno, so the
+    # lock file cannot list the other platforms' optional packages, and `npm ci` refuses
+    # a lock that lacks them. `npm install --no-save` still installs the locked versions.
+    npm install --no-save --no-audit --no-fund --loglevel=error \
+      || die "npm install failed (see the npm errors above)"
   fi
   log "wasm-bindgen: $(wasm-bindgen --version); wasm-pack: $(wasm-pack --version)"
 fi
