@@ -109,47 +109,7 @@ impl ErrorCode {
         }
     }
 
-    /// Recognises a code written as the prefix of a serde custom message
-    /// (`"invalid_amount: …"`); the field deserialisers use that form because
-    /// serde only lets them return a string.
-    pub(crate) fn from_prefix(message: &str) -> Option<(ErrorCode, &str)> {
-        let (head, rest) = message.split_once(": ")?;
-        let code = ALL_CODES.iter().copied().find(|c| c.as_str() == head)?;
-        Some((code, rest))
-    }
 }
-
-const ALL_CODES: [ErrorCode; 29] = [
-    ErrorCode::InvalidJson,
-    ErrorCode::InvalidType,
-    ErrorCode::MissingField,
-    ErrorCode::UnknownField,
-    ErrorCode::UnknownVariant,
-    ErrorCode::InvalidValue,
-    ErrorCode::InvalidAmount,
-    ErrorCode::TooManyDecimals,
-    ErrorCode::OutOfRange,
-    ErrorCode::InvalidCurrency,
-    ErrorCode::CurrencyMismatch,
-    ErrorCode::InvalidDate,
-    ErrorCode::InvalidPercent,
-    ErrorCode::MinGreaterThanMax,
-    ErrorCode::WindowEndBeforeStart,
-    ErrorCode::DuplicateId,
-    ErrorCode::DuplicateCode,
-    ErrorCode::MissingCode,
-    ErrorCode::EmptyList,
-    ErrorCode::InvalidQuantity,
-    ErrorCode::MalformedToken,
-    ErrorCode::UnsupportedAlgorithm,
-    ErrorCode::UnknownKey,
-    ErrorCode::InvalidKey,
-    ErrorCode::BadSignature,
-    ErrorCode::Expired,
-    ErrorCode::NotYetValid,
-    ErrorCode::WrongCustomer,
-    ErrorCode::PrivateKeyInJwks,
-];
 
 impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -176,64 +136,6 @@ impl Error {
         Error { code, path: path.into(), message: message.into() }
     }
 
-    /// Maps a serde error raised while reading the input named `root` into a typed
-    /// error. `inner_path` is the path serde_path_to_error tracked inside that input.
-    pub fn from_serde(root: &str, inner_path: &str, message: &str, is_syntax: bool) -> Self {
-        let path = join_path(root, inner_path);
-        if is_syntax {
-            return Error::new(ErrorCode::InvalidJson, path, message);
-        }
-        if let Some((code, rest)) = ErrorCode::from_prefix(message) {
-            return Error::new(code, path, rest);
-        }
-        if message.starts_with("recursion limit exceeded") {
-            return Error::new(ErrorCode::OutOfRange, path, format!("nested more than 128 levels deep ({message})"));
-        }
-        // serde's own messages have fixed prefixes; map them to codes.
-        let code = if message.starts_with("unknown field") {
-            ErrorCode::UnknownField
-        } else if message.starts_with("missing field") {
-            ErrorCode::MissingField
-        } else if message.starts_with("unknown variant") {
-            ErrorCode::UnknownVariant
-        } else if message.starts_with("invalid type")
-            || message.starts_with("invalid length")
-            || message.starts_with("expected ")
-        {
-            ErrorCode::InvalidType
-        } else if message.starts_with("duplicate field") {
-            ErrorCode::DuplicateId
-        } else {
-            ErrorCode::InvalidValue
-        };
-        // serde reports a missing field at its parent; name the field itself (an
-        // unknown field already ends the path).
-        let path = match (code, quoted(message)) {
-            (ErrorCode::MissingField, Some(field)) => join_path(&path, field),
-            (ErrorCode::UnknownField, Some(field)) if !path.ends_with(field) => join_path(&path, field),
-            // `{"bogo": {…}}` stops right after the key; the error belongs to the enum field.
-            (ErrorCode::UnknownVariant, Some(variant)) => {
-                path.strip_suffix(variant).and_then(|p| p.strip_suffix('.')).map_or(path.clone(), str::to_string)
-            }
-            _ => path,
-        };
-        Error::new(code, path, message)
-    }
-}
-
-fn quoted(message: &str) -> Option<&str> {
-    let start = message.find('`')? + 1;
-    let len = message[start..].find('`')?;
-    Some(&message[start..start + len])
-}
-
-fn join_path(root: &str, inner: &str) -> String {
-    match inner {
-        _ if root.is_empty() => inner.trim_start_matches('.').to_string(),
-        "" | "." => root.to_string(),
-        _ if inner.starts_with('[') => format!("{root}{inner}"),
-        _ => format!("{root}.{inner}"),
-    }
 }
 
 impl fmt::Display for Error {
@@ -243,24 +145,3 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_code_round_trips_through_its_prefix() {
-        for code in ALL_CODES {
-            let message = format!("{}: detail", code.as_str());
-            assert_eq!(ErrorCode::from_prefix(&message), Some((code, "detail")));
-        }
-    }
-
-    #[test]
-    fn unknown_and_missing_fields_point_at_the_field() {
-        let e = Error::from_serde("cart", "lines[0].colour", "unknown field `colour`, expected one of `id`", false);
-        assert_eq!((e.code, e.path.as_str()), (ErrorCode::UnknownField, "cart.lines[0].colour"));
-        let e = Error::from_serde("context", ".", "missing field `now`", false);
-        assert_eq!((e.code, e.path.as_str()), (ErrorCode::MissingField, "context.now"));
-    }
-}

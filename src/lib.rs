@@ -43,9 +43,6 @@ pub mod segments;
 pub mod selection;
 pub mod signing;
 
-use serde::de::DeserializeOwned;
-use serde::Deserialize;
-
 pub use error::{Error, ErrorCode};
 pub use model::validate::limits;
 use model::{
@@ -171,11 +168,9 @@ impl Engine {
 }
 
 /// The four inputs in one document, as the CLI and the test vectors carry them.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct Request {
     /// What the request shows (examples and test vectors explain themselves).
-    #[serde(default)]
     pub description: Option<String>,
     /// Coupon definitions and segments.
     pub bundle: Bundle,
@@ -187,15 +182,24 @@ pub struct Request {
     pub context: Context,
 }
 
+model::parse::from_json_struct!(strict Request {
+    description: "description",
+    bundle: "bundle",
+    customer: "customer",
+    cart: "cart",
+    context: "context",
+});
+
 /// Evaluates a whole [`Request`].
 pub fn evaluate(request: &Request) -> Result<EvaluationResult, Error> {
     Engine::new(request.bundle.clone())?.evaluate(&request.customer, &request.cart, &request.context)
 }
 
-/// Reads one input from JSON text, mapping failures to a typed [`Error`] whose path
-/// starts at `root` (`"cart"`, or `""` for a whole [`Request`]). Syntax errors get
-/// `invalid_json`.
-pub fn read_json<T: DeserializeOwned>(root: &str, text: &str) -> Result<T, Error> {
+/// Reads one input from JSON text into a typed [`Error`] whose path starts at `root`
+/// (`"cart"`, or `""` for a whole [`Request`]): `invalid_json` for text that is not
+/// JSON, the schema's codes (see [`model::parse`]) for JSON of the wrong shape.
+/// Inputs over [`limits::MAX_INPUT_BYTES`] are refused before parsing.
+pub fn read_json<T: model::parse::FromJson>(root: &str, text: &str) -> Result<T, Error> {
     if text.len() > limits::MAX_INPUT_BYTES {
         return Err(Error::new(
             ErrorCode::OutOfRange,
@@ -203,18 +207,7 @@ pub fn read_json<T: DeserializeOwned>(root: &str, text: &str) -> Result<T, Error
             format!("{} bytes of JSON is more than the limit of {}", text.len(), limits::MAX_INPUT_BYTES),
         ));
     }
-    serde_json::from_str(text).map_err(|e| {
-        // serde_json reports some type mismatches (a number where an enum belongs, an
-        // enum object with two keys) as syntax errors; the text is only invalid JSON if
-        // it fails to parse as any value.
-        let structural = !e.is_data() && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok();
-        let inner = if structural {
-            model::path::structural_path_at(text, e.line(), e.column())
-        } else {
-            model::path::path_at(text, e.line(), e.column())
-        };
-        Error::from_serde(root, &inner, &e.to_string(), !e.is_data() && !structural)
-    })
+    model::parse::parse(root, text)
 }
 
 /// Evaluates a request given as JSON text and returns the result as compact JSON text.

@@ -7,11 +7,18 @@
 //! away from zero ("half-up" for the non-negative amounts used here) to the minor
 //! unit and printed with exactly that many places.
 
-use std::fmt;
 use std::str::FromStr;
 
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Serialize, Serializer};
+use serde_json::Value;
+
+use crate::error::ErrorCode;
+use crate::model::parse::{text, FromJson, Path};
+
+/// Why a string is not a valid amount, percentage or currency: the code and message
+/// of the error the reader reports at the field's path.
+pub type Fault = (ErrorCode, String);
 
 /// The largest magnitude any input amount may have (exclusive): 10^15 major units.
 /// Keeps every sum and product of the documented limits far inside `Decimal`'s
@@ -37,19 +44,30 @@ impl Serialize for Amount {
     }
 }
 
-impl<'de> Deserialize<'de> for Amount {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        from_str_with(d, "a decimal string such as \"12.50\"", |text| {
-            let value = parse_decimal(text)?;
-            // By the text: rust_decimal reads "-0.00" as an unsigned zero.
-            if text.starts_with('-') {
-                return Err(format!("out_of_range: amount {text} is negative"));
-            }
-            if value >= MAX_AMOUNT {
-                return Err(format!("out_of_range: amount {text} is not below 10^15"));
-            }
-            Ok(Amount(value))
-        })
+impl Amount {
+    /// Parses a non-negative decimal string below 10^15 (see [`parse_decimal`]).
+    pub fn parse(text: &str) -> Result<Amount, Fault> {
+        let value = parse_decimal(text)?;
+        // By the text: rust_decimal reads "-0.00" as an unsigned zero.
+        if text.starts_with('-') {
+            return Err((ErrorCode::OutOfRange, format!("amount {text} is negative")));
+        }
+        if value >= MAX_AMOUNT {
+            return Err((ErrorCode::OutOfRange, format!("amount {text} is not below 10^15")));
+        }
+        Ok(Amount(value))
+    }
+}
+
+/// Reads a JSON string with `parse`; a JSON number is `invalid_type` (floats lose
+/// cents, so money is never a number).
+fn from_string<T>(value: &Value, at: Path<'_>, expected: &str, parse: fn(&str) -> Result<T, Fault>) -> Result<T, crate::Error> {
+    parse(text(value, at, expected)?).map_err(|(code, message)| at.error(code, message))
+}
+
+impl FromJson for Amount {
+    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, crate::Error> {
+        from_string(value, at, "a decimal string such as \"12.50\"", Amount::parse)
     }
 }
 
@@ -65,47 +83,28 @@ impl Serialize for Percent {
     }
 }
 
-impl<'de> Deserialize<'de> for Percent {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        from_str_with(d, "a percentage as a decimal string such as \"12.5\"", |text| {
-            let value = parse_decimal(text)?;
-            if text.starts_with('-') || value > Decimal::ONE_HUNDRED {
-                return Err(format!("invalid_percent: {text} is not in [0, 100]"));
-            }
-            if value.scale() > 4 {
-                return Err("too_many_decimals: a percentage has at most 4 decimal places".to_string());
-            }
-            Ok(Percent(value))
-        })
+impl Percent {
+    /// Parses a decimal string in [0, 100] with at most 4 decimal places.
+    pub fn parse(text: &str) -> Result<Percent, Fault> {
+        let value = parse_decimal(text)?;
+        if text.starts_with('-') || value > Decimal::ONE_HUNDRED {
+            return Err((ErrorCode::InvalidPercent, format!("{text} is not in [0, 100]")));
+        }
+        if value.scale() > 4 {
+            return Err((ErrorCode::TooManyDecimals, "a percentage has at most 4 decimal places".to_string()));
+        }
+        Ok(Percent(value))
     }
 }
 
-/// Deserializes a string and converts it inside the visitor. Errors raised there carry
-/// the position of the value itself, so [`crate::model::path`] names the right field;
-/// they also reject JSON numbers (floats lose cents, so money is never a number).
-pub(crate) fn from_str_with<'de, D: Deserializer<'de>, T>(
-    d: D,
-    expecting: &'static str,
-    parse: fn(&str) -> Result<T, String>,
-) -> Result<T, D::Error> {
-    struct V<T> {
-        expecting: &'static str,
-        parse: fn(&str) -> Result<T, String>,
+impl FromJson for Percent {
+    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, crate::Error> {
+        from_string(value, at, "a percentage as a decimal string such as \"12.5\"", Percent::parse)
     }
-    impl<T> serde::de::Visitor<'_> for V<T> {
-        type Value = T;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str(self.expecting)
-        }
-        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
-            (self.parse)(v).map_err(E::custom)
-        }
-    }
-    d.deserialize_str(V { expecting, parse })
 }
 
 /// Parses `-?[0-9]+(\.[0-9]+)?` exactly: no exponent, sign `+`, spaces or empty parts.
-pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
+pub fn parse_decimal(text: &str) -> Result<Decimal, Fault> {
     let digits = text.strip_prefix('-').unwrap_or(text);
     let (int, frac) = match digits.split_once('.') {
         Some((i, f)) => (i, Some(f)),
@@ -113,15 +112,15 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
     };
     let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     if !all_digits(int) || frac.is_some_and(|f| !all_digits(f)) {
-        return Err(format!("invalid_amount: {text:?} is not a plain decimal string such as \"12.50\""));
+        return Err((ErrorCode::InvalidAmount, format!("{text:?} is not a plain decimal string such as \"12.50\"")));
     }
     if int.len() > 16 {
-        return Err(format!("out_of_range: {text:?} is not below 10^15"));
+        return Err((ErrorCode::OutOfRange, format!("{text:?} is not below 10^15")));
     }
     if frac.map_or(0, str::len) > 28 {
-        return Err(format!("too_many_decimals: {text:?} has more than 28 decimal places"));
+        return Err((ErrorCode::TooManyDecimals, format!("{text:?} has more than 28 decimal places")));
     }
-    Decimal::from_str(text).map_err(|e| format!("invalid_amount: {text:?}: {e}"))
+    Decimal::from_str(text).map_err(|e| (ErrorCode::InvalidAmount, format!("{text:?}: {e}")))
 }
 
 /// An ISO 4217 currency with its minor-unit exponent.
@@ -244,10 +243,11 @@ impl Serialize for Currency {
     }
 }
 
-impl<'de> Deserialize<'de> for Currency {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        from_str_with(d, "an ISO 4217 currency code such as \"INR\"", |code| {
-            Currency::from_code(code).ok_or_else(|| format!("invalid_currency: {code:?} is not an ISO 4217 currency code"))
+impl FromJson for Currency {
+    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, crate::Error> {
+        from_string(value, at, "an ISO 4217 currency code such as \"INR\"", |code| {
+            Currency::from_code(code)
+                .ok_or_else(|| (ErrorCode::InvalidCurrency, format!("{code:?} is not an ISO 4217 currency code")))
         })
     }
 }
@@ -287,17 +287,18 @@ mod tests {
         for bad in ["", "1e5", "+1", " 1", "1.", ".5", "1,5", "0x10", "NaN", "--1"] {
             assert!(parse_decimal(bad).is_err(), "{bad:?} accepted");
         }
-        assert!(parse_decimal("10000000000000000000000000000000").unwrap_err().starts_with("out_of_range"));
+        assert_eq!(parse_decimal("10000000000000000000000000000000").unwrap_err().0, ErrorCode::OutOfRange);
     }
 
     #[test]
     fn amounts_reject_numbers_negatives_and_huge_values() {
-        let err = |j: &str| serde_json::from_str::<Amount>(j).unwrap_err().to_string();
-        assert!(err("12.5").starts_with("invalid type"));
-        assert!(err("\"-1.00\"").starts_with("out_of_range"));
-        assert!(err("\"-0.00\"").starts_with("out_of_range"), "a minus sign is a negative amount");
-        assert!(err("\"1000000000000000\"").starts_with("out_of_range"));
-        assert_eq!(serde_json::from_str::<Amount>("\"999999999999999.99\"").unwrap().0, d("999999999999999.99"));
+        let read = |j: &str| crate::read_json::<Amount>("price", j);
+        let err = |j: &str| read(j).unwrap_err().code;
+        assert_eq!(err("12.5"), ErrorCode::InvalidType);
+        assert_eq!(err("\"-1.00\""), ErrorCode::OutOfRange);
+        assert_eq!(err("\"-0.00\""), ErrorCode::OutOfRange, "a minus sign is a negative amount");
+        assert_eq!(err("\"1000000000000000\""), ErrorCode::OutOfRange);
+        assert_eq!(read("\"999999999999999.99\"").unwrap().0, d("999999999999999.99"));
         assert_eq!(MAX_AMOUNT, d("1000000000000000"));
     }
 

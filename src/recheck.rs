@@ -4,7 +4,9 @@
 //! window closed, its limit was reached), a price that changed, an amount that was
 //! altered, a coupon the bundle does not know.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::model::parse::from_json_struct;
 
 use crate::model::{Card, Cart, Context, Customer, EvaluationResult};
 use crate::money::Amount;
@@ -12,7 +14,7 @@ use crate::{Engine, Error};
 
 /// The part of an [`EvaluationResult`] a device claims. A whole result parses as a
 /// claim: the other fields are ignored.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Claim {
@@ -27,7 +29,7 @@ pub struct Claim {
 }
 
 /// One claimed discount.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ClaimedDiscount {
@@ -38,7 +40,7 @@ pub struct ClaimedDiscount {
 }
 
 /// One claimed line.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ClaimedLine {
@@ -47,6 +49,11 @@ pub struct ClaimedLine {
     /// Its subtotal (unit price × quantity).
     pub subtotal: Amount,
 }
+
+// A whole result parses as a claim, so members beyond these are ignored.
+from_json_struct!(lenient Claim { total_after: "totalAfter", discount_total: "discountTotal", applied: "applied", lines: "lines" });
+from_json_struct!(lenient ClaimedDiscount { coupon_id: "couponId", amount: "amount" });
+from_json_struct!(lenient ClaimedLine { line_id: "lineId", subtotal: "subtotal" });
 
 /// The outcome of a recheck.
 #[derive(Debug, Clone, PartialEq, Serialize)]

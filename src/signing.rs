@@ -14,14 +14,16 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::error::{Error, ErrorCode};
+use crate::model::parse::{self, from_json_struct, FromJson, Path};
 use crate::model::{Bundle, Customer, Timestamp};
 
 /// A JSON Web Key Set holding Ed25519 public keys (`kty: "OKP"`, `crv: "Ed25519"`).
 /// Several keys may be live at once (rotation); keys of other types are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Jwks {
     /// The keys.
@@ -30,7 +32,7 @@ pub struct Jwks {
 
 /// One JSON Web Key. Public keys carry `x`; a private key also `d` (never put one in
 /// a key set you publish: verification rejects it).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 pub struct Jwk {
     /// Key type; `"OKP"` for Ed25519.
@@ -140,32 +142,36 @@ impl Jwks {
     }
 }
 
+// Key sets and keys carry members this verifier does not use (`n`, `e`, `x5c`, …).
+from_json_struct!(lenient Jwks { keys: "keys" });
+from_json_struct!(lenient Jwk { kty: "kty", crv: "crv", kid: "kid", x: "x", d: "d", alg: "alg", use_: "use" });
+
 /// The protected header. Unknown members are allowed, `crit` is not (this verifier
 /// understands no extensions).
-#[derive(Debug, Deserialize)]
 struct Header {
     alg: Option<String>,
     kid: Option<String>,
-    crit: Option<serde_json::Value>,
+    crit: Option<Value>,
 }
+from_json_struct!(lenient Header { alg: "alg", kid: "kid", crit: "crit" });
 
 /// Claims every signed input carries.
-#[derive(Debug, Deserialize)]
 struct Times {
     iat: Option<i64>,
     exp: Option<i64>,
     nbf: Option<i64>,
 }
+from_json_struct!(lenient Times { iat: "iat", exp: "exp", nbf: "nbf" });
 
-#[derive(Debug, Deserialize)]
-struct BundleClaims {
-    bundle: Bundle,
-}
-
-#[derive(Debug, Deserialize)]
 struct SummaryClaims {
     sub: Option<String>,
     customer: Customer,
+}
+from_json_struct!(lenient SummaryClaims { sub: "sub", customer: "customer" });
+
+/// A token part that must be JSON, or `malformed_token` at `path`.
+fn json_part(text: &str, path: &str) -> Result<Value, Error> {
+    parse::tree(path, text).map_err(|e| err(ErrorCode::MalformedToken, path, format!("not JSON: {}", e.message)))
 }
 
 /// Checks the JWS framing, algorithm, key and signature; returns the payload text.
@@ -175,9 +181,10 @@ fn verify_signature(token: &str, jwks: &Jwks) -> Result<String, Error> {
     let (Some(header), Some(payload), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return Err(err(ErrorCode::MalformedToken, "token", "a compact JWS has three base64url parts separated by dots"));
     };
-    let header_json = decode(header, "token.header")?;
-    let h: Header = serde_json::from_slice(&header_json)
-        .map_err(|e| err(ErrorCode::MalformedToken, "token.header", format!("not a JSON object: {e}")))?;
+    let header_json = String::from_utf8(decode(header, "token.header")?)
+        .map_err(|_| err(ErrorCode::MalformedToken, "token.header", "the header is not UTF-8"))?;
+    let h = Header::from_json(&json_part(&header_json, "token.header")?, Path::Root("token.header"))
+        .map_err(|e| err(ErrorCode::MalformedToken, e.path, format!("not a JWS header: {}", e.message)))?;
     match h.alg.as_deref() {
         Some("EdDSA" | "Ed25519") => {}
         Some(other) => return Err(err(ErrorCode::UnsupportedAlgorithm, "token.header.alg", format!("{other:?} is not accepted; only EdDSA (Ed25519)"))),
@@ -198,9 +205,9 @@ fn verify_signature(token: &str, jwks: &Jwks) -> Result<String, Error> {
         .map_err(|_| err(ErrorCode::MalformedToken, "token.payload", "the payload is not UTF-8"))
 }
 
-fn check_times(payload: &str, now: Timestamp) -> Result<(), Error> {
-    let t: Times = serde_json::from_str(payload)
-        .map_err(|e| err(ErrorCode::MalformedToken, "token.payload", format!("not a JSON claim set: {e}")))?;
+fn check_times(claims: &Value, now: Timestamp) -> Result<(), Error> {
+    let t = Times::from_json(claims, Path::Root("token.payload"))
+        .map_err(|e| err(ErrorCode::MalformedToken, e.path, format!("not a JWT claim set: {}", e.message)))?;
     let now_s = now.0.timestamp();
     let at = |s: i64| DateTime::<Utc>::from_timestamp(s, 0).map_or_else(|| s.to_string(), |d| d.to_rfc3339());
     t.iat.ok_or_else(|| err(ErrorCode::MissingField, "token.payload.iat", "signed inputs carry their issue time"))?;
@@ -217,17 +224,17 @@ fn check_times(payload: &str, now: Timestamp) -> Result<(), Error> {
 /// Verifies a signed coupon bundle and returns it (not yet validated: pass it to
 /// [`crate::Engine::new`]).
 pub fn verify_bundle(token: &str, jwks: &Jwks, now: Timestamp) -> Result<Bundle, Error> {
-    let payload = verify_signature(token, jwks)?;
-    check_times(&payload, now)?;
-    crate::read_json::<BundleClaims>("", &payload).map(|c| c.bundle)
+    let claims = json_part(&verify_signature(token, jwks)?, "token.payload")?;
+    check_times(&claims, now)?;
+    parse::Object::lenient(&claims, Path::Root(""))?.get("bundle")
 }
 
 /// Verifies a signed customer summary: signature, times, and that it belongs to
 /// `expected_customer` (the shopper the page or request is for) when given.
 pub fn verify_summary(token: &str, jwks: &Jwks, now: Timestamp, expected_customer: Option<&str>) -> Result<Customer, Error> {
-    let payload = verify_signature(token, jwks)?;
-    check_times(&payload, now)?;
-    let claims = crate::read_json::<SummaryClaims>("", &payload)?;
+    let claims = json_part(&verify_signature(token, jwks)?, "token.payload")?;
+    check_times(&claims, now)?;
+    let claims = SummaryClaims::from_json(&claims, Path::Root(""))?;
     let sub = claims.sub.ok_or_else(|| err(ErrorCode::MissingField, "token.payload.sub", "a summary names its customer in sub"))?;
     if sub != claims.customer.id {
         return Err(err(ErrorCode::WrongCustomer, "customer.id", format!("the summary is for {sub:?} but holds {:?}", claims.customer.id)));

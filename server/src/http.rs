@@ -23,7 +23,6 @@ use coupon_engine::model::{Bundle, Cart, Context, Customer, Timestamp};
 use coupon_engine::recheck::Claim;
 use coupon_engine::signing::{self, Jwk, Jwks};
 use coupon_engine::{read_json, Engine};
-use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::ledger::{Ledger, LedgerError, NewOrder, Use};
@@ -169,18 +168,22 @@ async fn summary(State(shop): State<Arc<Shop>>, Path(id): Path<String>) -> Reply
 }
 
 /// What a storefront posts to place an order.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct PlaceOrder {
     idempotency_key: String,
     customer_id: String,
     cart: Cart,
-    #[serde(default)]
     payment_method: Option<String>,
-    #[serde(default)]
     codes: Vec<String>,
     claimed: Claim,
 }
+coupon_engine::from_json_struct!(strict PlaceOrder {
+    idempotency_key: "idempotencyKey",
+    customer_id: "customerId",
+    cart: "cart",
+    payment_method: "paymentMethod",
+    codes: "codes" = Vec::new(),
+    claimed: "claimed",
+});
 
 async fn place_order(State(shop): State<Arc<Shop>>, body: Body) -> Reply {
     let body = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {

@@ -16,7 +16,6 @@ use coupon_engine::signing::Jwk;
 use coupon_engine::{read_json, Engine};
 use coupon_engine_server::http::{now, router, Shop};
 use coupon_engine_server::ledger::Ledger;
-use serde::Deserialize;
 
 #[derive(Parser)]
 #[command(name = "coupon-engine-server", version, about = "The coupon-engine reference order server")]
@@ -53,24 +52,25 @@ enum Command {
     },
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct StoreFile {
     bundle: Bundle,
     customers: Vec<Customer>,
-    #[serde(default)]
     personas: Vec<Persona>,
     /// The day the demo data was written for (see `Shop::anchor`).
-    #[serde(default)]
     anchor: Option<String>,
 }
+coupon_engine::from_json_struct!(strict StoreFile {
+    bundle: "bundle",
+    customers: "customers",
+    personas: "personas" = Vec::new(),
+    anchor: "anchor",
+});
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Persona {
     customer_id: String,
     label: String,
 }
+coupon_engine::from_json_struct!(strict Persona { customer_id: "customerId", label: "label" });
 
 fn fail(message: String) -> ! {
     eprintln!("coupon-engine-server: {message}");

@@ -1,14 +1,15 @@
 //! The cart being checked out and the context of the evaluation.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::parse::from_json_struct;
 use super::Timestamp;
 use crate::money::{Amount, Currency};
 
 /// The shopper's cart.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Cart {
     /// Must equal the bundle's currency.
     pub currency: Currency,
@@ -20,9 +21,9 @@ pub struct Cart {
 }
 
 /// One cart line.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Line {
     /// Unique within the cart.
     pub id: String,
@@ -42,9 +43,9 @@ pub struct Line {
 }
 
 /// Delivery options offered for this cart.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Shipping {
     /// The options.
     pub options: Vec<ShippingOption>,
@@ -54,9 +55,9 @@ pub struct Shipping {
 }
 
 /// One delivery option.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct ShippingOption {
     /// Unique among the options.
     pub id: String,
@@ -65,9 +66,9 @@ pub struct ShippingOption {
 }
 
 /// Everything about this evaluation that is neither the coupons, the customer nor the cart.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Context {
     /// The instant to evaluate at (the engine never reads a clock).
     pub now: Timestamp,
@@ -79,6 +80,19 @@ pub struct Context {
     #[cfg_attr(feature = "typescript", ts(as = "Option<Vec<String>>"))]
     pub codes: Vec<String>,
 }
+
+from_json_struct!(strict Cart { currency: "currency", lines: "lines", shipping: "shipping" });
+from_json_struct!(strict Line {
+    id: "id",
+    product_id: "productId",
+    collection_ids: "collectionIds" = Vec::new(),
+    offer_id: "offerId",
+    unit_price: "unitPrice",
+    quantity: "quantity",
+});
+from_json_struct!(strict Shipping { options: "options", selected_id: "selectedId" });
+from_json_struct!(strict ShippingOption { id: "id", amount: "amount" });
+from_json_struct!(strict Context { now: "now", payment_method: "paymentMethod", codes: "codes" = Vec::new() });
 
 impl Context {
     /// Whether the payment method is cash on delivery (compared case-insensitively).

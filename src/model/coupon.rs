@@ -1,15 +1,19 @@
 //! Coupon definitions and the bundle that carries them (what the merchant configures).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use serde_json::Value;
+
+use super::parse::{from_json_struct, variant, FromJson, Object, Path};
 use super::{Span, Timestamp};
+use crate::error::Error;
 use crate::money::{Amount, Currency, Percent};
 
 /// Everything the server sends once per storefront: the currency, the coupons and the
 /// segment rules. Validated once (see [`crate::Engine`]), then reused for every cart.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Bundle {
     /// The store currency: every amount in the bundle, the customer summary and the cart is in it.
     pub currency: Currency,
@@ -34,7 +38,7 @@ fn default_max_codes() -> u32 {
 }
 
 /// How the engine chooses which usable coupons apply together.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum SelectionMode {
@@ -48,7 +52,7 @@ pub enum SelectionMode {
 
 /// What a discount applies to; decides the order discounts apply in and which
 /// combine. Product discounts apply first, then order discounts, then shipping.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum DiscountClass {
@@ -63,9 +67,9 @@ pub enum DiscountClass {
 
 /// One coupon definition. Only `id`, `application`, `discount` and `display.title` are
 /// required; every condition left out does not restrict.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Coupon {
     /// Unique id within the bundle.
     pub id: String,
@@ -118,7 +122,7 @@ pub struct Coupon {
 }
 
 /// How a coupon is applied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum Application {
@@ -133,9 +137,9 @@ pub enum Application {
 /// `{"amountPerItem": {"amount": "50.00"}}`, `{"fixedPrice": {"price": "99.00"}}`,
 /// `{"tiered": {"tiers": [...]}}`, `{"buyXGetY": {...}}`, `{"freeShipping": {}}`,
 /// `{"freeGift": {"productId": "tote"}}`, `{"combo": {...}}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
-#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Discount {
     /// A percentage of the scoped subtotal, optionally capped.
     Percentage {
@@ -222,9 +226,9 @@ pub enum Discount {
 }
 
 /// One tier of a tiered discount: exactly one of `percent` or `amount`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Tier {
     /// The scoped subtotal at which the tier starts.
     pub min_value: Amount,
@@ -237,9 +241,9 @@ pub struct Tier {
 }
 
 /// A number of units from a set of lines (buy X get Y).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct UnitSet {
     /// Which lines' units qualify.
     pub scope: Scope,
@@ -248,9 +252,9 @@ pub struct UnitSet {
 }
 
 /// One product of a combo set.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct ComboItem {
     /// The product.
     pub product_id: String,
@@ -280,9 +284,9 @@ impl Coupon {
 }
 
 /// Conditions on the customer's past purchases, all of which must hold.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Behavior {
     /// Count only orders placed within this span before `now`. Absent: lifetime.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -299,9 +303,9 @@ pub struct Behavior {
 }
 
 /// Conditions on the current cart. Value and quantity are measured over the scoped lines.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Purchase {
     /// Which lines count and receive the discount. Absent: the entire cart.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -322,9 +326,9 @@ pub struct Purchase {
 
 /// Which cart lines a coupon looks at and discounts: `"entireCart"`,
 /// `{"products": [ids]}`, `{"collections": [ids]}` or `{"offers": [ids]}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Scope {
     /// Every line.
     EntireCart,
@@ -337,9 +341,9 @@ pub enum Scope {
 }
 
 /// Who may redeem a coupon: `"all"` or `{"specific": {"customerIds": [], "segmentIds": []}}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
-#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Audience {
     /// Everyone.
     All,
@@ -358,9 +362,9 @@ pub enum Audience {
 
 /// Which order of the customer's a coupon is for: `"all"`, `"firstOrder"` or
 /// `{"orderCount": {"nth": 3}}` (also `minPrevious`, `maxPrevious`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
-#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum OrderScope {
     /// Any order.
     All,
@@ -383,9 +387,9 @@ pub enum OrderScope {
 
 /// Usage limits. The server enforces them; the engine reports a coupon as exhausted
 /// from the counts the server sent.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Limits {
     /// Total redemptions allowed across all customers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -400,9 +404,9 @@ pub struct Limits {
 }
 
 /// A time window; either end may be open.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Window {
     /// Opens at (inclusive).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -414,9 +418,9 @@ pub struct Window {
 
 /// A per-customer validity window: the coupon works for this customer for `duration`
 /// after they joined `segmentId`, while it stays open for others.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Validity {
     /// The segment whose joining starts the window.
     pub segment_id: String,
@@ -425,9 +429,9 @@ pub struct Validity {
 }
 
 /// What the shopper sees on the card.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Display {
     /// Shown on checkout. Absent: true. A hidden coupon gets a card only when its code is entered.
     #[serde(default = "yes")]
@@ -447,9 +451,9 @@ fn yes() -> bool {
 
 /// A segment built from purchase history. A customer is a member when the summary
 /// lists the membership, or when `rule` holds for their history.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Segment {
     /// Unique id within the bundle.
     pub id: String,
@@ -460,9 +464,9 @@ pub struct Segment {
 /// A segment rule over the customer's history, e.g.
 /// `{"all": [{"purchased": {"minOrders": 2}}, {"courseProgress": {"courseId": "c1", "minPercent": "95"}}]}`.
 /// `all` is AND, `any` is OR.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
-#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Rule {
     /// Every sub-rule holds (at least one sub-rule).
     All(Vec<Rule>),
@@ -501,4 +505,184 @@ pub enum Rule {
         /// No order in this span before now.
         inactive_for: Span,
     },
+}
+
+// Reading from JSON (see `super::parse`): one line per field, in declaration order.
+
+from_json_struct!(strict Bundle {
+    currency: "currency",
+    coupons: "coupons",
+    segments: "segments" = Vec::new(),
+    selection: "selection" = SelectionMode::default(),
+    max_codes: "maxCodes" = default_max_codes(),
+});
+from_json_struct!(strict Coupon {
+    id: "id",
+    code: "code",
+    application: "application",
+    discount: "discount",
+    behavior: "behavior",
+    purchase: "purchase",
+    audience: "audience",
+    order_scope: "orderScope",
+    limits: "limits",
+    combines_with: "combinesWith" = Vec::new(),
+    priority: "priority" = 0,
+    active_window: "activeWindow",
+    validity: "validity",
+    disable_cod: "disableCod" = false,
+    display: "display",
+});
+from_json_struct!(strict Tier { min_value: "minValue", percent: "percent", amount: "amount" });
+from_json_struct!(strict UnitSet { scope: "scope", quantity: "quantity" });
+from_json_struct!(strict ComboItem { product_id: "productId", quantity: "quantity" });
+from_json_struct!(strict Behavior { within_last: "withinLast", used_coupon: "usedCoupon", min_spend: "minSpend", min_orders: "minOrders" });
+from_json_struct!(strict Purchase {
+    scope: "scope",
+    min_value: "minValue",
+    max_value: "maxValue",
+    min_quantity: "minQuantity",
+    max_quantity: "maxQuantity",
+});
+from_json_struct!(strict Limits { global: "global", global_redeemed: "globalRedeemed" = 0, per_customer: "perCustomer" });
+from_json_struct!(strict Window { start: "start", end: "end" });
+from_json_struct!(strict Validity { segment_id: "segmentId", duration: "duration" });
+from_json_struct!(strict Display { visible: "visible" = yes(), title: "title", description: "description" = String::new() });
+from_json_struct!(strict Segment { id: "id", rule: "rule" });
+
+/// An enum whose variants carry no data: one of a fixed set of strings.
+macro_rules! from_json_names {
+    ($ty:ident { $($name:literal => $variant:ident),* $(,)? }) => {
+        impl FromJson for $ty {
+            fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
+                let names = [$($name),*];
+                let found = variant(value, at, &names, &[])?;
+                match found.name {
+                    $($name => Ok($ty::$variant),)*
+                    other => Err(at.error(crate::ErrorCode::UnknownVariant, format!("unknown variant `{other}`"))),
+                }
+            }
+        }
+    };
+}
+
+from_json_names!(SelectionMode { "bestCombination" => BestCombination, "priorityOrder" => PriorityOrder });
+from_json_names!(DiscountClass { "product" => Product, "order" => Order, "shipping" => Shipping });
+from_json_names!(Application { "code" => Code, "automatic" => Automatic });
+
+/// The fields of an enum variant's object (`{"percentage": {"percent": "10"}}`).
+fn fields<'v, 'p>(data: &'v Value, at: &'p Path<'p>, name: &'p str, names: &[&str]) -> Result<Object<'v, 'p>, Error> {
+    Object::strict(data, at.key(name), names)
+}
+
+impl FromJson for Discount {
+    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
+        const KINDS: [&str; 9] =
+            ["percentage", "fixedAmount", "amountPerItem", "fixedPrice", "tiered", "buyXGetY", "freeShipping", "freeGift", "combo"];
+        let found = variant(value, at, &[], &KINDS)?;
+        let data = found.data.unwrap_or(&Value::Null);
+        let name = found.name;
+        Ok(match name {
+            "percentage" => {
+                let o = fields(data, &at, name, &["percent", "cap"])?;
+                Discount::Percentage { percent: o.get("percent")?, cap: o.get("cap")? }
+            }
+            "fixedAmount" => Discount::FixedAmount { amount: fields(data, &at, name, &["amount"])?.get("amount")? },
+            "amountPerItem" => Discount::AmountPerItem { amount: fields(data, &at, name, &["amount"])?.get("amount")? },
+            "fixedPrice" => Discount::FixedPrice { price: fields(data, &at, name, &["price"])?.get("price")? },
+            "tiered" => {
+                let o = fields(data, &at, name, &["tiers", "cap"])?;
+                Discount::Tiered { tiers: o.get("tiers")?, cap: o.get("cap")? }
+            }
+            "buyXGetY" => {
+                let o = fields(data, &at, name, &["buy", "get", "percent", "limit"])?;
+                Discount::BuyXGetY { buy: o.get("buy")?, get: o.get("get")?, percent: o.get("percent")?, limit: o.get("limit")? }
+            }
+            "freeShipping" => {
+                let o = fields(data, &at, name, &["optionIds", "cap"])?;
+                Discount::FreeShipping { option_ids: o.get("optionIds")?, cap: o.get("cap")? }
+            }
+            "freeGift" => {
+                let o = fields(data, &at, name, &["productId", "quantity"])?;
+                Discount::FreeGift { product_id: o.get("productId")?, quantity: o.get("quantity")? }
+            }
+            _ => {
+                let o = fields(data, &at, name, &["items", "price", "percent", "amount", "limit"])?;
+                Discount::Combo {
+                    items: o.get("items")?,
+                    price: o.get("price")?,
+                    percent: o.get("percent")?,
+                    amount: o.get("amount")?,
+                    limit: o.get("limit")?,
+                }
+            }
+        })
+    }
+}
+
+impl FromJson for Scope {
+    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
+        let found = variant(value, at, &["entireCart"], &["products", "collections", "offers"])?;
+        Ok(match found.name {
+            "entireCart" => Scope::EntireCart,
+            "products" => Scope::Products(found.data(at)?),
+            "collections" => Scope::Collections(found.data(at)?),
+            _ => Scope::Offers(found.data(at)?),
+        })
+    }
+}
+
+impl FromJson for Audience {
+    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
+        let found = variant(value, at, &["all"], &["specific"])?;
+        let Some(data) = found.data else { return Ok(Audience::All) };
+        let o = fields(data, &at, found.name, &["customerIds", "segmentIds"])?;
+        Ok(Audience::Specific {
+            customer_ids: o.get_or("customerIds", Vec::new)?,
+            segment_ids: o.get_or("segmentIds", Vec::new)?,
+        })
+    }
+}
+
+impl FromJson for OrderScope {
+    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
+        let found = variant(value, at, &["all", "firstOrder"], &["orderCount"])?;
+        Ok(match (found.name, found.data) {
+            ("all", _) => OrderScope::All,
+            (_, None) => OrderScope::FirstOrder,
+            (name, Some(data)) => {
+                let o = fields(data, &at, name, &["nth", "minPrevious", "maxPrevious"])?;
+                OrderScope::OrderCount { nth: o.get("nth")?, min_previous: o.get("minPrevious")?, max_previous: o.get("maxPrevious")? }
+            }
+        })
+    }
+}
+
+impl FromJson for Rule {
+    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
+        const KINDS: [&str; 6] = ["all", "any", "purchased", "boughtProduct", "courseProgress", "inactive"];
+        let found = variant(value, at, &[], &KINDS)?;
+        let data = found.data.unwrap_or(&Value::Null);
+        let name = found.name;
+        Ok(match name {
+            "all" => Rule::All(found.data(at)?),
+            "any" => Rule::Any(found.data(at)?),
+            "purchased" => {
+                let o = fields(data, &at, name, &["minOrders", "productIds"])?;
+                Rule::Purchased { min_orders: o.get("minOrders")?, product_ids: o.get("productIds")? }
+            }
+            "boughtProduct" => {
+                let o = fields(data, &at, name, &["productId", "priceTierId"])?;
+                Rule::BoughtProduct { product_id: o.get("productId")?, price_tier_id: o.get("priceTierId")? }
+            }
+            "courseProgress" => {
+                let o = fields(data, &at, name, &["courseId", "minPercent"])?;
+                Rule::CourseProgress { course_id: o.get("courseId")?, min_percent: o.get("minPercent")? }
+            }
+            _ => {
+                let o = fields(data, &at, name, &["boughtBefore", "inactiveFor"])?;
+                Rule::Inactive { bought_before: o.get("boughtBefore")?, inactive_for: o.get("inactiveFor")? }
+            }
+        })
+    }
 }

@@ -2,15 +2,16 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::parse::from_json_struct;
 use super::Timestamp;
 use crate::money::{Amount, Percent};
 
 /// What the engine knows of the shopper. A guest is a customer with no id history.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Customer {
     /// The customer's id.
     pub id: String,
@@ -33,9 +34,9 @@ pub struct Customer {
 }
 
 /// One past order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Order {
     /// Order id, unique within the summary.
     pub id: String,
@@ -54,9 +55,9 @@ pub struct Order {
 }
 
 /// One item of a past order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct OrderItem {
     /// Product id.
     pub product_id: String,
@@ -77,10 +78,33 @@ fn one() -> u32 {
     1
 }
 
+from_json_struct!(strict Customer {
+    id: "id",
+    orders: "orders" = Vec::new(),
+    segments: "segments" = Vec::new(),
+    courses: "courses" = Vec::new(),
+    coupon_usage: "couponUsage" = BTreeMap::new(),
+});
+from_json_struct!(strict Order {
+    id: "id",
+    placed_at: "placedAt",
+    total: "total",
+    coupon_codes: "couponCodes" = Vec::new(),
+    items: "items" = Vec::new(),
+});
+from_json_struct!(strict OrderItem {
+    product_id: "productId",
+    price_tier_id: "priceTierId",
+    collection_ids: "collectionIds" = Vec::new(),
+    quantity: "quantity" = one(),
+});
+from_json_struct!(strict Membership { segment_id: "segmentId", joined_at: "joinedAt" });
+from_json_struct!(strict CourseProgress { course_id: "courseId", percent: "percent", updated_at: "updatedAt" });
+
 /// Membership of a segment as the server recorded it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Membership {
     /// The segment.
     pub segment_id: String,
@@ -89,9 +113,9 @@ pub struct Membership {
 }
 
 /// Progress in one course.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct CourseProgress {
     /// The course.
     pub course_id: String,

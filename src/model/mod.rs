@@ -1,12 +1,14 @@
 //! The JSON data model: the four inputs (bundle, customer, cart, context), the
 //! evaluation result, and the validation that runs once when an input is read.
 //!
-//! All field names are camelCase in JSON; unknown fields are rejected.
+//! All field names are camelCase in JSON; unknown fields are rejected. [`parse`]
+//! reads JSON text into these types.
 
 mod cart;
 mod coupon;
 mod customer;
-pub mod path;
+pub mod parse;
+mod path;
 mod result;
 mod time;
 pub(crate) mod validate;

@@ -1,10 +1,6 @@
-//! Finds the JSON path of a parse error from the position serde_json reports.
-//!
-//! Why not `serde_path_to_error`: it wraps every visitor, which doubles the
-//! deserialisation code of every type and made up a fifth of the WebAssembly module.
-//! serde_json already says where it stopped (line and byte column), so a single
-//! forward scan of the text up to that point recovers the same path at no cost on
-//! the success path. `tests/error_paths.rs` checks it against serde_path_to_error.
+//! Finds the JSON path of a syntax error (or a repeated key) from the position
+//! serde_json reports: a single forward scan of the text up to that point. Errors
+//! found after parsing carry their path from [`super::parse`] directly.
 
 /// One step of the path to the value being read.
 enum Frame {
@@ -18,34 +14,6 @@ enum Frame {
 /// (1-based line, byte column as serde_json counts it) in `text`.
 pub fn path_at(text: &str, line: usize, column: usize) -> String {
     render(&scan(text, line, column))
-}
-
-/// Keys that name a variant of an externally tagged enum with data (`{"percentage": {…}}`).
-/// `tests::variant_keys_match_the_schema` keeps this list equal to the model's enums.
-pub(crate) const VARIANT_KEYS: &[&str] = &[
-    // Discount
-    "percentage", "fixedAmount", "amountPerItem", "fixedPrice", "tiered", "buyXGetY", "freeShipping", "freeGift", "combo",
-    // Scope
-    "products", "collections", "offers",
-    // Audience, OrderScope
-    "specific", "orderCount",
-    // Rule
-    "all", "any", "purchased", "boughtProduct", "courseProgress", "inactive",
-];
-
-/// The path for a structural mismatch in otherwise valid JSON, which serde_json
-/// reports at the end of a value. When the last key read names an enum variant, the
-/// enclosing object is an enum object with more than its one key: the enum's path.
-/// Otherwise the value just read has the wrong shape (`"application": 12.5`, an empty
-/// `"discount": {}`): its own path.
-pub fn structural_path_at(text: &str, line: usize, column: usize) -> String {
-    let mut stack = scan(text, line, column);
-    if let Some(Frame::Object(key)) = stack.last_mut() {
-        if key.as_deref().is_some_and(|k| VARIANT_KEYS.contains(&k)) {
-            *key = None;
-        }
-    }
-    render(&stack)
 }
 
 /// Scans up to the position; returns the containers still open there.
@@ -155,31 +123,7 @@ fn string_at(bytes: &[u8], mut i: usize, end: usize) -> (String, usize, bool) {
 
 #[cfg(test)]
 mod tests {
-    use super::{path_at, VARIANT_KEYS};
-    use crate::model::{Audience, Discount, OrderScope, Rule, Scope};
-
-    /// serde names every variant in its "unknown variant" message; the ones that carry
-    /// data (and so appear as keys) must be exactly `VARIANT_KEYS`.
-    #[test]
-    fn variant_keys_match_the_schema() {
-        fn names<T: serde::de::DeserializeOwned + std::fmt::Debug>() -> Vec<String> {
-            let message = serde_json::from_str::<T>(r#"{"zz": 1}"#).unwrap_err().to_string();
-            let list = message.split("expected ").nth(1).unwrap().to_string();
-            list.split('`').skip(1).step_by(2).map(str::to_string).collect()
-        }
-        let mut schema: Vec<String> = [names::<Discount>(), names::<Scope>(), names::<Audience>(), names::<OrderScope>()]
-            .concat()
-            .into_iter()
-            // Unit variants are strings, never keys.
-            .filter(|n| !["entireCart", "all", "firstOrder"].contains(&n.as_str()))
-            .chain(names::<Rule>())
-            .collect();
-        schema.sort();
-        schema.dedup();
-        let mut listed: Vec<String> = VARIANT_KEYS.iter().map(|s| s.to_string()).collect();
-        listed.sort();
-        assert_eq!(listed, schema);
-    }
+    use super::path_at;
 
     #[test]
     fn finds_keys_and_indices() {

@@ -5,7 +5,11 @@
 use std::fmt;
 
 use chrono::{DateTime, Days, FixedOffset, Months, SecondsFormat, TimeDelta, Utc};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Serialize, Serializer};
+use serde_json::Value;
+
+use super::parse::{from_json_struct, text, FromJson, Path};
+use crate::error::{Error, ErrorCode};
 
 /// An RFC 3339 date-time with an explicit offset (`2026-11-22T10:00:00+05:30`).
 /// Printed back in UTC (`2026-11-22T04:30:00Z`) so output never depends on offsets.
@@ -14,11 +18,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub struct Timestamp(pub DateTime<FixedOffset>);
 
 impl Timestamp {
-    /// Parses RFC 3339 strictly.
+    /// Parses RFC 3339 strictly; the error is a message for an `invalid_date` error.
     pub fn parse(text: &str) -> Result<Timestamp, String> {
         DateTime::parse_from_rfc3339(text)
             .map(Timestamp)
-            .map_err(|e| format!("invalid_date: {text:?} is not an RFC 3339 date-time with offset ({e})"))
+            .map_err(|e| format!("{text:?} is not an RFC 3339 date-time with offset ({e})"))
     }
 
     /// This instant plus `span` (calendar months first, then fixed units);
@@ -49,17 +53,18 @@ impl Serialize for Timestamp {
     }
 }
 
-impl<'de> Deserialize<'de> for Timestamp {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::money::from_str_with(d, "an RFC 3339 date-time such as \"2026-11-22T10:00:00+05:30\"", Timestamp::parse)
+impl FromJson for Timestamp {
+    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
+        let text = text(value, at, "an RFC 3339 date-time such as \"2026-11-22T10:00:00+05:30\"")?;
+        Timestamp::parse(text).map_err(|message| at.error(ErrorCode::InvalidDate, message))
     }
 }
 
 /// A calendar span such as `{ "days": 90 }`, `{ "hours": 36 }` or `{ "months": 6 }`.
 /// Months are calendar months (clamped to the month's last day); the others are fixed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Span {
     /// Calendar months.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -77,6 +82,8 @@ pub struct Span {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minutes: Option<u32>,
 }
+
+from_json_struct!(strict Span { months: "months", weeks: "weeks", days: "days", hours: "hours", minutes: "minutes" });
 
 impl Span {
     /// True when every part is absent or zero.
@@ -121,7 +128,7 @@ mod tests {
     fn parses_offsets_and_prints_utc() {
         assert_eq!(ts("2026-11-22T10:00:00+05:30").to_string(), "2026-11-22T04:30:00Z");
         for bad in ["2026-11-22", "2026-11-22T10:00:00", "2026-02-30T00:00:00Z", "yesterday", "2026-13-01T00:00:00Z"] {
-            assert!(Timestamp::parse(bad).unwrap_err().starts_with("invalid_date"), "{bad}");
+            assert!(Timestamp::parse(bad).is_err(), "{bad}");
         }
     }
 

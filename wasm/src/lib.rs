@@ -38,7 +38,7 @@ fn js_error(e: CoreError) -> JsValue {
 /// `undefined` fields vanish (as `JSON.stringify` defines), so each still fails as a
 /// wrong type or a missing field at its path; values JSON cannot hold (BigInt,
 /// cycles) fail at the input's root, and so does nesting too deep to serialise.
-fn read<T: serde::de::DeserializeOwned>(root: &str, value: JsValue) -> Result<T, JsValue> {
+fn read<T: coupon_engine::model::parse::FromJson>(root: &str, value: JsValue) -> Result<T, JsValue> {
     let type_error = |message: String| js_error(CoreError::new(coupon_engine::ErrorCode::InvalidType, root, message));
     let text = js_sys::JSON::stringify(&value).map_err(|e| {
         let e = js_sys::Error::from(e);

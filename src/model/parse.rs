@@ -1,0 +1,505 @@
+//! Reading the inputs from JSON text into the model, with a typed error (stable code
+//! and exact field path) for anything the schema does not allow.
+//!
+//! Why not `#[derive(Deserialize)]`: serde generates a deserializer per type and
+//! per JSON reader, and those copies were a third of the WebAssembly module. Here
+//! the text is parsed once into a [`Value`] tree (one generic instance), and each
+//! type reads itself from that tree through [`FromJson`], non-generic code of a few
+//! lines per type. The path of the value being read travels down as a [`Path`] on the
+//! stack and is only rendered when an error needs it, so success costs nothing extra.
+//!
+//! The rules every type follows: unknown fields are rejected (except in the token
+//! claims and the claimed result, which carry more than the engine reads); a
+//! missing required field is `missing_field` at the field's own path; `null` means
+//! absent only for optional fields; numbers are whole numbers only (a fraction or
+//! an exponent is `invalid_type`); money, percentages, dates and currencies are
+//! strings; a JSON object may not name the same key twice.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+
+use crate::error::{Error, ErrorCode};
+
+/// Where a value sits in an input: a root name (`"cart"`, or `""` for a whole
+/// request), then keys and indexes. Each step borrows its parent, so building a
+/// path allocates nothing.
+#[derive(Debug, Clone, Copy)]
+pub enum Path<'a> {
+    /// The input itself, by name.
+    Root(&'a str),
+    /// A member of an object.
+    Key(&'a Path<'a>, &'a str),
+    /// An element of an array.
+    Index(&'a Path<'a>, usize),
+}
+
+impl<'a> Path<'a> {
+    /// The path of member `key` of the object at this path.
+    pub fn key(&'a self, key: &'a str) -> Path<'a> {
+        Path::Key(self, key)
+    }
+
+    /// The path of element `index` of the array at this path.
+    pub fn index(&'a self, index: usize) -> Path<'a> {
+        Path::Index(self, index)
+    }
+
+    /// A typed error at this path.
+    pub fn error(&self, code: ErrorCode, message: impl Into<String>) -> Error {
+        Error::new(code, self.to_string(), message)
+    }
+}
+
+impl fmt::Display for Path<'_> {
+    /// `cart.lines[2].unitPrice`; a member of the empty root has no leading dot.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Path::Root(name) => f.write_str(name),
+            Path::Key(parent, key) => {
+                if !matches!(parent, Path::Root("")) {
+                    write!(f, "{parent}.")?;
+                }
+                f.write_str(key)
+            }
+            Path::Index(parent, index) => write!(f, "{parent}[{index}]"),
+        }
+    }
+}
+
+/// A type that reads itself from a parsed JSON value.
+pub trait FromJson: Sized {
+    /// Reads `value`, found at `at`.
+    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error>;
+
+    /// What a field of this type is when the object leaves it out: `None` (an error
+    /// naming the missing field) for every type but `Option`.
+    fn when_absent() -> Option<Self> {
+        None
+    }
+}
+
+/// The JSON type of a value, for messages.
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(n) if n.is_f64() => "a number with a fraction or exponent",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The `invalid_type` error for `value` where `expected` belongs.
+pub fn wrong_type(value: &Value, at: Path<'_>, expected: &str) -> Error {
+    at.error(ErrorCode::InvalidType, format!("expected {expected}, found {}", kind(value)))
+}
+
+/// The text of a string value, or `invalid_type`.
+pub fn text<'v>(value: &'v Value, at: Path<'_>, expected: &str) -> Result<&'v str, Error> {
+    value.as_str().ok_or_else(|| wrong_type(value, at, expected))
+}
+
+impl FromJson for String {
+    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
+        text(value, at, "a string").map(str::to_string)
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
+        value.as_bool().ok_or_else(|| wrong_type(value, at, "true or false"))
+    }
+}
+
+/// A whole number in `[min, max]`: a fraction or exponent (`2.0`, `1e2`) is
+/// `invalid_type`, a whole number out of range `invalid_value`.
+fn whole(value: &Value, at: Path<'_>, min: i64, max: i64, expected: &str) -> Result<i64, Error> {
+    let Value::Number(n) = value else { return Err(wrong_type(value, at, expected)) };
+    if n.is_f64() {
+        return Err(wrong_type(value, at, expected));
+    }
+    match n.as_i64() {
+        Some(v) if (min..=max).contains(&v) => Ok(v),
+        _ => Err(at.error(ErrorCode::InvalidValue, format!("{n} is not in [{min}, {max}]"))),
+    }
+}
+
+impl FromJson for u32 {
+    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
+        whole(value, at, 0, u32::MAX.into(), "a whole number from 0 to 4294967295").map(|v| v as u32)
+    }
+}
+
+impl FromJson for i32 {
+    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
+        whole(value, at, i32::MIN.into(), i32::MAX.into(), "a whole number").map(|v| v as i32)
+    }
+}
+
+impl FromJson for i64 {
+    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
+        whole(value, at, i64::MIN, i64::MAX, "a whole number")
+    }
+}
+
+impl<T: FromJson> FromJson for Option<T> {
+    /// `null` is the same as leaving the field out.
+    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
+        match value {
+            Value::Null => Ok(None),
+            _ => T::from_json(value, at).map(Some),
+        }
+    }
+
+    fn when_absent() -> Option<Self> {
+        Some(None)
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
+        let items = value.as_array().ok_or_else(|| wrong_type(value, at, "an array"))?;
+        items.iter().enumerate().map(|(i, item)| T::from_json(item, at.index(i))).collect()
+    }
+}
+
+impl<T: FromJson> FromJson for BTreeMap<String, T> {
+    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
+        let map = value.as_object().ok_or_else(|| wrong_type(value, at, "an object"))?;
+        map.iter().map(|(k, v)| Ok((k.clone(), T::from_json(v, at.key(k))?))).collect()
+    }
+}
+
+/// The members of a JSON object being read into a struct.
+pub struct Object<'v, 'p> {
+    map: &'v Map<String, Value>,
+    at: Path<'p>,
+}
+
+impl<'v, 'p> Object<'v, 'p> {
+    /// An object that may hold only `fields`. With several unknown members, the
+    /// error names the first in sorted order, so it does not depend on how the map
+    /// orders keys.
+    pub fn strict(value: &'v Value, at: Path<'p>, fields: &[&str]) -> Result<Self, Error> {
+        let object = Object::lenient(value, at)?;
+        if let Some(unknown) = object.map.keys().filter(|k| !fields.contains(&k.as_str())).min() {
+            return Err(at.key(unknown).error(
+                ErrorCode::UnknownField,
+                format!("unknown field `{unknown}`, expected one of: {}", fields.join(", ")),
+            ));
+        }
+        Ok(object)
+    }
+
+    /// An object whose members beyond the ones read are ignored (token claims).
+    pub fn lenient(value: &'v Value, at: Path<'p>) -> Result<Self, Error> {
+        let map = value.as_object().ok_or_else(|| wrong_type(value, at, "an object"))?;
+        Ok(Object { map, at })
+    }
+
+    /// Field `name`: required unless `T` is an `Option`.
+    pub fn get<T: FromJson>(&self, name: &str) -> Result<T, Error> {
+        match self.map.get(name) {
+            Some(value) => T::from_json(value, self.at.key(name)),
+            None => T::when_absent()
+                .ok_or_else(|| self.at.key(name).error(ErrorCode::MissingField, format!("missing field `{name}`"))),
+        }
+    }
+
+    /// Field `name`, or `default()` when the object leaves it out (`null` is not
+    /// leaving it out: it is a value of the wrong type).
+    pub fn get_or<T: FromJson>(&self, name: &str, default: impl FnOnce() -> T) -> Result<T, Error> {
+        match self.map.get(name) {
+            Some(value) => T::from_json(value, self.at.key(name)),
+            None => Ok(default()),
+        }
+    }
+
+    /// Whether the object has member `name`, whatever its value.
+    pub fn has(&self, name: &str) -> bool {
+        self.map.contains_key(name)
+    }
+}
+
+/// Implements [`FromJson`] for a struct, one line per field: `field: "jsonName"` is
+/// required (or absent = `None` for an `Option`), `field: "jsonName" = expr` takes
+/// `expr` when absent. `strict` rejects unknown members, `lenient` ignores them.
+/// Exported so that types embedding the inputs read the same way:
+///
+/// ```
+/// use coupon_engine::{from_json_struct, model::Cart, read_json};
+/// struct Quote { cart: Cart, note: Option<String>, urgent: bool }
+/// from_json_struct!(strict Quote { cart: "cart", note: "note", urgent: "urgent" = false });
+///
+/// let e = read_json::<Quote>("", r#"{"cart": {"currency": "INR", "lines": []}, "urgnt": true}"#).err().unwrap();
+/// assert_eq!((e.code.as_str(), e.path.as_str()), ("unknown_field", "urgnt"));
+/// ```
+#[macro_export]
+macro_rules! from_json_struct {
+    ($mode:ident $ty:ident { $($field:ident: $name:literal $(= $default:expr)?),* $(,)? }) => {
+        impl $crate::model::parse::FromJson for $ty {
+            fn from_json(
+                value: &serde_json::Value,
+                at: $crate::model::parse::Path<'_>,
+            ) -> Result<Self, $crate::error::Error> {
+                let object = $crate::from_json_struct!(@open $mode value at [$($name),*]);
+                Ok($ty { $($field: $crate::from_json_struct!(@field object $name $($default)?)),* })
+            }
+        }
+    };
+    (@open strict $value:ident $at:ident [$($name:literal),*]) => {
+        $crate::model::parse::Object::strict($value, $at, &[$($name),*])?
+    };
+    (@open lenient $value:ident $at:ident [$($name:literal),*]) => {
+        $crate::model::parse::Object::lenient($value, $at)?
+    };
+    (@field $object:ident $name:literal) => { $object.get($name)? };
+    (@field $object:ident $name:literal $default:expr) => { $object.get_or($name, || $default)? };
+}
+pub use from_json_struct;
+
+/// `serde::Deserialize` for types that read themselves with [`FromJson`], so they
+/// also work where serde is expected (`reqwest`'s `.json()`, `axum::Json`, another
+/// struct's derive). The value is buffered as a JSON tree first; the error message
+/// is the typed error's, path included.
+macro_rules! serde_via_from_json {
+    ($($ty:ty),* $(,)?) => {$(
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let value = serde_json::Value::deserialize(d)?;
+                <$ty as $crate::model::parse::FromJson>::from_json(&value, $crate::model::parse::Path::Root(""))
+                    .map_err(serde::de::Error::custom)
+            }
+        }
+    )*};
+}
+
+serde_via_from_json!(
+    crate::model::Bundle,
+    crate::model::Customer,
+    crate::model::Cart,
+    crate::model::Context,
+    crate::Request,
+    crate::recheck::Claim,
+    crate::signing::Jwks,
+    crate::signing::Jwk,
+);
+
+/// One variant of an externally tagged enum: a bare string for a variant without
+/// data (`"entireCart"`), or an object with exactly one member naming a variant with
+/// data (`{"products": ["tea"]}`).
+pub struct Variant<'v> {
+    /// The variant's name.
+    pub name: &'v str,
+    /// Its data; `None` for a bare string.
+    pub data: Option<&'v Value>,
+}
+
+/// Reads the variant of an enum whose variants without data are `units` and with
+/// data are `with_data`. The caller matches on the name; every error is at the
+/// enum's own path.
+pub fn variant<'v>(value: &'v Value, at: Path<'_>, units: &[&str], with_data: &[&str]) -> Result<Variant<'v>, Error> {
+    let expected = || {
+        let quoted: Vec<String> = units.iter().map(|u| format!("\"{u}\"")).collect();
+        let keyed: Vec<String> = with_data.iter().map(|d| format!("{{\"{d}\": …}}")).collect();
+        [quoted, keyed].concat().join(", ")
+    };
+    let (name, data) = match value {
+        Value::String(name) => (name.as_str(), None),
+        Value::Object(map) if map.len() == 1 => map.iter().next().map(|(k, v)| (k.as_str(), Some(v))).unwrap_or(("", None)),
+        Value::Object(map) => {
+            return Err(at.error(
+                ErrorCode::InvalidType,
+                format!("expected exactly one of {}, found an object with {} members", expected(), map.len()),
+            ))
+        }
+        _ => return Err(wrong_type(value, at, &format!("one of {}", expected()))),
+    };
+    let known = if data.is_some() { with_data } else { units };
+    if !known.contains(&name) {
+        let other = if data.is_some() { units } else { with_data };
+        let code = if other.contains(&name) { ErrorCode::InvalidType } else { ErrorCode::UnknownVariant };
+        return Err(at.error(code, format!("unknown variant `{name}`, expected one of {}", expected())));
+    }
+    Ok(Variant { name, data })
+}
+
+impl Variant<'_> {
+    /// Reads the variant's data as `T` (the path continues through the variant's name).
+    pub fn data<T: FromJson>(&self, at: Path<'_>) -> Result<T, Error> {
+        let value = self.data.unwrap_or(&Value::Null);
+        T::from_json(value, at.key(self.name))
+    }
+}
+
+impl FromJson for Value {
+    /// Any JSON value, kept as it is.
+    fn from_json(value: &Value, _: Path<'_>) -> Result<Self, Error> {
+        Ok(value.clone())
+    }
+}
+
+/// Reads one input from JSON text into `T`; see [`crate::read_json`].
+pub fn parse<T: FromJson>(root: &str, text: &str) -> Result<T, Error> {
+    T::from_json(&tree(root, text)?, Path::Root(root))
+}
+
+/// Parses JSON text into a tree without reading it into a type, for inputs read
+/// in several ways (token claims). Errors are `invalid_json` (or `out_of_range`
+/// past 128 levels of nesting, `duplicate_id` for a repeated key) at the path the
+/// text had reached.
+pub fn tree(root: &str, text: &str) -> Result<Value, Error> {
+    let mut reader = serde_json::Deserializer::from_str(text);
+    let value = Strict::deserialize(&mut reader).and_then(|v| reader.end().map(|()| v.0));
+    value.map_err(|e| {
+        let at = super::path::path_at(text, e.line(), e.column());
+        let rendered = if at.is_empty() { root.to_string() } else { join(root, &at) };
+        let message = e.to_string();
+        let code = if message.starts_with("recursion limit exceeded") {
+            ErrorCode::OutOfRange
+        } else if UNPAIRED_SURROGATE.iter().any(|m| message.starts_with(m)) {
+            // Valid JSON grammar (`"\ud800"`), but no Unicode text: JavaScript strings
+            // can hold such halves and JSON.stringify writes them out.
+            ErrorCode::InvalidValue
+        } else if let Some(key) = message.strip_prefix(DUPLICATE_KEY).and_then(|rest| rest.split('`').next()) {
+            // The text position may already be past the member; name it either way.
+            let path = if rendered.ends_with(&format!(".{key}")) { rendered } else { join(&rendered, key) };
+            return Error::new(ErrorCode::DuplicateId, path, format!("the member `{key}` appears twice"));
+        } else {
+            ErrorCode::InvalidJson
+        };
+        let message = if code == ErrorCode::OutOfRange { format!("nested more than 128 levels deep ({message})") } else { message };
+        Error::new(code, rendered, message)
+    })
+}
+
+fn join(path: &str, step: &str) -> String {
+    match () {
+        _ if path.is_empty() => step.to_string(),
+        _ if step.starts_with('[') => format!("{path}{step}"),
+        _ => format!("{path}.{step}"),
+    }
+}
+
+/// serde_json's messages for a `\u` escape that is half of a surrogate pair.
+const UNPAIRED_SURROGATE: [&str; 3] =
+    ["lone leading surrogate", "unexpected end of hex escape", "invalid unicode code point"];
+
+/// How [`StrictVisitor`] reports a repeated key through serde's string-only errors.
+const DUPLICATE_KEY: &str = "duplicate member `";
+
+/// A JSON value read with one rule more than `serde_json::Value`: an object may not
+/// name the same member twice (the value would otherwise silently be the last one).
+struct Strict(Value);
+
+impl<'de> Deserialize<'de> for Strict {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StrictVisitor)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> Visitor<'de> for StrictVisitor {
+    type Value = Strict;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Strict, E> {
+        Ok(Strict(Value::Bool(v)))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Strict, E> {
+        Ok(Strict(Value::Number(v.into())))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Strict, E> {
+        Ok(Strict(Value::Number(v.into())))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Strict, E> {
+        // JSON text has no NaN or infinity, so this never yields null.
+        Ok(Strict(Number::from_f64(v).map_or(Value::Null, Value::Number)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Strict, E> {
+        Ok(Strict(Value::String(v.to_string())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Strict, E> {
+        Ok(Strict(Value::String(v)))
+    }
+    fn visit_unit<E>(self) -> Result<Strict, E> {
+        Ok(Strict(Value::Null))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Strict, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Strict(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Strict(Value::Array(items)))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Strict, A::Error> {
+        let mut map = Map::new();
+        while let Some(key) = access.next_key::<String>()? {
+            let Strict(value) = access.next_value()?;
+            if map.insert(key.clone(), value).is_some() {
+                return Err(serde::de::Error::custom(format!("{DUPLICATE_KEY}{key}`")));
+            }
+        }
+        Ok(Strict(Value::Object(map)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_render_without_a_leading_dot_for_the_empty_root() {
+        let root = Path::Root("");
+        let cart = root.key("cart");
+        let lines = cart.key("lines");
+        let line = lines.index(2);
+        assert_eq!(line.key("unitPrice").to_string(), "cart.lines[2].unitPrice");
+        let named = Path::Root("cart");
+        assert_eq!(named.key("lines").index(0).to_string(), "cart.lines[0]");
+        assert_eq!(root.to_string(), "");
+    }
+
+    #[test]
+    fn numbers_are_whole_and_in_range() {
+        let at = Path::Root("n");
+        let read = |text: &str| u32::from_json(&serde_json::from_str(text).unwrap(), at).map_err(|e| e.code);
+        assert_eq!(read("7"), Ok(7));
+        assert_eq!(read("4294967295"), Ok(u32::MAX));
+        assert_eq!(read("4294967296"), Err(ErrorCode::InvalidValue));
+        assert_eq!(read("-1"), Err(ErrorCode::InvalidValue));
+        assert_eq!(read("2.0"), Err(ErrorCode::InvalidType));
+        assert_eq!(read("1e2"), Err(ErrorCode::InvalidType));
+        assert_eq!(read("\"7\""), Err(ErrorCode::InvalidType));
+    }
+
+    #[test]
+    fn a_repeated_member_is_rejected_at_its_path() {
+        let e = parse::<Value>("cart", r#"{"lines": [{"id": "a", "id": "b"}]}"#).unwrap_err();
+        assert_eq!((e.code, e.path.as_str()), (ErrorCode::DuplicateId, "cart.lines[0].id"));
+    }
+
+    #[test]
+    fn enums_take_a_string_or_one_member() {
+        let at = Path::Root("scope");
+        let read = |text: &str| {
+            let value: Value = serde_json::from_str(text).unwrap();
+            variant(&value, at, &["entireCart"], &["products"]).map(|v| v.name.to_string()).map_err(|e| e.code)
+        };
+        assert_eq!(read(r#""entireCart""#), Ok("entireCart".into()));
+        assert_eq!(read(r#"{"products": ["a"]}"#), Ok("products".into()));
+        assert_eq!(read(r#"{"bogus": 1}"#), Err(ErrorCode::UnknownVariant));
+        assert_eq!(read(r#""products""#), Err(ErrorCode::InvalidType));
+        assert_eq!(read(r#"{}"#), Err(ErrorCode::InvalidType));
+        assert_eq!(read(r#"{"products": [], "entireCart": 1}"#), Err(ErrorCode::InvalidType));
+        assert_eq!(read("3"), Err(ErrorCode::InvalidType));
+    }
+}
