@@ -5,8 +5,18 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh wasm
 . target/toolchain.env
 export PATH="$HOME/.cargo/bin:$PATH"
-echo "building the release module (wasm-pack)" >&2
-(cd wasm && wasm-pack --quiet build --release --target web --out-dir ../pkg --out-name coupon_engine --mode no-install --no-pack)
+# The standard library is rebuilt for size: optimize_for_size picks its smaller
+# algorithms (sorting, formatting), panic=immediate-abort drops panic messages and
+# their formatting machinery (the engine never panics on any input: tests/bad-inputs,
+# the fuzzers and the differential test hold it to that), and location details and
+# Debug formatting are left out. Together about 100 KB of the module. These are
+# unstable flags; RUSTC_BOOTSTRAP=1 lets the stable toolchain accept them.
+# A separate target directory keeps the test builds' artefacts intact.
+size_flags="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none"
+echo "building the release module (wasm-pack; std rebuilt for size with $(RUSTUP_TOOLCHAIN=${COUPON_ENGINE_SIZE_TOOLCHAIN:-${RUSTUP_TOOLCHAIN:-}} rustc --version))" >&2
+(cd wasm && RUSTUP_TOOLCHAIN=${COUPON_ENGINE_SIZE_TOOLCHAIN:-${RUSTUP_TOOLCHAIN:-}} RUSTC_BOOTSTRAP=1 RUSTFLAGS="$size_flags" \
+  CARGO_TARGET_DIR=../target/size wasm-pack --quiet build --release --target web --out-dir ../pkg --out-name coupon_engine \
+  --mode no-install --no-pack . -- -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size)
 echo "optimising for size (wasm-opt -Oz, binaryen $(node_modules/.bin/wasm-opt --version | awk '{print $3}'))" >&2
 node_modules/.bin/wasm-opt -Oz \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \

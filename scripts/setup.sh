@@ -88,7 +88,35 @@ if [ "$want" != native ]; then
     fi
   fi
 fi
-if [ -n "$toolchain" ]; then echo "export RUSTUP_TOOLCHAIN=$toolchain" >"$envfile"; else : >"$envfile"; fi
+# The release module rebuilds the standard library for size (-Z build-std with
+# optimize_for_size, panic=immediate-abort; see scripts/build-pkg.sh), which needs the
+# standard library's sources: rustup's rust-src component, else Debian's rust-web-src
+# for Debian's own rustc-web.
+size_toolchain=""
+has_std_src() {  # $1: optional RUSTUP_TOOLCHAIN value
+  local sysroot
+  sysroot=$(RUSTUP_TOOLCHAIN=${1:-${RUSTUP_TOOLCHAIN:-}} rustc --print sysroot 2>/dev/null) || return 1
+  [ -f "$sysroot/lib/rustlib/src/rust/library/std/Cargo.toml" ]
+}
+if [ "$want" != native ]; then
+  if has_std_src "$toolchain"; then
+    size_toolchain=$toolchain
+  elif [ -z "$toolchain" ] && command -v rustup >/dev/null && [ -z "${COUPON_ENGINE_FORCE_DEBIAN_TOOLCHAIN:-}" ] \
+      && log "trying: rustup component add rust-src (30 s timeout)" \
+      && timeout 30 rustup component add rust-src >/dev/null 2>&1 && has_std_src ""; then
+    log "rust-src added through rustup"
+  else
+    log "using Debian's rustc-web and rust-web-src for the size-optimised release build"
+    build_debian_wasm_std
+    has_std_src system || die "no standard library sources in Debian's toolchain after set-up"
+    size_toolchain=system
+  fi
+fi
+{
+  if [ -n "$toolchain" ]; then echo "export RUSTUP_TOOLCHAIN=$toolchain"; fi
+  # Empty: the toolchain above. Read by scripts/build-pkg.sh.
+  echo "export COUPON_ENGINE_SIZE_TOOLCHAIN=$size_toolchain"
+} >"$envfile"
 # shellcheck disable=SC1090
 . "$envfile"
 log "rust: $(rustc --version)"

@@ -1,7 +1,7 @@
 //! Facts: what several coupons ask about the cart and the customer, computed once
 //! per evaluation so that a thousand coupons do not each rescan the history.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use rust_decimal::Decimal;
 
@@ -16,7 +16,7 @@ pub struct History<'a> {
     /// `spend_prefix[i]` = total of the first `i` orders in `times` order.
     spend_prefix: Vec<Decimal>,
     /// Upper-cased coupon code → times it was used, ascending.
-    code_uses: HashMap<String, Vec<Timestamp>>,
+    code_uses: BTreeMap<String, Vec<Timestamp>>,
     /// The summary, for rules that look at items.
     pub customer: &'a Customer,
 }
@@ -29,7 +29,7 @@ impl<'a> History<'a> {
         let mut spend_prefix = Vec::with_capacity(orders.len() + 1);
         let mut running = Decimal::ZERO;
         spend_prefix.push(running);
-        let mut code_uses: HashMap<String, Vec<Timestamp>> = HashMap::new();
+        let mut code_uses: BTreeMap<String, Vec<Timestamp>> = BTreeMap::new();
         for o in &orders {
             running += o.total.0;
             spend_prefix.push(running);
@@ -131,7 +131,7 @@ impl<'a> Facts<'a> {
                 }
             }
         }
-        let mut seen = HashSet::new();
+        let mut seen = BTreeSet::new();
         let entered = context
             .codes
             .iter()

@@ -116,13 +116,7 @@ impl Difference {
 }
 
 fn reason_codes(card: Option<&Card>) -> Vec<String> {
-    card.map(|c| {
-        c.reasons
-            .iter()
-            .filter_map(|r| serde_json::to_value(&r.kind).ok().and_then(|v| v["code"].as_str().map(str::to_string)))
-            .collect()
-    })
-    .unwrap_or_default()
+    card.map(|c| c.reasons.iter().map(|r| r.kind.code().to_string()).collect()).unwrap_or_default()
 }
 
 impl Engine {

@@ -151,9 +151,16 @@ from_json_struct!(lenient Jwk { kty: "kty", crv: "crv", kid: "kid", x: "x", d: "
 struct Header {
     alg: Option<String>,
     kid: Option<String>,
-    crit: Option<Value>,
+    crit: bool,
 }
-from_json_struct!(lenient Header { alg: "alg", kid: "kid", crit: "crit" });
+
+impl FromJson for Header {
+    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
+        let o = parse::Object::lenient(value, at)?;
+        let crit = value.get("crit").is_some_and(|c| !c.is_null());
+        Ok(Header { alg: o.get("alg")?, kid: o.get("kid")?, crit })
+    }
+}
 
 /// Claims every signed input carries.
 struct Times {
@@ -190,7 +197,7 @@ fn verify_signature(token: &str, jwks: &Jwks) -> Result<String, Error> {
         Some(other) => return Err(err(ErrorCode::UnsupportedAlgorithm, "token.header.alg", format!("{other:?} is not accepted; only EdDSA (Ed25519)"))),
         None => return Err(err(ErrorCode::UnsupportedAlgorithm, "token.header.alg", "no alg; only EdDSA (Ed25519) is accepted")),
     }
-    if h.crit.is_some() {
+    if h.crit {
         return Err(err(ErrorCode::MalformedToken, "token.header.crit", "critical header extensions are not supported"));
     }
     let kid = h.kid.ok_or_else(|| err(ErrorCode::UnknownKey, "token.header.kid", "the header names no kid"))?;

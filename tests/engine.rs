@@ -29,7 +29,12 @@ fn run(request: &Value) -> EvaluationResult {
 
 fn card(result: &EvaluationResult, id: &str) -> (CardStatus, Vec<String>) {
     let c = result.cards.iter().find(|c| c.coupon_id == id).unwrap_or_else(|| panic!("no card {id}"));
-    (c.status, c.reasons.iter().map(|r| serde_json::to_value(r).unwrap()["code"].as_str().unwrap().to_string()).collect())
+    let code = |r: &coupon_engine::model::Reason| {
+        let serialized = serde_json::to_value(r).unwrap()["code"].as_str().unwrap().to_string();
+        assert_eq!(serialized, r.kind.code(), "ReasonKind::code agrees with the JSON");
+        serialized
+    };
+    (c.status, c.reasons.iter().map(code).collect())
 }
 
 fn orders(specs: &[(&str, &str)]) -> Value {

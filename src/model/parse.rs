@@ -48,6 +48,8 @@ impl<'a> Path<'a> {
     }
 
     /// A typed error at this path.
+    #[cold]
+    #[inline(never)]
     pub fn error(&self, code: ErrorCode, message: impl Into<String>) -> Error {
         Error::new(code, self.to_string(), message)
     }
@@ -95,6 +97,8 @@ fn kind(value: &Value) -> &'static str {
 }
 
 /// The `invalid_type` error for `value` where `expected` belongs.
+#[cold]
+#[inline(never)]
 pub fn wrong_type(value: &Value, at: Path<'_>, expected: &str) -> Error {
     at.error(ErrorCode::InvalidType, format!("expected {expected}, found {}", kind(value)))
 }
@@ -125,7 +129,9 @@ fn whole(value: &Value, at: Path<'_>, min: i64, max: i64, expected: &str) -> Res
     }
     match n.as_i64() {
         Some(v) if (min..=max).contains(&v) => Ok(v),
-        _ => Err(at.error(ErrorCode::InvalidValue, format!("{n} is not in [{min}, {max}]"))),
+        // Whole, so an i64 or a u64 above i64::MAX (which would never fit).
+        Some(v) => Err(at.error(ErrorCode::InvalidValue, format!("{v} is not in [{min}, {max}]"))),
+        None => Err(at.error(ErrorCode::InvalidValue, format!("{} is not in [{min}, {max}]", n.as_u64().unwrap_or(u64::MAX)))),
     }
 }
 
@@ -164,7 +170,13 @@ impl<T: FromJson> FromJson for Option<T> {
 impl<T: FromJson> FromJson for Vec<T> {
     fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
         let items = value.as_array().ok_or_else(|| wrong_type(value, at, "an array"))?;
-        items.iter().enumerate().map(|(i, item)| T::from_json(item, at.index(i))).collect()
+        // A plain loop: the iterator adapters of `collect::<Result<_, _>>()` cost
+        // noticeably more code per element type in WebAssembly.
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            out.push(T::from_json(item, at.index(i))?);
+        }
+        Ok(out)
     }
 }
 
@@ -204,20 +216,32 @@ impl<'v, 'p> Object<'v, 'p> {
 
     /// Field `name`: required unless `T` is an `Option`.
     pub fn get<T: FromJson>(&self, name: &str) -> Result<T, Error> {
-        match self.map.get(name) {
+        match self.member(name) {
             Some(value) => T::from_json(value, self.at.key(name)),
-            None => T::when_absent()
-                .ok_or_else(|| self.at.key(name).error(ErrorCode::MissingField, format!("missing field `{name}`"))),
+            None => T::when_absent().ok_or_else(|| self.missing(name)),
         }
     }
 
     /// Field `name`, or `default()` when the object leaves it out (`null` is not
     /// leaving it out: it is a value of the wrong type).
     pub fn get_or<T: FromJson>(&self, name: &str, default: impl FnOnce() -> T) -> Result<T, Error> {
-        match self.map.get(name) {
+        match self.member(name) {
             Some(value) => T::from_json(value, self.at.key(name)),
             None => Ok(default()),
         }
+    }
+
+    // Out of line: every field of every type calls these, and inlined map lookups
+    // and messages would be repeated at each call site.
+    #[inline(never)]
+    fn member(&self, name: &str) -> Option<&'v Value> {
+        self.map.get(name)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn missing(&self, name: &str) -> Error {
+        self.at.key(name).error(ErrorCode::MissingField, format!("missing field `{name}`"))
     }
 
     /// Whether the object has member `name`, whatever its value.
@@ -243,6 +267,7 @@ impl<'v, 'p> Object<'v, 'p> {
 macro_rules! from_json_struct {
     ($mode:ident $ty:ident { $($field:ident: $name:literal $(= $default:expr)?),* $(,)? }) => {
         impl $crate::model::parse::FromJson for $ty {
+            #[inline(never)]
             fn from_json(
                 value: &serde_json::Value,
                 at: $crate::model::parse::Path<'_>,

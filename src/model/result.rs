@@ -326,6 +326,45 @@ pub enum ReasonKind {
     },
 }
 
+impl ReasonKind {
+    /// The stable code, as serialised in `code` (without going through a serializer,
+    /// which for this enum is large in WebAssembly).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ReasonKind::NotStarted { .. } => "not_started",
+            ReasonKind::Ended { .. } => "ended",
+            ReasonKind::ValidityEnded { .. } => "validity_ended",
+            ReasonKind::ValidityUnknown { .. } => "validity_unknown",
+            ReasonKind::GlobalLimitReached { .. } => "global_limit_reached",
+            ReasonKind::CustomerLimitReached { .. } => "customer_limit_reached",
+            ReasonKind::NotInAudience { .. } => "not_in_audience",
+            ReasonKind::NotInSegment { .. } => "not_in_segment",
+            ReasonKind::FirstOrderOnly { .. } => "first_order_only",
+            ReasonKind::OrderCountMismatch { .. } => "order_count_mismatch",
+            ReasonKind::MorePreviousOrders { .. } => "more_previous_orders",
+            ReasonKind::MinOrders { .. } => "min_orders",
+            ReasonKind::MinSpend { .. } => "min_spend",
+            ReasonKind::UsedCouponRequired { .. } => "used_coupon_required",
+            ReasonKind::MinPurchaseValue { .. } => "min_purchase_value",
+            ReasonKind::MaxPurchaseValue { .. } => "max_purchase_value",
+            ReasonKind::MinQuantity { .. } => "min_quantity",
+            ReasonKind::MaxQuantity { .. } => "max_quantity",
+            ReasonKind::NoEligibleItems { .. } => "no_eligible_items",
+            ReasonKind::CodNotAllowed { .. } => "cod_not_allowed",
+            ReasonKind::CodeNotEntered { .. } => "code_not_entered",
+            ReasonKind::NotCombinable { .. } => "not_combinable",
+            ReasonKind::NothingToDiscount { .. } => "nothing_to_discount",
+            ReasonKind::LowerSaving { .. } => "lower_saving",
+            ReasonKind::NotChosen { .. } => "not_chosen",
+            ReasonKind::TooManyCodes { .. } => "too_many_codes",
+            ReasonKind::GiftNotInCart { .. } => "gift_not_in_cart",
+            ReasonKind::ShippingNotEligible { .. } => "shipping_not_eligible",
+            ReasonKind::BuyXGetYIncomplete { .. } => "buy_x_get_y_incomplete",
+            ReasonKind::ComboIncomplete { .. } => "combo_incomplete",
+        }
+    }
+}
+
 /// Distance to a threshold the shopper can close.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]

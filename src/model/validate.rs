@@ -2,7 +2,7 @@
 //! on the currency, and the documented size limits. Runs once per input, before any
 //! evaluation, and reports the first problem with its path.
 
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 
 use super::{Audience, Bundle, Cart, Context, Coupon, Customer, Discount, OrderScope, Rule, Span, Window};
 use crate::error::{Error, ErrorCode};
@@ -64,7 +64,7 @@ fn check_count(len: usize, max: usize, path: &str, what: &str) -> Result {
 }
 
 fn check_unique<'a>(ids: impl Iterator<Item = &'a str>, path: impl Fn(usize) -> String, what: &str) -> Result {
-    let mut seen = HashSet::new();
+    let mut seen = BTreeSet::new();
     for (i, id) in ids.enumerate() {
         check_id(id, &path(i))?;
         if !seen.insert(id) {
@@ -105,7 +105,7 @@ pub fn bundle(b: &Bundle) -> Result {
     check_count(b.coupons.len(), limits::MAX_COUPONS, "bundle.coupons", "coupons")?;
     check_count(b.segments.len(), limits::MAX_SEGMENTS, "bundle.segments", "segments")?;
     check_unique(b.coupons.iter().map(|c| c.id.as_str()), |i| format!("bundle.coupons[{i}].id"), "coupon id")?;
-    let mut codes = HashSet::new();
+    let mut codes = BTreeSet::new();
     for (i, c) in b.coupons.iter().enumerate() {
         coupon(c, b.currency, &format!("bundle.coupons[{i}]"))?;
         if let Some(code) = &c.code {
