@@ -76,8 +76,29 @@ impl Engine {
 
     /// Evaluates one cart for one customer at `context.now`.
     pub fn evaluate(&self, customer: &Customer, cart: &Cart, context: &Context) -> Result<EvaluationResult, Error> {
+        model::validate::customer(customer, self.bundle.currency)?;
+        self.evaluate_validated(customer, cart, context)
+    }
+
+    /// Validates a customer summary once, for evaluating many carts with
+    /// [`Engine::evaluate_for`]: a storefront re-evaluates on every cart change, while
+    /// the summary (often hundreds of orders) stays the same for the session.
+    pub fn shopper(&self, customer: Customer) -> Result<Shopper, Error> {
+        model::validate::customer(&customer, self.bundle.currency)?;
+        Ok(Shopper { customer, currency: self.bundle.currency })
+    }
+
+    /// [`Engine::evaluate`] for a customer validated by [`Engine::shopper`].
+    pub fn evaluate_for(&self, shopper: &Shopper, cart: &Cart, context: &Context) -> Result<EvaluationResult, Error> {
+        if shopper.currency != self.bundle.currency {
+            // Validated against another engine's currency: the scales may not hold here.
+            model::validate::customer(&shopper.customer, self.bundle.currency)?;
+        }
+        self.evaluate_validated(&shopper.customer, cart, context)
+    }
+
+    fn evaluate_validated(&self, customer: &Customer, cart: &Cart, context: &Context) -> Result<EvaluationResult, Error> {
         let currency = self.bundle.currency;
-        model::validate::customer(customer, currency)?;
         model::validate::cart(cart, currency)?;
         model::validate::context(context)?;
 
@@ -164,6 +185,20 @@ impl Engine {
             unknown_codes,
             gifts_to_add,
         })
+    }
+}
+
+/// A customer summary validated by [`Engine::shopper`].
+#[derive(Debug, Clone)]
+pub struct Shopper {
+    customer: Customer,
+    currency: money::Currency,
+}
+
+impl Shopper {
+    /// The summary.
+    pub fn customer(&self) -> &Customer {
+        &self.customer
     }
 }
 

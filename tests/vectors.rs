@@ -64,3 +64,27 @@ fn every_vector_gives_its_expected_output_natively() {
     }
     assert!(failures.is_empty(), "{} of {} vectors differ:\n{}", failures.len(), files.len(), failures.join("\n"));
 }
+
+/// `Engine::shopper` + `evaluate_for` (the summary validated once per session) gives
+/// the same result as `evaluate` for every vector that evaluates.
+#[test]
+fn a_shopper_evaluates_like_a_fresh_customer() {
+    let mut compared = 0;
+    for path in vector_files() {
+        let doc: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        let Ok(request) = coupon_engine::read_json::<coupon_engine::Request>("", &doc["request"].to_string()) else { continue };
+        let Ok(engine) = coupon_engine::Engine::new(request.bundle.clone()) else { continue };
+        let fresh = engine.evaluate(&request.customer, &request.cart, &request.context);
+        let shopper = match engine.shopper(request.customer.clone()) {
+            Ok(s) => s,
+            Err(e) => {
+                assert_eq!(Err(e), fresh.map(|_| ()), "{}", path.display());
+                continue;
+            }
+        };
+        let again = engine.evaluate_for(&shopper, &request.cart, &request.context);
+        assert_eq!(again.map_err(|e| e.code), fresh.map_err(|e| e.code), "{}", path.display());
+        compared += 1;
+    }
+    assert!(compared >= 50, "only {compared} vectors compared");
+}

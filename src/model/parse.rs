@@ -468,10 +468,11 @@ impl<'de> Visitor<'de> for StrictVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Strict, A::Error> {
         let mut map = Map::new();
         while let Some(key) = access.next_key::<String>()? {
-            let Strict(value) = access.next_value()?;
-            if map.insert(key.clone(), value).is_some() {
+            if map.contains_key(&key) {
                 return Err(serde::de::Error::custom(format!("{DUPLICATE_KEY}{key}`")));
             }
+            let Strict(value) = access.next_value()?;
+            map.insert(key, value);
         }
         Ok(Strict(Value::Object(map)))
     }

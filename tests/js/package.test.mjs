@@ -30,7 +30,20 @@ test("the package replays every shared vector byte for byte", () => {
     const want = JSON.stringify(doc.expected);
     assert.equal(JSON.stringify(evaluate(doc.request)), want, `${name}: evaluate`);
     assert.equal(evaluateJson(JSON.stringify(doc.request)), want, `${name}: evaluateJson`);
+    const { bundle, customer, cart, context } = doc.request;
+    const shopper = new Engine(bundle).shopper(customer);
+    assert.equal(JSON.stringify(shopper.evaluate(cart, context)), want, `${name}: shopper.evaluate`);
   }
+});
+
+test("a shopper reads the summary once and still rejects a bad cart with a typed error", () => {
+  const [, doc] = vectors.find(([name]) => name === "example-loyalty-10-percent.json");
+  const { bundle, customer, cart, context } = doc.request;
+  const engine = new Engine(bundle);
+  assert.throws(() => engine.shopper({ ...customer, orders: [{ id: "o1" }] }), { code: "missing_field", path: "customer.orders[0].placedAt" });
+  const shopper = engine.shopper(customer);
+  assert.throws(() => shopper.evaluate({ ...cart, currency: "USD" }, context), { code: "currency_mismatch" });
+  assert.equal(shopper.evaluate(cart, context).discountTotal, engine.evaluate(customer, cart, context).discountTotal);
 });
 
 test("an Engine is reused across carts", () => {

@@ -12,6 +12,8 @@
 //! exactly what the server does, and JS gets plain objects with `null` for absent
 //! values, the same bytes the native engine prints.
 
+use std::rc::Rc;
+
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -69,7 +71,7 @@ fn write<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
 /// for (const card of result.cards) console.log(card.status, card.title, card.saving);
 /// ```
 #[wasm_bindgen]
-pub struct Engine(coupon_engine::Engine);
+pub struct Engine(Rc<coupon_engine::Engine>);
 
 #[wasm_bindgen]
 impl Engine {
@@ -81,7 +83,7 @@ impl Engine {
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(unchecked_param_type = "Bundle")] bundle: JsValue) -> Result<Engine, JsValue> {
         let bundle: model::Bundle = read("bundle", bundle)?;
-        coupon_engine::Engine::new(bundle).map(Engine).map_err(js_error)
+        coupon_engine::Engine::new(bundle).map(|e| Engine(Rc::new(e))).map_err(js_error)
     }
 
     /// Verifies a signed bundle (compact JWS, EdDSA / Ed25519) against a JWKS at `now`,
@@ -95,7 +97,7 @@ impl Engine {
     pub fn from_signed(token: &str, #[wasm_bindgen(unchecked_param_type = "Jwks")] jwks: JsValue, now: &str) -> Result<Engine, JsValue> {
         let jwks: coupon_engine::signing::Jwks = read("jwks", jwks)?;
         let now = timestamp(now)?;
-        coupon_engine::Engine::from_signed(token, &jwks, now).map(Engine).map_err(js_error)
+        coupon_engine::Engine::from_signed(token, &jwks, now).map(|e| Engine(Rc::new(e))).map_err(js_error)
     }
 
     /// Evaluates one cart: totals, applied discounts with per-line allocation, and cards.
@@ -114,6 +116,51 @@ impl Engine {
         let cart: model::Cart = read("cart", cart)?;
         let context: model::Context = read("context", context)?;
         write(&self.0.evaluate(&customer, &cart, &context).map_err(js_error)?)
+    }
+
+    /// Reads and validates a customer summary once, for a session of evaluations:
+    /// `shopper.evaluate(cart, context)` then skips re-reading a history of hundreds
+    /// of orders on every cart change. Same results as `engine.evaluate`.
+    ///
+    /// ```js
+    /// const shopper = engine.shopper(customer);
+    /// const result = shopper.evaluate(cart, { now: new Date().toISOString(), codes: ["LOYAL10"] });
+    /// ```
+    pub fn shopper(&self, #[wasm_bindgen(unchecked_param_type = "Customer")] customer: JsValue) -> Result<Shopper, JsValue> {
+        let customer: model::Customer = read("customer", customer)?;
+        let shopper = self.0.shopper(customer).map_err(js_error)?;
+        Ok(Shopper { engine: Rc::clone(&self.0), shopper })
+    }
+}
+
+/// A customer summary read and validated once by `engine.shopper(customer)`.
+///
+/// ```js
+/// const shopper = engine.shopper(customer);
+/// cartInput.addEventListener("change", () => render(shopper.evaluate(cart, context)));
+/// ```
+#[wasm_bindgen]
+pub struct Shopper {
+    engine: Rc<coupon_engine::Engine>,
+    shopper: coupon_engine::Shopper,
+}
+
+#[wasm_bindgen]
+impl Shopper {
+    /// Evaluates one cart for this customer, like `engine.evaluate(customer, cart, context)`.
+    ///
+    /// ```js
+    /// const { totalAfter, cards } = shopper.evaluate(cart, { now: "2026-11-22T10:00:00Z" });
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "EvaluationResult")]
+    pub fn evaluate(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Cart")] cart: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Context")] context: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let cart: model::Cart = read("cart", cart)?;
+        let context: model::Context = read("context", context)?;
+        write(&self.engine.evaluate_for(&self.shopper, &cart, &context).map_err(js_error)?)
     }
 }
 
