@@ -1,0 +1,48 @@
+// The measurements every JavaScript runtime makes on the built package (issue 6):
+// full evaluation of S, M and L with a prepared engine, and bundle preparation with
+// and without the signature check. Runtime-neutral: Node and the Chromium page pass
+// the package's exports, the workloads and their clock.
+import { measure } from "./measure.mjs";
+
+/** The workload sizes, as their file names in target/bench/ (benches/workload). */
+export const SIZES = ["s", "m", "l"];
+
+/**
+ * Checks that each workload gives the native engine's bytes (a runtime that computed
+ * something else would be timed on the wrong work), then times it.
+ *
+ * `api`: the package's exports (`Engine`); `workloads[size]`: `{bundle, customer,
+ * cart, context}`; `expected[size]`: the native result text; `signed`: `{token, jwks,
+ * now, coupons}`; `now()`: milliseconds; `log`: progress lines.
+ */
+export function runSuite({ api, workloads, expected, signed, now, options, log = () => {} }) {
+  const results = { evaluate: {}, session: {}, checks: {} };
+  for (const size of SIZES) {
+    const { bundle, customer, cart, context } = workloads[size];
+    const engine = new api.Engine(bundle);
+    const text = JSON.stringify(engine.evaluate(customer, cart, context));
+    if (text !== expected[size]) {
+      throw new Error(`workload ${size}: the package's result differs from the native engine's (rebuild pkg/ and target/bench together)`);
+    }
+    results.checks[size] = "same bytes as native";
+    log(`evaluate ${size.toUpperCase()}: ${bundle.coupons.length} coupons × ${cart.lines.length} lines`);
+    // What a storefront does on every cart change: plain objects in, a plain object out.
+    results.evaluate[size] = measure(() => engine.evaluate(customer, cart, context), now, options);
+    // A session: the summary read and validated once (engine.shopper), each cart change
+    // evaluated with it. Same result bytes.
+    const shopper = engine.shopper(customer);
+    if (JSON.stringify(shopper.evaluate(cart, context)) !== expected[size]) {
+      throw new Error(`workload ${size}: shopper.evaluate differs from the native engine's result`);
+    }
+    results.session[size] = measure(() => shopper.evaluate(cart, context), now, options);
+    shopper.free();
+    engine.free();
+  }
+  const bundle = workloads.m.bundle;
+  log(`new Engine(bundle): ${bundle.coupons.length} coupons`);
+  // free() releases the module's copy at once, so memory stays flat over thousands of calls.
+  results.bundleNew = measure(() => new api.Engine(bundle).free(), now, options);
+  log(`Engine.fromSigned: ${signed.coupons} coupons, ${signed.token.length} bytes of JWS`);
+  results.fromSigned = measure(() => api.Engine.fromSigned(signed.token, signed.jwks, signed.now).free(), now, options);
+  return results;
+}

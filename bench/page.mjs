@@ -1,0 +1,64 @@
+// The Chromium side of issue 6's benchmarks, on the BUILT package (pkg/, its web
+// entry, initialised with the module's bytes): the same suite as in Node, and cold
+// start through WebAssembly.compile, as a page that fetched the .wasm does.
+import { FULL, QUICK, stats, uniqueModuleBytes } from "./lib/measure.mjs";
+import { runSuite, SIZES } from "./lib/suite.mjs";
+
+async function get(path) {
+  const response = await fetch(path);
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  return response;
+}
+
+/** Runs every measurement and returns the results (called by bench/browser.mjs). */
+window.runBench = async ({ quick }) => {
+  const options = quick ? QUICK : FULL;
+  const now = () => performance.now();
+  const log = (line) => console.log(line);
+  const workloads = {};
+  const expected = {};
+  for (const size of SIZES) {
+    workloads[size] = await (await get(`/target/bench/${size}.json`)).json();
+    expected[size] = (await (await get(`/target/bench/${size}.result.json`)).text()).trimEnd();
+  }
+  const signed = await (await get("/target/bench/signed.json")).json();
+  const wasm = new Uint8Array(await (await get("/pkg/coupon_engine_bg.wasm")).arrayBuffer());
+  const glue = await import("/pkg/coupon_engine.js");
+  await glue.default({ module_or_path: wasm });
+
+  const results = {
+    runtime: "chromium",
+    userAgent: navigator.userAgent,
+    crossOriginIsolated: globalThis.crossOriginIsolated,
+    quick,
+    ...runSuite({ api: glue, workloads, expected, signed, now, options, log }),
+  };
+
+  // Cold start as a page pays it once the bytes have arrived: a fresh copy of the glue
+  // (new module instance), bytes V8 has not compiled before (uniqueModuleBytes), then
+  // WebAssembly.compile and the glue's init (instantiate + start function). Not
+  // included: downloading the .wasm and the glue. "To first result" adds
+  // `new Engine(S bundle)` and one S evaluation.
+  const runs = quick ? 10 : 40;
+  log(`cold start: ${runs} fresh compilations of ${wasm.length} bytes`);
+  const instantiate = [];
+  const firstResult = [];
+  const s = workloads.s;
+  for (let i = 0; i < runs; i += 1) {
+    const fresh = await import(`/pkg/coupon_engine.js?cold=${i}`);
+    const bytes = uniqueModuleBytes(wasm, i);
+    const t0 = now();
+    const module = await WebAssembly.compile(bytes);
+    await fresh.default({ module_or_path: module });
+    const t1 = now();
+    const engine = new fresh.Engine(s.bundle);
+    engine.evaluate(s.customer, s.cart, s.context);
+    const t2 = now();
+    engine.free();
+    instantiate.push(t1 - t0);
+    firstResult.push(t2 - t0);
+  }
+  results.coldStart = { instantiate: stats(instantiate), firstResult: stats(firstResult), wasmBytes: wasm.length };
+  return results;
+};
+document.body.dataset.ready = "true";
