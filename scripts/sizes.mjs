@@ -12,7 +12,7 @@ const json = args.includes("--json");
 const budgetAt = args.indexOf("--budget");
 const budget = budgetAt >= 0 ? JSON.parse(readFileSync(args[budgetAt + 1], "utf8")) : null;
 const sizes = args
-  .filter((a, i) => a !== "--json" && i !== budgetAt && i !== budgetAt + 1)
+  .filter((a, i) => a !== "--json" && (budgetAt < 0 || (i !== budgetAt && i !== budgetAt + 1)))
   .map((file) => {
     const bytes = readFileSync(file);
     return {

@@ -6,13 +6,21 @@ use rust_decimal::Decimal;
 
 use crate::conditions::{status_of, Verdict};
 use crate::facts::Facts;
-use crate::model::{Card, CardStatus, Coupon, Discount, Progress, ProgressUnit, Reason, ReasonKind, Timestamp};
+use crate::model::{
+    Card, CardStatus, Coupon, Discount, Progress, ProgressUnit, Reason, ReasonKind, Timestamp,
+};
 use crate::money::{Amount, Currency};
 use crate::selection::{Context, Selection};
 
 /// Builds one card per visible coupon and per hidden coupon whose code was entered,
 /// sorted by status (applied first), then bundle order.
-pub fn build(cx: &Context, verdicts: &[Verdict], candidates: &[usize], selection: &Selection, total_before: Amount) -> Vec<Card> {
+pub fn build(
+    cx: &Context,
+    verdicts: &[Verdict],
+    candidates: &[usize],
+    selection: &Selection,
+    total_before: Amount,
+) -> Vec<Card> {
     let facts = cx.facts;
     let currency = facts.currency;
     let mut cards: Vec<Card> = Vec::new();
@@ -21,13 +29,21 @@ pub fn build(cx: &Context, verdicts: &[Verdict], candidates: &[usize], selection
         if !coupon.display.visible && !entered {
             continue;
         }
-        let applied = selection.applied.iter().find(|(c, _)| *c == index).map(|(_, o)| o.total);
+        let applied = selection
+            .applied
+            .iter()
+            .find(|(c, _)| *c == index)
+            .map(|(_, o)| o.total);
         let mut kinds: Vec<ReasonKind> = verdict.blockers.clone();
         let saving = match applied {
             Some(total) => Some(total),
             None if verdict.usable() => {
-                kinds.push(if candidates.contains(&index) { left_out(cx, selection, index) } else { ReasonKind::CodeNotEntered {} });
-                Some(cx.apply(&[index]).saving())
+                kinds.push(if candidates.contains(&index) {
+                    left_out(cx, selection, index)
+                } else {
+                    ReasonKind::CodeNotEntered {}
+                });
+                Some(cx.alone(index))
             }
             None => None,
         };
@@ -38,7 +54,8 @@ pub fn build(cx: &Context, verdicts: &[Verdict], candidates: &[usize], selection
             None => kinds.first().map_or(CardStatus::Available, status_of),
         };
         let saving = saving.map(|s| Amount(currency.from_minor(s)));
-        let mut progress: Vec<Progress> = kinds.iter().filter_map(|k| progress(k, currency)).collect();
+        let mut progress: Vec<Progress> =
+            kinds.iter().filter_map(|k| progress(k, currency)).collect();
         progress.extend(next_tier(coupon, verdict, facts));
         cards.push(Card {
             coupon_id: coupon.id.clone(),
@@ -51,7 +68,10 @@ pub fn build(cx: &Context, verdicts: &[Verdict], candidates: &[usize], selection
             price_before: total_before,
             price_after: saving.map(|s| Amount(total_before.0 - s.0)),
             progress,
-            reasons: kinds.into_iter().map(|kind| reason(kind, coupon, currency)).collect(),
+            reasons: kinds
+                .into_iter()
+                .map(|kind| reason(kind, coupon, currency))
+                .collect(),
             expires_at: verdict.expires_at,
         });
     }
@@ -63,22 +83,32 @@ pub fn build(cx: &Context, verdicts: &[Verdict], candidates: &[usize], selection
 /// it does not combine with, the codes limit, or what adding it would do.
 fn left_out(cx: &Context, selection: &Selection, c: usize) -> ReasonKind {
     if let Some(s) = cx.blocker(selection, c) {
-        return ReasonKind::NotCombinable { coupon_id: cx.coupons[s].id.clone(), title: cx.coupons[s].display.title.clone() };
+        return ReasonKind::NotCombinable {
+            coupon_id: cx.coupons[s].id.clone(),
+            title: cx.coupons[s].display.title.clone(),
+        };
     }
     if selection.considered.binary_search(&c).is_err() {
         // Outside the greedy pool: others saved more on their own.
         return ReasonKind::NotChosen {};
     }
-    let mut with = selection.indices();
+    let with = selection.indices();
     if !cx.fits(&with, c) {
         return if with.len() >= crate::selection::MAX_APPLIED {
             ReasonKind::NotChosen {}
         } else {
-            ReasonKind::TooManyCodes { max: u32::try_from(cx.max_codes).unwrap_or(u32::MAX) }
+            ReasonKind::TooManyCodes {
+                max: u32::try_from(cx.max_codes).unwrap_or(u32::MAX),
+            }
         };
     }
-    with.push(c);
-    match cx.apply(&with).saving().cmp(&selection.saving()) {
+    // The applied coupons plus `c`; members that came to zero are not part of it.
+    let added = if selection.members().len() == selection.applied.len() {
+        cx.with(selection, c)
+    } else {
+        cx.apply(&[with.as_slice(), &[c]].concat())
+    };
+    match added.saving().cmp(&selection.saving()) {
         std::cmp::Ordering::Less => ReasonKind::LowerSaving {},
         std::cmp::Ordering::Equal => ReasonKind::NothingToDiscount {},
         // Only outside the exact search: the greedy fallback or priority order passed it by.
@@ -88,9 +118,17 @@ fn left_out(cx: &Context, selection: &Selection, c: usize) -> ReasonKind {
 
 /// For a tiered discount, the distance to the next tier above the scoped subtotal.
 fn next_tier(coupon: &Coupon, verdict: &Verdict, facts: &Facts) -> Option<Progress> {
-    let Discount::Tiered { tiers, .. } = &coupon.discount else { return None };
+    let Discount::Tiered { tiers, .. } = &coupon.discount else {
+        return None;
+    };
     let currency = facts.currency;
-    let value = currency.from_minor(verdict.scoped.iter().map(|&i| facts.amounts.line_minor[i]).sum());
+    let value = currency.from_minor(
+        verdict
+            .scoped
+            .iter()
+            .map(|&i| facts.amounts.line_minor[i])
+            .sum(),
+    );
     // Below the first tier the minimum-value reason already shows the way.
     if tiers.first().is_none_or(|t| value < t.min_value.0) {
         return None;
@@ -114,7 +152,11 @@ fn next_tier(coupon: &Coupon, verdict: &Verdict, facts: &Facts) -> Option<Progre
 
 /// Whether an entered code names a coupon of the bundle.
 pub fn matches_any(code: &str, coupons: &[Coupon]) -> bool {
-    coupons.iter().any(|c| c.code.as_ref().is_some_and(|own| own.eq_ignore_ascii_case(code)))
+    coupons.iter().any(|c| {
+        c.code
+            .as_ref()
+            .is_some_and(|own| own.eq_ignore_ascii_case(code))
+    })
 }
 
 fn reason(kind: ReasonKind, coupon: &Coupon, currency: Currency) -> Reason {
@@ -124,7 +166,9 @@ fn reason(kind: ReasonKind, coupon: &Coupon, currency: Currency) -> Reason {
 
 /// A date for people: "21 Nov 2026, 17:31 UTC" (the params keep the exact instant).
 fn when(t: &Timestamp) -> String {
-    t.0.with_timezone(&chrono::Utc).format("%-d %b %Y, %H:%M UTC").to_string()
+    t.0.with_timezone(&chrono::Utc)
+        .format("%-d %b %Y, %H:%M UTC")
+        .to_string()
 }
 
 fn plural(n: u32, one: &str, many: &str) -> String {
@@ -136,7 +180,9 @@ fn plural(n: u32, one: &str, many: &str) -> String {
 }
 
 fn in_period(period: &Option<String>) -> String {
-    period.as_ref().map_or_else(String::new, |p| format!(" in the last {p}"))
+    period
+        .as_ref()
+        .map_or_else(String::new, |p| format!(" in the last {p}"))
 }
 
 /// The default English message for a reason.
@@ -146,11 +192,15 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
     match kind {
         NotStarted { starts_at } => format!("Available from {}", when(starts_at)),
         Ended { ended_at } => format!("This offer ended on {}", when(ended_at)),
-        ValidityEnded { ended_at, .. } => format!("Your personal offer ended on {}", when(ended_at)),
+        ValidityEnded { ended_at, .. } => {
+            format!("Your personal offer ended on {}", when(ended_at))
+        }
         ValidityUnknown { .. } => "Not available for your account yet".to_string(),
         GlobalLimitReached { .. } => "This coupon has been fully redeemed".to_string(),
         CustomerLimitReached { limit: 1, .. } => "You have already used this coupon".to_string(),
-        CustomerLimitReached { limit, .. } => format!("You have used this coupon the maximum {limit} times"),
+        CustomerLimitReached { limit, .. } => {
+            format!("You have used this coupon the maximum {limit} times")
+        }
         NotInAudience {} | NotInSegment { .. } => "Not available for your account".to_string(),
         FirstOrderOnly { .. } => "Only for your first order".to_string(),
         OrderCountMismatch { .. } => "Not available for this order".to_string(),
@@ -158,32 +208,57 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
             "For customers with {required}+ previous orders: {} to go",
             plural(required - current, "more order", "more orders")
         ),
-        MinOrders { required, period, .. } => format!("For customers with {required}+ orders{}", in_period(period)),
-        MinSpend { required, period, .. } => {
-            format!("For customers who have spent {} or more{}", money(required), in_period(period))
+        MinOrders {
+            required, period, ..
+        } => format!("For customers with {required}+ orders{}", in_period(period)),
+        MinSpend {
+            required, period, ..
+        } => {
+            format!(
+                "For customers who have spent {} or more{}",
+                money(required),
+                in_period(period)
+            )
         }
         UsedCouponRequired { code } => format!("For customers who have used {code}"),
         MinPurchaseValue { required, current } => {
-            format!("Add {} more to unlock", currency.format(required.0 - current.0))
+            format!(
+                "Add {} more to unlock",
+                currency.format(required.0 - current.0)
+            )
         }
         MaxPurchaseValue { limit, .. } => format!("Only for orders up to {}", money(limit)),
         MinQuantity { required, current } => {
-            format!("Add {} to unlock", plural(required - current, "more item", "more items"))
+            format!(
+                "Add {} to unlock",
+                plural(required - current, "more item", "more items")
+            )
         }
         MaxQuantity { limit, .. } => format!("Only for up to {}", plural(*limit, "item", "items")),
         NoEligibleItems {} => "Add an eligible product to use this coupon".to_string(),
         CodNotAllowed {} => "Not available with cash on delivery".to_string(),
-        CodeNotEntered {} => format!("Enter code {} to apply", coupon.code.as_deref().unwrap_or_default()),
+        CodeNotEntered {} => format!(
+            "Enter code {} to apply",
+            coupon.code.as_deref().unwrap_or_default()
+        ),
         NotCombinable { title, .. } => format!("Not combinable with {title}"),
         NothingToDiscount {} => "Nothing left to discount".to_string(),
         LowerSaving {} => "The discounts applied save you more without it".to_string(),
         NotChosen {} => "Not chosen: other discounts save you more".to_string(),
         TooManyCodes { max: 1 } => "Only one code can be used per order".to_string(),
         TooManyCodes { max } => format!("Only {max} codes can be used per order"),
-        GiftNotInCart { product_id, quantity: 1 } => format!("Add your free gift ({product_id}) to the cart"),
-        GiftNotInCart { product_id, quantity } => format!("Add your {quantity} free gifts ({product_id}) to the cart"),
+        GiftNotInCart {
+            product_id,
+            quantity: 1,
+        } => format!("Add your free gift ({product_id}) to the cart"),
+        GiftNotInCart {
+            product_id,
+            quantity,
+        } => format!("Add your {quantity} free gifts ({product_id}) to the cart"),
         ShippingNotEligible {} => "Choose an eligible delivery option".to_string(),
-        BuyXGetYIncomplete { buy, get } => format!("Buy {buy}, get {get}: add the qualifying items"),
+        BuyXGetYIncomplete { buy, get } => {
+            format!("Buy {buy}, get {get}: add the qualifying items")
+        }
         ComboIncomplete { missing } => format!("Add {} to complete the set", missing.join(", ")),
     }
 }
@@ -213,14 +288,29 @@ fn progress(kind: &ReasonKind, currency: Currency) -> Option<Progress> {
         }
     };
     Some(match kind {
-        ReasonKind::MinPurchaseValue { required, current } => money(ProgressUnit::CartValue, current, required, "Add"),
-        ReasonKind::MinSpend { required, current, .. } => money(ProgressUnit::Spend, current, required, "Spend"),
-        ReasonKind::MinQuantity { required, current } => {
-            count(ProgressUnit::Quantity, *current, *required, "more item", "more items")
+        ReasonKind::MinPurchaseValue { required, current } => {
+            money(ProgressUnit::CartValue, current, required, "Add")
         }
-        ReasonKind::MinOrders { required, current, .. } | ReasonKind::MorePreviousOrders { required, current } => {
-            count(ProgressUnit::Orders, *current, *required, "more order", "more orders")
+        ReasonKind::MinSpend {
+            required, current, ..
+        } => money(ProgressUnit::Spend, current, required, "Spend"),
+        ReasonKind::MinQuantity { required, current } => count(
+            ProgressUnit::Quantity,
+            *current,
+            *required,
+            "more item",
+            "more items",
+        ),
+        ReasonKind::MinOrders {
+            required, current, ..
         }
+        | ReasonKind::MorePreviousOrders { required, current } => count(
+            ProgressUnit::Orders,
+            *current,
+            *required,
+            "more order",
+            "more orders",
+        ),
         _ => return None,
     })
 }

@@ -46,7 +46,8 @@ pub mod signing;
 pub use error::{Error, ErrorCode};
 pub use model::validate::limits;
 use model::{
-    AppliedDiscount, Bundle, Cart, Context, Customer, EvaluationResult, GiftToAdd, LineAllocation, LineTotal, UnknownCode,
+    AppliedDiscount, Bundle, Cart, Context, Customer, EvaluationResult, GiftToAdd, LineAllocation,
+    LineTotal, UnknownCode,
 };
 use money::Amount;
 
@@ -65,7 +66,11 @@ impl Engine {
 
     /// Verifies a signed bundle (compact JWS, EdDSA) against `jwks` at `now`, then
     /// validates it. See [`signing`].
-    pub fn from_signed(token: &str, jwks: &signing::Jwks, now: model::Timestamp) -> Result<Engine, Error> {
+    pub fn from_signed(
+        token: &str,
+        jwks: &signing::Jwks,
+        now: model::Timestamp,
+    ) -> Result<Engine, Error> {
         Engine::new(signing::verify_bundle(token, jwks, now)?)
     }
 
@@ -75,7 +80,12 @@ impl Engine {
     }
 
     /// Evaluates one cart for one customer at `context.now`.
-    pub fn evaluate(&self, customer: &Customer, cart: &Cart, context: &Context) -> Result<EvaluationResult, Error> {
+    pub fn evaluate(
+        &self,
+        customer: &Customer,
+        cart: &Cart,
+        context: &Context,
+    ) -> Result<EvaluationResult, Error> {
         model::validate::customer(customer, self.bundle.currency)?;
         self.evaluate_validated(customer, cart, context)
     }
@@ -85,11 +95,19 @@ impl Engine {
     /// the summary (often hundreds of orders) stays the same for the session.
     pub fn shopper(&self, customer: Customer) -> Result<Shopper, Error> {
         model::validate::customer(&customer, self.bundle.currency)?;
-        Ok(Shopper { customer, currency: self.bundle.currency })
+        Ok(Shopper {
+            customer,
+            currency: self.bundle.currency,
+        })
     }
 
     /// [`Engine::evaluate`] for a customer validated by [`Engine::shopper`].
-    pub fn evaluate_for(&self, shopper: &Shopper, cart: &Cart, context: &Context) -> Result<EvaluationResult, Error> {
+    pub fn evaluate_for(
+        &self,
+        shopper: &Shopper,
+        cart: &Cart,
+        context: &Context,
+    ) -> Result<EvaluationResult, Error> {
         if shopper.currency != self.bundle.currency {
             // Validated against another engine's currency: the scales may not hold here.
             model::validate::customer(&shopper.customer, self.bundle.currency)?;
@@ -97,26 +115,40 @@ impl Engine {
         self.evaluate_validated(&shopper.customer, cart, context)
     }
 
-    fn evaluate_validated(&self, customer: &Customer, cart: &Cart, context: &Context) -> Result<EvaluationResult, Error> {
+    fn evaluate_validated(
+        &self,
+        customer: &Customer,
+        cart: &Cart,
+        context: &Context,
+    ) -> Result<EvaluationResult, Error> {
         let currency = self.bundle.currency;
         model::validate::cart(cart, currency)?;
         model::validate::context(context)?;
 
         let coupons = &self.bundle.coupons;
         let facts = facts::Facts::new(&self.bundle, customer, cart, context);
-        let verdicts: Vec<conditions::Verdict> = coupons.iter().map(|c| conditions::check(c, &facts)).collect();
-        let entered: Vec<bool> = coupons.iter().map(|c| facts.is_entered(c.code.as_deref())).collect();
+        let verdicts: Vec<conditions::Verdict> = coupons
+            .iter()
+            .map(|c| conditions::check(c, &facts))
+            .collect();
+        let entered: Vec<bool> = coupons
+            .iter()
+            .map(|c| facts.is_entered(c.code.as_deref()))
+            .collect();
         let candidates: Vec<usize> = (0..coupons.len())
-            .filter(|&i| verdicts[i].usable() && (coupons[i].application == model::Application::Automatic || entered[i]))
+            .filter(|&i| {
+                verdicts[i].usable()
+                    && (coupons[i].application == model::Application::Automatic || entered[i])
+            })
             .collect();
         let scoped: Vec<&[usize]> = verdicts.iter().map(|v| v.scoped.as_slice()).collect();
-        let cx = selection::Context {
+        let cx = selection::Context::new(
             coupons,
-            scoped: &scoped,
-            entered: &entered,
-            facts: &facts,
-            max_codes: self.bundle.max_codes as usize,
-        };
+            &scoped,
+            &entered,
+            &facts,
+            self.bundle.max_codes as usize,
+        );
         let chosen = selection::select(&candidates, &cx, self.bundle.selection);
 
         let minor = |units: i128| Amount(currency.from_minor(units));
@@ -134,7 +166,10 @@ impl Engine {
                 lines: offer
                     .lines
                     .iter()
-                    .map(|&(line, part)| LineAllocation { line_id: cart.lines[line].id.clone(), amount: minor(part) })
+                    .map(|&(line, part)| LineAllocation {
+                        line_id: cart.lines[line].id.clone(),
+                        amount: minor(part),
+                    })
                     .collect(),
                 shipping: minor(offer.shipping),
             })
@@ -154,15 +189,23 @@ impl Engine {
             .entered
             .iter()
             .filter(|code| !cards::matches_any(code, coupons))
-            .map(|code| UnknownCode { code: code.clone(), message: format!("Code {code} is not valid") })
+            .map(|code| UnknownCode {
+                code: code.clone(),
+                message: format!("Code {code} is not valid"),
+            })
             .collect();
         // A gift is worth adding when the missing gift is all that stands in the way.
         let gifts_to_add = verdicts
             .iter()
             .enumerate()
-            .filter(|(i, _)| coupons[*i].application == model::Application::Automatic || entered[*i])
+            .filter(|(i, _)| {
+                coupons[*i].application == model::Application::Automatic || entered[*i]
+            })
             .filter_map(|(i, v)| match v.blockers.as_slice() {
-                [model::ReasonKind::GiftNotInCart { product_id, quantity }] => Some(GiftToAdd {
+                [model::ReasonKind::GiftNotInCart {
+                    product_id,
+                    quantity,
+                }] => Some(GiftToAdd {
                     coupon_id: coupons[i].id.clone(),
                     product_id: product_id.clone(),
                     quantity: *quantity,
@@ -227,7 +270,11 @@ model::parse::from_json_struct!(strict Request {
 
 /// Evaluates a whole [`Request`].
 pub fn evaluate(request: &Request) -> Result<EvaluationResult, Error> {
-    Engine::new(request.bundle.clone())?.evaluate(&request.customer, &request.cart, &request.context)
+    Engine::new(request.bundle.clone())?.evaluate(
+        &request.customer,
+        &request.cart,
+        &request.context,
+    )
 }
 
 /// Reads one input from JSON text into a typed [`Error`] whose path starts at `root`
@@ -239,7 +286,11 @@ pub fn read_json<T: model::parse::FromJson>(root: &str, text: &str) -> Result<T,
         return Err(Error::new(
             ErrorCode::OutOfRange,
             root,
-            format!("{} bytes of JSON is more than the limit of {}", text.len(), limits::MAX_INPUT_BYTES),
+            format!(
+                "{} bytes of JSON is more than the limit of {}",
+                text.len(),
+                limits::MAX_INPUT_BYTES
+            ),
         ));
     }
     model::parse::parse(root, text)
@@ -249,7 +300,8 @@ pub fn read_json<T: model::parse::FromJson>(root: &str, text: &str) -> Result<T,
 pub fn evaluate_json(request: &str) -> Result<String, Error> {
     let request: Request = read_json("", request)?;
     let result = evaluate(&request)?;
-    serde_json::to_string(&result).map_err(|e| Error::new(ErrorCode::InvalidValue, "result", e.to_string()))
+    serde_json::to_string(&result)
+        .map_err(|e| Error::new(ErrorCode::InvalidValue, "result", e.to_string()))
 }
 
 /// The README's Rust examples, compiled and run by `cargo test --doc`.

@@ -11,10 +11,9 @@ use std::str::FromStr;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Serialize, Serializer};
-use serde_json::Value;
 
 use crate::error::ErrorCode;
-use crate::model::parse::{text, FromJson, Path};
+use crate::model::parse::{text, FromJson, Json, Path};
 
 /// Why a string is not a valid amount, percentage or currency: the code and message
 /// of the error the reader reports at the field's path.
@@ -53,7 +52,10 @@ impl Amount {
             return Err((ErrorCode::OutOfRange, format!("amount {text} is negative")));
         }
         if value >= MAX_AMOUNT {
-            return Err((ErrorCode::OutOfRange, format!("amount {text} is not below 10^15")));
+            return Err((
+                ErrorCode::OutOfRange,
+                format!("amount {text} is not below 10^15"),
+            ));
         }
         Ok(Amount(value))
     }
@@ -61,13 +63,23 @@ impl Amount {
 
 /// Reads a JSON string with `parse`; a JSON number is `invalid_type` (floats lose
 /// cents, so money is never a number).
-fn from_string<T>(value: &Value, at: Path<'_>, expected: &str, parse: fn(&str) -> Result<T, Fault>) -> Result<T, crate::Error> {
+fn from_string<T>(
+    value: &Json<'_>,
+    at: Path<'_>,
+    expected: &str,
+    parse: fn(&str) -> Result<T, Fault>,
+) -> Result<T, crate::Error> {
     parse(text(value, at, expected)?).map_err(|(code, message)| at.error(code, message))
 }
 
 impl FromJson for Amount {
-    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, crate::Error> {
-        from_string(value, at, "a decimal string such as \"12.50\"", Amount::parse)
+    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, crate::Error> {
+        from_string(
+            value,
+            at,
+            "a decimal string such as \"12.50\"",
+            Amount::parse,
+        )
     }
 }
 
@@ -88,18 +100,29 @@ impl Percent {
     pub fn parse(text: &str) -> Result<Percent, Fault> {
         let value = parse_decimal(text)?;
         if text.starts_with('-') || value > Decimal::ONE_HUNDRED {
-            return Err((ErrorCode::InvalidPercent, format!("{text} is not in [0, 100]")));
+            return Err((
+                ErrorCode::InvalidPercent,
+                format!("{text} is not in [0, 100]"),
+            ));
         }
         if value.scale() > 4 {
-            return Err((ErrorCode::TooManyDecimals, "a percentage has at most 4 decimal places".to_string()));
+            return Err((
+                ErrorCode::TooManyDecimals,
+                "a percentage has at most 4 decimal places".to_string(),
+            ));
         }
         Ok(Percent(value))
     }
 }
 
 impl FromJson for Percent {
-    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, crate::Error> {
-        from_string(value, at, "a percentage as a decimal string such as \"12.5\"", Percent::parse)
+    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, crate::Error> {
+        from_string(
+            value,
+            at,
+            "a percentage as a decimal string such as \"12.5\"",
+            Percent::parse,
+        )
     }
 }
 
@@ -112,13 +135,22 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, Fault> {
     };
     let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     if !all_digits(int) || frac.is_some_and(|f| !all_digits(f)) {
-        return Err((ErrorCode::InvalidAmount, format!("{text:?} is not a plain decimal string such as \"12.50\"")));
+        return Err((
+            ErrorCode::InvalidAmount,
+            format!("{text:?} is not a plain decimal string such as \"12.50\""),
+        ));
     }
     if int.len() > 16 {
-        return Err((ErrorCode::OutOfRange, format!("{text:?} is not below 10^15")));
+        return Err((
+            ErrorCode::OutOfRange,
+            format!("{text:?} is not below 10^15"),
+        ));
     }
     if frac.map_or(0, str::len) > 28 {
-        return Err((ErrorCode::TooManyDecimals, format!("{text:?} has more than 28 decimal places")));
+        return Err((
+            ErrorCode::TooManyDecimals,
+            format!("{text:?} has more than 28 decimal places"),
+        ));
     }
     Decimal::from_str(text).map_err(|e| (ErrorCode::InvalidAmount, format!("{text:?}: {e}")))
 }
@@ -133,11 +165,32 @@ pub struct Currency {
 
 /// Currencies whose minor unit is not 2 decimal places (ISO 4217, 2025 list).
 const EXPONENT_EXCEPTIONS: &[(&str, u32)] = &[
-    ("BIF", 0), ("CLP", 0), ("DJF", 0), ("GNF", 0), ("ISK", 0), ("JPY", 0), ("KMF", 0),
-    ("KRW", 0), ("PYG", 0), ("RWF", 0), ("UGX", 0), ("UYI", 0), ("VND", 0), ("VUV", 0),
-    ("XAF", 0), ("XOF", 0), ("XPF", 0),
-    ("BHD", 3), ("IQD", 3), ("JOD", 3), ("KWD", 3), ("LYD", 3), ("OMR", 3), ("TND", 3),
-    ("CLF", 4), ("UYW", 4),
+    ("BIF", 0),
+    ("CLP", 0),
+    ("DJF", 0),
+    ("GNF", 0),
+    ("ISK", 0),
+    ("JPY", 0),
+    ("KMF", 0),
+    ("KRW", 0),
+    ("PYG", 0),
+    ("RWF", 0),
+    ("UGX", 0),
+    ("UYI", 0),
+    ("VND", 0),
+    ("VUV", 0),
+    ("XAF", 0),
+    ("XOF", 0),
+    ("XPF", 0),
+    ("BHD", 3),
+    ("IQD", 3),
+    ("JOD", 3),
+    ("KWD", 3),
+    ("LYD", 3),
+    ("OMR", 3),
+    ("TND", 3),
+    ("CLF", 4),
+    ("UYW", 4),
 ];
 
 /// Every active ISO 4217 code for a spendable currency (precious metals, test and
@@ -157,8 +210,14 @@ impl Currency {
         if !bytes.iter().all(u8::is_ascii_uppercase) || !ISO_4217.split(' ').any(|c| c == code) {
             return None;
         }
-        let exponent = EXPONENT_EXCEPTIONS.iter().find(|(c, _)| *c == code).map_or(2, |(_, e)| *e);
-        Some(Currency { code: bytes, exponent })
+        let exponent = EXPONENT_EXCEPTIONS
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map_or(2, |(_, e)| *e);
+        Some(Currency {
+            code: bytes,
+            exponent,
+        })
     }
 
     /// The three-letter code.
@@ -175,7 +234,8 @@ impl Currency {
     /// Rounds half away from zero to the minor unit and fixes the scale, so the
     /// amount prints with exactly `exponent` places.
     pub fn round(&self, value: Decimal) -> Decimal {
-        let mut v = value.round_dp_with_strategy(self.exponent, RoundingStrategy::MidpointAwayFromZero);
+        let mut v =
+            value.round_dp_with_strategy(self.exponent, RoundingStrategy::MidpointAwayFromZero);
         v.rescale(self.exponent);
         v
     }
@@ -202,7 +262,11 @@ impl Currency {
     /// separators, and minor digits only when not zero (`₹1,200`, `₹420.50`, `KWD 1.250`).
     pub fn format(&self, value: Decimal) -> String {
         let v = self.round(value);
-        let text = if v.fract().is_zero() { v.trunc().to_string() } else { v.to_string() };
+        let text = if v.fract().is_zero() {
+            v.trunc().to_string()
+        } else {
+            v.to_string()
+        };
         let (int, frac) = match text.split_once('.') {
             Some((i, f)) => (i, Some(f)),
             None => (text.as_str(), None),
@@ -244,11 +308,20 @@ impl Serialize for Currency {
 }
 
 impl FromJson for Currency {
-    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, crate::Error> {
-        from_string(value, at, "an ISO 4217 currency code such as \"INR\"", |code| {
-            Currency::from_code(code)
-                .ok_or_else(|| (ErrorCode::InvalidCurrency, format!("{code:?} is not an ISO 4217 currency code")))
-        })
+    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, crate::Error> {
+        from_string(
+            value,
+            at,
+            "an ISO 4217 currency code such as \"INR\"",
+            |code| {
+                Currency::from_code(code).ok_or_else(|| {
+                    (
+                        ErrorCode::InvalidCurrency,
+                        format!("{code:?} is not an ISO 4217 currency code"),
+                    )
+                })
+            },
+        )
     }
 }
 
@@ -263,7 +336,10 @@ mod tests {
     #[test]
     fn exponents_follow_iso_4217() {
         let exp = |c| Currency::from_code(c).unwrap().exponent();
-        assert_eq!((exp("JPY"), exp("INR"), exp("USD"), exp("EUR"), exp("KWD")), (0, 2, 2, 2, 3));
+        assert_eq!(
+            (exp("JPY"), exp("INR"), exp("USD"), exp("EUR"), exp("KWD")),
+            (0, 2, 2, 2, 3)
+        );
         assert!(Currency::from_code("usd").is_none());
         assert!(Currency::from_code("XYZ").is_none());
         assert!(Currency::from_code("US").is_none());
@@ -284,10 +360,17 @@ mod tests {
     #[test]
     fn strict_decimal_strings() {
         assert_eq!(parse_decimal("12.50").unwrap(), d("12.50"));
-        for bad in ["", "1e5", "+1", " 1", "1.", ".5", "1,5", "0x10", "NaN", "--1"] {
+        for bad in [
+            "", "1e5", "+1", " 1", "1.", ".5", "1,5", "0x10", "NaN", "--1",
+        ] {
             assert!(parse_decimal(bad).is_err(), "{bad:?} accepted");
         }
-        assert_eq!(parse_decimal("10000000000000000000000000000000").unwrap_err().0, ErrorCode::OutOfRange);
+        assert_eq!(
+            parse_decimal("10000000000000000000000000000000")
+                .unwrap_err()
+                .0,
+            ErrorCode::OutOfRange
+        );
     }
 
     #[test]
@@ -296,9 +379,16 @@ mod tests {
         let err = |j: &str| read(j).unwrap_err().code;
         assert_eq!(err("12.5"), ErrorCode::InvalidType);
         assert_eq!(err("\"-1.00\""), ErrorCode::OutOfRange);
-        assert_eq!(err("\"-0.00\""), ErrorCode::OutOfRange, "a minus sign is a negative amount");
+        assert_eq!(
+            err("\"-0.00\""),
+            ErrorCode::OutOfRange,
+            "a minus sign is a negative amount"
+        );
         assert_eq!(err("\"1000000000000000\""), ErrorCode::OutOfRange);
-        assert_eq!(read("\"999999999999999.99\"").unwrap().0, d("999999999999999.99"));
+        assert_eq!(
+            read("\"999999999999999.99\"").unwrap().0,
+            d("999999999999999.99")
+        );
         assert_eq!(MAX_AMOUNT, d("1000000000000000"));
     }
 

@@ -23,6 +23,8 @@
 //! - At most [`MAX_APPLIED`] discounts apply to one order. With the limits above this
 //!   bounds the work for the largest allowed input (5,000 coupons, 1,000 lines).
 
+use std::cell::RefCell;
+
 use crate::facts::Facts;
 use crate::model::{Coupon, SelectionMode};
 use crate::offers::{offer, Offer, Remaining};
@@ -48,6 +50,10 @@ pub struct Selection {
     /// The candidates the search weighed (bundle indices, ascending); the others were
     /// outside the greedy pool.
     pub considered: Vec<usize>,
+    /// Every member in application order (those that came to zero too) with what was
+    /// left of the cart before it: adding one coupon then recomputes only from where
+    /// it slots in ([`Context::with`]).
+    steps: Vec<(usize, Remaining)>,
 }
 
 impl Selection {
@@ -61,6 +67,11 @@ impl Selection {
         let mut v: Vec<usize> = self.applied.iter().map(|(c, _)| *c).collect();
         v.sort_unstable();
         v
+    }
+
+    /// Bundle indices of every member, the ones that came to zero included.
+    pub fn members(&self) -> Vec<usize> {
+        self.steps.iter().map(|(c, _)| *c).collect()
     }
 }
 
@@ -76,35 +87,130 @@ pub struct Context<'a> {
     pub facts: &'a Facts<'a>,
     /// How many entered codes may apply together.
     pub max_codes: usize,
+    /// Each coupon's saving on its own, once computed: the search bounds, the greedy
+    /// pool and the cards all ask for it.
+    alone: RefCell<Vec<Option<i128>>>,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    /// The context of one evaluation.
+    pub fn new(
+        coupons: &'a [Coupon],
+        scoped: &'a [&'a [usize]],
+        entered: &'a [bool],
+        facts: &'a Facts<'a>,
+        max_codes: usize,
+    ) -> Self {
+        Context {
+            coupons,
+            scoped,
+            entered,
+            facts,
+            max_codes,
+            alone: RefCell::new(vec![None; coupons.len()]),
+        }
+    }
+
+    /// The application order: class, then higher priority, then bundle order.
+    fn key(&self, c: usize) -> (crate::model::DiscountClass, std::cmp::Reverse<i32>, usize) {
+        (
+            self.coupons[c].class(),
+            std::cmp::Reverse(self.coupons[c].priority),
+            c,
+        )
+    }
+
     /// Applies `set` (bundle indices, any order) in the defined order.
     pub fn apply(&self, set: &[usize]) -> Selection {
         let mut order = set.to_vec();
-        order.sort_by_key(|&c| (self.coupons[c].class(), std::cmp::Reverse(self.coupons[c].priority), c));
-        let mut remaining = Remaining::full(self.facts);
-        let mut applied = Vec::with_capacity(order.len());
-        for c in order {
-            let o = offer(&self.coupons[c], self.scoped[c], &remaining, self.facts);
+        order.sort_by_key(|&c| self.key(c));
+        let empty = Selection {
+            applied: Vec::new(),
+            remaining: Remaining::full(self.facts),
+            considered: Vec::new(),
+            steps: Vec::new(),
+        };
+        self.run(empty, &order)
+    }
+
+    /// `base` with coupon `c` added: the members before `c`'s place keep what they
+    /// took; `c` and the members after it are recomputed on what is left.
+    pub fn with(&self, base: &Selection, c: usize) -> Selection {
+        let at = base
+            .steps
+            .partition_point(|(m, _)| self.key(*m) < self.key(c));
+        if at == base.steps.len() {
+            return self.run(base.clone(), &[c]);
+        }
+        let steps = base.steps[..at].to_vec();
+        let kept: Vec<usize> = steps.iter().map(|(m, _)| *m).collect();
+        let applied = base
+            .applied
+            .iter()
+            .filter(|(m, _)| kept.contains(m))
+            .cloned()
+            .collect();
+        let remaining = base.steps[at].1.clone();
+        let mut rest = vec![c];
+        rest.extend(base.steps[at..].iter().map(|(m, _)| *m));
+        self.run(
+            Selection {
+                applied,
+                remaining,
+                considered: Vec::new(),
+                steps,
+            },
+            &rest,
+        )
+    }
+
+    /// Applies `order` (already in application order, all after `from`'s members) on
+    /// what `from` left.
+    fn run(&self, mut from: Selection, order: &[usize]) -> Selection {
+        for &c in order {
+            let o = offer(
+                &self.coupons[c],
+                self.scoped[c],
+                &from.remaining,
+                self.facts,
+            );
+            from.steps.push((c, from.remaining.clone()));
             if o.total > 0 {
-                remaining.take(&o);
-                applied.push((c, o));
+                from.remaining.take(&o);
+                from.applied.push((c, o));
             }
         }
-        Selection { applied, remaining, considered: Vec::new() }
+        from
+    }
+
+    /// What coupon `c` saves on its own (computed once per evaluation).
+    pub fn alone(&self, c: usize) -> i128 {
+        if let Some(saving) = self.alone.borrow()[c] {
+            return saving;
+        }
+        let saving = self.apply(&[c]).saving();
+        self.alone.borrow_mut()[c] = Some(saving);
+        saving
     }
 
     /// Whether `c` may join `set`: combines with every member, and the codes and the
     /// number of discounts fit.
     pub fn fits(&self, set: &[usize], c: usize) -> bool {
         let codes = set.iter().filter(|&&s| self.entered[s]).count() + usize::from(self.entered[c]);
-        set.len() < MAX_APPLIED && codes <= self.max_codes && set.iter().all(|&s| self.coupons[s].combines(&self.coupons[c]))
+        set.len() < MAX_APPLIED
+            && codes <= self.max_codes
+            && set
+                .iter()
+                .all(|&s| self.coupons[s].combines(&self.coupons[c]))
     }
 
     /// The first member of `set` (in application order of `applied`) that `c` does not combine with.
     pub fn blocker(&self, applied: &Selection, c: usize) -> Option<usize> {
-        applied.applied.iter().map(|(s, _)| *s).find(|&s| !self.coupons[s].combines(&self.coupons[c]))
+        applied
+            .applied
+            .iter()
+            .map(|(s, _)| *s)
+            .find(|&s| !self.coupons[s].combines(&self.coupons[c]))
     }
 }
 
@@ -131,11 +237,9 @@ fn choose(candidates: &[usize], cx: &Context, mode: SelectionMode) -> Selection 
             let mut best = cx.apply(&[]);
             for c in order {
                 if cx.fits(&taken, c) {
-                    let mut with = taken.clone();
-                    with.push(c);
-                    let s = cx.apply(&with);
+                    let s = cx.with(&best, c);
                     if s.saving() > best.saving() {
-                        taken = with;
+                        taken.push(c);
                         best = s;
                     }
                 }
@@ -149,10 +253,11 @@ fn choose(candidates: &[usize], cx: &Context, mode: SelectionMode) -> Selection 
 
 /// Branch and bound over every valid combination.
 fn exact(candidates: &[usize], cx: &Context) -> Selection {
-    let alone: Vec<i128> = candidates.iter().map(|&c| cx.apply(&[c]).saving()).collect();
-    let mut best = cx.apply(&[]);
+    let alone: Vec<i128> = candidates.iter().map(|&c| cx.alone(c)).collect();
+    let empty = cx.apply(&[]);
+    let mut best = empty.clone();
     let mut set = Vec::with_capacity(candidates.len());
-    search(0, candidates, &alone, cx, &mut set, &mut best);
+    search(0, candidates, &alone, cx, &mut set, &empty, &mut best);
     best
 }
 
@@ -160,21 +265,34 @@ fn exact(candidates: &[usize], cx: &Context) -> Selection {
 /// extends `set` with candidates from `from` on. The first combination found with the
 /// best saving is the lexicographically smallest, so an extension that can at most
 /// equal the best is not explored.
-fn search(from: usize, candidates: &[usize], alone: &[i128], cx: &Context, set: &mut Vec<usize>, best: &mut Selection) {
+/// `parent` is `set` applied.
+fn search(
+    from: usize,
+    candidates: &[usize],
+    alone: &[i128],
+    cx: &Context,
+    set: &mut Vec<usize>,
+    parent: &Selection,
+    best: &mut Selection,
+) {
     for k in from..candidates.len() {
         let c = candidates[k];
         if !cx.fits(set, c) {
             continue;
         }
         set.push(c);
-        let s = cx.apply(set);
+        let s = cx.with(parent, c);
         let here = s.saving();
         if better(&s, best) {
-            *best = s;
+            *best = s.clone();
         }
-        let bound = here + (k + 1..candidates.len()).filter(|&j| cx.fits(set, candidates[j])).map(|j| alone[j]).sum::<i128>();
+        let bound = here
+            + (k + 1..candidates.len())
+                .filter(|&j| cx.fits(set, candidates[j]))
+                .map(|j| alone[j])
+                .sum::<i128>();
         if bound > best.saving() {
-            search(k + 1, candidates, alone, cx, set, best);
+            search(k + 1, candidates, alone, cx, set, &s, best);
         }
         set.pop();
     }
@@ -183,7 +301,7 @@ fn search(from: usize, candidates: &[usize], alone: &[i128], cx: &Context, set: 
 /// Best single coupon, then add whichever raises the saving most until none does,
 /// among the [`GREEDY_POOL`] candidates that save most on their own.
 fn greedy(candidates: &[usize], cx: &Context) -> Selection {
-    let mut pool: Vec<(i128, usize)> = candidates.iter().map(|&c| (cx.apply(&[c]).saving(), c)).collect();
+    let mut pool: Vec<(i128, usize)> = candidates.iter().map(|&c| (cx.alone(c), c)).collect();
     pool.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut pool: Vec<usize> = pool.into_iter().take(GREEDY_POOL).map(|(_, c)| c).collect();
     pool.sort_unstable();
@@ -196,9 +314,7 @@ fn greedy(candidates: &[usize], cx: &Context) -> Selection {
             if set.contains(&c) || !cx.fits(&set, c) {
                 continue;
             }
-            let mut with = set.clone();
-            with.push(c);
-            let s = cx.apply(&with);
+            let s = cx.with(&best, c);
             let beats_step = step.as_ref().is_none_or(|(_, b)| better(&s, b));
             if s.saving() > best.saving() && beats_step {
                 step = Some((c, s));
@@ -209,7 +325,12 @@ fn greedy(candidates: &[usize], cx: &Context) -> Selection {
                 set.push(c);
                 best = s;
             }
-            None => return Selection { considered: pool, ..best },
+            None => {
+                return Selection {
+                    considered: pool,
+                    ..best
+                }
+            }
         }
     }
 }

@@ -15,10 +15,9 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::error::{Error, ErrorCode};
-use crate::model::parse::{self, from_json_struct, FromJson, Path};
+use crate::model::parse::{self, from_json_struct, FromJson, Json, Path};
 use crate::model::{Bundle, Customer, Timestamp};
 
 /// A JSON Web Key Set holding Ed25519 public keys (`kty: "OKP"`, `crv: "Ed25519"`).
@@ -62,7 +61,13 @@ fn err(code: ErrorCode, path: impl Into<String>, message: impl Into<String>) -> 
 }
 
 fn decode(part: &str, path: &str) -> Result<Vec<u8>, Error> {
-    URL_SAFE_NO_PAD.decode(part).map_err(|e| err(ErrorCode::MalformedToken, path, format!("not base64url without padding: {e}")))
+    URL_SAFE_NO_PAD.decode(part).map_err(|e| {
+        err(
+            ErrorCode::MalformedToken,
+            path,
+            format!("not base64url without padding: {e}"),
+        )
+    })
 }
 
 impl Jwk {
@@ -72,25 +77,59 @@ impl Jwk {
     }
 
     fn verifying_key(&self, path: &str) -> Result<VerifyingKey, Error> {
-        let x = self.x.as_deref().ok_or_else(|| err(ErrorCode::MissingField, format!("{path}.x"), "an Ed25519 key needs x"))?;
-        let bytes: [u8; 32] = decode(x, &format!("{path}.x"))?
-            .try_into()
-            .map_err(|_| err(ErrorCode::InvalidKey, format!("{path}.x"), "an Ed25519 public key is 32 bytes"))?;
-        VerifyingKey::from_bytes(&bytes).map_err(|_| err(ErrorCode::InvalidKey, format!("{path}.x"), "not a point on Ed25519"))
+        let x = self.x.as_deref().ok_or_else(|| {
+            err(
+                ErrorCode::MissingField,
+                format!("{path}.x"),
+                "an Ed25519 key needs x",
+            )
+        })?;
+        let bytes: [u8; 32] = decode(x, &format!("{path}.x"))?.try_into().map_err(|_| {
+            err(
+                ErrorCode::InvalidKey,
+                format!("{path}.x"),
+                "an Ed25519 public key is 32 bytes",
+            )
+        })?;
+        VerifyingKey::from_bytes(&bytes).map_err(|_| {
+            err(
+                ErrorCode::InvalidKey,
+                format!("{path}.x"),
+                "not a point on Ed25519",
+            )
+        })
     }
 
     fn signing_key(&self, path: &str) -> Result<SigningKey, Error> {
         if !self.is_ed25519() {
-            return Err(err(ErrorCode::InvalidKey, path, "a signing key must be kty OKP, crv Ed25519"));
+            return Err(err(
+                ErrorCode::InvalidKey,
+                path,
+                "a signing key must be kty OKP, crv Ed25519",
+            ));
         }
-        let d = self.d.as_deref().ok_or_else(|| err(ErrorCode::MissingField, format!("{path}.d"), "a signing key needs d"))?;
-        let seed: [u8; 32] = decode(d, &format!("{path}.d"))?
-            .try_into()
-            .map_err(|_| err(ErrorCode::InvalidKey, format!("{path}.d"), "an Ed25519 private key is 32 bytes"))?;
+        let d = self.d.as_deref().ok_or_else(|| {
+            err(
+                ErrorCode::MissingField,
+                format!("{path}.d"),
+                "a signing key needs d",
+            )
+        })?;
+        let seed: [u8; 32] = decode(d, &format!("{path}.d"))?.try_into().map_err(|_| {
+            err(
+                ErrorCode::InvalidKey,
+                format!("{path}.d"),
+                "an Ed25519 private key is 32 bytes",
+            )
+        })?;
         let key = SigningKey::from_bytes(&seed);
         if let Some(x) = &self.x {
             if URL_SAFE_NO_PAD.encode(key.verifying_key().to_bytes()) != *x {
-                return Err(err(ErrorCode::InvalidKey, format!("{path}.x"), "x is not the public key of d"));
+                return Err(err(
+                    ErrorCode::InvalidKey,
+                    format!("{path}.x"),
+                    "x is not the public key of d",
+                ));
             }
         }
         Ok(key)
@@ -112,7 +151,10 @@ impl Jwk {
 
     /// This key without its private part, for publishing.
     pub fn public(&self) -> Jwk {
-        Jwk { d: None, ..self.clone() }
+        Jwk {
+            d: None,
+            ..self.clone()
+        }
     }
 }
 
@@ -122,7 +164,11 @@ impl Jwks {
         for (i, k) in self.keys.iter().enumerate() {
             let path = format!("jwks.keys[{i}]");
             if k.d.is_some() {
-                return Err(err(ErrorCode::PrivateKeyInJwks, format!("{path}.d"), "a verification key set must not hold private keys"));
+                return Err(err(
+                    ErrorCode::PrivateKeyInJwks,
+                    format!("{path}.d"),
+                    "a verification key set must not hold private keys",
+                ));
             }
             if k.is_ed25519() {
                 k.verifying_key(&path)?;
@@ -137,7 +183,13 @@ impl Jwks {
             .iter()
             .enumerate()
             .find(|(_, k)| k.is_ed25519() && k.kid.as_deref() == Some(kid))
-            .ok_or_else(|| err(ErrorCode::UnknownKey, "token.header.kid", format!("no Ed25519 key with kid {kid:?} in the key set")))?;
+            .ok_or_else(|| {
+                err(
+                    ErrorCode::UnknownKey,
+                    "token.header.kid",
+                    format!("no Ed25519 key with kid {kid:?} in the key set"),
+                )
+            })?;
         key.verifying_key(&format!("jwks.keys[{i}]"))
     }
 }
@@ -155,10 +207,14 @@ struct Header {
 }
 
 impl FromJson for Header {
-    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
+    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
         let o = parse::Object::lenient(value, at)?;
         let crit = value.get("crit").is_some_and(|c| !c.is_null());
-        Ok(Header { alg: o.get("alg")?, kid: o.get("kid")?, crit })
+        Ok(Header {
+            alg: o.get("alg")?,
+            kid: o.get("kid")?,
+            crit,
+        })
     }
 }
 
@@ -177,53 +233,145 @@ struct SummaryClaims {
 from_json_struct!(lenient SummaryClaims { sub: "sub", customer: "customer" });
 
 /// A token part that must be JSON, or `malformed_token` at `path`.
-fn json_part(text: &str, path: &str) -> Result<Value, Error> {
-    parse::tree(path, text).map_err(|e| err(ErrorCode::MalformedToken, path, format!("not JSON: {}", e.message)))
+fn json_part<'t>(text: &'t str, path: &str) -> Result<Json<'t>, Error> {
+    parse::tree(path, text).map_err(|e| {
+        err(
+            ErrorCode::MalformedToken,
+            path,
+            format!("not JSON: {}", e.message),
+        )
+    })
 }
 
 /// Checks the JWS framing, algorithm, key and signature; returns the payload text.
 fn verify_signature(token: &str, jwks: &Jwks) -> Result<String, Error> {
     jwks.validate()?;
     let mut parts = token.trim().split('.');
-    let (Some(header), Some(payload), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
-        return Err(err(ErrorCode::MalformedToken, "token", "a compact JWS has three base64url parts separated by dots"));
+    let (Some(header), Some(payload), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(err(
+            ErrorCode::MalformedToken,
+            "token",
+            "a compact JWS has three base64url parts separated by dots",
+        ));
     };
-    let header_json = String::from_utf8(decode(header, "token.header")?)
-        .map_err(|_| err(ErrorCode::MalformedToken, "token.header", "the header is not UTF-8"))?;
-    let h = Header::from_json(&json_part(&header_json, "token.header")?, Path::Root("token.header"))
-        .map_err(|e| err(ErrorCode::MalformedToken, e.path, format!("not a JWS header: {}", e.message)))?;
+    let header_json = String::from_utf8(decode(header, "token.header")?).map_err(|_| {
+        err(
+            ErrorCode::MalformedToken,
+            "token.header",
+            "the header is not UTF-8",
+        )
+    })?;
+    let h = Header::from_json(
+        &json_part(&header_json, "token.header")?,
+        Path::Root("token.header"),
+    )
+    .map_err(|e| {
+        err(
+            ErrorCode::MalformedToken,
+            e.path,
+            format!("not a JWS header: {}", e.message),
+        )
+    })?;
     match h.alg.as_deref() {
         Some("EdDSA" | "Ed25519") => {}
-        Some(other) => return Err(err(ErrorCode::UnsupportedAlgorithm, "token.header.alg", format!("{other:?} is not accepted; only EdDSA (Ed25519)"))),
-        None => return Err(err(ErrorCode::UnsupportedAlgorithm, "token.header.alg", "no alg; only EdDSA (Ed25519) is accepted")),
+        Some(other) => {
+            return Err(err(
+                ErrorCode::UnsupportedAlgorithm,
+                "token.header.alg",
+                format!("{other:?} is not accepted; only EdDSA (Ed25519)"),
+            ))
+        }
+        None => {
+            return Err(err(
+                ErrorCode::UnsupportedAlgorithm,
+                "token.header.alg",
+                "no alg; only EdDSA (Ed25519) is accepted",
+            ))
+        }
     }
     if h.crit {
-        return Err(err(ErrorCode::MalformedToken, "token.header.crit", "critical header extensions are not supported"));
+        return Err(err(
+            ErrorCode::MalformedToken,
+            "token.header.crit",
+            "critical header extensions are not supported",
+        ));
     }
-    let kid = h.kid.ok_or_else(|| err(ErrorCode::UnknownKey, "token.header.kid", "the header names no kid"))?;
+    let kid = h.kid.ok_or_else(|| {
+        err(
+            ErrorCode::UnknownKey,
+            "token.header.kid",
+            "the header names no kid",
+        )
+    })?;
     let key = jwks.find(&kid)?;
     let signature: [u8; 64] = decode(signature, "token.signature")?
         .try_into()
-        .map_err(|_| err(ErrorCode::BadSignature, "token.signature", "an Ed25519 signature is 64 bytes"))?;
+        .map_err(|_| {
+            err(
+                ErrorCode::BadSignature,
+                "token.signature",
+                "an Ed25519 signature is 64 bytes",
+            )
+        })?;
     let signing_input = &token.trim()[..header.len() + 1 + payload.len()];
     key.verify_strict(signing_input.as_bytes(), &Signature::from_bytes(&signature))
-        .map_err(|_| err(ErrorCode::BadSignature, "token.signature", "the signature does not match the header and payload"))?;
-    String::from_utf8(decode(payload, "token.payload")?)
-        .map_err(|_| err(ErrorCode::MalformedToken, "token.payload", "the payload is not UTF-8"))
+        .map_err(|_| {
+            err(
+                ErrorCode::BadSignature,
+                "token.signature",
+                "the signature does not match the header and payload",
+            )
+        })?;
+    String::from_utf8(decode(payload, "token.payload")?).map_err(|_| {
+        err(
+            ErrorCode::MalformedToken,
+            "token.payload",
+            "the payload is not UTF-8",
+        )
+    })
 }
 
-fn check_times(claims: &Value, now: Timestamp) -> Result<(), Error> {
-    let t = Times::from_json(claims, Path::Root("token.payload"))
-        .map_err(|e| err(ErrorCode::MalformedToken, e.path, format!("not a JWT claim set: {}", e.message)))?;
+fn check_times(claims: &Json<'_>, now: Timestamp) -> Result<(), Error> {
+    let t = Times::from_json(claims, Path::Root("token.payload")).map_err(|e| {
+        err(
+            ErrorCode::MalformedToken,
+            e.path,
+            format!("not a JWT claim set: {}", e.message),
+        )
+    })?;
     let now_s = now.0.timestamp();
-    let at = |s: i64| DateTime::<Utc>::from_timestamp(s, 0).map_or_else(|| s.to_string(), |d| d.to_rfc3339());
-    t.iat.ok_or_else(|| err(ErrorCode::MissingField, "token.payload.iat", "signed inputs carry their issue time"))?;
-    let exp = t.exp.ok_or_else(|| err(ErrorCode::MissingField, "token.payload.exp", "signed inputs carry an expiry"))?;
+    let at = |s: i64| {
+        DateTime::<Utc>::from_timestamp(s, 0).map_or_else(|| s.to_string(), |d| d.to_rfc3339())
+    };
+    t.iat.ok_or_else(|| {
+        err(
+            ErrorCode::MissingField,
+            "token.payload.iat",
+            "signed inputs carry their issue time",
+        )
+    })?;
+    let exp = t.exp.ok_or_else(|| {
+        err(
+            ErrorCode::MissingField,
+            "token.payload.exp",
+            "signed inputs carry an expiry",
+        )
+    })?;
     if now_s >= exp {
-        return Err(err(ErrorCode::Expired, "token.payload.exp", format!("expired at {}", at(exp))));
+        return Err(err(
+            ErrorCode::Expired,
+            "token.payload.exp",
+            format!("expired at {}", at(exp)),
+        ));
     }
     if let Some(nbf) = t.nbf.filter(|nbf| now_s < *nbf) {
-        return Err(err(ErrorCode::NotYetValid, "token.payload.nbf", format!("valid from {}", at(nbf))));
+        return Err(err(
+            ErrorCode::NotYetValid,
+            "token.payload.nbf",
+            format!("valid from {}", at(nbf)),
+        ));
     }
     Ok(())
 }
@@ -231,23 +379,47 @@ fn check_times(claims: &Value, now: Timestamp) -> Result<(), Error> {
 /// Verifies a signed coupon bundle and returns it (not yet validated: pass it to
 /// [`crate::Engine::new`]).
 pub fn verify_bundle(token: &str, jwks: &Jwks, now: Timestamp) -> Result<Bundle, Error> {
-    let claims = json_part(&verify_signature(token, jwks)?, "token.payload")?;
+    let payload = verify_signature(token, jwks)?;
+    let claims = json_part(&payload, "token.payload")?;
     check_times(&claims, now)?;
     parse::Object::lenient(&claims, Path::Root(""))?.get("bundle")
 }
 
 /// Verifies a signed customer summary: signature, times, and that it belongs to
 /// `expected_customer` (the shopper the page or request is for) when given.
-pub fn verify_summary(token: &str, jwks: &Jwks, now: Timestamp, expected_customer: Option<&str>) -> Result<Customer, Error> {
-    let claims = json_part(&verify_signature(token, jwks)?, "token.payload")?;
+pub fn verify_summary(
+    token: &str,
+    jwks: &Jwks,
+    now: Timestamp,
+    expected_customer: Option<&str>,
+) -> Result<Customer, Error> {
+    let payload = verify_signature(token, jwks)?;
+    let claims = json_part(&payload, "token.payload")?;
     check_times(&claims, now)?;
     let claims = SummaryClaims::from_json(&claims, Path::Root(""))?;
-    let sub = claims.sub.ok_or_else(|| err(ErrorCode::MissingField, "token.payload.sub", "a summary names its customer in sub"))?;
+    let sub = claims.sub.ok_or_else(|| {
+        err(
+            ErrorCode::MissingField,
+            "token.payload.sub",
+            "a summary names its customer in sub",
+        )
+    })?;
     if sub != claims.customer.id {
-        return Err(err(ErrorCode::WrongCustomer, "customer.id", format!("the summary is for {sub:?} but holds {:?}", claims.customer.id)));
+        return Err(err(
+            ErrorCode::WrongCustomer,
+            "customer.id",
+            format!(
+                "the summary is for {sub:?} but holds {:?}",
+                claims.customer.id
+            ),
+        ));
     }
     if let Some(expected) = expected_customer.filter(|e| *e != sub) {
-        return Err(err(ErrorCode::WrongCustomer, "token.payload.sub", format!("the summary is for {sub:?}, not {expected:?}")));
+        return Err(err(
+            ErrorCode::WrongCustomer,
+            "token.payload.sub",
+            format!("the summary is for {sub:?}, not {expected:?}"),
+        ));
     }
     Ok(claims.customer)
 }
@@ -267,7 +439,13 @@ pub fn holds_summary(token: &str) -> bool {
 /// with a private JWK; returns the compact JWS.
 pub fn sign(claims: &serde_json::Value, key: &Jwk) -> Result<String, Error> {
     let signing_key = key.signing_key("key")?;
-    let kid = key.kid.as_deref().ok_or_else(|| err(ErrorCode::MissingField, "key.kid", "a signing key needs a kid"))?;
+    let kid = key.kid.as_deref().ok_or_else(|| {
+        err(
+            ErrorCode::MissingField,
+            "key.kid",
+            "a signing key needs a kid",
+        )
+    })?;
     let header = serde_json::json!({ "alg": "EdDSA", "kid": kid, "typ": "JWT" });
     let signing_input = format!(
         "{}.{}",
@@ -275,7 +453,10 @@ pub fn sign(claims: &serde_json::Value, key: &Jwk) -> Result<String, Error> {
         URL_SAFE_NO_PAD.encode(claims.to_string())
     );
     let signature = signing_key.sign(signing_input.as_bytes());
-    Ok(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes())))
+    Ok(format!(
+        "{signing_input}.{}",
+        URL_SAFE_NO_PAD.encode(signature.to_bytes())
+    ))
 }
 
 #[cfg(test)]
@@ -292,7 +473,9 @@ mod tests {
         Jwk::from_seed([byte; 32], kid)
     }
     fn jwks(keys: &[&Jwk]) -> Jwks {
-        Jwks { keys: keys.iter().map(|k| k.public()).collect() }
+        Jwks {
+            keys: keys.iter().map(|k| k.public()).collect(),
+        }
     }
     fn bundle_claims() -> serde_json::Value {
         json!({"iat": NOW_S - 60, "exp": NOW_S + 3600, "bundle": {"currency": "INR", "coupons": []}})
@@ -309,7 +492,10 @@ mod tests {
         let set = jwks(&[&old, &new]);
         for k in [&old, &new] {
             let token = sign(&bundle_claims(), k).unwrap();
-            assert_eq!(verify_bundle(&token, &set, now()).unwrap().currency.code(), "INR");
+            assert_eq!(
+                verify_bundle(&token, &set, now()).unwrap().currency.code(),
+                "INR"
+            );
         }
     }
 
@@ -326,7 +512,10 @@ mod tests {
             let mut t = bytes.to_vec();
             t[i] = if t[i] == b'A' { b'B' } else { b'A' };
             let t = String::from_utf8(t).unwrap();
-            assert!(verify_bundle(&t, &set, now()).is_err(), "byte {i} changed and still verified");
+            assert!(
+                verify_bundle(&t, &set, now()).is_err(),
+                "byte {i} changed and still verified"
+            );
         }
     }
 
@@ -336,13 +525,27 @@ mod tests {
         let set = jwks(&[&k]);
         let code = |token: &str| verify_bundle(token, &set, now()).unwrap_err().code;
         // alg none, and a token signed by a key not in the set.
-        let none = format!("{}.{}.", URL_SAFE_NO_PAD.encode(r#"{"alg":"none","kid":"k"}"#), URL_SAFE_NO_PAD.encode(bundle_claims().to_string()));
+        let none = format!(
+            "{}.{}.",
+            URL_SAFE_NO_PAD.encode(r#"{"alg":"none","kid":"k"}"#),
+            URL_SAFE_NO_PAD.encode(bundle_claims().to_string())
+        );
         assert_eq!(code(&none), ErrorCode::UnsupportedAlgorithm);
-        let hs = format!("{}.{}.AAAA", URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","kid":"k"}"#), URL_SAFE_NO_PAD.encode("{}"));
+        let hs = format!(
+            "{}.{}.AAAA",
+            URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","kid":"k"}"#),
+            URL_SAFE_NO_PAD.encode("{}")
+        );
         assert_eq!(code(&hs), ErrorCode::UnsupportedAlgorithm);
-        assert_eq!(code(&sign(&bundle_claims(), &key("other", 5)).unwrap()), ErrorCode::UnknownKey);
+        assert_eq!(
+            code(&sign(&bundle_claims(), &key("other", 5)).unwrap()),
+            ErrorCode::UnknownKey
+        );
         // Same kid, different key: the signature fails.
-        assert_eq!(code(&sign(&bundle_claims(), &key("k", 6)).unwrap()), ErrorCode::BadSignature);
+        assert_eq!(
+            code(&sign(&bundle_claims(), &key("k", 6)).unwrap()),
+            ErrorCode::BadSignature
+        );
         let mut expired = bundle_claims();
         expired["exp"] = json!(NOW_S);
         assert_eq!(code(&sign(&expired, &k).unwrap()), ErrorCode::Expired);
@@ -360,19 +563,42 @@ mod tests {
     fn summaries_are_bound_to_their_customer() {
         let k = key("k", 7);
         let set = jwks(&[&k]);
-        let claims = json!({"iat": NOW_S, "exp": NOW_S + 60, "sub": "c1", "customer": {"id": "c1"}});
+        let claims =
+            json!({"iat": NOW_S, "exp": NOW_S + 60, "sub": "c1", "customer": {"id": "c1"}});
         let token = sign(&claims, &k).unwrap();
-        assert_eq!(verify_summary(&token, &set, now(), Some("c1")).unwrap().id, "c1");
-        assert_eq!(verify_summary(&token, &set, now(), Some("c2")).unwrap_err().code, ErrorCode::WrongCustomer);
-        let mismatched = sign(&json!({"iat": NOW_S, "exp": NOW_S + 60, "sub": "c2", "customer": {"id": "c1"}}), &k).unwrap();
-        assert_eq!(verify_summary(&mismatched, &set, now(), None).unwrap_err().code, ErrorCode::WrongCustomer);
+        assert_eq!(
+            verify_summary(&token, &set, now(), Some("c1")).unwrap().id,
+            "c1"
+        );
+        assert_eq!(
+            verify_summary(&token, &set, now(), Some("c2"))
+                .unwrap_err()
+                .code,
+            ErrorCode::WrongCustomer
+        );
+        let mismatched = sign(
+            &json!({"iat": NOW_S, "exp": NOW_S + 60, "sub": "c2", "customer": {"id": "c1"}}),
+            &k,
+        )
+        .unwrap();
+        assert_eq!(
+            verify_summary(&mismatched, &set, now(), None)
+                .unwrap_err()
+                .code,
+            ErrorCode::WrongCustomer
+        );
     }
 
     #[test]
     fn key_sets_never_hold_private_keys() {
         let k = key("k", 8);
-        let leaked = Jwks { keys: vec![k.clone()] };
-        assert_eq!(leaked.validate().unwrap_err().code, ErrorCode::PrivateKeyInJwks);
+        let leaked = Jwks {
+            keys: vec![k.clone()],
+        };
+        assert_eq!(
+            leaked.validate().unwrap_err().code,
+            ErrorCode::PrivateKeyInJwks
+        );
         assert!(jwks(&[&k]).validate().is_ok());
     }
 }

@@ -18,11 +18,19 @@ fn coupon(i: usize) -> impl Strategy<Value = Value> {
         (1u32..60).prop_map(|p| json!({"percentage": {"percent": p.to_string()}})),
         (1u32..400).prop_map(|a| json!({"fixedAmount": {"amount": format!("{a}.00")}})),
         (1u32..80).prop_map(|a| json!({"amountPerItem": {"amount": format!("{a}.00")}})),
-        Just(json!({"tiered": {"tiers": [{"minValue": "500.00", "percent": "5"}, {"minValue": "1500.00", "percent": "12"}]}})),
-        Just(json!({"buyXGetY": {"buy": {"scope": "entireCart", "quantity": 2}, "get": {"scope": "entireCart", "quantity": 1}}})),
+        Just(
+            json!({"tiered": {"tiers": [{"minValue": "500.00", "percent": "5"}, {"minValue": "1500.00", "percent": "12"}]}})
+        ),
+        Just(
+            json!({"buyXGetY": {"buy": {"scope": "entireCart", "quantity": 2}, "get": {"scope": "entireCart", "quantity": 1}}})
+        ),
         (1u32..200).prop_map(|c| json!({"freeShipping": {"cap": format!("{c}.00")}})),
     ];
-    let scope = prop_oneof![Just(Value::Null), Just(json!({"products": ["p0"]})), Just(json!({"products": ["p1", "p2"]}))];
+    let scope = prop_oneof![
+        Just(Value::Null),
+        Just(json!({"products": ["p0"]})),
+        Just(json!({"products": ["p1", "p2"]}))
+    ];
     (discount, scope, proptest::sample::subsequence(CLASSES.to_vec(), 0..=3), -2i32..3, any::<bool>()).prop_map(
         move |(discount, scope, combines, priority, code)| {
             let mut c = json!({"id": format!("c{i}"), "application": if code { "code" } else { "automatic" },
@@ -62,13 +70,27 @@ fn with_context(req: &Value, check: impl FnOnce(&Context, &[usize])) {
     let r: Request = read_json("", &req.to_string()).unwrap();
     let facts = Facts::new(&r.bundle, &r.customer, &r.cart, &r.context);
     let coupons = &r.bundle.coupons;
-    let verdicts: Vec<_> = coupons.iter().map(|c| conditions::check(c, &facts)).collect();
-    let entered: Vec<bool> = coupons.iter().map(|c| facts.is_entered(c.code.as_deref())).collect();
+    let verdicts: Vec<_> = coupons
+        .iter()
+        .map(|c| conditions::check(c, &facts))
+        .collect();
+    let entered: Vec<bool> = coupons
+        .iter()
+        .map(|c| facts.is_entered(c.code.as_deref()))
+        .collect();
     let scoped: Vec<&[usize]> = verdicts.iter().map(|v| v.scoped.as_slice()).collect();
     let candidates: Vec<usize> = (0..coupons.len())
-        .filter(|&i| verdicts[i].usable() && (coupons[i].application == Application::Automatic || entered[i]))
+        .filter(|&i| {
+            verdicts[i].usable() && (coupons[i].application == Application::Automatic || entered[i])
+        })
         .collect();
-    let cx = Context { coupons, scoped: &scoped, entered: &entered, facts: &facts, max_codes: r.bundle.max_codes as usize };
+    let cx = Context::new(
+        coupons,
+        &scoped,
+        &entered,
+        &facts,
+        r.bundle.max_codes as usize,
+    );
     check(&cx, &candidates);
 }
 
@@ -84,7 +106,10 @@ fn valid(cx: &Context, set: &[usize]) -> bool {
 fn brute_force(cx: &Context, candidates: &[usize]) -> (i128, Vec<usize>) {
     let mut best = (0i128, Vec::new());
     for mask in 0u32..(1 << candidates.len()) {
-        let set: Vec<usize> = (0..candidates.len()).filter(|k| mask & (1 << k) != 0).map(|k| candidates[k]).collect();
+        let set: Vec<usize> = (0..candidates.len())
+            .filter(|k| mask & (1 << k) != 0)
+            .map(|k| candidates[k])
+            .collect();
         if !valid(cx, &set) {
             continue;
         }
@@ -98,7 +123,11 @@ fn brute_force(cx: &Context, candidates: &[usize]) -> (i128, Vec<usize>) {
 }
 
 fn best_single(cx: &Context, candidates: &[usize]) -> i128 {
-    candidates.iter().map(|&c| cx.apply(&[c]).saving()).max().unwrap_or(0)
+    candidates
+        .iter()
+        .map(|&c| cx.apply(&[c]).saving())
+        .max()
+        .unwrap_or(0)
 }
 
 fn respects_rules(cx: &Context, s: &Selection) -> bool {
@@ -145,10 +174,12 @@ proptest! {
 #[test]
 fn greedy_fallback_above_the_exact_limit() {
     let coupons: Vec<Value> = (0..selection::EXACT_LIMIT + 4)
-        .map(|i| json!({"id": format!("c{i}"), "application": "automatic",
+        .map(|i| {
+            json!({"id": format!("c{i}"), "application": "automatic",
                         "discount": {"fixedAmount": {"amount": format!("{}.00", 10 + i * 7 % 23)}},
                         "combinesWith": if i % 3 == 0 { json!([]) } else { json!(["order"]) },
-                        "display": {"title": format!("C{i}")}}))
+                        "display": {"title": format!("C{i}")}})
+        })
         .collect();
     let req = json!({"bundle": {"currency": "INR", "coupons": coupons}, "customer": {"id": "me"},
                      "cart": {"currency": "INR", "lines": [{"id": "l", "productId": "p", "unitPrice": "5000.00", "quantity": 1}]},
@@ -159,7 +190,11 @@ fn greedy_fallback_above_the_exact_limit() {
         assert!(respects_rules(cx, &s));
         assert!(s.saving() >= best_single(cx, candidates));
         // Every combinable fixed amount fits in the cart, so greedy takes all of them.
-        let combinable: i128 = candidates.iter().filter(|&&c| c % 3 != 0).map(|&c| cx.apply(&[c]).saving()).sum();
+        let combinable: i128 = candidates
+            .iter()
+            .filter(|&&c| c % 3 != 0)
+            .map(|&c| cx.apply(&[c]).saving())
+            .sum();
         assert_eq!(s.saving(), combinable);
     });
 }
@@ -169,9 +204,11 @@ fn greedy_fallback_above_the_exact_limit() {
 #[test]
 fn large_inputs_are_bounded_by_the_pool_and_the_discount_cap() {
     let coupons: Vec<Value> = (0..200)
-        .map(|i| json!({"id": format!("c{i}"), "application": "automatic",
+        .map(|i| {
+            json!({"id": format!("c{i}"), "application": "automatic",
                         "discount": {"fixedAmount": {"amount": format!("{}.00", 1 + i % 37)}},
-                        "combinesWith": ["order"], "display": {"title": format!("C{i}")}}))
+                        "combinesWith": ["order"], "display": {"title": format!("C{i}")}})
+        })
         .collect();
     let req = json!({"bundle": {"currency": "INR", "coupons": coupons}, "customer": {"id": "me"},
                      "cart": {"currency": "INR", "lines": [{"id": "l", "productId": "p", "unitPrice": "100000.00", "quantity": 1}]},
@@ -181,7 +218,11 @@ fn large_inputs_are_bounded_by_the_pool_and_the_discount_cap() {
         assert_eq!(s.considered.len(), selection::GREEDY_POOL);
         assert_eq!(s.applied.len(), selection::MAX_APPLIED);
         // The 16 largest amounts (37 down to 22, each several times over): greedy takes the largest first.
-        assert!(s.applied.iter().all(|(_, o)| o.total >= 2200), "{:?}", s.applied.iter().map(|(_, o)| o.total).collect::<Vec<_>>());
+        assert!(
+            s.applied.iter().all(|(_, o)| o.total >= 2200),
+            "{:?}",
+            s.applied.iter().map(|(_, o)| o.total).collect::<Vec<_>>()
+        );
         let p = selection::select(candidates, cx, SelectionMode::PriorityOrder);
         assert_eq!(p.applied.len(), selection::MAX_APPLIED);
     });

@@ -2,9 +2,7 @@
 
 use serde::Serialize;
 
-use serde_json::Value;
-
-use super::parse::{from_json_struct, variant, FromJson, Object, Path};
+use super::parse::{from_json_struct, variant, FromJson, Json, Object, Path};
 use super::{Span, Timestamp};
 use crate::error::Error;
 use crate::money::{Amount, Currency, Percent};
@@ -267,10 +265,18 @@ impl Coupon {
     /// The discount's class: free shipping is shipping; entire-cart percentages,
     /// amounts and tiers are order; everything scoped or per unit is product.
     pub fn class(&self) -> DiscountClass {
-        let whole_cart = self.purchase.as_ref().and_then(|p| p.scope.as_ref()).is_none_or(|s| *s == Scope::EntireCart);
+        let whole_cart = self
+            .purchase
+            .as_ref()
+            .and_then(|p| p.scope.as_ref())
+            .is_none_or(|s| *s == Scope::EntireCart);
         match self.discount {
             Discount::FreeShipping { .. } => DiscountClass::Shipping,
-            Discount::Percentage { .. } | Discount::FixedAmount { .. } | Discount::Tiered { .. } if whole_cart => {
+            Discount::Percentage { .. }
+            | Discount::FixedAmount { .. }
+            | Discount::Tiered { .. }
+                if whole_cart =>
+            {
                 DiscountClass::Order
             }
             _ => DiscountClass::Product,
@@ -554,7 +560,7 @@ from_json_struct!(strict Segment { id: "id", rule: "rule" });
 macro_rules! from_json_names {
     ($ty:ident { $($name:literal => $variant:ident),* $(,)? }) => {
         impl FromJson for $ty {
-            fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
+            fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
                 let names = [$($name),*];
                 let found = variant(value, at, &names, &[])?;
                 match found.name {
@@ -571,43 +577,85 @@ from_json_names!(DiscountClass { "product" => Product, "order" => Order, "shippi
 from_json_names!(Application { "code" => Code, "automatic" => Automatic });
 
 /// The fields of an enum variant's object (`{"percentage": {"percent": "10"}}`).
-fn fields<'v, 'p>(data: &'v Value, at: &'p Path<'p>, name: &'p str, names: &[&str]) -> Result<Object<'v, 'p>, Error> {
+fn fields<'v, 'p>(
+    data: &'v Json<'v>,
+    at: &'p Path<'p>,
+    name: &'p str,
+    names: &[&str],
+) -> Result<Object<'v, 'p>, Error> {
     Object::strict(data, at.key(name), names)
 }
 
 impl FromJson for Discount {
-    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
-        const KINDS: [&str; 9] =
-            ["percentage", "fixedAmount", "amountPerItem", "fixedPrice", "tiered", "buyXGetY", "freeShipping", "freeGift", "combo"];
+    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
+        const KINDS: [&str; 9] = [
+            "percentage",
+            "fixedAmount",
+            "amountPerItem",
+            "fixedPrice",
+            "tiered",
+            "buyXGetY",
+            "freeShipping",
+            "freeGift",
+            "combo",
+        ];
         let found = variant(value, at, &[], &KINDS)?;
-        let data = found.data.unwrap_or(&Value::Null);
+        let data = found.data.unwrap_or(&Json::Null);
         let name = found.name;
         Ok(match name {
             "percentage" => {
                 let o = fields(data, &at, name, &["percent", "cap"])?;
-                Discount::Percentage { percent: o.get("percent")?, cap: o.get("cap")? }
+                Discount::Percentage {
+                    percent: o.get("percent")?,
+                    cap: o.get("cap")?,
+                }
             }
-            "fixedAmount" => Discount::FixedAmount { amount: fields(data, &at, name, &["amount"])?.get("amount")? },
-            "amountPerItem" => Discount::AmountPerItem { amount: fields(data, &at, name, &["amount"])?.get("amount")? },
-            "fixedPrice" => Discount::FixedPrice { price: fields(data, &at, name, &["price"])?.get("price")? },
+            "fixedAmount" => Discount::FixedAmount {
+                amount: fields(data, &at, name, &["amount"])?.get("amount")?,
+            },
+            "amountPerItem" => Discount::AmountPerItem {
+                amount: fields(data, &at, name, &["amount"])?.get("amount")?,
+            },
+            "fixedPrice" => Discount::FixedPrice {
+                price: fields(data, &at, name, &["price"])?.get("price")?,
+            },
             "tiered" => {
                 let o = fields(data, &at, name, &["tiers", "cap"])?;
-                Discount::Tiered { tiers: o.get("tiers")?, cap: o.get("cap")? }
+                Discount::Tiered {
+                    tiers: o.get("tiers")?,
+                    cap: o.get("cap")?,
+                }
             }
             "buyXGetY" => {
                 let o = fields(data, &at, name, &["buy", "get", "percent", "limit"])?;
-                Discount::BuyXGetY { buy: o.get("buy")?, get: o.get("get")?, percent: o.get("percent")?, limit: o.get("limit")? }
+                Discount::BuyXGetY {
+                    buy: o.get("buy")?,
+                    get: o.get("get")?,
+                    percent: o.get("percent")?,
+                    limit: o.get("limit")?,
+                }
             }
             "freeShipping" => {
                 let o = fields(data, &at, name, &["optionIds", "cap"])?;
-                Discount::FreeShipping { option_ids: o.get("optionIds")?, cap: o.get("cap")? }
+                Discount::FreeShipping {
+                    option_ids: o.get("optionIds")?,
+                    cap: o.get("cap")?,
+                }
             }
             "freeGift" => {
                 let o = fields(data, &at, name, &["productId", "quantity"])?;
-                Discount::FreeGift { product_id: o.get("productId")?, quantity: o.get("quantity")? }
+                Discount::FreeGift {
+                    product_id: o.get("productId")?,
+                    quantity: o.get("quantity")?,
+                }
             }
             _ => {
-                let o = fields(data, &at, name, &["items", "price", "percent", "amount", "limit"])?;
+                let o = fields(
+                    data,
+                    &at,
+                    name,
+                    &["items", "price", "percent", "amount", "limit"],
+                )?;
                 Discount::Combo {
                     items: o.get("items")?,
                     price: o.get("price")?,
@@ -621,8 +669,13 @@ impl FromJson for Discount {
 }
 
 impl FromJson for Scope {
-    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
-        let found = variant(value, at, &["entireCart"], &["products", "collections", "offers"])?;
+    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
+        let found = variant(
+            value,
+            at,
+            &["entireCart"],
+            &["products", "collections", "offers"],
+        )?;
         Ok(match found.name {
             "entireCart" => Scope::EntireCart,
             "products" => Scope::Products(found.data(at)?),
@@ -633,9 +686,11 @@ impl FromJson for Scope {
 }
 
 impl FromJson for Audience {
-    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
+    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
         let found = variant(value, at, &["all"], &["specific"])?;
-        let Some(data) = found.data else { return Ok(Audience::All) };
+        let Some(data) = found.data else {
+            return Ok(Audience::All);
+        };
         let o = fields(data, &at, found.name, &["customerIds", "segmentIds"])?;
         Ok(Audience::Specific {
             customer_ids: o.get_or("customerIds", Vec::new)?,
@@ -645,43 +700,66 @@ impl FromJson for Audience {
 }
 
 impl FromJson for OrderScope {
-    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
+    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
         let found = variant(value, at, &["all", "firstOrder"], &["orderCount"])?;
         Ok(match (found.name, found.data) {
             ("all", _) => OrderScope::All,
             (_, None) => OrderScope::FirstOrder,
             (name, Some(data)) => {
                 let o = fields(data, &at, name, &["nth", "minPrevious", "maxPrevious"])?;
-                OrderScope::OrderCount { nth: o.get("nth")?, min_previous: o.get("minPrevious")?, max_previous: o.get("maxPrevious")? }
+                OrderScope::OrderCount {
+                    nth: o.get("nth")?,
+                    min_previous: o.get("minPrevious")?,
+                    max_previous: o.get("maxPrevious")?,
+                }
             }
         })
     }
 }
 
 impl FromJson for Rule {
-    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
-        const KINDS: [&str; 6] = ["all", "any", "purchased", "boughtProduct", "courseProgress", "inactive"];
+    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
+        const KINDS: [&str; 6] = [
+            "all",
+            "any",
+            "purchased",
+            "boughtProduct",
+            "courseProgress",
+            "inactive",
+        ];
         let found = variant(value, at, &[], &KINDS)?;
-        let data = found.data.unwrap_or(&Value::Null);
+        let data = found.data.unwrap_or(&Json::Null);
         let name = found.name;
         Ok(match name {
             "all" => Rule::All(found.data(at)?),
             "any" => Rule::Any(found.data(at)?),
             "purchased" => {
                 let o = fields(data, &at, name, &["minOrders", "productIds"])?;
-                Rule::Purchased { min_orders: o.get("minOrders")?, product_ids: o.get("productIds")? }
+                Rule::Purchased {
+                    min_orders: o.get("minOrders")?,
+                    product_ids: o.get("productIds")?,
+                }
             }
             "boughtProduct" => {
                 let o = fields(data, &at, name, &["productId", "priceTierId"])?;
-                Rule::BoughtProduct { product_id: o.get("productId")?, price_tier_id: o.get("priceTierId")? }
+                Rule::BoughtProduct {
+                    product_id: o.get("productId")?,
+                    price_tier_id: o.get("priceTierId")?,
+                }
             }
             "courseProgress" => {
                 let o = fields(data, &at, name, &["courseId", "minPercent"])?;
-                Rule::CourseProgress { course_id: o.get("courseId")?, min_percent: o.get("minPercent")? }
+                Rule::CourseProgress {
+                    course_id: o.get("courseId")?,
+                    min_percent: o.get("minPercent")?,
+                }
             }
             _ => {
                 let o = fields(data, &at, name, &["boughtBefore", "inactiveFor"])?;
-                Rule::Inactive { bought_before: o.get("boughtBefore")?, inactive_for: o.get("inactiveFor")? }
+                Rule::Inactive {
+                    bought_before: o.get("boughtBefore")?,
+                    inactive_for: o.get("inactiveFor")?,
+                }
             }
         })
     }

@@ -3,7 +3,7 @@
 //!
 //! Why not `#[derive(Deserialize)]`: serde generates a deserializer per type and
 //! per JSON reader, and those copies were a third of the WebAssembly module. Here
-//! the text is parsed once into a [`Value`] tree (one generic instance), and each
+//! the text is parsed once into a [`Json`] tree (one generic instance), and each
 //! type reads itself from that tree through [`FromJson`], non-generic code of a few
 //! lines per type. The path of the value being read travels down as a [`Path`] on the
 //! stack and is only rendered when an error needs it, so success costs nothing extra.
@@ -15,13 +15,91 @@
 //! an exponent is `invalid_type`); money, percentages, dates and currencies are
 //! strings; a JSON object may not name the same key twice.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Number, Value};
 
 use crate::error::{Error, ErrorCode};
+
+/// A parsed JSON value. Strings and keys borrow from the text unless they hold
+/// escapes, and objects keep their members in a list in text order: the inputs' objects
+/// are small, so a list is faster to build and to search than a map, and reading a
+/// request allocates little more than the model it produces.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Json<'a> {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number; only whole numbers are ever read as numbers.
+    Number(Number),
+    /// A string.
+    String(Cow<'a, str>),
+    /// An array.
+    Array(Vec<Json<'a>>),
+    /// An object's members, in text order, no key twice.
+    Object(Vec<(Cow<'a, str>, Json<'a>)>),
+}
+
+/// A JSON number as the reader needs it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Number {
+    /// A whole number that fits an `i64`.
+    Int(i64),
+    /// A whole number above `i64::MAX`.
+    Big(u64),
+    /// A number with a fraction or an exponent (never a whole number here, even `2.0`).
+    Fraction,
+}
+
+impl<'a> Json<'a> {
+    /// The text of a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The value of a boolean.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Json::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// The elements of an array.
+    pub fn as_array(&self) -> Option<&[Json<'a>]> {
+        match self {
+            Json::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The members of an object.
+    pub fn as_object(&self) -> Option<&[(Cow<'a, str>, Json<'a>)]> {
+        match self {
+            Json::Object(members) => Some(members),
+            _ => None,
+        }
+    }
+
+    /// Member `key` of an object.
+    pub fn get(&self, key: &str) -> Option<&Json<'a>> {
+        self.as_object()?
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    }
+
+    /// Whether this is `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Json::Null)
+    }
+}
 
 /// Where a value sits in an input: a root name (`"cart"`, or `""` for a whole
 /// request), then keys and indexes. Each step borrows its parent, so building a
@@ -74,7 +152,7 @@ impl fmt::Display for Path<'_> {
 /// A type that reads itself from a parsed JSON value.
 pub trait FromJson: Sized {
     /// Reads `value`, found at `at`.
-    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error>;
+    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error>;
 
     /// What a field of this type is when the object leaves it out: `None` (an error
     /// naming the missing field) for every type but `Option`.
@@ -84,80 +162,103 @@ pub trait FromJson: Sized {
 }
 
 /// The JSON type of a value, for messages.
-fn kind(value: &Value) -> &'static str {
+fn kind(value: &Json<'_>) -> &'static str {
     match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(n) if n.is_f64() => "a number with a fraction or exponent",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(Number::Fraction) => "a number with a fraction or exponent",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
     }
 }
 
 /// The `invalid_type` error for `value` where `expected` belongs.
 #[cold]
 #[inline(never)]
-pub fn wrong_type(value: &Value, at: Path<'_>, expected: &str) -> Error {
-    at.error(ErrorCode::InvalidType, format!("expected {expected}, found {}", kind(value)))
+pub fn wrong_type(value: &Json<'_>, at: Path<'_>, expected: &str) -> Error {
+    at.error(
+        ErrorCode::InvalidType,
+        format!("expected {expected}, found {}", kind(value)),
+    )
 }
 
 /// The text of a string value, or `invalid_type`.
-pub fn text<'v>(value: &'v Value, at: Path<'_>, expected: &str) -> Result<&'v str, Error> {
-    value.as_str().ok_or_else(|| wrong_type(value, at, expected))
+pub fn text<'v>(value: &'v Json<'_>, at: Path<'_>, expected: &str) -> Result<&'v str, Error> {
+    value
+        .as_str()
+        .ok_or_else(|| wrong_type(value, at, expected))
 }
 
 impl FromJson for String {
-    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
+    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
         text(value, at, "a string").map(str::to_string)
     }
 }
 
 impl FromJson for bool {
-    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
-        value.as_bool().ok_or_else(|| wrong_type(value, at, "true or false"))
+    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
+        value
+            .as_bool()
+            .ok_or_else(|| wrong_type(value, at, "true or false"))
     }
 }
 
 /// A whole number in `[min, max]`: a fraction or exponent (`2.0`, `1e2`) is
 /// `invalid_type`, a whole number out of range `invalid_value`.
-fn whole(value: &Value, at: Path<'_>, min: i64, max: i64, expected: &str) -> Result<i64, Error> {
-    let Value::Number(n) = value else { return Err(wrong_type(value, at, expected)) };
-    if n.is_f64() {
-        return Err(wrong_type(value, at, expected));
-    }
-    match n.as_i64() {
-        Some(v) if (min..=max).contains(&v) => Ok(v),
-        // Whole, so an i64 or a u64 above i64::MAX (which would never fit).
-        Some(v) => Err(at.error(ErrorCode::InvalidValue, format!("{v} is not in [{min}, {max}]"))),
-        None => Err(at.error(ErrorCode::InvalidValue, format!("{} is not in [{min}, {max}]", n.as_u64().unwrap_or(u64::MAX)))),
+fn whole(value: &Json<'_>, at: Path<'_>, min: i64, max: i64, expected: &str) -> Result<i64, Error> {
+    match value {
+        Json::Number(Number::Int(v)) if (min..=max).contains(v) => Ok(*v),
+        Json::Number(Number::Int(v)) => Err(at.error(
+            ErrorCode::InvalidValue,
+            format!("{v} is not in [{min}, {max}]"),
+        )),
+        Json::Number(Number::Big(v)) => Err(at.error(
+            ErrorCode::InvalidValue,
+            format!("{v} is not in [{min}, {max}]"),
+        )),
+        _ => Err(wrong_type(value, at, expected)),
     }
 }
 
 impl FromJson for u32 {
-    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
-        whole(value, at, 0, u32::MAX.into(), "a whole number from 0 to 4294967295").map(|v| v as u32)
+    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
+        whole(
+            value,
+            at,
+            0,
+            u32::MAX.into(),
+            "a whole number from 0 to 4294967295",
+        )
+        .map(|v| v as u32)
     }
 }
 
 impl FromJson for i32 {
-    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
-        whole(value, at, i32::MIN.into(), i32::MAX.into(), "a whole number").map(|v| v as i32)
+    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
+        whole(
+            value,
+            at,
+            i32::MIN.into(),
+            i32::MAX.into(),
+            "a whole number",
+        )
+        .map(|v| v as i32)
     }
 }
 
 impl FromJson for i64 {
-    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
+    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
         whole(value, at, i64::MIN, i64::MAX, "a whole number")
     }
 }
 
 impl<T: FromJson> FromJson for Option<T> {
     /// `null` is the same as leaving the field out.
-    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
+    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
         match value {
-            Value::Null => Ok(None),
+            Json::Null => Ok(None),
             _ => T::from_json(value, at).map(Some),
         }
     }
@@ -168,8 +269,10 @@ impl<T: FromJson> FromJson for Option<T> {
 }
 
 impl<T: FromJson> FromJson for Vec<T> {
-    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
-        let items = value.as_array().ok_or_else(|| wrong_type(value, at, "an array"))?;
+    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
+        let items = value
+            .as_array()
+            .ok_or_else(|| wrong_type(value, at, "an array"))?;
         // A plain loop: the iterator adapters of `collect::<Result<_, _>>()` cost
         // noticeably more code per element type in WebAssembly.
         let mut out = Vec::with_capacity(items.len());
@@ -181,15 +284,20 @@ impl<T: FromJson> FromJson for Vec<T> {
 }
 
 impl<T: FromJson> FromJson for BTreeMap<String, T> {
-    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
-        let map = value.as_object().ok_or_else(|| wrong_type(value, at, "an object"))?;
-        map.iter().map(|(k, v)| Ok((k.clone(), T::from_json(v, at.key(k))?))).collect()
+    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
+        let members = value
+            .as_object()
+            .ok_or_else(|| wrong_type(value, at, "an object"))?;
+        members
+            .iter()
+            .map(|(k, v)| Ok((k.to_string(), T::from_json(v, at.key(k))?)))
+            .collect()
     }
 }
 
 /// The members of a JSON object being read into a struct.
 pub struct Object<'v, 'p> {
-    map: &'v Map<String, Value>,
+    members: &'v [(Cow<'v, str>, Json<'v>)],
     at: Path<'p>,
 }
 
@@ -197,21 +305,32 @@ impl<'v, 'p> Object<'v, 'p> {
     /// An object that may hold only `fields`. With several unknown members, the
     /// error names the first in sorted order, so it does not depend on how the map
     /// orders keys.
-    pub fn strict(value: &'v Value, at: Path<'p>, fields: &[&str]) -> Result<Self, Error> {
+    pub fn strict(value: &'v Json<'v>, at: Path<'p>, fields: &[&str]) -> Result<Self, Error> {
         let object = Object::lenient(value, at)?;
-        if let Some(unknown) = object.map.keys().filter(|k| !fields.contains(&k.as_str())).min() {
+        if let Some(unknown) = object
+            .members
+            .iter()
+            .map(|(k, _)| k.as_ref())
+            .filter(|k| !fields.contains(k))
+            .min()
+        {
             return Err(at.key(unknown).error(
                 ErrorCode::UnknownField,
-                format!("unknown field `{unknown}`, expected one of: {}", fields.join(", ")),
+                format!(
+                    "unknown field `{unknown}`, expected one of: {}",
+                    fields.join(", ")
+                ),
             ));
         }
         Ok(object)
     }
 
     /// An object whose members beyond the ones read are ignored (token claims).
-    pub fn lenient(value: &'v Value, at: Path<'p>) -> Result<Self, Error> {
-        let map = value.as_object().ok_or_else(|| wrong_type(value, at, "an object"))?;
-        Ok(Object { map, at })
+    pub fn lenient(value: &'v Json<'v>, at: Path<'p>) -> Result<Self, Error> {
+        let members = value
+            .as_object()
+            .ok_or_else(|| wrong_type(value, at, "an object"))?;
+        Ok(Object { members, at })
     }
 
     /// Field `name`: required unless `T` is an `Option`.
@@ -234,19 +353,21 @@ impl<'v, 'p> Object<'v, 'p> {
     // Out of line: every field of every type calls these, and inlined map lookups
     // and messages would be repeated at each call site.
     #[inline(never)]
-    fn member(&self, name: &str) -> Option<&'v Value> {
-        self.map.get(name)
+    fn member(&self, name: &str) -> Option<&'v Json<'v>> {
+        self.members.iter().find(|(k, _)| k == name).map(|(_, v)| v)
     }
 
     #[cold]
     #[inline(never)]
     fn missing(&self, name: &str) -> Error {
-        self.at.key(name).error(ErrorCode::MissingField, format!("missing field `{name}`"))
+        self.at
+            .key(name)
+            .error(ErrorCode::MissingField, format!("missing field `{name}`"))
     }
 
     /// Whether the object has member `name`, whatever its value.
     pub fn has(&self, name: &str) -> bool {
-        self.map.contains_key(name)
+        self.member(name).is_some()
     }
 }
 
@@ -269,7 +390,7 @@ macro_rules! from_json_struct {
         impl $crate::model::parse::FromJson for $ty {
             #[inline(never)]
             fn from_json(
-                value: &serde_json::Value,
+                value: &$crate::model::parse::Json<'_>,
                 at: $crate::model::parse::Path<'_>,
             ) -> Result<Self, $crate::error::Error> {
                 let object = $crate::from_json_struct!(@open $mode value at [$($name),*]);
@@ -296,7 +417,7 @@ macro_rules! serde_via_from_json {
     ($($ty:ty),* $(,)?) => {$(
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let value = serde_json::Value::deserialize(d)?;
+                let value = $crate::model::parse::Json::deserialize(d)?;
                 <$ty as $crate::model::parse::FromJson>::from_json(&value, $crate::model::parse::Path::Root(""))
                     .map_err(serde::de::Error::custom)
             }
@@ -322,25 +443,37 @@ pub struct Variant<'v> {
     /// The variant's name.
     pub name: &'v str,
     /// Its data; `None` for a bare string.
-    pub data: Option<&'v Value>,
+    pub data: Option<&'v Json<'v>>,
 }
 
 /// Reads the variant of an enum whose variants without data are `units` and with
 /// data are `with_data`. The caller matches on the name; every error is at the
 /// enum's own path.
-pub fn variant<'v>(value: &'v Value, at: Path<'_>, units: &[&str], with_data: &[&str]) -> Result<Variant<'v>, Error> {
+pub fn variant<'v>(
+    value: &'v Json<'v>,
+    at: Path<'_>,
+    units: &[&str],
+    with_data: &[&str],
+) -> Result<Variant<'v>, Error> {
     let expected = || {
         let quoted: Vec<String> = units.iter().map(|u| format!("\"{u}\"")).collect();
-        let keyed: Vec<String> = with_data.iter().map(|d| format!("{{\"{d}\": …}}")).collect();
+        let keyed: Vec<String> = with_data
+            .iter()
+            .map(|d| format!("{{\"{d}\": …}}"))
+            .collect();
         [quoted, keyed].concat().join(", ")
     };
     let (name, data) = match value {
-        Value::String(name) => (name.as_str(), None),
-        Value::Object(map) if map.len() == 1 => map.iter().next().map(|(k, v)| (k.as_str(), Some(v))).unwrap_or(("", None)),
-        Value::Object(map) => {
+        Json::String(name) => (name.as_ref(), None),
+        Json::Object(members) if members.len() == 1 => (members[0].0.as_ref(), Some(&members[0].1)),
+        Json::Object(map) => {
             return Err(at.error(
                 ErrorCode::InvalidType,
-                format!("expected exactly one of {}, found an object with {} members", expected(), map.len()),
+                format!(
+                    "expected exactly one of {}, found an object with {} members",
+                    expected(),
+                    map.len()
+                ),
             ))
         }
         _ => return Err(wrong_type(value, at, &format!("one of {}", expected()))),
@@ -348,8 +481,15 @@ pub fn variant<'v>(value: &'v Value, at: Path<'_>, units: &[&str], with_data: &[
     let known = if data.is_some() { with_data } else { units };
     if !known.contains(&name) {
         let other = if data.is_some() { units } else { with_data };
-        let code = if other.contains(&name) { ErrorCode::InvalidType } else { ErrorCode::UnknownVariant };
-        return Err(at.error(code, format!("unknown variant `{name}`, expected one of {}", expected())));
+        let code = if other.contains(&name) {
+            ErrorCode::InvalidType
+        } else {
+            ErrorCode::UnknownVariant
+        };
+        return Err(at.error(
+            code,
+            format!("unknown variant `{name}`, expected one of {}", expected()),
+        ));
     }
     Ok(Variant { name, data })
 }
@@ -357,15 +497,8 @@ pub fn variant<'v>(value: &'v Value, at: Path<'_>, units: &[&str], with_data: &[
 impl Variant<'_> {
     /// Reads the variant's data as `T` (the path continues through the variant's name).
     pub fn data<T: FromJson>(&self, at: Path<'_>) -> Result<T, Error> {
-        let value = self.data.unwrap_or(&Value::Null);
+        let value = self.data.unwrap_or(&Json::Null);
         T::from_json(value, at.key(self.name))
-    }
-}
-
-impl FromJson for Value {
-    /// Any JSON value, kept as it is.
-    fn from_json(value: &Value, _: Path<'_>) -> Result<Self, Error> {
-        Ok(value.clone())
     }
 }
 
@@ -378,12 +511,16 @@ pub fn parse<T: FromJson>(root: &str, text: &str) -> Result<T, Error> {
 /// in several ways (token claims). Errors are `invalid_json` (or `out_of_range`
 /// past 128 levels of nesting, `duplicate_id` for a repeated key) at the path the
 /// text had reached.
-pub fn tree(root: &str, text: &str) -> Result<Value, Error> {
+pub fn tree<'t>(root: &str, text: &'t str) -> Result<Json<'t>, Error> {
     let mut reader = serde_json::Deserializer::from_str(text);
-    let value = Strict::deserialize(&mut reader).and_then(|v| reader.end().map(|()| v.0));
+    let value = Json::deserialize(&mut reader).and_then(|v| reader.end().map(|()| v));
     value.map_err(|e| {
         let at = super::path::path_at(text, e.line(), e.column());
-        let rendered = if at.is_empty() { root.to_string() } else { join(root, &at) };
+        let rendered = if at.is_empty() {
+            root.to_string()
+        } else {
+            join(root, &at)
+        };
         let message = e.to_string();
         let code = if message.starts_with("recursion limit exceeded") {
             ErrorCode::OutOfRange
@@ -391,14 +528,29 @@ pub fn tree(root: &str, text: &str) -> Result<Value, Error> {
             // Valid JSON grammar (`"\ud800"`), but no Unicode text: JavaScript strings
             // can hold such halves and JSON.stringify writes them out.
             ErrorCode::InvalidValue
-        } else if let Some(key) = message.strip_prefix(DUPLICATE_KEY).and_then(|rest| rest.split('`').next()) {
+        } else if let Some(key) = message
+            .strip_prefix(DUPLICATE_KEY)
+            .and_then(|rest| rest.split('`').next())
+        {
             // The text position may already be past the member; name it either way.
-            let path = if rendered.ends_with(&format!(".{key}")) { rendered } else { join(&rendered, key) };
-            return Error::new(ErrorCode::DuplicateId, path, format!("the member `{key}` appears twice"));
+            let path = if rendered.ends_with(&format!(".{key}")) {
+                rendered
+            } else {
+                join(&rendered, key)
+            };
+            return Error::new(
+                ErrorCode::DuplicateId,
+                path,
+                format!("the member `{key}` appears twice"),
+            );
         } else {
             ErrorCode::InvalidJson
         };
-        let message = if code == ErrorCode::OutOfRange { format!("nested more than 128 levels deep ({message})") } else { message };
+        let message = if code == ErrorCode::OutOfRange {
+            format!("nested more than 128 levels deep ({message})")
+        } else {
+            message
+        };
         Error::new(code, rendered, message)
     })
 }
@@ -412,69 +564,98 @@ fn join(path: &str, step: &str) -> String {
 }
 
 /// serde_json's messages for a `\u` escape that is half of a surrogate pair.
-const UNPAIRED_SURROGATE: [&str; 3] =
-    ["lone leading surrogate", "unexpected end of hex escape", "invalid unicode code point"];
+const UNPAIRED_SURROGATE: [&str; 3] = [
+    "lone leading surrogate",
+    "unexpected end of hex escape",
+    "invalid unicode code point",
+];
 
 /// How [`StrictVisitor`] reports a repeated key through serde's string-only errors.
 const DUPLICATE_KEY: &str = "duplicate member `";
 
-/// A JSON value read with one rule more than `serde_json::Value`: an object may not
-/// name the same member twice (the value would otherwise silently be the last one).
-struct Strict(Value);
-
-impl<'de> Deserialize<'de> for Strict {
+impl<'de> Deserialize<'de> for Json<'de> {
+    /// One rule more than JSON itself: an object may not name the same member twice
+    /// (the value would otherwise silently be one of them).
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(StrictVisitor)
+        d.deserialize_any(TreeVisitor)
     }
 }
 
-struct StrictVisitor;
+struct TreeVisitor;
 
-impl<'de> Visitor<'de> for StrictVisitor {
-    type Value = Strict;
+impl<'de> Visitor<'de> for TreeVisitor {
+    type Value = Json<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
     }
-    fn visit_bool<E>(self, v: bool) -> Result<Strict, E> {
-        Ok(Strict(Value::Bool(v)))
+    fn visit_bool<E>(self, v: bool) -> Result<Json<'de>, E> {
+        Ok(Json::Bool(v))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Strict, E> {
-        Ok(Strict(Value::Number(v.into())))
+    fn visit_i64<E>(self, v: i64) -> Result<Json<'de>, E> {
+        Ok(Json::Number(Number::Int(v)))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Strict, E> {
-        Ok(Strict(Value::Number(v.into())))
+    fn visit_u64<E>(self, v: u64) -> Result<Json<'de>, E> {
+        Ok(Json::Number(
+            i64::try_from(v).map_or(Number::Big(v), Number::Int),
+        ))
     }
-    fn visit_f64<E>(self, v: f64) -> Result<Strict, E> {
-        // JSON text has no NaN or infinity, so this never yields null.
-        Ok(Strict(Number::from_f64(v).map_or(Value::Null, Value::Number)))
+    fn visit_f64<E>(self, _: f64) -> Result<Json<'de>, E> {
+        Ok(Json::Number(Number::Fraction))
     }
-    fn visit_str<E>(self, v: &str) -> Result<Strict, E> {
-        Ok(Strict(Value::String(v.to_string())))
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Json<'de>, E> {
+        Ok(Json::String(Cow::Borrowed(v)))
     }
-    fn visit_string<E>(self, v: String) -> Result<Strict, E> {
-        Ok(Strict(Value::String(v)))
+    fn visit_str<E>(self, v: &str) -> Result<Json<'de>, E> {
+        Ok(Json::String(Cow::Owned(v.to_string())))
     }
-    fn visit_unit<E>(self) -> Result<Strict, E> {
-        Ok(Strict(Value::Null))
+    fn visit_string<E>(self, v: String) -> Result<Json<'de>, E> {
+        Ok(Json::String(Cow::Owned(v)))
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Strict, A::Error> {
+    fn visit_unit<E>(self) -> Result<Json<'de>, E> {
+        Ok(Json::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'de>, A::Error> {
         let mut items = Vec::new();
-        while let Some(Strict(item)) = seq.next_element()? {
+        while let Some(item) = seq.next_element()? {
             items.push(item);
         }
-        Ok(Strict(Value::Array(items)))
+        Ok(Json::Array(items))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Strict, A::Error> {
-        let mut map = Map::new();
-        while let Some(key) = access.next_key::<String>()? {
-            if map.contains_key(&key) {
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Json<'de>, A::Error> {
+        let mut members: Vec<(Cow<'de, str>, Json<'de>)> = Vec::new();
+        while let Some(Key(key)) = access.next_key()? {
+            // Small objects (all of the schema's) are checked by a scan; a huge one
+            // (hostile input) by sorting its keys once at the end, so checking stays
+            // O(n log n).
+            if members.len() < 32 && members.iter().any(|(k, _)| *k == key) {
                 return Err(serde::de::Error::custom(format!("{DUPLICATE_KEY}{key}`")));
             }
-            let Strict(value) = access.next_value()?;
-            map.insert(key, value);
+            members.push((key, access.next_value()?));
         }
-        Ok(Strict(Value::Object(map)))
+        if members.len() >= 32 {
+            let mut keys: Vec<&str> = members.iter().map(|(k, _)| k.as_ref()).collect();
+            keys.sort_unstable();
+            if let Some(pair) = keys.windows(2).find(|pair| pair[0] == pair[1]) {
+                return Err(serde::de::Error::custom(format!(
+                    "{DUPLICATE_KEY}{}`",
+                    pair[0]
+                )));
+            }
+        }
+        Ok(Json::Object(members))
+    }
+}
+
+/// An object key, borrowed from the text when it has no escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Json::deserialize(d)? {
+            Json::String(key) => Ok(Key(key)),
+            _ => Err(serde::de::Error::custom("an object key is a string")),
+        }
     }
 }
 
@@ -497,7 +678,7 @@ mod tests {
     #[test]
     fn numbers_are_whole_and_in_range() {
         let at = Path::Root("n");
-        let read = |text: &str| u32::from_json(&serde_json::from_str(text).unwrap(), at).map_err(|e| e.code);
+        let read = |text: &str| u32::from_json(&tree("n", text).unwrap(), at).map_err(|e| e.code);
         assert_eq!(read("7"), Ok(7));
         assert_eq!(read("4294967295"), Ok(u32::MAX));
         assert_eq!(read("4294967296"), Err(ErrorCode::InvalidValue));
@@ -509,23 +690,31 @@ mod tests {
 
     #[test]
     fn a_repeated_member_is_rejected_at_its_path() {
-        let e = parse::<Value>("cart", r#"{"lines": [{"id": "a", "id": "b"}]}"#).unwrap_err();
-        assert_eq!((e.code, e.path.as_str()), (ErrorCode::DuplicateId, "cart.lines[0].id"));
+        let e = tree("cart", r#"{"lines": [{"id": "a", "id": "b"}]}"#).unwrap_err();
+        assert_eq!(
+            (e.code, e.path.as_str()),
+            (ErrorCode::DuplicateId, "cart.lines[0].id")
+        );
     }
 
     #[test]
     fn enums_take_a_string_or_one_member() {
         let at = Path::Root("scope");
         let read = |text: &str| {
-            let value: Value = serde_json::from_str(text).unwrap();
-            variant(&value, at, &["entireCart"], &["products"]).map(|v| v.name.to_string()).map_err(|e| e.code)
+            let value = tree("scope", text).unwrap();
+            variant(&value, at, &["entireCart"], &["products"])
+                .map(|v| v.name.to_string())
+                .map_err(|e| e.code)
         };
         assert_eq!(read(r#""entireCart""#), Ok("entireCart".into()));
         assert_eq!(read(r#"{"products": ["a"]}"#), Ok("products".into()));
         assert_eq!(read(r#"{"bogus": 1}"#), Err(ErrorCode::UnknownVariant));
         assert_eq!(read(r#""products""#), Err(ErrorCode::InvalidType));
         assert_eq!(read(r#"{}"#), Err(ErrorCode::InvalidType));
-        assert_eq!(read(r#"{"products": [], "entireCart": 1}"#), Err(ErrorCode::InvalidType));
+        assert_eq!(
+            read(r#"{"products": [], "entireCart": 1}"#),
+            Err(ErrorCode::InvalidType)
+        );
         assert_eq!(read("3"), Err(ErrorCode::InvalidType));
     }
 }

@@ -4,12 +4,10 @@
 
 use std::fmt;
 
+use super::parse::{from_json_struct, text, FromJson, Json, Path};
+use crate::error::{Error, ErrorCode};
 use chrono::{DateTime, Days, FixedOffset, Months, SecondsFormat, TimeDelta, Utc};
 use serde::{Serialize, Serializer};
-use serde_json::Value;
-
-use super::parse::{from_json_struct, text, FromJson, Path};
-use crate::error::{Error, ErrorCode};
 
 /// An RFC 3339 date-time with an explicit offset (`2026-11-22T10:00:00+05:30`).
 /// Printed back in UTC (`2026-11-22T04:30:00Z`) so output never depends on offsets.
@@ -28,22 +26,35 @@ impl Timestamp {
     /// This instant plus `span` (calendar months first, then fixed units);
     /// `None` past chrono's range.
     pub fn plus(self, span: &Span) -> Option<Timestamp> {
-        let t = self.0.checked_add_months(Months::new(span.months.unwrap_or(0)))?;
-        let t = t.checked_add_days(Days::new(u64::from(span.weeks.unwrap_or(0)) * 7 + u64::from(span.days.unwrap_or(0))))?;
+        let t = self
+            .0
+            .checked_add_months(Months::new(span.months.unwrap_or(0)))?;
+        let t = t.checked_add_days(Days::new(
+            u64::from(span.weeks.unwrap_or(0)) * 7 + u64::from(span.days.unwrap_or(0)),
+        ))?;
         t.checked_add_signed(span.clock_part()).map(Timestamp)
     }
 
     /// This instant minus `span`; `None` before chrono's range (treat as "since forever").
     pub fn minus(self, span: &Span) -> Option<Timestamp> {
-        let t = self.0.checked_sub_months(Months::new(span.months.unwrap_or(0)))?;
-        let t = t.checked_sub_days(Days::new(u64::from(span.weeks.unwrap_or(0)) * 7 + u64::from(span.days.unwrap_or(0))))?;
+        let t = self
+            .0
+            .checked_sub_months(Months::new(span.months.unwrap_or(0)))?;
+        let t = t.checked_sub_days(Days::new(
+            u64::from(span.weeks.unwrap_or(0)) * 7 + u64::from(span.days.unwrap_or(0)),
+        ))?;
         t.checked_sub_signed(span.clock_part()).map(Timestamp)
     }
 }
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.with_timezone(&Utc).to_rfc3339_opts(SecondsFormat::AutoSi, true))
+        f.write_str(
+            &self
+                .0
+                .with_timezone(&Utc)
+                .to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        )
     }
 }
 
@@ -54,8 +65,12 @@ impl Serialize for Timestamp {
 }
 
 impl FromJson for Timestamp {
-    fn from_json(value: &Value, at: Path<'_>) -> Result<Self, Error> {
-        let text = text(value, at, "an RFC 3339 date-time such as \"2026-11-22T10:00:00+05:30\"")?;
+    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
+        let text = text(
+            value,
+            at,
+            "an RFC 3339 date-time such as \"2026-11-22T10:00:00+05:30\"",
+        )?;
         Timestamp::parse(text).map_err(|message| at.error(ErrorCode::InvalidDate, message))
     }
 }
@@ -88,11 +103,14 @@ from_json_struct!(strict Span { months: "months", weeks: "weeks", days: "days", 
 impl Span {
     /// True when every part is absent or zero.
     pub fn is_zero(&self) -> bool {
-        [self.months, self.weeks, self.days, self.hours, self.minutes].iter().all(|p| p.unwrap_or(0) == 0)
+        [self.months, self.weeks, self.days, self.hours, self.minutes]
+            .iter()
+            .all(|p| p.unwrap_or(0) == 0)
     }
 
     fn clock_part(&self) -> TimeDelta {
-        TimeDelta::hours(i64::from(self.hours.unwrap_or(0))) + TimeDelta::minutes(i64::from(self.minutes.unwrap_or(0)))
+        TimeDelta::hours(i64::from(self.hours.unwrap_or(0)))
+            + TimeDelta::minutes(i64::from(self.minutes.unwrap_or(0)))
     }
 
     /// English for messages: "90 days", "1 day 12 hours".
@@ -126,20 +144,45 @@ mod tests {
 
     #[test]
     fn parses_offsets_and_prints_utc() {
-        assert_eq!(ts("2026-11-22T10:00:00+05:30").to_string(), "2026-11-22T04:30:00Z");
-        for bad in ["2026-11-22", "2026-11-22T10:00:00", "2026-02-30T00:00:00Z", "yesterday", "2026-13-01T00:00:00Z"] {
+        assert_eq!(
+            ts("2026-11-22T10:00:00+05:30").to_string(),
+            "2026-11-22T04:30:00Z"
+        );
+        for bad in [
+            "2026-11-22",
+            "2026-11-22T10:00:00",
+            "2026-02-30T00:00:00Z",
+            "yesterday",
+            "2026-13-01T00:00:00Z",
+        ] {
             assert!(Timestamp::parse(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn spans_move_by_calendar_months_then_fixed_units() {
-        let span = Span { months: Some(1), ..Span::default() };
-        assert_eq!(ts("2024-03-31T00:00:00Z").minus(&span).unwrap().to_string(), "2024-02-29T00:00:00Z");
-        let span = Span { days: Some(1), hours: Some(12), ..Span::default() };
-        assert_eq!(ts("2026-11-22T00:00:00Z").plus(&span).unwrap().to_string(), "2026-11-23T12:00:00Z");
+        let span = Span {
+            months: Some(1),
+            ..Span::default()
+        };
+        assert_eq!(
+            ts("2024-03-31T00:00:00Z").minus(&span).unwrap().to_string(),
+            "2024-02-29T00:00:00Z"
+        );
+        let span = Span {
+            days: Some(1),
+            hours: Some(12),
+            ..Span::default()
+        };
+        assert_eq!(
+            ts("2026-11-22T00:00:00Z").plus(&span).unwrap().to_string(),
+            "2026-11-23T12:00:00Z"
+        );
         assert_eq!(span.describe(), "1 day 12 hours");
-        let huge = Span { months: Some(u32::MAX), ..Span::default() };
+        let huge = Span {
+            months: Some(u32::MAX),
+            ..Span::default()
+        };
         assert!(ts("2026-11-22T00:00:00Z").minus(&huge).is_none());
     }
 }
