@@ -25,10 +25,13 @@ mod workload;
 
 /// One evaluation as JavaScript makes it: inputs from JSON text, result to JSON text.
 fn evaluate(engine: &Engine, customer: &str, cart: &str, context: &str) -> String {
-    let customer: Customer = read_json("customer", customer).expect("the workload customer is valid");
+    let customer: Customer =
+        read_json("customer", customer).expect("the workload customer is valid");
     let cart: Cart = read_json("cart", cart).expect("the workload cart is valid");
     let context: Context = read_json("context", context).expect("the workload context is valid");
-    let result = engine.evaluate(&customer, &cart, &context).expect("the workload evaluates");
+    let result = engine
+        .evaluate(&customer, &cart, &context)
+        .expect("the workload evaluates");
     serde_json::to_string(&result).expect("results are JSON")
 }
 
@@ -39,12 +42,24 @@ fn evaluation(c: &mut Criterion) {
     group.sampling_mode(SamplingMode::Flat);
     for size in workload::SIZES {
         let w = workload::generate(size);
-        let bundle: Bundle = read_json("bundle", &w.bundle.to_string()).expect("the workload bundle is valid");
+        let bundle: Bundle =
+            read_json("bundle", &w.bundle.to_string()).expect("the workload bundle is valid");
         let engine = Engine::new(bundle).expect("the workload bundle validates");
-        let (customer, cart, context) = (w.customer.to_string(), w.cart.to_string(), w.context.to_string());
+        let (customer, cart, context) = (
+            w.customer.to_string(),
+            w.cart.to_string(),
+            w.context.to_string(),
+        );
         // criterion ids are the file names the table reads: evaluate/S, evaluate/M, evaluate/L.
         group.bench_function(size.name.to_uppercase(), |b| {
-            b.iter(|| evaluate(&engine, black_box(&customer), black_box(&cart), black_box(&context)))
+            b.iter(|| {
+                evaluate(
+                    &engine,
+                    black_box(&customer),
+                    black_box(&cart),
+                    black_box(&context),
+                )
+            })
         });
     }
     group.finish();
@@ -55,13 +70,20 @@ fn bundles(c: &mut Criterion) {
     group.sampling_mode(SamplingMode::Flat);
     let signed = workload::signed_bundle();
     let text = workload::generate(workload::SIGNED_SIZE).bundle.to_string();
-    let jwks: Jwks = read_json("jwks", &signed.jwks.to_string()).expect("the bench key set is valid");
+    let jwks: Jwks =
+        read_json("jwks", &signed.jwks.to_string()).expect("the bench key set is valid");
     let now = Timestamp::parse(signed.now).expect("NOW is RFC 3339");
     group.bench_function("new", |b| {
-        b.iter(|| Engine::new(read_json::<Bundle>("bundle", black_box(&text)).expect("valid")).expect("validates"))
+        b.iter(|| {
+            Engine::new(read_json::<Bundle>("bundle", black_box(&text)).expect("valid"))
+                .expect("validates")
+        })
     });
     group.bench_function("from_signed", |b| {
-        b.iter(|| Engine::from_signed(black_box(&signed.token), &jwks, now).expect("the bench token verifies"))
+        b.iter(|| {
+            Engine::from_signed(black_box(&signed.token), &jwks, now)
+                .expect("the bench token verifies")
+        })
     });
     group.finish();
 }

@@ -25,7 +25,10 @@ use serde_json::{json, Value};
 mod workload;
 
 fn main() -> ExitCode {
-    let out = std::env::args().nth(1).map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench"), PathBuf::from);
+    let out = std::env::args().nth(1).map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench"),
+        PathBuf::from,
+    );
     match write_all(&out) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -40,7 +43,10 @@ fn write_all(out: &std::path::Path) -> Result<(), String> {
     let write = |name: &str, text: String| {
         std::fs::write(out.join(name), text + "\n").map_err(|e| format!("{name}: {e}"))
     };
-    println!("{:<4}{:>8}{:>7}{:>9}{:>10}{:>11}{:>8}{:>11}{:>10}   applied discount", "", "coupons", "lines", "applied", "available", "locked", "inel.", "expired", "exhausted");
+    println!(
+        "{:<4}{:>8}{:>7}{:>9}{:>10}{:>11}{:>8}{:>11}{:>10}   applied discount",
+        "", "coupons", "lines", "applied", "available", "locked", "inel.", "expired", "exhausted"
+    );
     for size in workload::SIZES {
         let w = workload::generate(size);
         let result = evaluate(&w).map_err(|e| format!("workload {}: {e}", size.name))?;
@@ -60,7 +66,10 @@ fn write_all(out: &std::path::Path) -> Result<(), String> {
             parsed["discountTotal"].as_str().unwrap_or("?"),
             parsed["totalBefore"].as_str().unwrap_or("?"),
         );
-        write(&format!("{}.json", size.name), serde_json::to_string_pretty(&w.request()).map_err(|e| e.to_string())?)?;
+        write(
+            &format!("{}.json", size.name),
+            serde_json::to_string_pretty(&w.request()).map_err(|e| e.to_string())?,
+        )?;
         write(&format!("{}.result.json", size.name), result)?;
     }
     let signed = workload::signed_bundle();
@@ -69,8 +78,15 @@ fn write_all(out: &std::path::Path) -> Result<(), String> {
     let now = coupon_engine::model::Timestamp::parse(signed.now)?;
     Engine::from_signed(&signed.token, &jwks, now).map_err(|e| format!("signed bundle: {e}"))?;
     let doc = json!({ "token": signed.token, "jwks": signed.jwks, "now": signed.now, "coupons": signed.coupons });
-    write("signed.json", serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?)?;
-    println!("wrote {}/{{s,m,l}}.json, {{s,m,l}}.result.json, signed.json ({} bytes of token)", out.display(), signed.token.len());
+    write(
+        "signed.json",
+        serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?,
+    )?;
+    println!(
+        "wrote {}/{{s,m,l}}.json, {{s,m,l}}.result.json, signed.json ({} bytes of token)",
+        out.display(),
+        signed.token.len()
+    );
     Ok(())
 }
 
@@ -82,24 +98,47 @@ fn evaluate(w: &workload::Workload) -> Result<String, coupon_engine::Error> {
     let cart: Cart = read_json("cart", &w.cart.to_string())?;
     let context: Context = read_json("context", &w.context.to_string())?;
     let result = engine.evaluate(&customer, &cart, &context)?;
-    serde_json::to_string(&result).map_err(|e| coupon_engine::Error::new(coupon_engine::ErrorCode::InvalidValue, "result", e.to_string()))
+    serde_json::to_string(&result).map_err(|e| {
+        coupon_engine::Error::new(
+            coupon_engine::ErrorCode::InvalidValue,
+            "result",
+            e.to_string(),
+        )
+    })
 }
 
 /// Counts cards by status and rejects a workload that would not exercise the engine:
 /// nothing applied, too few usable coupons, or nothing locked.
 fn check_mix(size: workload::Size, result: &Value) -> Result<BTreeMap<String, usize>, String> {
-    let mut mix: BTreeMap<String, usize> =
-        ["applied", "available", "locked", "ineligible", "expired", "exhausted"].iter().map(|s| (s.to_string(), 0)).collect();
-    let cards = result["cards"].as_array().ok_or("the result has no cards")?;
+    let mut mix: BTreeMap<String, usize> = [
+        "applied",
+        "available",
+        "locked",
+        "ineligible",
+        "expired",
+        "exhausted",
+    ]
+    .iter()
+    .map(|s| (s.to_string(), 0))
+    .collect();
+    let cards = result["cards"]
+        .as_array()
+        .ok_or("the result has no cards")?;
     for card in cards {
-        *mix.entry(card["status"].as_str().unwrap_or("?").to_string()).or_default() += 1;
+        *mix.entry(card["status"].as_str().unwrap_or("?").to_string())
+            .or_default() += 1;
     }
     let usable = mix["applied"] + mix["available"];
     if mix["applied"] == 0 {
         return Err(format!("workload {}: no coupon applies", size.name));
     }
-    if size.coupons >= 100 && (usable * 100 < cards.len() * 30 || mix["locked"] * 100 < cards.len() * 10) {
-        return Err(format!("workload {}: an unrealistic mix of cards: {mix:?}", size.name));
+    if size.coupons >= 100
+        && (usable * 100 < cards.len() * 30 || mix["locked"] * 100 < cards.len() * 10)
+    {
+        return Err(format!(
+            "workload {}: an unrealistic mix of cards: {mix:?}",
+            size.name
+        ));
     }
     Ok(mix)
 }

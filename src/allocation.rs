@@ -24,7 +24,10 @@ pub fn largest_remainder(total: i128, weights: &[i128]) -> Vec<i128> {
     let leftover = total - shares.iter().sum::<i128>();
     // Largest remainder first; equal remainders keep cart order.
     remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    for &(_, i) in remainders.iter().take(usize::try_from(leftover).unwrap_or(0)) {
+    for &(_, i) in remainders
+        .iter()
+        .take(usize::try_from(leftover).unwrap_or(0))
+    {
         shares[i] += 1;
     }
     shares

@@ -28,13 +28,31 @@ pub fn status_of(reason: &ReasonKind) -> CardStatus {
     match reason {
         Ended { .. } | ValidityEnded { .. } => CardStatus::Expired,
         GlobalLimitReached { .. } | CustomerLimitReached { .. } => CardStatus::Exhausted,
-        NotInAudience {} | NotInSegment { .. } | ValidityUnknown { .. } | FirstOrderOnly { .. }
-        | OrderCountMismatch { .. } | UsedCouponRequired { .. } => CardStatus::Ineligible,
-        NotStarted { .. } | MorePreviousOrders { .. } | MinOrders { .. } | MinSpend { .. }
-        | MinPurchaseValue { .. } | MaxPurchaseValue { .. } | MinQuantity { .. } | MaxQuantity { .. }
-        | NoEligibleItems {} | CodNotAllowed {} | ShippingNotEligible {} | BuyXGetYIncomplete { .. }
+        NotInAudience {}
+        | NotInSegment { .. }
+        | ValidityUnknown { .. }
+        | FirstOrderOnly { .. }
+        | OrderCountMismatch { .. }
+        | UsedCouponRequired { .. } => CardStatus::Ineligible,
+        NotStarted { .. }
+        | MorePreviousOrders { .. }
+        | MinOrders { .. }
+        | MinSpend { .. }
+        | MinPurchaseValue { .. }
+        | MaxPurchaseValue { .. }
+        | MinQuantity { .. }
+        | MaxQuantity { .. }
+        | NoEligibleItems {}
+        | CodNotAllowed {}
+        | ShippingNotEligible {}
+        | BuyXGetYIncomplete { .. }
         | ComboIncomplete { .. } => CardStatus::Locked,
-        CodeNotEntered {} | NotCombinable { .. } | NothingToDiscount {} | LowerSaving {} | NotChosen {} | TooManyCodes { .. }
+        CodeNotEntered {}
+        | NotCombinable { .. }
+        | NothingToDiscount {}
+        | LowerSaving {}
+        | NotChosen {}
+        | TooManyCodes { .. }
         | GiftNotInCart { .. } => CardStatus::Available,
     }
 }
@@ -62,13 +80,18 @@ pub fn check(coupon: &Coupon, facts: &Facts) -> Verdict {
         let segment_id = v.segment_id.clone();
         match facts.segments.get(v.segment_id.as_str()) {
             None | Some(Joined::No) => blockers.push(ReasonKind::NotInSegment { segment_id }),
-            Some(Joined::At(joined)) if *joined > now => blockers.push(ReasonKind::NotInSegment { segment_id }),
+            Some(Joined::At(joined)) if *joined > now => {
+                blockers.push(ReasonKind::NotInSegment { segment_id })
+            }
             Some(Joined::Undated) => blockers.push(ReasonKind::ValidityUnknown { segment_id }),
             Some(Joined::At(joined)) => {
                 // Past chrono's range the window never closes.
                 if let Some(end) = joined.plus(&v.duration) {
                     if now >= end {
-                        blockers.push(ReasonKind::ValidityEnded { segment_id, ended_at: end });
+                        blockers.push(ReasonKind::ValidityEnded {
+                            segment_id,
+                            ended_at: end,
+                        });
                     }
                     expires_at = Some(expires_at.map_or(end, |e: Timestamp| e.min(end)));
                 }
@@ -80,17 +103,30 @@ pub fn check(coupon: &Coupon, facts: &Facts) -> Verdict {
         if let Some(limit) = l.global.filter(|limit| l.global_redeemed >= *limit) {
             blockers.push(ReasonKind::GlobalLimitReached { limit });
         }
-        let used = facts.history.customer.coupon_usage.get(&coupon.id).copied().unwrap_or(0);
+        let used = facts
+            .history
+            .customer
+            .coupon_usage
+            .get(&coupon.id)
+            .copied()
+            .unwrap_or(0);
         if let Some(limit) = l.per_customer.filter(|limit| used >= *limit) {
             blockers.push(ReasonKind::CustomerLimitReached { limit, used });
         }
     }
 
-    if let Some(Audience::Specific { customer_ids, segment_ids }) = &coupon.audience {
+    if let Some(Audience::Specific {
+        customer_ids,
+        segment_ids,
+    }) = &coupon.audience
+    {
         let listed = customer_ids.contains(&facts.history.customer.id);
-        let in_segment = segment_ids
-            .iter()
-            .any(|s| facts.segments.get(s.as_str()).is_some_and(|j| *j != Joined::No));
+        let in_segment = segment_ids.iter().any(|s| {
+            facts
+                .segments
+                .get(s.as_str())
+                .is_some_and(|j| *j != Joined::No)
+        });
         if !listed && !in_segment {
             blockers.push(ReasonKind::NotInAudience {});
         }
@@ -101,18 +137,34 @@ pub fn check(coupon: &Coupon, facts: &Facts) -> Verdict {
         None | Some(OrderScope::All) => {}
         Some(OrderScope::FirstOrder) => {
             if previous > 0 {
-                blockers.push(ReasonKind::FirstOrderOnly { previous_orders: previous });
+                blockers.push(ReasonKind::FirstOrderOnly {
+                    previous_orders: previous,
+                });
             }
         }
-        Some(OrderScope::OrderCount { nth, min_previous, max_previous }) => {
+        Some(OrderScope::OrderCount {
+            nth,
+            min_previous,
+            max_previous,
+        }) => {
             // "The n-th order" means exactly n-1 previous orders.
             let exact = nth.map(|n| n - 1);
-            let too_many = exact.is_some_and(|e| previous > e) || max_previous.is_some_and(|m| previous > m);
-            let needed = exact.into_iter().chain(*min_previous).max().filter(|r| previous < *r);
+            let too_many =
+                exact.is_some_and(|e| previous > e) || max_previous.is_some_and(|m| previous > m);
+            let needed = exact
+                .into_iter()
+                .chain(*min_previous)
+                .max()
+                .filter(|r| previous < *r);
             if too_many {
-                blockers.push(ReasonKind::OrderCountMismatch { previous_orders: previous });
+                blockers.push(ReasonKind::OrderCountMismatch {
+                    previous_orders: previous,
+                });
             } else if let Some(required) = needed {
-                blockers.push(ReasonKind::MorePreviousOrders { required, current: previous });
+                blockers.push(ReasonKind::MorePreviousOrders {
+                    required,
+                    current: previous,
+                });
             }
         }
     }
@@ -128,13 +180,21 @@ pub fn check(coupon: &Coupon, facts: &Facts) -> Verdict {
         if let Some(required) = b.min_orders {
             let current = facts.history.orders_since(since);
             if current < required {
-                blockers.push(ReasonKind::MinOrders { required, current, period: period.clone() });
+                blockers.push(ReasonKind::MinOrders {
+                    required,
+                    current,
+                    period: period.clone(),
+                });
             }
         }
         if let Some(required) = b.min_spend {
             let current = facts.currency.amount(facts.history.spend_since(since));
             if current.0 < required.0 {
-                blockers.push(ReasonKind::MinSpend { required: facts.currency.amount(required.0), current, period });
+                blockers.push(ReasonKind::MinSpend {
+                    required: facts.currency.amount(required.0),
+                    current,
+                    period,
+                });
             }
         }
     }
@@ -145,19 +205,36 @@ pub fn check(coupon: &Coupon, facts: &Facts) -> Verdict {
         blockers.push(ReasonKind::NoEligibleItems {});
     } else if let Some(p) = purchase {
         let value_minor: i128 = scoped.iter().map(|&i| facts.amounts.line_minor[i]).sum();
-        let value = facts.currency.amount(facts.currency.from_minor(value_minor));
-        let quantity: u32 = scoped.iter().map(|&i| facts.cart.lines[i].quantity).fold(0, u32::saturating_add);
+        let value = facts
+            .currency
+            .amount(facts.currency.from_minor(value_minor));
+        let quantity: u32 = scoped
+            .iter()
+            .map(|&i| facts.cart.lines[i].quantity)
+            .fold(0, u32::saturating_add);
         if let Some(min) = p.min_value.filter(|m| value.0 < m.0) {
-            blockers.push(ReasonKind::MinPurchaseValue { required: facts.currency.amount(min.0), current: value });
+            blockers.push(ReasonKind::MinPurchaseValue {
+                required: facts.currency.amount(min.0),
+                current: value,
+            });
         }
         if let Some(max) = p.max_value.filter(|m| value.0 > m.0) {
-            blockers.push(ReasonKind::MaxPurchaseValue { limit: facts.currency.amount(max.0), current: value });
+            blockers.push(ReasonKind::MaxPurchaseValue {
+                limit: facts.currency.amount(max.0),
+                current: value,
+            });
         }
         if let Some(required) = p.min_quantity.filter(|m| quantity < *m) {
-            blockers.push(ReasonKind::MinQuantity { required, current: quantity });
+            blockers.push(ReasonKind::MinQuantity {
+                required,
+                current: quantity,
+            });
         }
         if let Some(limit) = p.max_quantity.filter(|m| quantity > *m) {
-            blockers.push(ReasonKind::MaxQuantity { limit, current: quantity });
+            blockers.push(ReasonKind::MaxQuantity {
+                limit,
+                current: quantity,
+            });
         }
     }
 
@@ -169,5 +246,9 @@ pub fn check(coupon: &Coupon, facts: &Facts) -> Verdict {
         blockers.push(ReasonKind::CodNotAllowed {});
     }
 
-    Verdict { blockers, scoped, expires_at }
+    Verdict {
+        blockers,
+        scoped,
+        expires_at,
+    }
 }

@@ -108,7 +108,6 @@ impl ErrorCode {
             ErrorCode::PrivateKeyInJwks => "private_key_in_jwks",
         }
     }
-
 }
 
 impl fmt::Display for ErrorCode {
@@ -133,9 +132,12 @@ pub struct Error {
 impl Error {
     /// Builds an error at `path`.
     pub fn new(code: ErrorCode, path: impl Into<String>, message: impl Into<String>) -> Self {
-        Error { code, path: path.into(), message: message.into() }
+        Error {
+            code,
+            path: path.into(),
+            message: message.into(),
+        }
     }
-
 }
 
 impl fmt::Display for Error {

@@ -23,7 +23,11 @@ pub struct History<'a> {
 
 impl<'a> History<'a> {
     fn new(customer: &'a Customer, now: Timestamp) -> Self {
-        let mut orders: Vec<_> = customer.orders.iter().filter(|o| o.placed_at <= now).collect();
+        let mut orders: Vec<_> = customer
+            .orders
+            .iter()
+            .filter(|o| o.placed_at <= now)
+            .collect();
         // Ties in time fall back to the id so the order is total and reproducible.
         orders.sort_by(|a, b| a.placed_at.cmp(&b.placed_at).then_with(|| a.id.cmp(&b.id)));
         let mut spend_prefix = Vec::with_capacity(orders.len() + 1);
@@ -34,10 +38,18 @@ impl<'a> History<'a> {
             running += o.total.0;
             spend_prefix.push(running);
             for code in &o.coupon_codes {
-                code_uses.entry(code.to_ascii_uppercase()).or_default().push(o.placed_at);
+                code_uses
+                    .entry(code.to_ascii_uppercase())
+                    .or_default()
+                    .push(o.placed_at);
             }
         }
-        History { times: orders.iter().map(|o| o.placed_at).collect(), spend_prefix, code_uses, customer }
+        History {
+            times: orders.iter().map(|o| o.placed_at).collect(),
+            spend_prefix,
+            code_uses,
+            customer,
+        }
     }
 
     /// Index of the first order at or after `since` (`None` = lifetime).
@@ -90,9 +102,17 @@ impl CartFacts {
         let shipping_minor = cart
             .shipping
             .as_ref()
-            .and_then(|s| s.selected_id.as_ref().and_then(|id| s.options.iter().find(|o| &o.id == id)))
+            .and_then(|s| {
+                s.selected_id
+                    .as_ref()
+                    .and_then(|id| s.options.iter().find(|o| &o.id == id))
+            })
             .map_or(0, |o| currency.to_minor(o.amount.0));
-        CartFacts { subtotal_minor: line_minor.iter().sum(), line_minor, shipping_minor }
+        CartFacts {
+            subtotal_minor: line_minor.iter().sum(),
+            line_minor,
+            shipping_minor,
+        }
     }
 }
 
@@ -118,11 +138,19 @@ pub struct Facts<'a> {
 
 impl<'a> Facts<'a> {
     /// Derives the facts. Inputs are already validated.
-    pub fn new(bundle: &'a Bundle, customer: &'a Customer, cart: &'a Cart, context: &'a Context) -> Self {
+    pub fn new(
+        bundle: &'a Bundle,
+        customer: &'a Customer,
+        cart: &'a Cart,
+        context: &'a Context,
+    ) -> Self {
         let currency = bundle.currency;
         let history = History::new(customer, context.now);
-        let mut joined: BTreeMap<&str, Joined> =
-            customer.segments.iter().map(|m| (m.segment_id.as_str(), Joined::At(m.joined_at))).collect();
+        let mut joined: BTreeMap<&str, Joined> = customer
+            .segments
+            .iter()
+            .map(|m| (m.segment_id.as_str(), Joined::At(m.joined_at)))
+            .collect();
         for s in &bundle.segments {
             if !joined.contains_key(s.id.as_str()) {
                 let verdict = segments::evaluate(&s.rule, &history, context.now);
@@ -152,7 +180,10 @@ impl<'a> Facts<'a> {
 
     /// The selected shipping option's id.
     pub fn selected_shipping(&self) -> Option<&str> {
-        self.cart.shipping.as_ref().and_then(|s| s.selected_id.as_deref())
+        self.cart
+            .shipping
+            .as_ref()
+            .and_then(|s| s.selected_id.as_deref())
     }
 
     /// Whether the shopper entered `code` (case-insensitively).
@@ -173,6 +204,12 @@ impl<'a> Facts<'a> {
             Some(Scope::Collections(ids)) => l.collection_ids.iter().any(|c| ids.contains(c)),
             Some(Scope::Offers(ids)) => l.offer_id.as_ref().is_some_and(|o| ids.contains(o)),
         };
-        self.cart.lines.iter().enumerate().filter(|(_, l)| covers(l)).map(|(i, _)| i).collect()
+        self.cart
+            .lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| covers(l))
+            .map(|(i, _)| i)
+            .collect()
     }
 }

@@ -26,7 +26,10 @@ pub struct Remaining {
 impl Remaining {
     /// The whole cart, before any discount.
     pub fn full(facts: &Facts) -> Remaining {
-        Remaining { lines: facts.amounts.line_minor.clone(), shipping: facts.amounts.shipping_minor }
+        Remaining {
+            lines: facts.amounts.line_minor.clone(),
+            shipping: facts.amounts.shipping_minor,
+        }
     }
 
     /// Takes `offer` off.
@@ -52,7 +55,11 @@ pub struct Offer {
 impl Offer {
     fn on_lines(lines: Vec<(usize, i128)>) -> Offer {
         let lines: Vec<(usize, i128)> = lines.into_iter().filter(|(_, a)| *a > 0).collect();
-        Offer { total: lines.iter().map(|(_, a)| a).sum(), lines, shipping: 0 }
+        Offer {
+            total: lines.iter().map(|(_, a)| a).sum(),
+            lines,
+            shipping: 0,
+        }
     }
 
     /// Splits `amount` over `lines` in proportion to what is left of them.
@@ -89,12 +96,21 @@ pub fn offer(coupon: &Coupon, scoped: &[usize], remaining: &Remaining, facts: &F
     match &coupon.discount {
         Discount::Percentage { percent, cap } => {
             let base = base();
-            Offer::spread(capped(percent_of(base, percent, currency), cap.as_ref(), currency).min(base), scoped, remaining)
+            Offer::spread(
+                capped(percent_of(base, percent, currency), cap.as_ref(), currency).min(base),
+                scoped,
+                remaining,
+            )
         }
-        Discount::FixedAmount { amount } => Offer::spread(currency.to_minor(amount.0).min(base()), scoped, remaining),
+        Discount::FixedAmount { amount } => {
+            Offer::spread(currency.to_minor(amount.0).min(base()), scoped, remaining)
+        }
         Discount::Tiered { tiers, cap } => {
             let base = base();
-            let reached = tiers.iter().rev().find(|t| currency.to_minor(t.min_value.0) <= base);
+            let reached = tiers
+                .iter()
+                .rev()
+                .find(|t| currency.to_minor(t.min_value.0) <= base);
             let raw = match reached {
                 None => 0,
                 Some(t) => match (&t.percent, &t.amount) {
@@ -103,22 +119,51 @@ pub fn offer(coupon: &Coupon, scoped: &[usize], remaining: &Remaining, facts: &F
                     (None, None) => 0,
                 },
             };
-            Offer::spread(capped(raw, cap.as_ref(), currency).min(base), scoped, remaining)
+            Offer::spread(
+                capped(raw, cap.as_ref(), currency).min(base),
+                scoped,
+                remaining,
+            )
         }
         Discount::AmountPerItem { amount } => {
             let each = currency.to_minor(amount.0);
-            Offer::on_lines(scoped.iter().map(|&i| (i, (each * quantity(i)).min(remaining.lines[i]))).collect())
+            Offer::on_lines(
+                scoped
+                    .iter()
+                    .map(|&i| (i, (each * quantity(i)).min(remaining.lines[i])))
+                    .collect(),
+            )
         }
         Discount::FixedPrice { price } => {
             let price = currency.to_minor(price.0);
-            Offer::on_lines(scoped.iter().map(|&i| (i, (remaining.lines[i] - price * quantity(i)).max(0))).collect())
+            Offer::on_lines(
+                scoped
+                    .iter()
+                    .map(|&i| (i, (remaining.lines[i] - price * quantity(i)).max(0)))
+                    .collect(),
+            )
         }
         Discount::FreeShipping { option_ids, cap } => {
-            let eligible = facts.selected_shipping().is_some_and(|id| option_ids.as_ref().is_none_or(|ids| ids.iter().any(|o| o == id)));
-            let amount = if eligible { capped(remaining.shipping, cap.as_ref(), currency) } else { 0 };
-            Offer { lines: Vec::new(), shipping: amount, total: amount }
+            let eligible = facts.selected_shipping().is_some_and(|id| {
+                option_ids
+                    .as_ref()
+                    .is_none_or(|ids| ids.iter().any(|o| o == id))
+            });
+            let amount = if eligible {
+                capped(remaining.shipping, cap.as_ref(), currency)
+            } else {
+                0
+            };
+            Offer {
+                lines: Vec::new(),
+                shipping: amount,
+                total: amount,
+            }
         }
-        Discount::FreeGift { product_id, quantity: gift } => {
+        Discount::FreeGift {
+            product_id,
+            quantity: gift,
+        } => {
             let mut left = i128::from(gift.unwrap_or(1));
             let mut parts = Vec::new();
             for (i, line) in facts.cart.lines.iter().enumerate() {
@@ -130,16 +175,48 @@ pub fn offer(coupon: &Coupon, scoped: &[usize], remaining: &Remaining, facts: &F
             }
             Offer::on_lines(parts)
         }
-        Discount::BuyXGetY { buy, get, percent, limit } => {
-            buy_x_get_y(facts, remaining, &buy.scope, buy.quantity, &get.scope, get.quantity, percent.as_ref(), *limit)
-        }
-        Discount::Combo { items, price, percent, amount, limit } => {
-            let per_set: Vec<(&str, i128)> =
-                items.iter().map(|it| (it.product_id.as_str(), i128::from(it.quantity.unwrap_or(1)))).collect();
+        Discount::BuyXGetY {
+            buy,
+            get,
+            percent,
+            limit,
+        } => buy_x_get_y(
+            facts,
+            remaining,
+            &buy.scope,
+            buy.quantity,
+            &get.scope,
+            get.quantity,
+            percent.as_ref(),
+            *limit,
+        ),
+        Discount::Combo {
+            items,
+            price,
+            percent,
+            amount,
+            limit,
+        } => {
+            let per_set: Vec<(&str, i128)> = items
+                .iter()
+                .map(|it| (it.product_id.as_str(), i128::from(it.quantity.unwrap_or(1))))
+                .collect();
             let in_cart = |product: &str| -> i128 {
-                facts.cart.lines.iter().enumerate().filter(|(_, l)| l.product_id == product).map(|(i, _)| quantity(i)).sum()
+                facts
+                    .cart
+                    .lines
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, l)| l.product_id == product)
+                    .map(|(i, _)| quantity(i))
+                    .sum()
             };
-            let sets = per_set.iter().map(|(p, q)| in_cart(p) / q).min().unwrap_or(0).min(limit.map_or(i128::MAX, i128::from));
+            let sets = per_set
+                .iter()
+                .map(|(p, q)| in_cart(p) / q)
+                .min()
+                .unwrap_or(0)
+                .min(limit.map_or(i128::MAX, i128::from));
             if sets == 0 {
                 return Offer::default();
             }
@@ -185,14 +262,27 @@ pub fn offer(coupon: &Coupon, scoped: &[usize], remaining: &Remaining, facts: &F
 pub fn unmet(coupon: &Coupon, scoped: &[usize], facts: &Facts) -> Option<ReasonKind> {
     let currency = facts.currency;
     let in_cart = |product: &str| -> u32 {
-        facts.cart.lines.iter().filter(|l| l.product_id == product).fold(0, |n, l| n.saturating_add(l.quantity))
+        facts
+            .cart
+            .lines
+            .iter()
+            .filter(|l| l.product_id == product)
+            .fold(0, |n, l| n.saturating_add(l.quantity))
     };
     match &coupon.discount {
-        Discount::FreeGift { product_id, quantity } if in_cart(product_id) == 0 => {
-            Some(ReasonKind::GiftNotInCart { product_id: product_id.clone(), quantity: quantity.unwrap_or(1) })
-        }
+        Discount::FreeGift {
+            product_id,
+            quantity,
+        } if in_cart(product_id) == 0 => Some(ReasonKind::GiftNotInCart {
+            product_id: product_id.clone(),
+            quantity: quantity.unwrap_or(1),
+        }),
         Discount::FreeShipping { option_ids, .. } => {
-            let ok = facts.selected_shipping().is_some_and(|id| option_ids.as_ref().is_none_or(|ids| ids.iter().any(|o| o == id)));
+            let ok = facts.selected_shipping().is_some_and(|id| {
+                option_ids
+                    .as_ref()
+                    .is_none_or(|ids| ids.iter().any(|o| o == id))
+            });
             (!ok).then_some(ReasonKind::ShippingNotEligible {})
         }
         Discount::Tiered { tiers, .. } => {
@@ -205,8 +295,12 @@ pub fn unmet(coupon: &Coupon, scoped: &[usize], facts: &Facts) -> Option<ReasonK
         }
         Discount::BuyXGetY { buy, get, .. } => {
             let full = Remaining::full(facts);
-            (offer(coupon, scoped, &full, facts).total == 0 && !has_zero_priced_reward(facts, &get.scope))
-                .then_some(ReasonKind::BuyXGetYIncomplete { buy: buy.quantity, get: get.quantity })
+            (offer(coupon, scoped, &full, facts).total == 0
+                && !has_zero_priced_reward(facts, &get.scope))
+            .then_some(ReasonKind::BuyXGetYIncomplete {
+                buy: buy.quantity,
+                get: get.quantity,
+            })
         }
         Discount::Combo { items, .. } => {
             let missing: Vec<String> = items
@@ -223,7 +317,10 @@ pub fn unmet(coupon: &Coupon, scoped: &[usize], facts: &Facts) -> Option<ReasonK
 /// Whether the reward set holds units that are free already (a zero saving is then
 /// not a missing item).
 fn has_zero_priced_reward(facts: &Facts, scope: &Scope) -> bool {
-    facts.scoped_lines(Some(scope)).iter().any(|&i| facts.amounts.line_minor[i] == 0)
+    facts
+        .scoped_lines(Some(scope))
+        .iter()
+        .any(|&i| facts.amounts.line_minor[i] == 0)
 }
 
 /// Units of one line with the same value: `left / quantity` each.
@@ -237,7 +334,9 @@ struct Units {
 impl Units {
     /// Orders by unit value (`left / quantity`, compared exactly), then cart order.
     fn cheaper(&self, other: &Units) -> std::cmp::Ordering {
-        (self.left * other.quantity).cmp(&(other.left * self.quantity)).then(self.line.cmp(&other.line))
+        (self.left * other.quantity)
+            .cmp(&(other.left * self.quantity))
+            .then(self.line.cmp(&other.line))
     }
 }
 
@@ -260,7 +359,11 @@ fn buy_x_get_y(
         facts
             .scoped_lines(Some(scope))
             .into_iter()
-            .map(|line| Units { line, left: remaining.lines[line], quantity: i128::from(facts.cart.lines[line].quantity) })
+            .map(|line| Units {
+                line,
+                left: remaining.lines[line],
+                quantity: i128::from(facts.cart.lines[line].quantity),
+            })
             .collect()
     };
     let mut get = groups(get_scope);
@@ -287,8 +390,11 @@ fn buy_x_get_y(
         if a * m > total_get {
             return false;
         }
-        let rewarded_in_buy: i128 =
-            rewards(a * m).iter().filter(|(line, _)| buy.iter().any(|b| b.line == *line)).map(|(_, c)| c).sum();
+        let rewarded_in_buy: i128 = rewards(a * m)
+            .iter()
+            .filter(|(line, _)| buy.iter().any(|b| b.line == *line))
+            .map(|(_, c)| c)
+            .sum();
         total_buy - rewarded_in_buy >= a * n
     };
     let (mut lo, mut hi) = (0, (total_get / m).min(limit.map_or(i128::MAX, i128::from)));
@@ -307,7 +413,10 @@ fn buy_x_get_y(
         .map(|(line, count)| {
             let q = i128::from(facts.cart.lines[line].quantity);
             let value = units_value(remaining.lines[line], count, q);
-            (line, percent_of(value, percent, facts.currency).min(remaining.lines[line]))
+            (
+                line,
+                percent_of(value, percent, facts.currency).min(remaining.lines[line]),
+            )
         })
         .collect();
     parts.sort_by_key(|(l, _)| *l);

@@ -110,20 +110,45 @@ pub enum DifferenceCode {
 }
 
 impl Difference {
-    fn new(code: DifferenceCode, path: String, claimed: Option<String>, actual: Option<String>, message: String) -> Self {
-        Difference { code, path, claimed, actual, reasons: Vec::new(), message }
+    fn new(
+        code: DifferenceCode,
+        path: String,
+        claimed: Option<String>,
+        actual: Option<String>,
+        message: String,
+    ) -> Self {
+        Difference {
+            code,
+            path,
+            claimed,
+            actual,
+            reasons: Vec::new(),
+            message,
+        }
     }
 }
 
 fn reason_codes(card: Option<&Card>) -> Vec<String> {
-    card.map(|c| c.reasons.iter().map(|r| r.kind.code().to_string()).collect()).unwrap_or_default()
+    card.map(|c| {
+        c.reasons
+            .iter()
+            .map(|r| r.kind.code().to_string())
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 impl Engine {
     /// Recomputes the result for `customer`, `cart` and `context` and compares it with
     /// `claim`. The counts in the bundle and summary should be the server's current
     /// ones, so a limit reached since the shopper's evaluation shows as a difference.
-    pub fn recheck(&self, customer: &Customer, cart: &Cart, context: &Context, claim: &Claim) -> Result<Recheck, Error> {
+    pub fn recheck(
+        &self,
+        customer: &Customer,
+        cart: &Cart,
+        context: &Context,
+        claim: &Claim,
+    ) -> Result<Recheck, Error> {
         let result = self.evaluate(customer, cart, context)?;
         let mut differences = Vec::new();
         let text = |a: &Amount| a.0.to_string();
@@ -137,17 +162,23 @@ impl Engine {
                     None,
                     format!("line {} is not in the cart", line.line_id),
                 )),
-                Some(actual) if actual.subtotal.0 != line.subtotal.0 => differences.push(Difference::new(
-                    DifferenceCode::PriceChanged,
-                    format!("lines[{i}].subtotal"),
-                    Some(text(&line.subtotal)),
-                    Some(text(&actual.subtotal)),
-                    format!("line {} now costs {}", line.line_id, actual.subtotal.0),
-                )),
+                Some(actual) if actual.subtotal.0 != line.subtotal.0 => {
+                    differences.push(Difference::new(
+                        DifferenceCode::PriceChanged,
+                        format!("lines[{i}].subtotal"),
+                        Some(text(&line.subtotal)),
+                        Some(text(&actual.subtotal)),
+                        format!("line {} now costs {}", line.line_id, actual.subtotal.0),
+                    ))
+                }
                 Some(_) => {}
             }
         }
-        for line in result.lines.iter().filter(|l| !claim.lines.iter().any(|c| c.line_id == l.line_id)) {
+        for line in result
+            .lines
+            .iter()
+            .filter(|l| !claim.lines.iter().any(|c| c.line_id == l.line_id))
+        {
             differences.push(Difference::new(
                 DifferenceCode::LineMismatch,
                 "lines".to_string(),
@@ -172,7 +203,9 @@ impl Engine {
             match result.applied.iter().find(|a| a.coupon_id == d.coupon_id) {
                 None => {
                     let card = result.cards.iter().find(|c| c.coupon_id == d.coupon_id);
-                    let why = card.and_then(|c| c.reasons.first()).map_or_else(String::new, |r| format!(": {}", r.message));
+                    let why = card
+                        .and_then(|c| c.reasons.first())
+                        .map_or_else(String::new, |r| format!(": {}", r.message));
                     let mut diff = Difference::new(
                         DifferenceCode::NotApplicable,
                         format!("{path}.couponId"),
@@ -188,23 +221,37 @@ impl Engine {
                     format!("{path}.amount"),
                     Some(text(&d.amount)),
                     Some(text(&a.amount)),
-                    format!("coupon {} takes {}, not {}", d.coupon_id, a.amount.0, d.amount.0),
+                    format!(
+                        "coupon {} takes {}, not {}",
+                        d.coupon_id, a.amount.0, d.amount.0
+                    ),
                 )),
                 Some(_) => {}
             }
         }
-        for a in result.applied.iter().filter(|a| !claim.applied.iter().any(|d| d.coupon_id == a.coupon_id)) {
+        for a in result
+            .applied
+            .iter()
+            .filter(|a| !claim.applied.iter().any(|d| d.coupon_id == a.coupon_id))
+        {
             differences.push(Difference::new(
                 DifferenceCode::MissingDiscount,
                 "applied".to_string(),
                 None,
                 Some(a.coupon_id.clone()),
-                format!("coupon {} applies ({}) but is not claimed", a.coupon_id, a.amount.0),
+                format!(
+                    "coupon {} applies ({}) but is not claimed",
+                    a.coupon_id, a.amount.0
+                ),
             ));
         }
 
         for (field, claimed, actual) in [
-            ("discountTotal", &claim.discount_total, &result.discount_total),
+            (
+                "discountTotal",
+                &claim.discount_total,
+                &result.discount_total,
+            ),
             ("totalAfter", &claim.total_after, &result.total_after),
         ] {
             if claimed.0 != actual.0 {
@@ -217,6 +264,10 @@ impl Engine {
                 ));
             }
         }
-        Ok(Recheck { accepted: differences.is_empty(), differences, result })
+        Ok(Recheck {
+            accepted: differences.is_empty(),
+            differences,
+            result,
+        })
     }
 }

@@ -57,36 +57,64 @@ pub fn evaluate(rule: &Rule, history: &History, now: Timestamp) -> Joined {
                 (true, None) => Joined::Undated,
             }
         }
-        Rule::Purchased { min_orders, product_ids } => {
+        Rule::Purchased {
+            min_orders,
+            product_ids,
+        } => {
             let needed = min_orders.unwrap_or(1) as usize;
             let mut qualifying: Vec<Timestamp> = past_orders(history, now)
                 .filter(|o| {
-                    product_ids.as_ref().is_none_or(|ids| o.items.iter().any(|it| ids.contains(&it.product_id)))
+                    product_ids
+                        .as_ref()
+                        .is_none_or(|ids| o.items.iter().any(|it| ids.contains(&it.product_id)))
                 })
                 .map(|o| o.placed_at)
                 .collect();
             qualifying.sort();
-            qualifying.get(needed - 1).map_or(Joined::No, |t| Joined::At(*t))
+            qualifying
+                .get(needed - 1)
+                .map_or(Joined::No, |t| Joined::At(*t))
         }
-        Rule::BoughtProduct { product_id, price_tier_id } => past_orders(history, now)
+        Rule::BoughtProduct {
+            product_id,
+            price_tier_id,
+        } => past_orders(history, now)
             .filter(|o| {
                 o.items.iter().any(|it| {
                     &it.product_id == product_id
-                        && price_tier_id.as_ref().is_none_or(|tier| it.price_tier_id.as_ref() == Some(tier))
+                        && price_tier_id
+                            .as_ref()
+                            .is_none_or(|tier| it.price_tier_id.as_ref() == Some(tier))
                 })
             })
             .map(|o| o.placed_at)
             .min()
             .map_or(Joined::No, Joined::At),
-        Rule::CourseProgress { course_id, min_percent } => {
-            match history.customer.courses.iter().find(|c| &c.course_id == course_id) {
-                Some(p) if p.percent >= *min_percent => p.updated_at.map_or(Joined::Undated, Joined::At),
+        Rule::CourseProgress {
+            course_id,
+            min_percent,
+        } => {
+            match history
+                .customer
+                .courses
+                .iter()
+                .find(|c| &c.course_id == course_id)
+            {
+                Some(p) if p.percent >= *min_percent => {
+                    p.updated_at.map_or(Joined::Undated, Joined::At)
+                }
                 _ => Joined::No,
             }
         }
-        Rule::Inactive { bought_before, inactive_for } => {
-            let Some(last) = history.times.last() else { return Joined::No };
-            let bought_early = bought_before.is_none_or(|before| history.times.first().is_some_and(|first| *first < before));
+        Rule::Inactive {
+            bought_before,
+            inactive_for,
+        } => {
+            let Some(last) = history.times.last() else {
+                return Joined::No;
+            };
+            let bought_early = bought_before
+                .is_none_or(|before| history.times.first().is_some_and(|first| *first < before));
             match last.plus(inactive_for) {
                 Some(until) if bought_early && until <= now => Joined::At(until),
                 _ => Joined::No,
@@ -95,6 +123,13 @@ pub fn evaluate(rule: &Rule, history: &History, now: Timestamp) -> Joined {
     }
 }
 
-fn past_orders<'a>(history: &'a History, now: Timestamp) -> impl Iterator<Item = &'a crate::model::Order> {
-    history.customer.orders.iter().filter(move |o| o.placed_at <= now)
+fn past_orders<'a>(
+    history: &'a History,
+    now: Timestamp,
+) -> impl Iterator<Item = &'a crate::model::Order> {
+    history
+        .customer
+        .orders
+        .iter()
+        .filter(move |o| o.placed_at <= now)
 }

@@ -12,13 +12,21 @@ use serde_json::{json, Value};
 fn every_bad_input_gets_its_code_and_path() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/bad-inputs");
     let bless = std::env::var_os("BLESS").is_some();
-    let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
-    assert!(files.len() >= 60, "the catalogue holds {} cases", files.len());
+    assert!(
+        files.len() >= 60,
+        "the catalogue holds {} cases",
+        files.len()
+    );
     let mut failures = Vec::new();
     let mut native = 0;
     for path in &files {
-        let mut case: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut case: Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         if case.get("js").is_some() {
             continue;
         }
@@ -31,13 +39,22 @@ fn every_bad_input_gets_its_code_and_path() {
                 if got != case["expectedError"] {
                     if bless {
                         case["expectedError"] = got.clone();
-                        std::fs::write(path, serde_json::to_string_pretty(&case).unwrap() + "\n").unwrap();
+                        std::fs::write(path, serde_json::to_string_pretty(&case).unwrap() + "\n")
+                            .unwrap();
                     }
-                    failures.push(format!("{name}: got {got}, expected {} ({})", case["expectedError"], e.message));
+                    failures.push(format!(
+                        "{name}: got {got}, expected {} ({})",
+                        case["expectedError"], e.message
+                    ));
                 }
             }
         }
     }
     assert!(native >= 60, "{native} cases replayed natively");
-    assert!(failures.is_empty(), "{} cases differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} cases differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

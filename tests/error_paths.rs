@@ -40,7 +40,13 @@ fn dotted(doc: &Value, pointer: &str) -> String {
 
 fn breaks(value: &Value, root: &Value, pointer: &str, out: &mut Vec<Break>) {
     let here = dotted(root, pointer);
-    let join = |key: &str| if here.is_empty() { key.to_string() } else { format!("{here}.{key}") };
+    let join = |key: &str| {
+        if here.is_empty() {
+            key.to_string()
+        } else {
+            format!("{here}.{key}")
+        }
+    };
     let replaced = |v: Value| {
         let mut doc = root.clone();
         *doc.pointer_mut(pointer).unwrap() = v;
@@ -57,7 +63,11 @@ fn breaks(value: &Value, root: &Value, pointer: &str, out: &mut Vec<Break>) {
             if enum_like {
                 expect.push((ErrorCode::InvalidType, here.clone()));
             }
-            out.push(Break { doc: replaced(Value::Object(extended)), expect, may_be_valid: here.ends_with("couponUsage") });
+            out.push(Break {
+                doc: replaced(Value::Object(extended)),
+                expect,
+                may_be_valid: here.ends_with("couponUsage"),
+            });
             for (k, v) in map {
                 let mut fewer = map.clone();
                 fewer.remove(k);
@@ -65,8 +75,17 @@ fn breaks(value: &Value, root: &Value, pointer: &str, out: &mut Vec<Break>) {
                 if enum_like {
                     expect.push((ErrorCode::InvalidType, here.clone()));
                 }
-                out.push(Break { doc: replaced(Value::Object(fewer)), expect, may_be_valid: true });
-                breaks(v, root, &format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1")), out);
+                out.push(Break {
+                    doc: replaced(Value::Object(fewer)),
+                    expect,
+                    may_be_valid: true,
+                });
+                breaks(
+                    v,
+                    root,
+                    &format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    out,
+                );
             }
         }
         Value::Array(items) => {
@@ -81,7 +100,11 @@ fn breaks(value: &Value, root: &Value, pointer: &str, out: &mut Vec<Break>) {
                 Value::Bool(_) => json!("yes"),
                 _ => json!([]),
             };
-            out.push(Break { doc: replaced(wrong), expect: vec![(ErrorCode::InvalidType, here)], may_be_valid: false });
+            out.push(Break {
+                doc: replaced(wrong),
+                expect: vec![(ErrorCode::InvalidType, here)],
+                may_be_valid: false,
+            });
         }
     }
 }
@@ -91,7 +114,8 @@ fn every_schema_error_names_the_broken_field() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors");
     let (mut checked, mut valid) = (0, 0);
     for entry in std::fs::read_dir(dir).unwrap() {
-        let doc: Value = serde_json::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap()).unwrap();
+        let doc: Value =
+            serde_json::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap()).unwrap();
         let request = &doc["request"];
         // Vectors of rejected input already fail to read; only sound ones are broken.
         if read_json::<Request>("", &request.to_string()).is_err() {
@@ -101,7 +125,12 @@ fn every_schema_error_names_the_broken_field() {
         breaks(request, request, "", &mut out);
         for (n, b) in out.iter().enumerate() {
             // Alternate compact and indented text; the path must not depend on layout.
-            let text = if n % 2 == 0 { serde_json::to_string(&b.doc) } else { serde_json::to_string_pretty(&b.doc) }.unwrap();
+            let text = if n % 2 == 0 {
+                serde_json::to_string(&b.doc)
+            } else {
+                serde_json::to_string_pretty(&b.doc)
+            }
+            .unwrap();
             match read_json::<Request>("", &text) {
                 Ok(_) => {
                     assert!(b.may_be_valid, "accepted {text}");
@@ -109,12 +138,20 @@ fn every_schema_error_names_the_broken_field() {
                 }
                 Err(e) => {
                     let got = (e.code, e.path.clone());
-                    assert!(b.expect.contains(&got), "got {got:?} ({}), expected one of {:?} for {text}", e.message, b.expect);
+                    assert!(
+                        b.expect.contains(&got),
+                        "got {got:?} ({}), expected one of {:?} for {text}",
+                        e.message,
+                        b.expect
+                    );
                     checked += 1;
                 }
             }
         }
     }
     assert!(checked > 1_000, "only {checked} broken inputs checked");
-    assert!(valid > 100, "only {valid} breaks were valid (removed optional fields, map entries)");
+    assert!(
+        valid > 100,
+        "only {valid} breaks were valid (removed optional fields, map entries)"
+    );
 }

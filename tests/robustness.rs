@@ -13,7 +13,8 @@ fn load() -> Vec<String> {
     let mut texts: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| {
-            let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(e.unwrap().path()).unwrap()).unwrap();
+            let doc: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(e.unwrap().path()).unwrap()).unwrap();
             doc["request"].to_string()
         })
         .collect();
@@ -30,8 +31,22 @@ enum Edit {
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
-    let byte = prop_oneof![Just(b'"'), Just(b'{'), Just(b'}'), Just(b'['), Just(b']'), Just(b','), Just(b':'), Just(b'-'),
-                           Just(b'9'), Just(b'.'), Just(b'e'), Just(b'\\'), Just(b' '), any::<u8>()];
+    let byte = prop_oneof![
+        Just(b'"'),
+        Just(b'{'),
+        Just(b'}'),
+        Just(b'['),
+        Just(b']'),
+        Just(b','),
+        Just(b':'),
+        Just(b'-'),
+        Just(b'9'),
+        Just(b'.'),
+        Just(b'e'),
+        Just(b'\\'),
+        Just(b' '),
+        any::<u8>()
+    ];
     prop_oneof![
         (any::<usize>(), byte.clone()).prop_map(|(i, b)| Edit::Flip(i, b)),
         (any::<usize>(), byte).prop_map(|(i, b)| Edit::Insert(i, b)),

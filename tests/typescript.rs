@@ -34,7 +34,11 @@ impl TypeVisitor for Collect {
 }
 
 fn declarations() -> String {
-    let mut c = Collect { cfg: Config::new(), seen: BTreeSet::new(), decls: Vec::new() };
+    let mut c = Collect {
+        cfg: Config::new(),
+        seen: BTreeSet::new(),
+        decls: Vec::new(),
+    };
     c.visit::<Bundle>();
     c.visit::<Customer>();
     c.visit::<Cart>();
@@ -50,7 +54,13 @@ fn declarations() -> String {
     );
     // Discovery order depends on how the derive macro ordered each type's dependencies,
     // which varies between compilations: sort by name so the file is reproducible.
-    let name = |d: &String| d.trim_start_matches("type ").split([' ', '<']).next().unwrap_or_default().to_string();
+    let name = |d: &String| {
+        d.trim_start_matches("type ")
+            .split([' ', '<'])
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
     c.decls.sort_by_key(name);
     for d in c.decls {
         out.push_str("export ");
@@ -74,5 +84,8 @@ fn typescript_declarations_are_current() {
         std::fs::write(path, &fresh).unwrap();
     }
     let committed = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(committed == fresh, "wasm/types.d.ts is stale: run BLESS=1 cargo test --features typescript --test typescript");
+    assert!(
+        committed == fresh,
+        "wasm/types.d.ts is stale: run BLESS=1 cargo test --features typescript --test typescript"
+    );
 }

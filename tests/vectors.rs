@@ -25,7 +25,11 @@ fn vector_files() -> Vec<PathBuf> {
 fn every_vector_gives_its_expected_output_natively() {
     let bless = std::env::var_os("BLESS").is_some();
     let files = vector_files();
-    assert!(files.len() >= 50, "expected the shared vectors, found {}", files.len());
+    assert!(
+        files.len() >= 50,
+        "expected the shared vectors, found {}",
+        files.len()
+    );
     let mut failures = Vec::new();
     for path in &files {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
@@ -39,7 +43,11 @@ fn every_vector_gives_its_expected_output_natively() {
                 Ok(json) => doc["expected"] = serde_json::from_str(json).unwrap(),
                 Err(e) => doc["expectedError"] = json!({ "code": e.code.as_str(), "path": e.path }),
             }
-            let key = if outcome.is_ok() { "expectedError" } else { "expected" };
+            let key = if outcome.is_ok() {
+                "expectedError"
+            } else {
+                "expected"
+            };
             doc.as_object_mut().unwrap().remove(key);
             fs::write(path, serde_json::to_string_pretty(&doc).unwrap() + "\n").unwrap();
             continue;
@@ -55,14 +63,23 @@ fn every_vector_gives_its_expected_output_natively() {
             (Err(e), true) => {
                 let got = json!({ "code": e.code.as_str(), "path": e.path });
                 if got != doc["expectedError"] {
-                    failures.push(format!("{name}: got error {got}, expected {}", doc["expectedError"]));
+                    failures.push(format!(
+                        "{name}: got error {got}, expected {}",
+                        doc["expectedError"]
+                    ));
                 }
             }
             (Ok(json), true) => failures.push(format!("{name}: expected an error, got {json}")),
             (Err(e), false) => failures.push(format!("{name}: unexpected error {e}")),
         }
     }
-    assert!(failures.is_empty(), "{} of {} vectors differ:\n{}", failures.len(), files.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} vectors differ:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
 }
 
 /// `Engine::shopper` + `evaluate_for` (the summary validated once per session) gives
@@ -72,8 +89,14 @@ fn a_shopper_evaluates_like_a_fresh_customer() {
     let mut compared = 0;
     for path in vector_files() {
         let doc: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
-        let Ok(request) = coupon_engine::read_json::<coupon_engine::Request>("", &doc["request"].to_string()) else { continue };
-        let Ok(engine) = coupon_engine::Engine::new(request.bundle.clone()) else { continue };
+        let Ok(request) =
+            coupon_engine::read_json::<coupon_engine::Request>("", &doc["request"].to_string())
+        else {
+            continue;
+        };
+        let Ok(engine) = coupon_engine::Engine::new(request.bundle.clone()) else {
+            continue;
+        };
         let fresh = engine.evaluate(&request.customer, &request.cart, &request.context);
         let shopper = match engine.shopper(request.customer.clone()) {
             Ok(s) => s,
@@ -83,7 +106,12 @@ fn a_shopper_evaluates_like_a_fresh_customer() {
             }
         };
         let again = engine.evaluate_for(&shopper, &request.cart, &request.context);
-        assert_eq!(again.map_err(|e| e.code), fresh.map_err(|e| e.code), "{}", path.display());
+        assert_eq!(
+            again.map_err(|e| e.code),
+            fresh.map_err(|e| e.code),
+            "{}",
+            path.display()
+        );
         compared += 1;
     }
     assert!(compared >= 50, "only {compared} vectors compared");

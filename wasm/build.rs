@@ -6,7 +6,9 @@ use std::{env, fs, path::PathBuf};
 fn main() {
     let mut code = String::new();
     for (constant, folder) in [("VECTORS", "vectors"), ("BAD_INPUTS", "bad-inputs")] {
-        let dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("../tests").join(folder);
+        let dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap())
+            .join("../tests")
+            .join(folder);
         println!("cargo:rerun-if-changed={}", dir.display());
         let mut files: Vec<PathBuf> = fs::read_dir(&dir)
             .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
@@ -17,9 +19,16 @@ fn main() {
         for f in &files {
             let name = f.file_name().unwrap().to_string_lossy();
             let path = fs::canonicalize(f).unwrap();
-            code.push_str(&format!("    ({name:?}, include_str!({:?})),\n", path.display().to_string()));
+            code.push_str(&format!(
+                "    ({name:?}, include_str!({:?})),\n",
+                path.display().to_string()
+            ));
         }
         code.push_str("];\n");
     }
-    fs::write(PathBuf::from(env::var("OUT_DIR").unwrap()).join("vectors.rs"), code).unwrap();
+    fs::write(
+        PathBuf::from(env::var("OUT_DIR").unwrap()).join("vectors.rs"),
+        code,
+    )
+    .unwrap();
 }

@@ -47,9 +47,21 @@ pub struct Size {
 
 /// The three sizes of the issue, smallest first.
 pub const SIZES: [Size; 3] = [
-    Size { name: "s", coupons: 10, lines: 5 },
-    Size { name: "m", coupons: 100, lines: 50 },
-    Size { name: "l", coupons: 1_000, lines: 200 },
+    Size {
+        name: "s",
+        coupons: 10,
+        lines: 5,
+    },
+    Size {
+        name: "m",
+        coupons: 100,
+        lines: 50,
+    },
+    Size {
+        name: "l",
+        coupons: 1_000,
+        lines: 200,
+    },
 ];
 
 /// The size whose bundle is signed for the verification benchmark (100 coupons).
@@ -186,7 +198,12 @@ fn before_now(seconds: i64) -> String {
     let local = now_epoch_seconds() + OFFSET_MINUTES * 60 - seconds;
     let (days, secs) = (local.div_euclid(86_400), local.rem_euclid(86_400));
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}+05:30", secs / 3_600, secs / 60 % 60, secs % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}+05:30",
+        secs / 3_600,
+        secs / 60 % 60,
+        secs % 60
+    )
 }
 
 const DAY: i64 = 86_400;
@@ -197,15 +214,36 @@ fn money(paise: i64) -> String {
 }
 
 const COLLECTIONS: [&str; 24] = [
-    "tea", "coffee", "kitchen", "apparel", "socks", "books", "courses", "sale", "new-arrivals", "gifts", "fitness",
-    "beauty", "home", "garden", "toys", "stationery", "electronics", "snacks", "bakery", "outdoor", "pets", "music",
-    "art", "travel",
+    "tea",
+    "coffee",
+    "kitchen",
+    "apparel",
+    "socks",
+    "books",
+    "courses",
+    "sale",
+    "new-arrivals",
+    "gifts",
+    "fitness",
+    "beauty",
+    "home",
+    "garden",
+    "toys",
+    "stationery",
+    "electronics",
+    "snacks",
+    "bakery",
+    "outdoor",
+    "pets",
+    "music",
+    "art",
+    "travel",
 ];
 
 /// Shelf prices in paise.
 const PRICES: [i64; 17] = [
-    4_900, 9_900, 14_900, 19_900, 24_900, 29_900, 39_900, 49_900, 64_900, 79_900, 99_900, 129_900, 149_900, 199_900,
-    249_900, 349_900, 499_900,
+    4_900, 9_900, 14_900, 19_900, 24_900, 29_900, 39_900, 49_900, 64_900, 79_900, 99_900, 129_900,
+    149_900, 199_900, 249_900, 349_900, 499_900,
 ];
 
 /// Courses sold at price tiers (the LMS seed): products whose offer names the tier.
@@ -229,7 +267,12 @@ fn catalogue() -> Vec<Product> {
             if i < COURSES {
                 let tier = *rng.pick(&TIERS);
                 let price = if tier == "pro" { 499_900 } else { 199_900 };
-                Product { id: format!("course-{:02}", i + 1), collections: vec!["courses"], price, tier: Some(tier) }
+                Product {
+                    id: format!("course-{:02}", i + 1),
+                    collections: vec!["courses"],
+                    price,
+                    tier: Some(tier),
+                }
             } else {
                 let mut collections = vec![*rng.pick(&COLLECTIONS[..6]), *rng.pick(&COLLECTIONS)];
                 if rng.chance(30) {
@@ -241,7 +284,12 @@ fn catalogue() -> Vec<Product> {
                 if collections.is_empty() {
                     collections.push("home");
                 }
-                Product { id: format!("p{:04}", i + 1), collections, price: *rng.pick(&PRICES), tier: None }
+                Product {
+                    id: format!("p{:04}", i + 1),
+                    collections,
+                    price: *rng.pick(&PRICES),
+                    tier: None,
+                }
             }
         })
         .collect()
@@ -260,7 +308,9 @@ const USED_CODES: [&str; 4] = ["WELCOME10", "LOYAL10", "FESTIVE20", "NEVERUSED"]
 /// progress and coupon usage. The same customer for every size.
 fn customer(products: &[Product]) -> (Value, Vec<PastOrder>) {
     let mut rng = Rng::new(0xC057_0E00_0000_0002);
-    let mut ages: Vec<i64> = (0..200).map(|_| 3_600 + (rng.next() % (730 * DAY as u64 - 3_600)) as i64).collect();
+    let mut ages: Vec<i64> = (0..200)
+        .map(|_| 3_600 + (rng.next() % (730 * DAY as u64 - 3_600)) as i64)
+        .collect();
     ages.sort_unstable_by(|a, b| b.cmp(a)); // oldest first, as a server lists them
     let mut past = Vec::new();
     let orders: Vec<Value> = ages
@@ -342,8 +392,15 @@ fn segments() -> Value {
 }
 
 /// Audience segments: recorded by the server, derived by rules, and one nobody is in.
-const AUDIENCE_SEGMENTS: [&str; 7] =
-    ["vip", "webinar-nov", "newsletter", "course-completers", "repeat-buyers", "lapsed", "b2b-partners"];
+const AUDIENCE_SEGMENTS: [&str; 7] = [
+    "vip",
+    "webinar-nov",
+    "newsletter",
+    "course-completers",
+    "repeat-buyers",
+    "lapsed",
+    "b2b-partners",
+];
 
 /// One cart line, kept for scoping and thresholds.
 struct CartLine {
@@ -402,20 +459,30 @@ impl Scene<'_> {
     fn scoped(&self, scope: &Value) -> (i64, i64) {
         let covers = |l: &CartLine| {
             let p = &self.products[l.product];
-            let listed = |key: &str, id: &str| scope[key].as_array().is_some_and(|ids| ids.iter().any(|x| x == id));
+            let listed = |key: &str, id: &str| {
+                scope[key]
+                    .as_array()
+                    .is_some_and(|ids| ids.iter().any(|x| x == id))
+            };
             match scope {
                 Value::String(_) => true,
                 _ => {
                     listed("products", &p.id)
                         || p.collections.iter().any(|c| listed("collections", c))
-                        || p.tier.is_some_and(|t| listed("offers", &format!("{}-{t}", p.id)))
+                        || p.tier
+                            .is_some_and(|t| listed("offers", &format!("{}-{t}", p.id)))
                 }
             }
         };
         self.lines
             .iter()
             .filter(|l| covers(l))
-            .fold((0, 0), |(v, q), l| (v + self.products[l.product].price * l.quantity, q + l.quantity))
+            .fold((0, 0), |(v, q), l| {
+                (
+                    v + self.products[l.product].price * l.quantity,
+                    q + l.quantity,
+                )
+            })
     }
 
     /// (orders, spend in paise) in the last `days` (None: lifetime).
@@ -446,7 +513,13 @@ fn product_scope(scene: &Scene, rng: &mut Rng) -> Value {
     match rng.below(10) {
         0..=3 => {
             let ids: Vec<&str> = (0..1 + rng.below(3))
-                .map(|_| if rng.chance(75) { scene.cart_product(rng) } else { scene.any_product(rng) })
+                .map(|_| {
+                    if rng.chance(75) {
+                        scene.cart_product(rng)
+                    } else {
+                        scene.any_product(rng)
+                    }
+                })
                 .collect();
             let mut ids: Vec<&str> = ids;
             ids.sort_unstable();
@@ -462,7 +535,9 @@ fn product_scope(scene: &Scene, rng: &mut Rng) -> Value {
             ids.dedup();
             json!({ "collections": ids })
         }
-        _ => json!({ "offers": [format!("course-{:02}-{}", 1 + rng.below(COURSES), rng.pick(&TIERS))] }),
+        _ => {
+            json!({ "offers": [format!("course-{:02}-{}", 1 + rng.below(COURSES), rng.pick(&TIERS))] })
+        }
     }
 }
 
@@ -478,7 +553,10 @@ fn coupon(index: usize, entered: bool, scene: &Scene, rng: &mut Rng) -> (Value, 
     // percentage, fixed, tiered, per item, fixed price, buy X get Y, free shipping, gift, combo
     // The first ten coupons take every kind once, so even S exercises them all.
     const FIRST_TEN: [usize; 10] = [0, 6, 3, 1, 7, 5, 2, 8, 4, 9];
-    let kind = FIRST_TEN.get(index).copied().unwrap_or_else(|| rng.weighted(&[24, 12, 8, 8, 5, 10, 12, 8, 8, 5]));
+    let kind = FIRST_TEN
+        .get(index)
+        .copied()
+        .unwrap_or_else(|| rng.weighted(&[24, 12, 8, 8, 5, 10, 12, 8, 8, 5]));
     let whole_cart = json!("entireCart");
     let (tag, discount, scope, title) = match kind {
         0 | 9 => {
@@ -487,13 +565,31 @@ fn coupon(index: usize, entered: bool, scene: &Scene, rng: &mut Rng) -> (Value, 
             if rng.chance(60) {
                 d["cap"] = json!(money(*rng.pick(&CAPS)));
             }
-            let scope = if kind == 0 { whole_cart } else { product_scope(scene, rng) };
-            ("PCT", json!({ "percentage": d }), scope, format!("{percent}% off"))
+            let scope = if kind == 0 {
+                whole_cart
+            } else {
+                product_scope(scene, rng)
+            };
+            (
+                "PCT",
+                json!({ "percentage": d }),
+                scope,
+                format!("{percent}% off"),
+            )
         }
         1 => {
             let amount = *rng.pick(&AMOUNTS);
-            let scope = if rng.chance(75) { whole_cart } else { product_scope(scene, rng) };
-            ("FLAT", json!({ "fixedAmount": { "amount": money(amount) } }), scope, format!("₹{} off", amount / 100))
+            let scope = if rng.chance(75) {
+                whole_cart
+            } else {
+                product_scope(scene, rng)
+            };
+            (
+                "FLAT",
+                json!({ "fixedAmount": { "amount": money(amount) } }),
+                scope,
+                format!("₹{} off", amount / 100),
+            )
         }
         2 => {
             let mut min = 0;
@@ -511,19 +607,38 @@ fn coupon(index: usize, entered: bool, scene: &Scene, rng: &mut Rng) -> (Value, 
             if rng.chance(40) {
                 d["cap"] = json!(money(*rng.pick(&CAPS)));
             }
-            ("TIER", json!({ "tiered": d }), whole_cart, "Spend more, save more".to_string())
+            (
+                "TIER",
+                json!({ "tiered": d }),
+                whole_cart,
+                "Spend more, save more".to_string(),
+            )
         }
         3 => {
             let amount = *rng.pick(&PER_ITEM);
-            ("ITEM", json!({ "amountPerItem": { "amount": money(amount) } }), product_scope(scene, rng), format!("₹{} off every item", amount / 100))
+            (
+                "ITEM",
+                json!({ "amountPerItem": { "amount": money(amount) } }),
+                product_scope(scene, rng),
+                format!("₹{} off every item", amount / 100),
+            )
         }
         4 => {
             let price = *rng.pick(&SET_PRICES);
-            ("PRICE", json!({ "fixedPrice": { "price": money(price) } }), product_scope(scene, rng), format!("Everything at ₹{}", price / 100))
+            (
+                "PRICE",
+                json!({ "fixedPrice": { "price": money(price) } }),
+                product_scope(scene, rng),
+                format!("Everything at ₹{}", price / 100),
+            )
         }
         5 => {
             let buy = json!({ "collections": [rng.pick(&COLLECTIONS)] });
-            let get = if rng.chance(60) { buy.clone() } else { json!({ "collections": [rng.pick(&COLLECTIONS)] }) };
+            let get = if rng.chance(60) {
+                buy.clone()
+            } else {
+                json!({ "collections": [rng.pick(&COLLECTIONS)] })
+            };
             let mut d = json!({ "buy": { "scope": buy, "quantity": 1 + rng.below(2) }, "get": { "scope": get, "quantity": 1 } });
             if rng.chance(30) {
                 d["percent"] = json!("50");
@@ -531,7 +646,12 @@ fn coupon(index: usize, entered: bool, scene: &Scene, rng: &mut Rng) -> (Value, 
             if rng.chance(40) {
                 d["limit"] = json!(1 + rng.below(3));
             }
-            ("BXGY", json!({ "buyXGetY": d }), whole_cart, "Buy more, get one free".to_string())
+            (
+                "BXGY",
+                json!({ "buyXGetY": d }),
+                whole_cart,
+                "Buy more, get one free".to_string(),
+            )
         }
         6 => {
             let d = match rng.below(4) {
@@ -540,14 +660,30 @@ fn coupon(index: usize, entered: bool, scene: &Scene, rng: &mut Rng) -> (Value, 
                 2 => json!({ "cap": "50.00" }),
                 _ => json!({ "optionIds": ["standard", "express"] }),
             };
-            ("SHIP", json!({ "freeShipping": d }), whole_cart, "Free delivery".to_string())
+            (
+                "SHIP",
+                json!({ "freeShipping": d }),
+                whole_cart,
+                "Free delivery".to_string(),
+            )
         }
         7 => {
-            let product = if rng.chance(50) { scene.cart_product(rng) } else { scene.any_product(rng) };
-            ("GIFT", json!({ "freeGift": { "productId": product } }), whole_cart, format!("Free {product} with your order"))
+            let product = if rng.chance(50) {
+                scene.cart_product(rng)
+            } else {
+                scene.any_product(rng)
+            };
+            (
+                "GIFT",
+                json!({ "freeGift": { "productId": product } }),
+                whole_cart,
+                format!("Free {product} with your order"),
+            )
         }
         _ => {
-            let mut ids: Vec<&str> = (0..2 + rng.below(2)).map(|_| scene.cart_product(rng)).collect();
+            let mut ids: Vec<&str> = (0..2 + rng.below(2))
+                .map(|_| scene.cart_product(rng))
+                .collect();
             if rng.chance(30) {
                 ids.push(scene.any_product(rng));
             }
@@ -567,7 +703,12 @@ fn coupon(index: usize, entered: bool, scene: &Scene, rng: &mut Rng) -> (Value, 
             if rng.chance(30) {
                 d["limit"] = json!(1 + rng.below(2));
             }
-            ("COMBO", json!({ "combo": d }), whole_cart, "Combo deal".to_string())
+            (
+                "COMBO",
+                json!({ "combo": d }),
+                whole_cart,
+                "Combo deal".to_string(),
+            )
         }
     };
 
@@ -633,7 +774,11 @@ fn coupon(index: usize, entered: bool, scene: &Scene, rng: &mut Rng) -> (Value, 
     if rng.chance(12) {
         let mut specific = json!({});
         if rng.chance(30) {
-            specific["customerIds"] = json!([if rng.chance(50) { CUSTOMER_ID } else { "cus-someone-else" }]);
+            specific["customerIds"] = json!([if rng.chance(50) {
+                CUSTOMER_ID
+            } else {
+                "cus-someone-else"
+            }]);
         }
         specific["segmentIds"] = json!([rng.pick(&AUDIENCE_SEGMENTS)]);
         c["audience"] = json!({ "specific": specific });
@@ -651,7 +796,11 @@ fn coupon(index: usize, entered: bool, scene: &Scene, rng: &mut Rng) -> (Value, 
 
     if rng.chance(15) {
         let global: usize = *rng.pick(&[100, 500, 1_000, 5_000]);
-        let redeemed = if rng.chance(20) { global } else { global * rng.below(100) / 100 };
+        let redeemed = if rng.chance(20) {
+            global
+        } else {
+            global * rng.below(100) / 100
+        };
         let mut l = json!({ "global": global, "globalRedeemed": redeemed });
         if rng.chance(50) {
             l["perCustomer"] = json!(1 + rng.below(3));
@@ -665,7 +814,13 @@ fn coupon(index: usize, entered: bool, scene: &Scene, rng: &mut Rng) -> (Value, 
         let order_class = matches!(kind, 0..=2) && !scoped_kind;
         let classes: Vec<&str> = ["product", "order", "shipping"]
             .into_iter()
-            .filter(|class| rng.chance(if order_class && *class == "order" { 10 } else { 70 }))
+            .filter(|class| {
+                rng.chance(if order_class && *class == "order" {
+                    10
+                } else {
+                    70
+                })
+            })
             .collect();
         if !classes.is_empty() {
             c["combinesWith"] = json!(classes);
@@ -710,7 +865,11 @@ pub fn generate(size: Size) -> Workload {
     let seed = 0x5EED_0000_0000_0000 ^ ((size.coupons as u64) << 16) ^ size.lines as u64;
     let mut rng = Rng::new(seed);
     let (cart, lines) = cart(&products, size, &mut rng);
-    let scene = Scene { products: &products, lines: &lines, past: &past };
+    let scene = Scene {
+        products: &products,
+        lines: &lines,
+        past: &past,
+    };
     // Three entered codes, spread over the bundle so each size enters different kinds.
     let entered_at = [1, size.coupons / 2, size.coupons - 2];
     let mut codes = Vec::new();
@@ -745,8 +904,17 @@ pub fn signed_bundle() -> Signed {
     }
     let key = Jwk::from_seed(seed, "bench-2026-11");
     let now = now_epoch_seconds();
-    let claims = json!({ "iat": now - 60, "exp": now + 365 * DAY, "bundle": generate(SIGNED_SIZE).bundle });
+    let claims =
+        json!({ "iat": now - 60, "exp": now + 365 * DAY, "bundle": generate(SIGNED_SIZE).bundle });
     let token = sign(&claims, &key).expect("the bench key signs");
-    let jwks = serde_json::to_value(Jwks { keys: vec![key.public()] }).expect("a key set is JSON");
-    Signed { token, jwks, now: NOW, coupons: SIGNED_SIZE.coupons }
+    let jwks = serde_json::to_value(Jwks {
+        keys: vec![key.public()],
+    })
+    .expect("a key set is JSON");
+    Signed {
+        token,
+        jwks,
+        now: NOW,
+        coupons: SIGNED_SIZE.coupons,
+    }
 }

@@ -21,18 +21,26 @@ fn scope(u: &mut Unstructured) -> arbitrary::Result<Value> {
 }
 
 fn discount(u: &mut Unstructured) -> arbitrary::Result<Value> {
-    let pct = |u: &mut Unstructured| -> arbitrary::Result<String> { Ok(u.int_in_range(1u32..=100)?.to_string()) };
+    let pct = |u: &mut Unstructured| -> arbitrary::Result<String> {
+        Ok(u.int_in_range(1u32..=100)?.to_string())
+    };
     Ok(match u.int_in_range(0..=8)? {
         0 => json!({"percentage": {"percent": pct(u)?, "cap": amount(u, 100_000)?}}),
         1 => json!({"fixedAmount": {"amount": format!("{}.00", u.int_in_range(1u32..=5_000)?)}}),
         2 => json!({"amountPerItem": {"amount": format!("{}.00", u.int_in_range(1u32..=500)?)}}),
         3 => json!({"fixedPrice": {"price": amount(u, 50_000)?}}),
-        4 => json!({"tiered": {"tiers": [{"minValue": "100.00", "percent": pct(u)?}, {"minValue": "1000.00", "amount": "50.00"}]}}),
-        5 => json!({"buyXGetY": {"buy": {"scope": scope(u)?, "quantity": u.int_in_range(1u32..=3)?},
-                                 "get": {"scope": scope(u)?, "quantity": u.int_in_range(1u32..=2)?}, "percent": pct(u)?}}),
+        4 => {
+            json!({"tiered": {"tiers": [{"minValue": "100.00", "percent": pct(u)?}, {"minValue": "1000.00", "amount": "50.00"}]}})
+        }
+        5 => {
+            json!({"buyXGetY": {"buy": {"scope": scope(u)?, "quantity": u.int_in_range(1u32..=3)?},
+                                 "get": {"scope": scope(u)?, "quantity": u.int_in_range(1u32..=2)?}, "percent": pct(u)?}})
+        }
         6 => json!({"freeShipping": {"cap": format!("{}.00", u.int_in_range(1u32..=200)?)}}),
         7 => json!({"freeGift": {"productId": format!("p{}", u.int_in_range(0..=4)?)}}),
-        _ => json!({"combo": {"items": [{"productId": "p0"}, {"productId": "p1"}], "price": amount(u, 100_000)?}}),
+        _ => {
+            json!({"combo": {"items": [{"productId": "p0"}, {"productId": "p1"}], "price": amount(u, 100_000)?}})
+        }
     })
 }
 
@@ -58,9 +66,11 @@ fn request(u: &mut Unstructured) -> arbitrary::Result<Value> {
     }
     let mut lines = Vec::new();
     for i in 0..u.int_in_range(0..=8)? {
-        lines.push(json!({"id": format!("l{i}"), "productId": format!("p{}", u.int_in_range(0..=4)?),
+        lines.push(
+            json!({"id": format!("l{i}"), "productId": format!("p{}", u.int_in_range(0..=4)?),
             "collectionIds": [format!("k{}", u.int_in_range(0..=2)?)], "offerId": "o1",
-            "unitPrice": amount(u, 2_000_000)?, "quantity": u.int_in_range(1u32..=50)?}));
+            "unitPrice": amount(u, 2_000_000)?, "quantity": u.int_in_range(1u32..=50)?}),
+        );
     }
     let orders: Vec<Value> = (0..u.int_in_range(0..=5)?)
         .map(|i| json!({"id": format!("o{i}"), "placedAt": format!("2026-{:02}-01T00:00:00Z", 1 + i), "total": "500.00"}))
@@ -77,18 +87,37 @@ fn request(u: &mut Unstructured) -> arbitrary::Result<Value> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(req) = request(&mut Unstructured::new(data)) else { return };
-    let Ok(out) = coupon_engine::evaluate_json(&req.to_string()) else { return };
+    let Ok(req) = request(&mut Unstructured::new(data)) else {
+        return;
+    };
+    let Ok(out) = coupon_engine::evaluate_json(&req.to_string()) else {
+        return;
+    };
     let result: Value = serde_json::from_str(&out).expect("the engine prints JSON");
     // INR amounts print with exactly two decimals: their digits are the paise.
-    let cents = |v: &Value| v.as_str().unwrap().replace('.', "").parse::<i128>().unwrap();
+    let cents = |v: &Value| {
+        v.as_str()
+            .unwrap()
+            .replace('.', "")
+            .parse::<i128>()
+            .unwrap()
+    };
     let mut applied = 0;
     for a in result["applied"].as_array().unwrap() {
-        let parts: i128 = a["lines"].as_array().unwrap().iter().map(|l| cents(&l["amount"])).sum::<i128>() + cents(&a["shipping"]);
+        let parts: i128 = a["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| cents(&l["amount"]))
+            .sum::<i128>()
+            + cents(&a["shipping"]);
         assert_eq!(parts, cents(&a["amount"]), "allocation sums exactly");
         applied += cents(&a["amount"]);
     }
     assert_eq!(applied, cents(&result["discountTotal"]));
     assert!(cents(&result["totalAfter"]) >= 0);
-    assert_eq!(cents(&result["totalBefore"]) - applied, cents(&result["totalAfter"]));
+    assert_eq!(
+        cents(&result["totalBefore"]) - applied,
+        cents(&result["totalAfter"])
+    );
 });

@@ -53,8 +53,11 @@ pub struct Shop {
 
 /// The server's clock. The engine never reads one; the server is where time comes from.
 pub fn now() -> Timestamp {
-    let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
-    let t = chrono::DateTime::from_timestamp_millis(i64::try_from(ms).unwrap_or(0)).unwrap_or_default();
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    let t =
+        chrono::DateTime::from_timestamp_millis(i64::try_from(ms).unwrap_or(0)).unwrap_or_default();
     Timestamp(t.fixed_offset())
 }
 
@@ -66,13 +69,19 @@ struct ApiError {
 
 impl ApiError {
     fn new(status: StatusCode, code: &str, path: &str, message: impl Into<String>) -> Self {
-        ApiError { status, body: json!({ "code": code, "path": path, "message": message.into() }) }
+        ApiError {
+            status,
+            body: json!({ "code": code, "path": path, "message": message.into() }),
+        }
     }
 }
 
 impl From<coupon_engine::Error> for ApiError {
     fn from(e: coupon_engine::Error) -> Self {
-        ApiError { status: StatusCode::BAD_REQUEST, body: serde_json::to_value(&e).unwrap_or_default() }
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            body: serde_json::to_value(&e).unwrap_or_default(),
+        }
     }
 }
 
@@ -84,9 +93,24 @@ impl From<LedgerError> for ApiError {
                 body: json!({ "code": "limit_reached", "path": "applied", "couponId": coupon_id, "scope": scope,
                               "message": format!("the {scope} limit of coupon {coupon_id} is reached") }),
             },
-            LedgerError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "unknown_order", "id", "no such order"),
-            LedgerError::WrongState(s) => ApiError::new(StatusCode::CONFLICT, "wrong_state", "id", LedgerError::WrongState(s).to_string()),
-            LedgerError::Database(e) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "", format!("storage: {e}")),
+            LedgerError::NotFound => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "unknown_order",
+                "id",
+                "no such order",
+            ),
+            LedgerError::WrongState(s) => ApiError::new(
+                StatusCode::CONFLICT,
+                "wrong_state",
+                "id",
+                LedgerError::WrongState(s).to_string(),
+            ),
+            LedgerError::Database(e) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "",
+                format!("storage: {e}"),
+            ),
         }
     }
 }
@@ -109,7 +133,10 @@ impl Shop {
                 limits.global_redeemed = used.get(&c.id).copied().unwrap_or(0);
             }
             if let Some(w) = c.active_window.as_mut() {
-                w.start.iter_mut().chain(w.end.iter_mut()).for_each(|t| self.shifted(t));
+                w.start
+                    .iter_mut()
+                    .chain(w.end.iter_mut())
+                    .for_each(|t| self.shifted(t));
             }
         }
         Ok(bundle)
@@ -118,7 +145,8 @@ impl Shop {
     /// Moves a demo date by `now - anchor`, in whole minutes (see [`Shop::anchor`]).
     fn shifted(&self, t: &mut Timestamp) {
         if let Some(anchor) = self.anchor {
-            let shift = chrono::TimeDelta::minutes(now().0.signed_duration_since(anchor.0).num_minutes());
+            let shift =
+                chrono::TimeDelta::minutes(now().0.signed_duration_since(anchor.0).num_minutes());
             if let Some(m) = t.0.checked_add_signed(shift) {
                 *t = Timestamp(m);
             }
@@ -127,15 +155,30 @@ impl Shop {
 
     /// A customer with their current usage counts.
     async fn current_customer(&self, id: &str) -> Result<Customer, ApiError> {
-        let mut customer = self
-            .customers
-            .get(id)
-            .cloned()
-            .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "unknown_customer", "customerId", format!("no customer {id:?}")))?;
-        customer.coupon_usage.extend(self.ledger.used_by_customer(id).await?);
-        customer.orders.iter_mut().for_each(|o| self.shifted(&mut o.placed_at));
-        customer.segments.iter_mut().for_each(|m| self.shifted(&mut m.joined_at));
-        customer.courses.iter_mut().filter_map(|c| c.updated_at.as_mut()).for_each(|t| self.shifted(t));
+        let mut customer = self.customers.get(id).cloned().ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "unknown_customer",
+                "customerId",
+                format!("no customer {id:?}"),
+            )
+        })?;
+        customer
+            .coupon_usage
+            .extend(self.ledger.used_by_customer(id).await?);
+        customer
+            .orders
+            .iter_mut()
+            .for_each(|o| self.shifted(&mut o.placed_at));
+        customer
+            .segments
+            .iter_mut()
+            .for_each(|m| self.shifted(&mut m.joined_at));
+        customer
+            .courses
+            .iter_mut()
+            .filter_map(|c| c.updated_at.as_mut())
+            .for_each(|t| self.shifted(t));
         Ok(customer)
     }
 
@@ -148,11 +191,17 @@ impl Shop {
 }
 
 async fn jwks(State(shop): State<Arc<Shop>>) -> Json<Jwks> {
-    Json(Jwks { keys: vec![shop.key.public()] })
+    Json(Jwks {
+        keys: vec![shop.key.public()],
+    })
 }
 
 async fn personas(State(shop): State<Arc<Shop>>) -> Json<Value> {
-    Json(json!(shop.personas.iter().map(|(id, label)| json!({ "customerId": id, "label": label })).collect::<Vec<_>>()))
+    Json(json!(shop
+        .personas
+        .iter()
+        .map(|(id, label)| json!({ "customerId": id, "label": label }))
+        .collect::<Vec<_>>()))
 }
 
 async fn bundle(State(shop): State<Arc<Shop>>) -> Reply {
@@ -187,23 +236,48 @@ coupon_engine::from_json_struct!(strict PlaceOrder {
 
 async fn place_order(State(shop): State<Arc<Shop>>, body: Body) -> Reply {
     let body = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
-        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "", format!("the body is larger than {MAX_BODY} bytes"))
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            "",
+            format!("the body is larger than {MAX_BODY} bytes"),
+        )
     })?;
-    let text = std::str::from_utf8(&body).map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", "", "the body is not UTF-8"))?;
+    let text = std::str::from_utf8(&body).map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            "",
+            "the body is not UTF-8",
+        )
+    })?;
     let request: PlaceOrder = read_json("", text)?;
     if request.idempotency_key.is_empty() || request.idempotency_key.len() > 128 {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_value", "idempotencyKey", "1 to 128 characters"));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_value",
+            "idempotencyKey",
+            "1 to 128 characters",
+        ));
     }
     // A retry returns the order already placed, before anything is recomputed: the
     // order's own redemption would otherwise count against it.
-    if let Some(existing) = shop.ledger.find(&crate::ledger::order_id(&request.idempotency_key)).await? {
+    if let Some(existing) = shop
+        .ledger
+        .find(&crate::ledger::order_id(&request.idempotency_key))
+        .await?
+    {
         return Ok(Json(json!({ "orderId": existing.id, "state": format!("{:?}", existing.state).to_lowercase(), "replayed": true }))
             .into_response());
     }
     let customer = shop.current_customer(&request.customer_id).await?;
     let engine = Engine::new(shop.current_bundle().await?)?;
     let now = now();
-    let context = Context { now, payment_method: request.payment_method, codes: request.codes };
+    let context = Context {
+        now,
+        payment_method: request.payment_method,
+        codes: request.codes,
+    };
     let recheck = engine.recheck(&customer, &request.cart, &context, &request.claimed)?;
     if !recheck.accepted {
         return Ok((
@@ -218,7 +292,12 @@ async fn place_order(State(shop): State<Arc<Shop>>, body: Body) -> Reply {
         .applied
         .iter()
         .map(|a| {
-            let limits = engine.bundle().coupons.iter().find(|c| c.id == a.coupon_id).and_then(|c| c.limits.as_ref());
+            let limits = engine
+                .bundle()
+                .coupons
+                .iter()
+                .find(|c| c.id == a.coupon_id)
+                .and_then(|c| c.limits.as_ref());
             Use {
                 coupon_id: a.coupon_id.clone(),
                 amount: a.amount.0.to_string(),
@@ -238,7 +317,11 @@ async fn place_order(State(shop): State<Arc<Shop>>, body: Body) -> Reply {
             hold_ms: shop.hold_ms,
         })
         .await?;
-    let status = if order.replayed { StatusCode::OK } else { StatusCode::CREATED };
+    let status = if order.replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
     Ok((status, Json(json!({ "orderId": order.id, "state": format!("{:?}", order.state).to_lowercase(), "replayed": order.replayed,
                               "totalAfter": recheck.result.total_after, "discountTotal": recheck.result.discount_total }))).into_response())
 }
@@ -254,7 +337,11 @@ async fn cancel(State(shop): State<Arc<Shop>>, Path(id): Path<String>) -> Reply 
 }
 
 /// The routes. `www` and `pkg` are served as static files when given.
-pub fn router(shop: Arc<Shop>, www: Option<std::path::PathBuf>, pkg: Option<std::path::PathBuf>) -> Router {
+pub fn router(
+    shop: Arc<Shop>,
+    www: Option<std::path::PathBuf>,
+    pkg: Option<std::path::PathBuf>,
+) -> Router {
     let mut app = Router::new()
         .route("/.well-known/jwks.json", get(jwks))
         .route("/api/health", get(|| async { Json(json!({ "ok": true })) }))

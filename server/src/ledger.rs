@@ -125,7 +125,9 @@ pub enum LedgerError {
 impl fmt::Display for LedgerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LedgerError::LimitReached { coupon_id, scope } => write!(f, "the {scope} limit of coupon {coupon_id} is reached"),
+            LedgerError::LimitReached { coupon_id, scope } => {
+                write!(f, "the {scope} limit of coupon {coupon_id} is reached")
+            }
             LedgerError::NotFound => f.write_str("no such order"),
             LedgerError::WrongState(s) => write!(f, "the order is {}", s.as_str()),
             LedgerError::Database(e) => write!(f, "database: {e}"),
@@ -149,23 +151,40 @@ impl Ledger {
     /// Connects (`sqlite://path?mode=rwc` or `postgres://…`) and applies the migrations.
     pub async fn connect(url: &str) -> Result<Ledger, LedgerError> {
         install_default_drivers();
-        let backend = if url.starts_with("postgres") { Backend::Postgres } else { Backend::Sqlite };
+        let backend = if url.starts_with("postgres") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        };
         // SQLite has one writer: one connection serialises transactions instead of
         // failing them with "database is locked".
         let connections = if backend == Backend::Sqlite { 1 } else { 16 };
-        let pool = AnyPoolOptions::new().max_connections(connections).connect(url).await?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(connections)
+            .connect(url)
+            .await?;
         if backend == Backend::Sqlite {
-            sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
-            sqlx::query("PRAGMA synchronous = FULL").execute(&pool).await?;
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await?;
+            sqlx::query("PRAGMA synchronous = FULL")
+                .execute(&pool)
+                .await?;
         }
-        sqlx::migrate!("./migrations").run(&pool).await.map_err(|e| LedgerError::Database(e.into()))?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(|e| LedgerError::Database(e.into()))?;
         Ok(Ledger { pool, backend })
     }
 
     /// A plain pool on `url` (for administration such as creating test databases).
     pub async fn admin(url: &str) -> Result<AnyPool, LedgerError> {
         install_default_drivers();
-        Ok(AnyPoolOptions::new().max_connections(1).connect(url).await?)
+        Ok(AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(url)
+            .await?)
     }
 
     /// The database in use.
@@ -178,7 +197,10 @@ impl Ledger {
     pub async fn place(&self, order: &NewOrder) -> Result<Order, LedgerError> {
         let id = order_id(&order.idempotency_key);
         if let Some(existing) = self.find(&id).await? {
-            return Ok(Order { replayed: true, ..existing });
+            return Ok(Order {
+                replayed: true,
+                ..existing
+            });
         }
         let mut tx = self.pool.begin().await?;
         for u in &order.uses {
@@ -192,7 +214,10 @@ impl Ledger {
                 .execute(&mut *tx)
                 .await?;
             if took.rows_affected() == 0 {
-                return Err(LedgerError::LimitReached { coupon_id: u.coupon_id.clone(), scope: "global" });
+                return Err(LedgerError::LimitReached {
+                    coupon_id: u.coupon_id.clone(),
+                    scope: "global",
+                });
             }
             sqlx::query(
                 "INSERT INTO customer_usage (coupon_id, customer_id, used) VALUES ($1, $2, 0) \
@@ -211,7 +236,10 @@ impl Ledger {
             .execute(&mut *tx)
             .await?;
             if took.rows_affected() == 0 {
-                return Err(LedgerError::LimitReached { coupon_id: u.coupon_id.clone(), scope: "customer" });
+                return Err(LedgerError::LimitReached {
+                    coupon_id: u.coupon_id.clone(),
+                    scope: "customer",
+                });
             }
         }
         let inserted = sqlx::query(
@@ -231,26 +259,42 @@ impl Ledger {
             Err(e) if is_unique_violation(&e) => {
                 drop(tx);
                 let existing = self.find(&id).await?.ok_or(LedgerError::NotFound)?;
-                return Ok(Order { replayed: true, ..existing });
+                return Ok(Order {
+                    replayed: true,
+                    ..existing
+                });
             }
             other => other?,
         };
         for u in &order.uses {
-            sqlx::query("INSERT INTO redemptions (order_id, coupon_id, amount) VALUES ($1, $2, $3)")
-                .bind(&id)
-                .bind(&u.coupon_id)
-                .bind(&u.amount)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO redemptions (order_id, coupon_id, amount) VALUES ($1, $2, $3)",
+            )
+            .bind(&id)
+            .bind(&u.coupon_id)
+            .bind(&u.amount)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
-        Ok(Order { id, state: State::Reserved, replayed: false })
+        Ok(Order {
+            id,
+            state: State::Reserved,
+            replayed: false,
+        })
     }
 
     /// The order with this id.
     pub async fn find(&self, id: &str) -> Result<Option<Order>, LedgerError> {
-        let row = sqlx::query("SELECT state FROM orders WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
-        Ok(row.map(|r| Order { id: id.to_string(), state: State::parse(&r.get::<String, _>(0)), replayed: false }))
+        let row = sqlx::query("SELECT state FROM orders WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| Order {
+            id: id.to_string(),
+            state: State::parse(&r.get::<String, _>(0)),
+            replayed: false,
+        }))
     }
 
     /// Confirms a reservation that has not expired.
@@ -262,7 +306,10 @@ impl Ledger {
             .await?;
         let order = self.find(id).await?.ok_or(LedgerError::NotFound)?;
         match (done.rows_affected(), order.state) {
-            (1, _) | (_, State::Confirmed) => Ok(Order { state: State::Confirmed, ..order }),
+            (1, _) | (_, State::Confirmed) => Ok(Order {
+                state: State::Confirmed,
+                ..order
+            }),
             (_, State::Reserved) => {
                 // Held past its expiry: release it now rather than wait for the sweep.
                 self.expire(now_ms).await?;
@@ -289,18 +336,23 @@ impl Ledger {
         }
         release(&mut tx, id).await?;
         tx.commit().await?;
-        Ok(Order { id: id.to_string(), state: State::Cancelled, replayed: false })
+        Ok(Order {
+            id: id.to_string(),
+            state: State::Cancelled,
+            replayed: false,
+        })
     }
 
     /// Expires every reservation held past its time and releases its uses; returns how many.
     pub async fn expire(&self, now_ms: i64) -> Result<u64, LedgerError> {
-        let ids: Vec<String> = sqlx::query("SELECT id FROM orders WHERE state = 'reserved' AND expires_ms <= $1")
-            .bind(now_ms)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| r.get::<String, _>(0))
-            .collect();
+        let ids: Vec<String> =
+            sqlx::query("SELECT id FROM orders WHERE state = 'reserved' AND expires_ms <= $1")
+                .bind(now_ms)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| r.get::<String, _>(0))
+                .collect();
         let mut count = 0;
         for id in ids {
             let mut tx = self.pool.begin().await?;
@@ -321,32 +373,60 @@ impl Ledger {
 
     /// Uses taken of every coupon's global limit, by coupon id (one query).
     pub async fn used_all(&self) -> Result<std::collections::BTreeMap<String, u32>, LedgerError> {
-        let rows = sqlx::query("SELECT coupon_id, used FROM coupon_usage").fetch_all(&self.pool).await?;
-        Ok(rows.iter().map(|r| (r.get::<String, _>(0), u32::try_from(r.get::<i64, _>(1)).unwrap_or(0))).collect())
+        let rows = sqlx::query("SELECT coupon_id, used FROM coupon_usage")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    r.get::<String, _>(0),
+                    u32::try_from(r.get::<i64, _>(1)).unwrap_or(0),
+                )
+            })
+            .collect())
     }
 
     /// Uses taken by one customer, by coupon id (one query).
-    pub async fn used_by_customer(&self, customer_id: &str) -> Result<std::collections::BTreeMap<String, u32>, LedgerError> {
-        let rows = sqlx::query("SELECT coupon_id, used FROM customer_usage WHERE customer_id = $1 AND used > 0")
-            .bind(customer_id)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows.iter().map(|r| (r.get::<String, _>(0), u32::try_from(r.get::<i64, _>(1)).unwrap_or(0))).collect())
+    pub async fn used_by_customer(
+        &self,
+        customer_id: &str,
+    ) -> Result<std::collections::BTreeMap<String, u32>, LedgerError> {
+        let rows = sqlx::query(
+            "SELECT coupon_id, used FROM customer_usage WHERE customer_id = $1 AND used > 0",
+        )
+        .bind(customer_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    r.get::<String, _>(0),
+                    u32::try_from(r.get::<i64, _>(1)).unwrap_or(0),
+                )
+            })
+            .collect())
     }
 
     /// Uses taken of a coupon's global limit.
     pub async fn used(&self, coupon_id: &str) -> Result<u32, LedgerError> {
-        let row = sqlx::query("SELECT used FROM coupon_usage WHERE coupon_id = $1").bind(coupon_id).fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT used FROM coupon_usage WHERE coupon_id = $1")
+            .bind(coupon_id)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(row.map_or(0, |r| u32::try_from(r.get::<i64, _>(0)).unwrap_or(0)))
     }
 
     /// Uses taken by one customer.
     pub async fn used_by(&self, coupon_id: &str, customer_id: &str) -> Result<u32, LedgerError> {
-        let row = sqlx::query("SELECT used FROM customer_usage WHERE coupon_id = $1 AND customer_id = $2")
-            .bind(coupon_id)
-            .bind(customer_id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT used FROM customer_usage WHERE coupon_id = $1 AND customer_id = $2",
+        )
+        .bind(coupon_id)
+        .bind(customer_id)
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(row.map_or(0, |r| u32::try_from(r.get::<i64, _>(0)).unwrap_or(0)))
     }
 
@@ -381,7 +461,10 @@ pub fn order_id(idempotency_key: &str) -> String {
 }
 
 /// Gives back the uses an order took (inside the caller's transaction).
-async fn release(tx: &mut sqlx::Transaction<'_, sqlx::Any>, order_id: &str) -> Result<(), LedgerError> {
+async fn release(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    order_id: &str,
+) -> Result<(), LedgerError> {
     let rows = sqlx::query(
         "SELECT r.coupon_id, o.customer_id FROM redemptions r JOIN orders o ON o.id = r.order_id WHERE r.order_id = $1",
     )

@@ -18,7 +18,11 @@ use coupon_engine_server::http::{now, router, Shop};
 use coupon_engine_server::ledger::Ledger;
 
 #[derive(Parser)]
-#[command(name = "coupon-engine-server", version, about = "The coupon-engine reference order server")]
+#[command(
+    name = "coupon-engine-server",
+    version,
+    about = "The coupon-engine reference order server"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -79,37 +83,63 @@ fn fail(message: String) -> ! {
 
 fn load_key(path: &PathBuf) -> Jwk {
     if let Ok(text) = std::fs::read_to_string(path) {
-        return read_json("key", &text).unwrap_or_else(|e| fail(format!("{}: {e}", path.display())));
+        return read_json("key", &text)
+            .unwrap_or_else(|e| fail(format!("{}: {e}", path.display())));
     }
     let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed).unwrap_or_else(|e| fail(format!("no randomness for a new key: {e}")));
+    getrandom::fill(&mut seed)
+        .unwrap_or_else(|e| fail(format!("no randomness for a new key: {e}")));
     let key = Jwk::from_seed(seed, &format!("server-{}", now().0.format("%Y%m%d%H%M%S")));
     let text = serde_json::to_string_pretty(&key).unwrap_or_default();
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let written = options.open(path).and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
+    let written = options
+        .open(path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
     written.unwrap_or_else(|e| fail(format!("cannot write {}: {e}", path.display())));
     key
 }
 
 #[tokio::main]
 async fn main() {
-    let Command::Serve { store, database, listen, key, www, pkg, hold } = Cli::parse().command;
-    let text = std::fs::read_to_string(&store).unwrap_or_else(|e| fail(format!("{}: {e}", store.display())));
-    let file: StoreFile = read_json("store", &text).unwrap_or_else(|e| fail(format!("{}: {e}", store.display())));
+    let Command::Serve {
+        store,
+        database,
+        listen,
+        key,
+        www,
+        pkg,
+        hold,
+    } = Cli::parse().command;
+    let text = std::fs::read_to_string(&store)
+        .unwrap_or_else(|e| fail(format!("{}: {e}", store.display())));
+    let file: StoreFile =
+        read_json("store", &text).unwrap_or_else(|e| fail(format!("{}: {e}", store.display())));
     Engine::new(file.bundle.clone()).unwrap_or_else(|e| fail(format!("{}: {e}", store.display())));
-    let ledger = Ledger::connect(&database).await.unwrap_or_else(|e| fail(format!("{database}: {e}")));
+    let ledger = Ledger::connect(&database)
+        .await
+        .unwrap_or_else(|e| fail(format!("{database}: {e}")));
     let shop = Arc::new(Shop {
         bundle: file.bundle,
-        customers: file.customers.into_iter().map(|c| (c.id.clone(), c)).collect::<BTreeMap<_, _>>(),
+        customers: file
+            .customers
+            .into_iter()
+            .map(|c| (c.id.clone(), c))
+            .collect::<BTreeMap<_, _>>(),
         key: load_key(&key),
         ledger: ledger.clone(),
         hold_ms: hold * 1000,
         token_ttl_s: 3600,
-        personas: file.personas.into_iter().map(|p| (p.customer_id, p.label)).collect(),
-        anchor: file.anchor.map(|a| Timestamp::parse(&a).unwrap_or_else(|e| fail(format!("anchor: {e}")))),
+        personas: file
+            .personas
+            .into_iter()
+            .map(|p| (p.customer_id, p.label))
+            .collect(),
+        anchor: file
+            .anchor
+            .map(|a| Timestamp::parse(&a).unwrap_or_else(|e| fail(format!("anchor: {e}")))),
     });
     // Reservations never confirmed give their uses back.
     tokio::spawn(async move {
@@ -121,8 +151,14 @@ async fn main() {
             }
         }
     });
-    let app = router(shop, www.is_dir().then_some(www), pkg.is_dir().then_some(pkg));
-    let listener = tokio::net::TcpListener::bind(&listen).await.unwrap_or_else(|e| fail(format!("{listen}: {e}")));
+    let app = router(
+        shop,
+        www.is_dir().then_some(www),
+        pkg.is_dir().then_some(pkg),
+    );
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .unwrap_or_else(|e| fail(format!("{listen}: {e}")));
     let addr = listener.local_addr().map_or(listen, |a| a.to_string());
     println!("listening on {addr}");
     axum::serve(listener, app)

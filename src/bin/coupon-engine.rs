@@ -21,7 +21,11 @@ use coupon_engine::signing::{self, Jwk, Jwks};
 use coupon_engine::{read_json, Engine, Error, ErrorCode, Request};
 
 #[derive(Parser)]
-#[command(name = "coupon-engine", version, about = "Evaluate purchase-driven coupons for a cart")]
+#[command(
+    name = "coupon-engine",
+    version,
+    about = "Evaluate purchase-driven coupons for a cart"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -65,7 +69,11 @@ enum Command {
         #[arg(long)]
         key: PathBuf,
         /// A coupon bundle to sign.
-        #[arg(long, conflicts_with = "customer", required_unless_present = "customer")]
+        #[arg(
+            long,
+            conflicts_with = "customer",
+            required_unless_present = "customer"
+        )]
         bundle: Option<PathBuf>,
         /// A customer summary to sign (bound to its id through `sub`).
         #[arg(long)]
@@ -112,12 +120,23 @@ struct Input {
 }
 
 fn load(path: &Path) -> Result<String, Error> {
-    std::fs::read_to_string(path)
-        .map_err(|e| Error::new(ErrorCode::InvalidJson, path.display().to_string(), format!("cannot read: {e}")))
+    std::fs::read_to_string(path).map_err(|e| {
+        Error::new(
+            ErrorCode::InvalidJson,
+            path.display().to_string(),
+            format!("cannot read: {e}"),
+        )
+    })
 }
 
 fn request(input: &Input) -> Result<Request, Error> {
-    match (&input.request, &input.bundle, &input.customer, &input.cart, &input.context) {
+    match (
+        &input.request,
+        &input.bundle,
+        &input.customer,
+        &input.cart,
+        &input.context,
+    ) {
         (Some(path), ..) => read_json("", &load(path)?),
         (None, Some(b), Some(cu), Some(ca), Some(cx)) => Ok(Request {
             description: None,
@@ -126,12 +145,20 @@ fn request(input: &Input) -> Result<Request, Error> {
             cart: read_json("cart", &load(ca)?)?,
             context: read_json("context", &load(cx)?)?,
         }),
-        _ => Err(Error::new(ErrorCode::MissingField, "request", "give a request file, or --bundle, --customer, --cart and --context")),
+        _ => Err(Error::new(
+            ErrorCode::MissingField,
+            "request",
+            "give a request file, or --bundle, --customer, --cart and --context",
+        )),
     }
 }
 
 fn evaluate(request: &Request) -> Result<EvaluationResult, Error> {
-    Engine::new(request.bundle.clone())?.evaluate(&request.customer, &request.cart, &request.context)
+    Engine::new(request.bundle.clone())?.evaluate(
+        &request.customer,
+        &request.cart,
+        &request.context,
+    )
 }
 
 fn print_cards(path: &Path, result: &EvaluationResult) {
@@ -158,21 +185,34 @@ fn print_cards(path: &Path, result: &EvaluationResult) {
             CardStatus::Expired => "⌛ expired   ",
             CardStatus::Exhausted => "∅ exhausted ",
         };
-        let saving = card.saving.map(|s| format!("  saves {}", currency.format(s.0))).unwrap_or_default();
-        let code = card.code.as_deref().map(|c| format!(" [{c}]")).unwrap_or_default();
+        let saving = card
+            .saving
+            .map(|s| format!("  saves {}", currency.format(s.0)))
+            .unwrap_or_default();
+        let code = card
+            .code
+            .as_deref()
+            .map(|c| format!(" [{c}]"))
+            .unwrap_or_default();
         println!("   {mark}  {}{code}{saving}", card.title);
         for reason in &card.reasons {
             println!("                   · {}", reason.message);
         }
         for p in &card.progress {
-            println!("                   ▸ {} ({}% of the way)", p.message, p.percent);
+            println!(
+                "                   ▸ {} ({}% of the way)",
+                p.message, p.percent
+            );
         }
         if let Some(expiry) = card.expires_at {
             println!("                   ⏱ until {expiry}");
         }
     }
     for gift in &result.gifts_to_add {
-        println!("   + add to cart: {} × {} (free with {})", gift.product_id, gift.quantity, gift.coupon_id);
+        println!(
+            "   + add to cart: {} × {} (free with {})",
+            gift.product_id, gift.quantity, gift.coupon_id
+        );
     }
     for unknown in &result.unknown_codes {
         println!("   ? {}", unknown.message);
@@ -184,14 +224,22 @@ fn print_cards(path: &Path, result: &EvaluationResult) {
 /// the clock belongs; the engine itself never does.
 fn instant(now: Option<&str>) -> Result<Timestamp, Error> {
     match now {
-        Some(text) => Timestamp::parse(text).map_err(|m| Error::new(ErrorCode::InvalidDate, "--now", m)),
+        Some(text) => {
+            Timestamp::parse(text).map_err(|m| Error::new(ErrorCode::InvalidDate, "--now", m))
+        }
         None => {
             let seconds = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
             chrono::DateTime::from_timestamp(seconds, 0)
                 .map(|t| Timestamp(t.fixed_offset()))
-                .ok_or_else(|| Error::new(ErrorCode::InvalidDate, "clock", "the system clock is out of range"))
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorCode::InvalidDate,
+                        "clock",
+                        "the system clock is out of range",
+                    )
+                })
         }
     }
 }
@@ -208,7 +256,13 @@ fn read_input(path: &Path) -> Result<String, Error> {
 }
 
 fn write_private(path: &Path, text: &str) -> Result<(), Error> {
-    let io = |e: std::io::Error| Error::new(ErrorCode::InvalidValue, path.display().to_string(), format!("cannot write: {e}"));
+    let io = |e: std::io::Error| {
+        Error::new(
+            ErrorCode::InvalidValue,
+            path.display().to_string(),
+            format!("cannot write: {e}"),
+        )
+    };
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -218,7 +272,8 @@ fn write_private(path: &Path, text: &str) -> Result<(), Error> {
 }
 
 fn json_text<T: serde::Serialize>(value: &T) -> Result<String, Error> {
-    serde_json::to_string_pretty(value).map_err(|e| Error::new(ErrorCode::InvalidValue, "output", e.to_string()))
+    serde_json::to_string_pretty(value)
+        .map_err(|e| Error::new(ErrorCode::InvalidValue, "output", e.to_string()))
 }
 
 fn run(cli: Cli) -> Result<(), Error> {
@@ -227,7 +282,8 @@ fn run(cli: Cli) -> Result<(), Error> {
             let request: Request = read_json("", &load(&request)?)?;
             let claim: coupon_engine::recheck::Claim = read_json("claim", &load(&claimed)?)?;
             let engine = Engine::new(request.bundle)?;
-            let outcome = engine.recheck(&request.customer, &request.cart, &request.context, &claim)?;
+            let outcome =
+                engine.recheck(&request.customer, &request.cart, &request.context, &claim)?;
             println!("{}", json_text(&outcome)?);
             if !outcome.accepted {
                 // 1 = a valid claim that was rejected; 2 stays for bad input.
@@ -236,12 +292,29 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Keygen { kid, out } => {
             let mut seed = [0u8; 32];
-            getrandom::fill(&mut seed).map_err(|e| Error::new(ErrorCode::InvalidKey, "keygen", format!("no randomness: {e}")))?;
+            getrandom::fill(&mut seed).map_err(|e| {
+                Error::new(
+                    ErrorCode::InvalidKey,
+                    "keygen",
+                    format!("no randomness: {e}"),
+                )
+            })?;
             let key = Jwk::from_seed(seed, &kid);
             write_private(&out, &(json_text(&key)? + "\n"))?;
-            println!("{}", json_text(&Jwks { keys: vec![key.public()] })?);
+            println!(
+                "{}",
+                json_text(&Jwks {
+                    keys: vec![key.public()]
+                })?
+            );
         }
-        Command::Sign { key, bundle, customer, ttl, now } => {
+        Command::Sign {
+            key,
+            bundle,
+            customer,
+            ttl,
+            now,
+        } => {
             let key: Jwk = read_json("key", &load(&key)?)?;
             let iat = instant(now.as_deref())?.0.timestamp();
             let mut claims = serde_json::json!({ "iat": iat, "exp": iat + ttl });
@@ -249,15 +322,22 @@ fn run(cli: Cli) -> Result<(), Error> {
                 // Checked before signing: a bad bundle is better caught here than in every browser.
                 let parsed: coupon_engine::model::Bundle = read_json("bundle", &load(&path)?)?;
                 Engine::new(parsed.clone())?;
-                claims["bundle"] = serde_json::to_value(&parsed).map_err(|e| Error::new(ErrorCode::InvalidValue, "bundle", e.to_string()))?;
+                claims["bundle"] = serde_json::to_value(&parsed)
+                    .map_err(|e| Error::new(ErrorCode::InvalidValue, "bundle", e.to_string()))?;
             } else if let Some(path) = customer {
                 let parsed: coupon_engine::model::Customer = read_json("customer", &load(&path)?)?;
                 claims["sub"] = serde_json::json!(parsed.id);
-                claims["customer"] = serde_json::to_value(&parsed).map_err(|e| Error::new(ErrorCode::InvalidValue, "customer", e.to_string()))?;
+                claims["customer"] = serde_json::to_value(&parsed)
+                    .map_err(|e| Error::new(ErrorCode::InvalidValue, "customer", e.to_string()))?;
             }
             println!("{}", signing::sign(&claims, &key)?);
         }
-        Command::Verify { jwks, token, customer_id, now } => {
+        Command::Verify {
+            jwks,
+            token,
+            customer_id,
+            now,
+        } => {
             let jwks: Jwks = read_json("jwks", &load(&jwks)?)?;
             let token = read_input(&token)?;
             let now = instant(now.as_deref())?;
@@ -272,8 +352,15 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Evaluate { input, pretty } => {
             let result = evaluate(&request(&input)?)?;
-            let json = if pretty { serde_json::to_string_pretty(&result) } else { serde_json::to_string(&result) };
-            println!("{}", json.map_err(|e| Error::new(ErrorCode::InvalidValue, "result", e.to_string()))?);
+            let json = if pretty {
+                serde_json::to_string_pretty(&result)
+            } else {
+                serde_json::to_string(&result)
+            };
+            println!(
+                "{}",
+                json.map_err(|e| Error::new(ErrorCode::InvalidValue, "result", e.to_string()))?
+            );
         }
         Command::Cards { requests } => {
             for path in requests {
@@ -289,7 +376,10 @@ fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{}", serde_json::to_string(&e).unwrap_or_else(|_| e.to_string()));
+            eprintln!(
+                "{}",
+                serde_json::to_string(&e).unwrap_or_else(|_| e.to_string())
+            );
             ExitCode::from(2)
         }
     }

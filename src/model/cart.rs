@@ -97,6 +97,8 @@ from_json_struct!(strict Context { now: "now", payment_method: "paymentMethod", 
 impl Context {
     /// Whether the payment method is cash on delivery (compared case-insensitively).
     pub fn is_cod(&self) -> bool {
-        self.payment_method.as_deref().is_some_and(|m| m.eq_ignore_ascii_case("cod"))
+        self.payment_method
+            .as_deref()
+            .is_some_and(|m| m.eq_ignore_ascii_case("cod"))
     }
 }

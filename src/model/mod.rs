@@ -15,12 +15,13 @@ pub(crate) mod validate;
 
 pub use cart::{Cart, Context, Line, Shipping, ShippingOption};
 pub use coupon::{
-    Application, Audience, Behavior, Bundle, ComboItem, Coupon, Discount, DiscountClass, Display, Limits,
-    OrderScope, Purchase, Rule, Scope, Segment, SelectionMode, Tier, UnitSet, Validity, Window,
+    Application, Audience, Behavior, Bundle, ComboItem, Coupon, Discount, DiscountClass, Display,
+    Limits, OrderScope, Purchase, Rule, Scope, Segment, SelectionMode, Tier, UnitSet, Validity,
+    Window,
 };
 pub use customer::{CourseProgress, Customer, Membership, Order, OrderItem};
 pub use result::{
-    AppliedDiscount, Card, CardStatus, EvaluationResult, GiftToAdd, LineAllocation, LineTotal, Progress, ProgressUnit,
-    Reason, ReasonKind, UnknownCode,
+    AppliedDiscount, Card, CardStatus, EvaluationResult, GiftToAdd, LineAllocation, LineTotal,
+    Progress, ProgressUnit, Reason, ReasonKind, UnknownCode,
 };
 pub use time::{Span, Timestamp};

@@ -90,7 +90,12 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
     let line_start = if line <= 1 {
         0
     } else {
-        bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(line - 2).map_or(bytes.len(), |(i, _)| i + 1)
+        bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .nth(line - 2)
+            .map_or(bytes.len(), |(i, _)| i + 1)
     };
     (line_start + column).min(bytes.len())
 }
@@ -137,7 +142,11 @@ mod tests {
         let text = "{\n  \"a\": {\"x\": 1},\n  \"b\": [1, 2, \"q\\\"uote\"]\n}";
         assert_eq!(path_at(text, 3, 17), "b[2]");
         assert_eq!(path_at(text, 2, 15), "a");
-        assert_eq!(path_at(text, 2, 16), "", "after the comma the member is complete");
+        assert_eq!(
+            path_at(text, 2, 16),
+            "",
+            "after the comma the member is complete"
+        );
         assert_eq!(path_at(text, 2, 14), "a.x");
     }
 }

@@ -166,7 +166,12 @@ pub struct Reason {
 /// Reason codes with their parameters. Amounts are decimal strings.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[serde(tag = "code", content = "params", rename_all = "snake_case", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "code",
+    content = "params",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase"
+)]
 pub enum ReasonKind {
     /// The active window has not opened yet.
     NotStarted {

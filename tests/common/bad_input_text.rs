@@ -9,11 +9,17 @@ pub fn request_text(case: &Value) -> String {
         return text.to_string();
     }
     if let Some(generate) = case.get("generate") {
-        let base = || json!({"bundle": {"currency": "INR", "coupons": []}, "customer": {"id": "c1"},
-                            "cart": {"currency": "INR", "lines": []}, "context": {"now": "2026-11-22T10:00:00Z"}});
+        let base = || {
+            json!({"bundle": {"currency": "INR", "coupons": []}, "customer": {"id": "c1"},
+                            "cart": {"currency": "INR", "lines": []}, "context": {"now": "2026-11-22T10:00:00Z"}})
+        };
         if let Some(n) = generate["ruleNesting"].as_u64() {
             let n = n as usize;
-            let rule = format!("{}{{\"purchased\":{{}}}}{}", "{\"all\":[".repeat(n), "]}".repeat(n));
+            let rule = format!(
+                "{}{{\"purchased\":{{}}}}{}",
+                "{\"all\":[".repeat(n),
+                "]}".repeat(n)
+            );
             let mut r = base();
             r["bundle"]["segments"] = json!([{"id": "s", "rule": "RULE"}]);
             return r.to_string().replace("\"RULE\"", &rule);
@@ -34,4 +40,3 @@ pub fn request_text(case: &Value) -> String {
     }
     case["request"].to_string()
 }
-

@@ -47,8 +47,12 @@ fn coupon(i: usize, exponent: u32) -> impl Strategy<Value = Value> {
     let scope = prop_oneof![
         Just(Value::Null),
         Just(json!("entireCart")),
-        proptest::collection::vec(0usize..6, 1..3).prop_map(|ps| json!({"products": ps.iter().map(|p| format!("p{p}")).collect::<Vec<_>>()})),
-        proptest::collection::vec(0usize..3, 1..2).prop_map(|cs| json!({"collections": cs.iter().map(|c| format!("k{c}")).collect::<Vec<_>>()})),
+        proptest::collection::vec(0usize..6, 1..3).prop_map(
+            |ps| json!({"products": ps.iter().map(|p| format!("p{p}")).collect::<Vec<_>>()})
+        ),
+        proptest::collection::vec(0usize..3, 1..2).prop_map(
+            |cs| json!({"collections": cs.iter().map(|c| format!("k{c}")).collect::<Vec<_>>()})
+        ),
     ];
     let classes = proptest::sample::subsequence(vec!["product", "order", "shipping"], 0..=3);
     (discount, scope, classes, proptest::option::of(0u64..300_000), any::<bool>(), -3i32..4).prop_map(
@@ -89,4 +93,3 @@ pub fn request() -> impl Strategy<Value = Value> {
         })
     })
 }
-

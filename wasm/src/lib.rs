@@ -40,25 +40,46 @@ fn js_error(e: CoreError) -> JsValue {
 /// `undefined` fields vanish (as `JSON.stringify` defines), so each still fails as a
 /// wrong type or a missing field at its path; values JSON cannot hold (BigInt,
 /// cycles) fail at the input's root, and so does nesting too deep to serialise.
-fn read<T: coupon_engine::model::parse::FromJson>(root: &str, value: JsValue) -> Result<T, JsValue> {
-    let type_error = |message: String| js_error(CoreError::new(coupon_engine::ErrorCode::InvalidType, root, message));
+fn read<T: coupon_engine::model::parse::FromJson>(
+    root: &str,
+    value: JsValue,
+) -> Result<T, JsValue> {
+    let type_error = |message: String| {
+        js_error(CoreError::new(
+            coupon_engine::ErrorCode::InvalidType,
+            root,
+            message,
+        ))
+    };
     let text = js_sys::JSON::stringify(&value).map_err(|e| {
         let e = js_sys::Error::from(e);
         let message = String::from(e.message());
         // A RangeError is the engine's stack giving out on a too deeply nested value.
         if String::from(e.name()) == "RangeError" {
-            js_error(CoreError::new(coupon_engine::ErrorCode::OutOfRange, root, format!("nested too deeply to read: {message}")))
+            js_error(CoreError::new(
+                coupon_engine::ErrorCode::OutOfRange,
+                root,
+                format!("nested too deeply to read: {message}"),
+            ))
         } else {
             type_error(format!("not representable as JSON: {message}"))
         }
     })?;
-    let text = text.as_string().ok_or_else(|| type_error("expected an object, got undefined".to_string()))?;
+    let text = text
+        .as_string()
+        .ok_or_else(|| type_error("expected an object, got undefined".to_string()))?;
     coupon_engine::read_json(root, &text).map_err(js_error)
 }
 
 /// Writes a result as the plain object `JSON.parse` makes of the native JSON.
 fn write<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    let internal = |message: String| js_error(CoreError::new(coupon_engine::ErrorCode::InvalidValue, "result", message));
+    let internal = |message: String| {
+        js_error(CoreError::new(
+            coupon_engine::ErrorCode::InvalidValue,
+            "result",
+            message,
+        ))
+    };
     let text = serde_json::to_string(value).map_err(|e| internal(e.to_string()))?;
     js_sys::JSON::parse(&text).map_err(|_| internal("result is not JSON".to_string()))
 }
@@ -81,9 +102,13 @@ impl Engine {
     /// const engine = new Engine({ currency: "INR", coupons: [] });
     /// ```
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "Bundle")] bundle: JsValue) -> Result<Engine, JsValue> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "Bundle")] bundle: JsValue,
+    ) -> Result<Engine, JsValue> {
         let bundle: model::Bundle = read("bundle", bundle)?;
-        coupon_engine::Engine::new(bundle).map(|e| Engine(Rc::new(e))).map_err(js_error)
+        coupon_engine::Engine::new(bundle)
+            .map(|e| Engine(Rc::new(e)))
+            .map_err(js_error)
     }
 
     /// Verifies a signed bundle (compact JWS, EdDSA / Ed25519) against a JWKS at `now`,
@@ -94,10 +119,16 @@ impl Engine {
     /// const engine = Engine.fromSigned(bundleJws, jwks, new Date().toISOString());
     /// ```
     #[wasm_bindgen(js_name = fromSigned)]
-    pub fn from_signed(token: &str, #[wasm_bindgen(unchecked_param_type = "Jwks")] jwks: JsValue, now: &str) -> Result<Engine, JsValue> {
+    pub fn from_signed(
+        token: &str,
+        #[wasm_bindgen(unchecked_param_type = "Jwks")] jwks: JsValue,
+        now: &str,
+    ) -> Result<Engine, JsValue> {
         let jwks: coupon_engine::signing::Jwks = read("jwks", jwks)?;
         let now = timestamp(now)?;
-        coupon_engine::Engine::from_signed(token, &jwks, now).map(|e| Engine(Rc::new(e))).map_err(js_error)
+        coupon_engine::Engine::from_signed(token, &jwks, now)
+            .map(|e| Engine(Rc::new(e)))
+            .map_err(js_error)
     }
 
     /// Evaluates one cart: totals, applied discounts with per-line allocation, and cards.
@@ -115,7 +146,12 @@ impl Engine {
         let customer: model::Customer = read("customer", customer)?;
         let cart: model::Cart = read("cart", cart)?;
         let context: model::Context = read("context", context)?;
-        write(&self.0.evaluate(&customer, &cart, &context).map_err(js_error)?)
+        write(
+            &self
+                .0
+                .evaluate(&customer, &cart, &context)
+                .map_err(js_error)?,
+        )
     }
 
     /// Reads and validates a customer summary once, for a session of evaluations:
@@ -126,10 +162,16 @@ impl Engine {
     /// const shopper = engine.shopper(customer);
     /// const result = shopper.evaluate(cart, { now: new Date().toISOString(), codes: ["LOYAL10"] });
     /// ```
-    pub fn shopper(&self, #[wasm_bindgen(unchecked_param_type = "Customer")] customer: JsValue) -> Result<Shopper, JsValue> {
+    pub fn shopper(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Customer")] customer: JsValue,
+    ) -> Result<Shopper, JsValue> {
         let customer: model::Customer = read("customer", customer)?;
         let shopper = self.0.shopper(customer).map_err(js_error)?;
-        Ok(Shopper { engine: Rc::clone(&self.0), shopper })
+        Ok(Shopper {
+            engine: Rc::clone(&self.0),
+            shopper,
+        })
     }
 }
 
@@ -160,12 +202,23 @@ impl Shopper {
     ) -> Result<JsValue, JsValue> {
         let cart: model::Cart = read("cart", cart)?;
         let context: model::Context = read("context", context)?;
-        write(&self.engine.evaluate_for(&self.shopper, &cart, &context).map_err(js_error)?)
+        write(
+            &self
+                .engine
+                .evaluate_for(&self.shopper, &cart, &context)
+                .map_err(js_error)?,
+        )
     }
 }
 
 fn timestamp(now: &str) -> Result<model::Timestamp, JsValue> {
-    model::Timestamp::parse(now).map_err(|m| js_error(CoreError::new(coupon_engine::ErrorCode::InvalidDate, "now", m)))
+    model::Timestamp::parse(now).map_err(|m| {
+        js_error(CoreError::new(
+            coupon_engine::ErrorCode::InvalidDate,
+            "now",
+            m,
+        ))
+    })
 }
 
 /// Verifies a signed customer summary and returns the customer, checking that it
@@ -182,7 +235,13 @@ pub fn verify_summary(
     #[wasm_bindgen(js_name = customerId)] customer_id: Option<String>,
 ) -> Result<JsValue, JsValue> {
     let jwks: coupon_engine::signing::Jwks = read("jwks", jwks)?;
-    let customer = coupon_engine::signing::verify_summary(token, &jwks, timestamp(now)?, customer_id.as_deref()).map_err(js_error)?;
+    let customer = coupon_engine::signing::verify_summary(
+        token,
+        &jwks,
+        timestamp(now)?,
+        customer_id.as_deref(),
+    )
+    .map_err(js_error)?;
     write(&customer)
 }
 
@@ -207,7 +266,12 @@ impl Engine {
         let cart: model::Cart = read("cart", cart)?;
         let context: model::Context = read("context", context)?;
         let claim: coupon_engine::recheck::Claim = read("claim", claim)?;
-        write(&self.0.recheck(&customer, &cart, &context, &claim).map_err(js_error)?)
+        write(
+            &self
+                .0
+                .recheck(&customer, &cart, &context, &claim)
+                .map_err(js_error)?,
+        )
     }
 }
 
@@ -217,7 +281,9 @@ impl Engine {
 /// const result = evaluate({ bundle, customer, cart, context: { now: "2026-11-22T10:00:00Z" } });
 /// ```
 #[wasm_bindgen(unchecked_return_type = "EvaluationResult")]
-pub fn evaluate(#[wasm_bindgen(unchecked_param_type = "EvaluationRequest")] request: JsValue) -> Result<JsValue, JsValue> {
+pub fn evaluate(
+    #[wasm_bindgen(unchecked_param_type = "EvaluationRequest")] request: JsValue,
+) -> Result<JsValue, JsValue> {
     let request: coupon_engine::Request = read("", request)?;
     write(&coupon_engine::evaluate(&request).map_err(js_error)?)
 }

@@ -14,8 +14,16 @@ use wasm_bindgen_test::wasm_bindgen_test;
 include!(concat!(env!("OUT_DIR"), "/vectors.rs"));
 
 fn code_and_path(thrown: &JsValue) -> (String, String) {
-    assert!(thrown.is_instance_of::<js_sys::Error>(), "not an Error: {thrown:?}");
-    let get = |k: &str| Reflect::get(thrown, &k.into()).unwrap().as_string().unwrap_or_default();
+    assert!(
+        thrown.is_instance_of::<js_sys::Error>(),
+        "not an Error: {thrown:?}"
+    );
+    let get = |k: &str| {
+        Reflect::get(thrown, &k.into())
+            .unwrap()
+            .as_string()
+            .unwrap_or_default()
+    };
     (get("code"), get("path"))
 }
 
@@ -36,17 +44,28 @@ fn every_catalogued_bad_input_is_a_typed_error() {
     assert!(BAD_INPUTS.len() >= 60);
     for (name, text) in BAD_INPUTS {
         let case: Value = serde_json::from_str(text).unwrap();
-        let want = (case["expectedError"]["code"].as_str().unwrap().to_string(), case["expectedError"]["path"].as_str().unwrap().to_string());
+        let want = (
+            case["expectedError"]["code"].as_str().unwrap().to_string(),
+            case["expectedError"]["path"].as_str().unwrap().to_string(),
+        );
         if let Some(js) = case.get("js") {
             let request = JSON::parse(&case["request"].to_string()).unwrap();
             let path = js["at"].as_array().unwrap();
             let mut parent = request.clone();
             for key in &path[..path.len() - 1] {
-                let key: JsValue = key.as_str().map_or_else(|| JsValue::from_f64(key.as_f64().unwrap()), JsValue::from_str);
+                let key: JsValue = key.as_str().map_or_else(
+                    || JsValue::from_f64(key.as_f64().unwrap()),
+                    JsValue::from_str,
+                );
                 parent = Reflect::get(&parent, &key).unwrap();
             }
             let last = path.last().unwrap().as_str().unwrap();
-            Reflect::set(&parent, &last.into(), &js_value(js["value"].as_str().unwrap())).unwrap();
+            Reflect::set(
+                &parent,
+                &last.into(),
+                &js_value(js["value"].as_str().unwrap()),
+            )
+            .unwrap();
             let thrown = evaluate(request).expect_err(name);
             assert_eq!(code_and_path(&thrown), want, "{name}");
             continue;

@@ -20,10 +20,17 @@ fn stringify(value: &JsValue) -> String {
 
 /// `{code, path}` of a thrown error, checking it is a real `Error`.
 fn code_and_path(thrown: &JsValue) -> String {
-    assert!(thrown.is_instance_of::<js_sys::Error>(), "thrown value is not an Error: {thrown:?}");
+    assert!(
+        thrown.is_instance_of::<js_sys::Error>(),
+        "thrown value is not an Error: {thrown:?}"
+    );
     let error: &js_sys::Error = thrown.unchecked_ref();
     assert_eq!(String::from(error.name()), "CouponEngineError");
-    format!("{{\"code\":{},\"path\":{}}}", stringify(&get(thrown, "code")), stringify(&get(thrown, "path")))
+    format!(
+        "{{\"code\":{},\"path\":{}}}",
+        stringify(&get(thrown, "code")),
+        stringify(&get(thrown, "path"))
+    )
 }
 
 #[wasm_bindgen_test]
@@ -39,35 +46,64 @@ fn every_vector_gives_the_native_output_in_wasm() {
             let want = stringify(&get(&doc, "expectedError"));
             // JSON text path: the same parser as natively, so the same code and path.
             match evaluate_json(&request_json) {
-                Ok(out) => failures.push(format!("{name}: evaluateJson gave {out}, expected error {want}")),
-                Err(e) if code_and_path(&e) != want => failures.push(format!("{name}: evaluateJson threw {}, expected {want}", code_and_path(&e))),
+                Ok(out) => failures.push(format!(
+                    "{name}: evaluateJson gave {out}, expected error {want}"
+                )),
+                Err(e) if code_and_path(&e) != want => failures.push(format!(
+                    "{name}: evaluateJson threw {}, expected {want}",
+                    code_and_path(&e)
+                )),
                 Err(_) => {}
             }
             // JS object path: must also be a typed error, never a trap.
             if let Ok(out) = evaluate(request) {
-                failures.push(format!("{name}: evaluate() accepted bad input: {}", stringify(&out)));
+                failures.push(format!(
+                    "{name}: evaluate() accepted bad input: {}",
+                    stringify(&out)
+                ));
             }
             continue;
         }
         let want = stringify(&expected);
         match evaluate(request.clone()) {
             Ok(out) if stringify(&out) == want => {}
-            Ok(out) => failures.push(format!("{name}: evaluate()\n  got      {}\n  expected {want}", stringify(&out))),
+            Ok(out) => failures.push(format!(
+                "{name}: evaluate()\n  got      {}\n  expected {want}",
+                stringify(&out)
+            )),
             Err(e) => failures.push(format!("{name}: evaluate() threw {}", code_and_path(&e))),
         }
         match evaluate_json(&request_json) {
             Ok(out) if out == want => {}
-            Ok(out) => failures.push(format!("{name}: evaluateJson()\n  got      {out}\n  expected {want}")),
-            Err(e) => failures.push(format!("{name}: evaluateJson() threw {}", code_and_path(&e))),
+            Ok(out) => failures.push(format!(
+                "{name}: evaluateJson()\n  got      {out}\n  expected {want}"
+            )),
+            Err(e) => failures.push(format!(
+                "{name}: evaluateJson() threw {}",
+                code_and_path(&e)
+            )),
         }
         let engine = Engine::new(get(&request, "bundle")).unwrap();
-        match engine.evaluate(get(&request, "customer"), get(&request, "cart"), get(&request, "context")) {
+        match engine.evaluate(
+            get(&request, "customer"),
+            get(&request, "cart"),
+            get(&request, "context"),
+        ) {
             Ok(out) if stringify(&out) == want => {}
             Ok(out) => failures.push(format!("{name}: Engine.evaluate() got {}", stringify(&out))),
-            Err(e) => failures.push(format!("{name}: Engine.evaluate() threw {}", code_and_path(&e))),
+            Err(e) => failures.push(format!(
+                "{name}: Engine.evaluate() threw {}",
+                code_and_path(&e)
+            )),
         }
     }
-    assert!(failures.is_empty(), "{} of {} vectors differ:\n{}", failures.len(), VECTORS.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} vectors differ:\n{}",
+        failures.len(),
+        VECTORS.len(),
+        failures.join("\n")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -95,10 +131,18 @@ fn js_specific_bad_values_are_typed_errors() {
             .expect_err(&format!("quantity {what} accepted"));
         let got = code_and_path(&thrown);
         // JSON cannot hold a BigInt at all, so that one fails at the input's root.
-        let path = if what == "BigInt" { "\"cart\"" } else { "\"cart.lines[0].quantity\"" };
+        let path = if what == "BigInt" {
+            "\"cart\""
+        } else {
+            "\"cart.lines[0].quantity\""
+        };
         assert!(got.contains(path), "quantity {what}: {got}");
     }
-    for (what, value) in [("null", JsValue::NULL), ("number", JsValue::from_f64(3.0)), ("string", JsValue::from_str("{}"))] {
+    for (what, value) in [
+        ("null", JsValue::NULL),
+        ("number", JsValue::from_f64(3.0)),
+        ("string", JsValue::from_str("{}")),
+    ] {
         assert!(Engine::new(value).is_err(), "bundle {what} accepted");
     }
 }

@@ -42,16 +42,25 @@ fn main() -> ExitCode {
 fn run() -> wasmtime::Result<Value> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [guest, request, rest @ ..] = args.as_slice() else {
-        wasmtime::bail!("usage: coupon-engine-instructions GUEST.wasm REQUEST.json [EXPECTED_RESULT.json]");
+        wasmtime::bail!(
+            "usage: coupon-engine-instructions GUEST.wasm REQUEST.json [EXPECTED_RESULT.json]"
+        );
     };
     let request: Value = serde_json::from_str(&std::fs::read_to_string(request)?)?;
     // The three per-cart inputs travel separately, as `engine.evaluate(customer, cart, context)`
     // receives them; compact JSON text is what `JSON.stringify` hands the module.
     let text = |key: &str| -> wasmtime::Result<String> {
-        let value = request.get(key).ok_or_else(|| wasmtime::format_err!("the request has no {key}"))?;
+        let value = request
+            .get(key)
+            .ok_or_else(|| wasmtime::format_err!("the request has no {key}"))?;
         Ok(serde_json::to_string(value)?)
     };
-    let inputs = Inputs { bundle: text("bundle")?, customer: text("customer")?, cart: text("cart")?, context: text("context")? };
+    let inputs = Inputs {
+        bundle: text("bundle")?,
+        customer: text("customer")?,
+        cart: text("cart")?,
+        context: text("context")?,
+    };
     let wasm = std::fs::read(guest)?;
 
     let mut operators = OperatorCost::new();
@@ -116,7 +125,10 @@ impl Guest {
     fn put(&self, store: &mut Store<()>, text: &str) -> wasmtime::Result<(u32, u32)> {
         let len = u32::try_from(text.len())?;
         let ptr = self.alloc.call(&mut *store, len)?;
-        let memory = self.instance.get_memory(&mut *store, "memory").ok_or_else(|| wasmtime::format_err!("no memory export"))?;
+        let memory = self
+            .instance
+            .get_memory(&mut *store, "memory")
+            .ok_or_else(|| wasmtime::format_err!("no memory export"))?;
         memory.write(&mut *store, ptr as usize, text.as_bytes())?;
         Ok((ptr, len))
     }
@@ -125,8 +137,14 @@ impl Guest {
     fn output(&self, store: &mut Store<()>) -> wasmtime::Result<String> {
         let ptr: TypedFunc<(), u32> = self.instance.get_typed_func(&mut *store, "output_ptr")?;
         let len: TypedFunc<(), u32> = self.instance.get_typed_func(&mut *store, "output_len")?;
-        let (ptr, len) = (ptr.call(&mut *store, ())? as usize, len.call(&mut *store, ())? as usize);
-        let memory = self.instance.get_memory(&mut *store, "memory").ok_or_else(|| wasmtime::format_err!("no memory export"))?;
+        let (ptr, len) = (
+            ptr.call(&mut *store, ())? as usize,
+            len.call(&mut *store, ())? as usize,
+        );
+        let memory = self
+            .instance
+            .get_memory(&mut *store, "memory")
+            .ok_or_else(|| wasmtime::format_err!("no memory export"))?;
         let mut bytes = vec![0; len];
         memory.read(&*store, ptr, &mut bytes)?;
         Ok(String::from_utf8(bytes)?)
@@ -134,7 +152,12 @@ impl Guest {
 }
 
 /// Fuel one call consumes; the guest returns 0 on success.
-fn metered<P: wasmtime::WasmParams>(store: &mut Store<()>, f: &TypedFunc<P, u32>, params: P, guest: &Guest) -> wasmtime::Result<u64> {
+fn metered<P: wasmtime::WasmParams>(
+    store: &mut Store<()>,
+    f: &TypedFunc<P, u32>,
+    params: P,
+    guest: &Guest,
+) -> wasmtime::Result<u64> {
     let before = store.get_fuel()?;
     let status = f.call(&mut *store, params)?;
     let used = before - store.get_fuel()?;
@@ -158,33 +181,63 @@ fn count(wasm: &[u8], cost: Option<OperatorCost>, inputs: &Inputs) -> wasmtime::
     // A guest without wasm-bindgen imports nothing it calls; anything left is a bug.
     linker.define_unknown_imports_as_traps(&module)?;
     let instance = linker.instantiate(&mut store, &module)?;
-    let guest = Guest { alloc: instance.get_typed_func(&mut store, "alloc")?, instance };
+    let guest = Guest {
+        alloc: instance.get_typed_func(&mut store, "alloc")?,
+        instance,
+    };
 
-    let engine_new: TypedFunc<(u32, u32), u32> = guest.instance.get_typed_func(&mut store, "engine_new")?;
-    let evaluate: TypedFunc<(u32, u32, u32, u32, u32, u32), u32> = guest.instance.get_typed_func(&mut store, "evaluate")?;
+    let engine_new: TypedFunc<(u32, u32), u32> =
+        guest.instance.get_typed_func(&mut store, "engine_new")?;
+    let evaluate: TypedFunc<(u32, u32, u32, u32, u32, u32), u32> =
+        guest.instance.get_typed_func(&mut store, "evaluate")?;
     let bundle = guest.put(&mut store, &inputs.bundle)?;
     let engine_new = metered(&mut store, &engine_new, bundle, &guest)?;
     let mut evaluations = Vec::new();
     for _ in 0..2 {
         // Fresh copies each time, as every `engine.evaluate` call passes new strings.
-        let (customer, cart, context) =
-            (guest.put(&mut store, &inputs.customer)?, guest.put(&mut store, &inputs.cart)?, guest.put(&mut store, &inputs.context)?);
-        evaluations.push(metered(&mut store, &evaluate, (customer.0, customer.1, cart.0, cart.1, context.0, context.1), &guest)?);
+        let (customer, cart, context) = (
+            guest.put(&mut store, &inputs.customer)?,
+            guest.put(&mut store, &inputs.cart)?,
+            guest.put(&mut store, &inputs.context)?,
+        );
+        evaluations.push(metered(
+            &mut store,
+            &evaluate,
+            (customer.0, customer.1, cart.0, cart.1, context.0, context.1),
+            &guest,
+        )?);
     }
     let output = guest.output(&mut store)?;
 
-    let read: TypedFunc<(u32, u32, u32, u32, u32, u32), u32> = guest.instance.get_typed_func(&mut store, "phase_read")?;
-    let evaluate: TypedFunc<(), u32> = guest.instance.get_typed_func(&mut store, "phase_evaluate")?;
+    let read: TypedFunc<(u32, u32, u32, u32, u32, u32), u32> =
+        guest.instance.get_typed_func(&mut store, "phase_read")?;
+    let evaluate: TypedFunc<(), u32> = guest
+        .instance
+        .get_typed_func(&mut store, "phase_evaluate")?;
     let write: TypedFunc<(), u32> = guest.instance.get_typed_func(&mut store, "phase_write")?;
-    let (customer, cart, context) =
-        (guest.put(&mut store, &inputs.customer)?, guest.put(&mut store, &inputs.cart)?, guest.put(&mut store, &inputs.context)?);
+    let (customer, cart, context) = (
+        guest.put(&mut store, &inputs.customer)?,
+        guest.put(&mut store, &inputs.cart)?,
+        guest.put(&mut store, &inputs.context)?,
+    );
     let phases = [
-        metered(&mut store, &read, (customer.0, customer.1, cart.0, cart.1, context.0, context.1), &guest)?,
+        metered(
+            &mut store,
+            &read,
+            (customer.0, customer.1, cart.0, cart.1, context.0, context.1),
+            &guest,
+        )?,
         metered(&mut store, &evaluate, (), &guest)?,
         metered(&mut store, &write, (), &guest)?,
     ];
     if guest.output(&mut store)? != output {
         wasmtime::bail!("the phased evaluation gave a different result");
     }
-    Ok(Counts { engine_new, first_evaluate: evaluations[0], evaluate: evaluations[1], phases, output })
+    Ok(Counts {
+        engine_new,
+        first_evaluate: evaluations[0],
+        evaluate: evaluations[1],
+        phases,
+        output,
+    })
 }
