@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rust_decimal::Decimal;
 
-use crate::model::{Bundle, Cart, Context, Customer, Line, Scope, Span, Timestamp};
+use crate::model::{Bundle, Cart, Context, Customer, Scope, Span, Timestamp};
 use crate::money::Currency;
 use crate::segments::{self, Joined};
 
@@ -134,6 +134,41 @@ pub struct Facts<'a> {
     pub segments: BTreeMap<&'a str, Joined>,
     /// Entered codes, trimmed and upper-cased, in entry order without repeats.
     pub entered: Vec<String>,
+    /// Product, collection and offer id → the lines that carry it, ascending: a
+    /// hundred scoped coupons then look their lines up instead of each comparing
+    /// every line's ids.
+    lines_by: LinesBy<'a>,
+}
+
+/// Which cart lines carry each id.
+#[derive(Default)]
+struct LinesBy<'a> {
+    product: BTreeMap<&'a str, Vec<usize>>,
+    collection: BTreeMap<&'a str, Vec<usize>>,
+    offer: BTreeMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> LinesBy<'a> {
+    fn new(cart: &'a Cart) -> Self {
+        let mut by = LinesBy::default();
+        for (i, line) in cart.lines.iter().enumerate() {
+            by.product
+                .entry(line.product_id.as_str())
+                .or_default()
+                .push(i);
+            for c in &line.collection_ids {
+                let lines = by.collection.entry(c.as_str()).or_default();
+                // A line may list a collection twice.
+                if lines.last() != Some(&i) {
+                    lines.push(i);
+                }
+            }
+            if let Some(o) = &line.offer_id {
+                by.offer.entry(o.as_str()).or_default().push(i);
+            }
+        }
+        by
+    }
 }
 
 impl<'a> Facts<'a> {
@@ -175,6 +210,7 @@ impl<'a> Facts<'a> {
             history,
             segments: joined,
             entered,
+            lines_by: LinesBy::new(cart),
         }
     }
 
@@ -198,18 +234,20 @@ impl<'a> Facts<'a> {
 
     /// Indices of the cart lines a scope covers, in cart order.
     pub fn scoped_lines(&self, scope: Option<&Scope>) -> Vec<usize> {
-        let covers = |l: &Line| match scope {
-            None | Some(Scope::EntireCart) => true,
-            Some(Scope::Products(ids)) => ids.contains(&l.product_id),
-            Some(Scope::Collections(ids)) => l.collection_ids.iter().any(|c| ids.contains(c)),
-            Some(Scope::Offers(ids)) => l.offer_id.as_ref().is_some_and(|o| ids.contains(o)),
+        let (index, ids) = match scope {
+            None | Some(Scope::EntireCart) => return (0..self.cart.lines.len()).collect(),
+            Some(Scope::Products(ids)) => (&self.lines_by.product, ids),
+            Some(Scope::Collections(ids)) => (&self.lines_by.collection, ids),
+            Some(Scope::Offers(ids)) => (&self.lines_by.offer, ids),
         };
-        self.cart
-            .lines
+        let mut lines: Vec<usize> = ids
             .iter()
-            .enumerate()
-            .filter(|(_, l)| covers(l))
-            .map(|(i, _)| i)
-            .collect()
+            .filter_map(|id| index.get(id.as_str()))
+            .flatten()
+            .copied()
+            .collect();
+        lines.sort_unstable();
+        lines.dedup();
+        lines
     }
 }
