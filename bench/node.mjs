@@ -8,8 +8,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 
 import * as pkg from "../pkg/node.js";
-import { FULL, QUICK, measureAsync, stats, uniqueModuleBytes } from "./lib/measure.mjs";
-import { runSuite, SIZES } from "./lib/suite.mjs";
+import { FULL, QUICK, measureAsync } from "./lib/measure.mjs";
+import { coldStart, runSuite, SIZES } from "./lib/suite.mjs";
 import { agreement, translate } from "./rules.mjs";
 
 const root = new URL("../", import.meta.url);
@@ -44,23 +44,15 @@ const results = {
 const wasm = readFileSync(new URL("pkg/coupon_engine_bg.wasm", root));
 const coldRuns = quick ? 10 : 40;
 log(`cold start: ${coldRuns} fresh compilations of ${wasm.length} bytes`);
-const instantiate = [];
-const firstResult = [];
-const s = workloads.s;
-for (let i = 0; i < coldRuns; i += 1) {
-  const glue = await import(new URL(`pkg/coupon_engine.js?cold=${i}`, root).href);
-  const bytes = uniqueModuleBytes(wasm, i);
-  const t0 = now();
-  glue.initSync({ module: new WebAssembly.Module(bytes) });
-  const t1 = now();
-  const engine = new glue.Engine(s.bundle);
-  engine.evaluate(s.customer, s.cart, s.context);
-  const t2 = now();
-  engine.free();
-  instantiate.push(t1 - t0);
-  firstResult.push(t2 - t0);
-}
-results.coldStart = { instantiate: stats(instantiate), firstResult: stats(firstResult), wasmBytes: wasm.length };
+// initSync is synchronous; awaiting its result adds one microtask, microseconds.
+results.coldStart = await coldStart({
+  runs: coldRuns,
+  wasm,
+  fresh: (i) => import(new URL(`pkg/coupon_engine.js?cold=${i}`, root).href),
+  instantiate: (glue, bytes) => glue.initSync({ module: new WebAssembly.Module(bytes) }),
+  workload: workloads.s,
+  now,
+});
 
 // json-rules-engine on the M workload's eligibility rules, beside our WASM's full
 // evaluation of the same inputs in this same process.

@@ -1,8 +1,8 @@
 // The Chromium side of issue 6's benchmarks, on the BUILT package (pkg/, its web
 // entry, initialised with the module's bytes): the same suite as in Node, and cold
 // start through WebAssembly.compile, as a page that fetched the .wasm does.
-import { FULL, QUICK, stats, uniqueModuleBytes } from "./lib/measure.mjs";
-import { runSuite, SIZES } from "./lib/suite.mjs";
+import { FULL, QUICK } from "./lib/measure.mjs";
+import { coldStart, runSuite, SIZES } from "./lib/suite.mjs";
 
 async function get(path) {
   const response = await fetch(path);
@@ -41,24 +41,14 @@ window.runBench = async ({ quick }) => {
   // `new Engine(S bundle)` and one S evaluation.
   const runs = quick ? 10 : 40;
   log(`cold start: ${runs} fresh compilations of ${wasm.length} bytes`);
-  const instantiate = [];
-  const firstResult = [];
-  const s = workloads.s;
-  for (let i = 0; i < runs; i += 1) {
-    const fresh = await import(`/pkg/coupon_engine.js?cold=${i}`);
-    const bytes = uniqueModuleBytes(wasm, i);
-    const t0 = now();
-    const module = await WebAssembly.compile(bytes);
-    await fresh.default({ module_or_path: module });
-    const t1 = now();
-    const engine = new fresh.Engine(s.bundle);
-    engine.evaluate(s.customer, s.cart, s.context);
-    const t2 = now();
-    engine.free();
-    instantiate.push(t1 - t0);
-    firstResult.push(t2 - t0);
-  }
-  results.coldStart = { instantiate: stats(instantiate), firstResult: stats(firstResult), wasmBytes: wasm.length };
+  results.coldStart = await coldStart({
+    runs,
+    wasm,
+    fresh: (i) => import(`/pkg/coupon_engine.js?cold=${i}`),
+    instantiate: async (glue, bytes) => glue.default({ module_or_path: await WebAssembly.compile(bytes) }),
+    workload: workloads.s,
+    now,
+  });
   return results;
 };
 document.body.dataset.ready = "true";
