@@ -13,22 +13,42 @@ pub fn largest_remainder(total: i128, weights: &[i128]) -> Vec<i128> {
     if total <= 0 || sum <= 0 {
         return vec![0; weights.len()];
     }
-    let total = total.min(sum);
+    if total >= sum {
+        // Every line is taken whole: no remainders to share out.
+        return weights.to_vec();
+    }
+    // Realistic carts fit 64 bits, where a division is one machine instruction rather
+    // than a 128-bit library call (WebAssembly has no 128-bit arithmetic at all).
+    let narrow = u64::try_from(sum)
+        .ok()
+        .zip(u64::try_from(total).ok())
+        .is_some_and(|(s, t)| s.checked_mul(t).is_some());
     let mut shares: Vec<i128> = Vec::with_capacity(weights.len());
     let mut remainders: Vec<(i128, usize)> = Vec::with_capacity(weights.len());
     for (i, &w) in weights.iter().enumerate() {
-        let product = total * w;
-        shares.push(product / sum);
-        remainders.push((product % sum, i));
+        let (share, remainder) = if narrow {
+            // In range: 0 <= w <= sum and total * sum < 2^64.
+            let (product, sum) = (total as u64 * w as u64, sum as u64);
+            (i128::from(product / sum), i128::from(product % sum))
+        } else {
+            let product = total * w;
+            (product / sum, product % sum)
+        };
+        shares.push(share);
+        remainders.push((remainder, i));
     }
-    let leftover = total - shares.iter().sum::<i128>();
-    // Largest remainder first; equal remainders keep cart order.
-    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    for &(_, i) in remainders
-        .iter()
-        .take(usize::try_from(leftover).unwrap_or(0))
-    {
-        shares[i] += 1;
+    // Fewer units are left over than there are lines (each floor loses less than one).
+    let leftover = usize::try_from(total - shares.iter().sum::<i128>()).unwrap_or(0);
+    if leftover > 0 {
+        // Largest remainder first; equal remainders keep cart order. Only which lines
+        // get a unit matters, not their order, so a selection replaces a full sort.
+        let first = |a: &(i128, usize), b: &(i128, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        if leftover < remainders.len() {
+            remainders.select_nth_unstable_by(leftover - 1, first);
+        }
+        for &(_, i) in &remainders[..leftover.min(remainders.len())] {
+            shares[i] += 1;
+        }
     }
     shares
 }
@@ -54,5 +74,44 @@ mod tests {
         assert_eq!(largest_remainder(500, &[10, 20]), vec![10, 20]);
         assert_eq!(largest_remainder(0, &[10, 20]), vec![0, 0]);
         assert_eq!(largest_remainder(5, &[]), Vec::<i128>::new());
+    }
+
+    /// The definition, written plainly: 128-bit arithmetic and a full sort.
+    fn by_definition(total: i128, weights: &[i128]) -> Vec<i128> {
+        let sum: i128 = weights.iter().sum();
+        if total <= 0 || sum <= 0 {
+            return vec![0; weights.len()];
+        }
+        let total = total.min(sum);
+        let mut shares: Vec<i128> = weights.iter().map(|w| total * w / sum).collect();
+        let mut order: Vec<(i128, usize)> = weights
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (total * w % sum, i))
+            .collect();
+        order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let leftover = total - shares.iter().sum::<i128>();
+        for &(_, i) in order.iter().take(leftover as usize) {
+            shares[i] += 1;
+        }
+        shares
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn matches_the_definition_in_64_and_128_bits(
+            weights in proptest::collection::vec(0i128..1_000_000, 0..60),
+            wide in proptest::bool::ANY,
+            total in 0i128..70_000_000,
+        ) {
+            // Wide weights (past 2^64 when multiplied) take the 128-bit path.
+            let scale: i128 = if wide { 1_000_000_000_000 } else { 1 };
+            let weights: Vec<i128> = weights.iter().map(|w| w * scale).collect();
+            let total = total * scale;
+            let shares = largest_remainder(total, &weights);
+            proptest::prop_assert_eq!(&shares, &by_definition(total, &weights));
+            let sum: i128 = weights.iter().sum();
+            proptest::prop_assert_eq!(shares.iter().sum::<i128>(), total.min(sum).max(0));
+        }
     }
 }

@@ -299,9 +299,7 @@ pub fn read_json<T: model::parse::FromJson>(root: &str, text: &str) -> Result<T,
 /// Evaluates a request given as JSON text and returns the result as compact JSON text.
 pub fn evaluate_json(request: &str) -> Result<String, Error> {
     let request: Request = read_json("", request)?;
-    let result = evaluate(&request)?;
-    serde_json::to_string(&result)
-        .map_err(|e| Error::new(ErrorCode::InvalidValue, "result", e.to_string()))
+    Ok(model::write::to_json(&evaluate(&request)?))
 }
 
 /// The README's Rust examples, compiled and run by `cargo test --doc`.

@@ -2,7 +2,7 @@
 //! evaluation result, and the validation that runs once when an input is read.
 //!
 //! All field names are camelCase in JSON; unknown fields are rejected. [`parse`]
-//! reads JSON text into these types.
+//! reads JSON text into these types; [`write`] writes the result back as JSON text.
 
 mod cart;
 mod coupon;
@@ -12,6 +12,7 @@ mod path;
 mod result;
 mod time;
 pub(crate) mod validate;
+pub mod write;
 
 pub use cart::{Cart, Context, Line, Shipping, ShippingOption};
 pub use coupon::{

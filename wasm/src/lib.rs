@@ -55,7 +55,7 @@ fn read<T: coupon_engine::model::parse::FromJson>(
         let e = js_sys::Error::from(e);
         let message = String::from(e.message());
         // A RangeError is the engine's stack giving out on a too deeply nested value.
-        if String::from(e.name()) == "RangeError" {
+        if e.name() == "RangeError" {
             js_error(CoreError::new(
                 coupon_engine::ErrorCode::OutOfRange,
                 root,
@@ -71,7 +71,19 @@ fn read<T: coupon_engine::model::parse::FromJson>(
     coupon_engine::read_json(root, &text).map_err(js_error)
 }
 
-/// Writes a result as the plain object `JSON.parse` makes of the native JSON.
+/// Writes an evaluation result as the plain object `JSON.parse` makes of the native
+/// JSON (written by the core's own writer, the same bytes `evaluateJson` returns).
+fn write_result(result: &model::EvaluationResult) -> Result<JsValue, JsValue> {
+    js_sys::JSON::parse(&model::write::to_json(result)).map_err(|_| {
+        js_error(CoreError::new(
+            coupon_engine::ErrorCode::InvalidValue,
+            "result",
+            "result is not JSON",
+        ))
+    })
+}
+
+/// Writes any other output (a verified customer, a recheck) the same way, through serde.
 fn write<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     let internal = |message: String| {
         js_error(CoreError::new(
@@ -146,7 +158,7 @@ impl Engine {
         let customer: model::Customer = read("customer", customer)?;
         let cart: model::Cart = read("cart", cart)?;
         let context: model::Context = read("context", context)?;
-        write(
+        write_result(
             &self
                 .0
                 .evaluate(&customer, &cart, &context)
@@ -202,7 +214,7 @@ impl Shopper {
     ) -> Result<JsValue, JsValue> {
         let cart: model::Cart = read("cart", cart)?;
         let context: model::Context = read("context", context)?;
-        write(
+        write_result(
             &self
                 .engine
                 .evaluate_for(&self.shopper, &cart, &context)
@@ -285,7 +297,7 @@ pub fn evaluate(
     #[wasm_bindgen(unchecked_param_type = "EvaluationRequest")] request: JsValue,
 ) -> Result<JsValue, JsValue> {
     let request: coupon_engine::Request = read("", request)?;
-    write(&coupon_engine::evaluate(&request).map_err(js_error)?)
+    write_result(&coupon_engine::evaluate(&request).map_err(js_error)?)
 }
 
 /// Evaluates a request given as JSON text; returns the result as JSON text, byte for

@@ -106,7 +106,7 @@ fn read_inputs(customer: &str, cart: &str, context: &str) -> Result<(model::Cust
 }
 
 fn write(result: &model::EvaluationResult) -> Result<String, coupon_engine::Error> {
-    serde_json::to_string(result).map_err(|e| internal("result", e.to_string()))
+    Ok(coupon_engine::model::write::to_json(result))
 }
 
 /// Phase 1 of [`evaluate`], counted on its own: reads the three inputs and keeps them.

@@ -1,0 +1,81 @@
+//! The hand-written result writer (`model::write`) against serde_json, the reference
+//! it replaces on the hot path: the same bytes for every vector, every benchmark
+//! workload, thousands of random requests and arbitrary strings.
+
+mod common;
+
+use std::path::PathBuf;
+
+use coupon_engine::model::write::to_json;
+use coupon_engine::model::EvaluationResult;
+use coupon_engine::{evaluate, read_json, Request};
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::TestRunner;
+
+#[path = "../benches/workload/mod.rs"]
+#[allow(dead_code)]
+mod workload;
+
+fn evaluated(text: &str) -> Option<EvaluationResult> {
+    let request: Request = read_json("", text).ok()?;
+    evaluate(&request).ok()
+}
+
+fn assert_same(what: &str, result: &EvaluationResult) {
+    let reference = serde_json::to_string(result).unwrap();
+    let ours = to_json(result);
+    assert!(
+        ours == reference,
+        "{what}:\n  ours  {ours}\n  serde {reference}"
+    );
+}
+
+#[test]
+fn every_vector_is_written_as_serde_json_writes_it() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
+    let mut written = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        if let Some(result) = evaluated(&doc["request"].to_string()) {
+            assert_same(&path.display().to_string(), &result);
+            written += 1;
+        }
+    }
+    assert!(written >= 50, "only {written} vectors evaluated");
+}
+
+#[test]
+fn every_benchmark_workload_is_written_as_serde_json_writes_it() {
+    for size in workload::SIZES {
+        let request = workload::generate(size).request().to_string();
+        let result = evaluated(&request).expect("the workloads evaluate");
+        assert!(result.cards.len() >= size.coupons / 2);
+        assert_same(size.name, &result);
+    }
+}
+
+#[test]
+fn random_requests_are_written_as_serde_json_writes_them() {
+    let mut runner = TestRunner::deterministic();
+    let strategy = common::request();
+    let mut written = 0;
+    for _ in 0..2_000 {
+        let request = strategy.new_tree(&mut runner).unwrap().current();
+        if let Some(result) = evaluated(&request.to_string()) {
+            assert_same(&request.to_string(), &result);
+            written += 1;
+        }
+    }
+    assert_eq!(written, 2_000, "the generator makes valid requests");
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_string_is_escaped_as_serde_json_escapes_it(text in "(?s).{0,40}", control in 0u8..0x20) {
+        // Control characters, quotes and backslashes, beside any other character.
+        let text = format!("{text}{}\"\\{}", char::from(control), '\u{7f}');
+        proptest::prop_assert_eq!(to_json(text.as_str()), serde_json::to_string(&text).unwrap());
+    }
+}
