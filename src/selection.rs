@@ -50,10 +50,9 @@ pub struct Selection {
     /// The candidates the search weighed (bundle indices, ascending); the others were
     /// outside the greedy pool.
     pub considered: Vec<usize>,
-    /// Every member in application order (those that came to zero too) with what was
-    /// left of the cart before it: adding one coupon then recomputes only from where
-    /// it slots in ([`Context::with`]).
-    steps: Vec<(usize, Remaining)>,
+    /// Every member in application order, those that came to zero too: adding one
+    /// coupon then recomputes only from where it slots in ([`Context::with`]).
+    steps: Vec<usize>,
 }
 
 impl Selection {
@@ -70,8 +69,8 @@ impl Selection {
     }
 
     /// Bundle indices of every member, the ones that came to zero included.
-    pub fn members(&self) -> Vec<usize> {
-        self.steps.iter().map(|(c, _)| *c).collect()
+    pub fn members(&self) -> &[usize] {
+        &self.steps
     }
 }
 
@@ -136,29 +135,29 @@ impl<'a> Context<'a> {
     /// `base` with coupon `c` added: the members before `c`'s place keep what they
     /// took; `c` and the members after it are recomputed on what is left.
     pub fn with(&self, base: &Selection, c: usize) -> Selection {
-        let at = base
-            .steps
-            .partition_point(|(m, _)| self.key(*m) < self.key(c));
+        let key = self.key(c);
+        let at = base.steps.partition_point(|&m| self.key(m) < key);
         if at == base.steps.len() {
             return self.run(base.clone(), &[c]);
         }
-        let steps = base.steps[..at].to_vec();
-        let kept: Vec<usize> = steps.iter().map(|(m, _)| *m).collect();
-        let applied = base
-            .applied
-            .iter()
-            .filter(|(m, _)| kept.contains(m))
-            .cloned()
-            .collect();
-        let remaining = base.steps[at].1.clone();
-        let mut rest = vec![c];
-        rest.extend(base.steps[at..].iter().map(|(m, _)| *m));
+        // The members before `c` applied first, so what they took is a prefix of
+        // `applied`; what they left is rebuilt from those offers rather than kept for
+        // every step of every combination tried.
+        let kept = base.applied.partition_point(|(m, _)| self.key(*m) < key);
+        let applied = base.applied[..kept].to_vec();
+        let mut remaining = Remaining::full(self.facts);
+        for (_, o) in &applied {
+            remaining.take(o);
+        }
+        let mut rest = Vec::with_capacity(base.steps.len() - at + 1);
+        rest.push(c);
+        rest.extend_from_slice(&base.steps[at..]);
         self.run(
             Selection {
                 applied,
                 remaining,
                 considered: Vec::new(),
-                steps,
+                steps: base.steps[..at].to_vec(),
             },
             &rest,
         )
@@ -174,7 +173,7 @@ impl<'a> Context<'a> {
                 &from.remaining,
                 self.facts,
             );
-            from.steps.push((c, from.remaining.clone()));
+            from.steps.push(c);
             if o.total > 0 {
                 from.remaining.take(&o);
                 from.applied.push((c, o));
