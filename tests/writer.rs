@@ -1,14 +1,16 @@
-//! The hand-written result writer (`model::write`) against serde_json, the reference
-//! it replaces on the hot path: the same bytes for every vector, every benchmark
-//! workload, thousands of random requests and arbitrary strings.
+//! The hand-written writer (`model::write`) against serde_json, the reference it
+//! replaces: the same bytes for the results of every vector, every benchmark workload
+//! and thousands of random requests, for their customers and for rechecks of
+//! tampered claims, and for arbitrary strings.
 
 mod common;
 
 use std::path::PathBuf;
 
-use coupon_engine::model::write::to_json;
+use coupon_engine::model::write::{to_json, ToJson};
 use coupon_engine::model::EvaluationResult;
-use coupon_engine::{evaluate, read_json, Request};
+use coupon_engine::recheck::Claim;
+use coupon_engine::{evaluate, read_json, Engine, Request};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
 
@@ -21,9 +23,9 @@ fn evaluated(text: &str) -> Option<EvaluationResult> {
     evaluate(&request).ok()
 }
 
-fn assert_same(what: &str, result: &EvaluationResult) {
-    let reference = serde_json::to_string(result).unwrap();
-    let ours = to_json(result);
+fn assert_same<T: ToJson + serde::Serialize>(what: &str, value: &T) {
+    let reference = serde_json::to_string(value).unwrap();
+    let ours = to_json(value);
     assert!(
         ours == reference,
         "{what}:\n  ours  {ours}\n  serde {reference}"
@@ -38,6 +40,9 @@ fn every_vector_is_written_as_serde_json_writes_it() {
         let path = entry.unwrap().path();
         let doc: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        if let Ok(request) = read_json::<Request>("", &doc["request"].to_string()) {
+            assert_same("customer", &request.customer);
+        }
         if let Some(result) = evaluated(&doc["request"].to_string()) {
             assert_same(&path.display().to_string(), &result);
             written += 1;
@@ -54,6 +59,31 @@ fn every_benchmark_workload_is_written_as_serde_json_writes_it() {
         assert!(result.cards.len() >= size.coupons / 2);
         assert_same(size.name, &result);
     }
+}
+
+#[test]
+fn customers_and_rechecks_are_written_as_serde_json_writes_them() {
+    let mut runner = TestRunner::deterministic();
+    let strategy = common::request();
+    let mut differences = 0;
+    for _ in 0..500 {
+        let text = strategy.new_tree(&mut runner).unwrap().current().to_string();
+        let request: Request = read_json("", &text).unwrap();
+        assert_same("customer", &request.customer);
+        let engine = Engine::new(request.bundle.clone()).unwrap();
+        let result = evaluate(&request).unwrap();
+        // A claim of the result with its totals tampered: differences with both values.
+        let mut claim: serde_json::Value = serde_json::from_str(&to_json(&result)).unwrap();
+        claim["totalAfter"] = "1.00".into();
+        claim["discountTotal"] = "0.01".into();
+        let claim: Claim = read_json("claim", &claim.to_string()).unwrap();
+        let recheck = engine
+            .recheck(&request.customer, &request.cart, &request.context, &claim)
+            .unwrap();
+        differences += recheck.differences.len();
+        assert_same("recheck", &recheck);
+    }
+    assert!(differences >= 500, "tampered claims differ");
 }
 
 #[test]

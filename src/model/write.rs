@@ -1,7 +1,8 @@
-//! Writing the evaluation result as JSON text: byte for byte what
-//! `serde_json::to_string` makes of the same value (the result types keep their
-//! `Serialize` derives for Rust callers, and `tests/writer.rs` compares the two on
-//! every vector, every benchmark workload and thousands of random requests).
+//! Writing the outputs as JSON text (the evaluation result, a recheck, a verified
+//! customer summary): byte for byte what `serde_json::to_string` makes of the same
+//! value (the types keep their `Serialize` derives for Rust callers, and
+//! `tests/writer.rs` compares the two on every vector, every benchmark workload and
+//! thousands of random requests).
 //!
 //! Why by hand: the result is written on every cart change, and serde's generic
 //! serializer for these types took a fifth of an evaluation's WebAssembly
@@ -14,8 +15,11 @@ use super::result::{
     AppliedDiscount, Card, CardStatus, EvaluationResult, GiftToAdd, LineAllocation, LineTotal,
     Progress, ProgressUnit, Reason, ReasonKind, UnknownCode,
 };
-use super::{Application, DiscountClass, Timestamp};
-use crate::money::{Amount, Currency};
+use super::{
+    Application, CourseProgress, Customer, DiscountClass, Membership, Order, OrderItem, Timestamp,
+};
+use crate::money::{Amount, Currency, Percent};
+use crate::recheck::{Difference, DifferenceCode, Recheck};
 
 /// A value that writes itself as compact JSON.
 pub trait ToJson {
@@ -152,6 +156,23 @@ impl ToJson for Timestamp {
     }
 }
 
+impl ToJson for Percent {
+    /// Normalised (`"12.5"`, not `"12.50"`), as its `Serialize` writes it.
+    fn write_json(&self, out: &mut String) {
+        let _ = write!(out, "\"{}\"", self.0.normalize());
+    }
+}
+
+impl<V: ToJson> ToJson for std::collections::BTreeMap<String, V> {
+    fn write_json(&self, out: &mut String) {
+        let mut m = Members { out, empty: true };
+        for (key, value) in self {
+            m.member(key, value);
+        }
+        m.end();
+    }
+}
+
 impl ToJson for Currency {
     fn write_json(&self, out: &mut String) {
         self.code().write_json(out);
@@ -246,6 +267,75 @@ to_json_struct!(UnknownCode {
     code: "code",
     message: "message"
 });
+
+to_json_struct!(Recheck {
+    accepted: "accepted",
+    differences: "differences",
+    result: "result"
+});
+to_json_struct!(Difference {
+    code: "code",
+    path: "path",
+    claimed: "claimed",
+    actual: "actual",
+    reasons: "reasons",
+    message: "message",
+});
+to_json_names!(DifferenceCode {
+    UnknownCoupon: "unknown_coupon",
+    NotApplicable: "not_applicable",
+    AmountDiffers: "amount_differs",
+    MissingDiscount: "missing_discount",
+    PriceChanged: "price_changed",
+    LineMismatch: "line_mismatch",
+    TotalDiffers: "total_differs",
+});
+
+to_json_struct!(Customer {
+    id: "id",
+    orders: "orders",
+    segments: "segments",
+    courses: "courses",
+    coupon_usage: "couponUsage",
+});
+to_json_struct!(Order {
+    id: "id",
+    placed_at: "placedAt",
+    total: "total",
+    coupon_codes: "couponCodes",
+    items: "items",
+});
+to_json_struct!(Membership {
+    segment_id: "segmentId",
+    joined_at: "joinedAt"
+});
+
+impl ToJson for OrderItem {
+    /// `priceTierId` is left out when absent, as the summary was signed.
+    fn write_json(&self, out: &mut String) {
+        let mut m = Members { out, empty: true };
+        m.member("productId", &self.product_id);
+        if let Some(tier) = &self.price_tier_id {
+            m.member("priceTierId", tier);
+        }
+        m.member("collectionIds", &self.collection_ids)
+            .member("quantity", &self.quantity)
+            .end();
+    }
+}
+
+impl ToJson for CourseProgress {
+    /// `updatedAt` is left out when absent.
+    fn write_json(&self, out: &mut String) {
+        let mut m = Members { out, empty: true };
+        m.member("courseId", &self.course_id)
+            .member("percent", &self.percent);
+        if let Some(at) = &self.updated_at {
+            m.member("updatedAt", at);
+        }
+        m.end();
+    }
+}
 
 impl ToJson for Reason {
     /// `{"code": …, "params": {…}, "message": …}`: the kind is flattened into the reason.

@@ -4,7 +4,7 @@
 //! the result. Errors are thrown as real JS `Error` objects carrying `code` and `path`.
 //!
 //! Values cross the boundary once per call, as JSON text: `JSON.stringify` then the
-//! core's own serde_json reader on the way in, serde_json then `JSON.parse` on the way
+//! core's own reader on the way in, the core's own writer then `JSON.parse` on the way
 //! out. Why not serde-wasm-bindgen's `from_value`/`to_value`: its deserializer only
 //! looks up the fields a struct knows, so a misspelt field would pass silently; its
 //! errors differ from the native ones; and a second (de)serializer for every type
@@ -14,9 +14,9 @@
 
 use std::rc::Rc;
 
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use coupon_engine::model::write::{to_json, ToJson};
 use coupon_engine::{model, Error as CoreError};
 
 /// The JSON types live in `types.d.ts` (generated from the Rust types, shipped beside
@@ -71,29 +71,16 @@ fn read<T: coupon_engine::model::parse::FromJson>(
     coupon_engine::read_json(root, &text).map_err(js_error)
 }
 
-/// Writes an evaluation result as the plain object `JSON.parse` makes of the native
-/// JSON (written by the core's own writer, the same bytes `evaluateJson` returns).
-fn write_result(result: &model::EvaluationResult) -> Result<JsValue, JsValue> {
-    js_sys::JSON::parse(&model::write::to_json(result)).map_err(|_| {
+/// Writes an output as the plain object `JSON.parse` makes of the native JSON: the
+/// core's own writer, so JS sees the bytes `evaluateJson` and the server print.
+fn write<T: ToJson>(value: &T) -> Result<JsValue, JsValue> {
+    js_sys::JSON::parse(&to_json(value)).map_err(|_| {
         js_error(CoreError::new(
             coupon_engine::ErrorCode::InvalidValue,
             "result",
             "result is not JSON",
         ))
     })
-}
-
-/// Writes any other output (a verified customer, a recheck) the same way, through serde.
-fn write<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    let internal = |message: String| {
-        js_error(CoreError::new(
-            coupon_engine::ErrorCode::InvalidValue,
-            "result",
-            message,
-        ))
-    };
-    let text = serde_json::to_string(value).map_err(|e| internal(e.to_string()))?;
-    js_sys::JSON::parse(&text).map_err(|_| internal("result is not JSON".to_string()))
 }
 
 /// A validated coupon bundle, ready to evaluate any number of carts.
@@ -158,7 +145,7 @@ impl Engine {
         let customer: model::Customer = read("customer", customer)?;
         let cart: model::Cart = read("cart", cart)?;
         let context: model::Context = read("context", context)?;
-        write_result(
+        write(
             &self
                 .0
                 .evaluate(&customer, &cart, &context)
@@ -214,7 +201,7 @@ impl Shopper {
     ) -> Result<JsValue, JsValue> {
         let cart: model::Cart = read("cart", cart)?;
         let context: model::Context = read("context", context)?;
-        write_result(
+        write(
             &self
                 .engine
                 .evaluate_for(&self.shopper, &cart, &context)
@@ -297,7 +284,7 @@ pub fn evaluate(
     #[wasm_bindgen(unchecked_param_type = "EvaluationRequest")] request: JsValue,
 ) -> Result<JsValue, JsValue> {
     let request: coupon_engine::Request = read("", request)?;
-    write_result(&coupon_engine::evaluate(&request).map_err(js_error)?)
+    write(&coupon_engine::evaluate(&request).map_err(js_error)?)
 }
 
 /// Evaluates a request given as JSON text; returns the result as JSON text, byte for
