@@ -9,7 +9,7 @@ use crate::facts::Facts;
 use crate::model::{
     Card, CardStatus, Coupon, Discount, Progress, ProgressUnit, Reason, ReasonKind, Timestamp,
 };
-use crate::money::{Amount, Currency};
+use crate::money::{decimal_text, Amount, Currency};
 use crate::selection::{Context, Selection};
 
 /// Builds one card per visible coupon and per hidden coupon whose code was entered,
@@ -142,9 +142,9 @@ fn next_tier(coupon: &Coupon, verdict: &Verdict, facts: &Facts) -> Option<Progre
     };
     Some(Progress {
         unit: ProgressUnit::CartValue,
-        current: currency.round(value).to_string(),
-        target: currency.round(next.min_value.0).to_string(),
-        remaining: remaining.to_string(),
+        current: decimal_text(currency.round(value)),
+        target: decimal_text(currency.round(next.min_value.0)),
+        remaining: decimal_text(remaining),
         percent: percent(value, next.min_value.0),
         message: format!("Add {} more for {reward}", currency.format(remaining)),
     })
@@ -292,9 +292,9 @@ fn progress(kind: &ReasonKind, currency: Currency) -> Option<Progress> {
         let remaining = currency.round(target.0 - current.0);
         Progress {
             unit,
-            current: current.0.to_string(),
-            target: target.0.to_string(),
-            remaining: remaining.to_string(),
+            current: decimal_text(current.0),
+            target: decimal_text(target.0),
+            remaining: decimal_text(remaining),
             percent: percent(current.0, target.0),
             message: format!("{verb} {} more", currency.format(remaining)),
         }

@@ -67,7 +67,11 @@ fn customers_and_rechecks_are_written_as_serde_json_writes_them() {
     let strategy = common::request();
     let mut differences = 0;
     for _ in 0..500 {
-        let text = strategy.new_tree(&mut runner).unwrap().current().to_string();
+        let text = strategy
+            .new_tree(&mut runner)
+            .unwrap()
+            .current()
+            .to_string();
         let request: Request = read_json("", &text).unwrap();
         assert_same("customer", &request.customer);
         let engine = Engine::new(request.bundle.clone()).unwrap();

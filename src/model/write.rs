@@ -145,7 +145,9 @@ impl<T: ToJson> ToJson for Vec<T> {
 impl ToJson for Amount {
     /// A decimal string; its digits, point and sign need no escaping.
     fn write_json(&self, out: &mut String) {
-        let _ = write!(out, "\"{}\"", self.0);
+        out.push('"');
+        crate::money::write_decimal(self.0, out);
+        out.push('"');
     }
 }
 
@@ -442,4 +444,56 @@ fn params(kind: &ReasonKind, out: &mut String) {
         | ShippingNotEligible {} => &mut m,
     }
     .end();
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::money::write_decimal;
+    use rust_decimal::Decimal;
+
+    #[test]
+    fn decimals_are_written_as_their_display_writes_them() {
+        let mut cases: Vec<Decimal> = [
+            "0",
+            "0.00",
+            "0.05",
+            "1",
+            "1.50",
+            "10.000",
+            "123456.78",
+            "999999999999999.999",
+            "0.0000001",
+            "-0.00",
+            "-12.30",
+            "79228162514264337593543950335",
+            "7.9228162514264337593543950335",
+            "0.0000000000000000000000000001",
+        ]
+        .iter()
+        .map(|t| t.parse().unwrap())
+        .collect();
+        // A negative zero, as a subtraction can leave it.
+        cases.push(Decimal::ZERO - Decimal::new(0, 2));
+        cases.push(Decimal::new(-0, 3).abs() * Decimal::NEGATIVE_ONE);
+        for value in cases {
+            let mut ours = String::new();
+            write_decimal(value, &mut ours);
+            assert_eq!(ours, value.to_string(), "{value:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_decimal_is_written_as_its_display_writes_it(
+            lo in proptest::num::u32::ANY, mid in proptest::num::u32::ANY,
+            hi in proptest::num::u32::ANY, wide in proptest::bool::ANY,
+            negative in proptest::bool::ANY, scale in 0u32..=28,
+        ) {
+            // Half the mantissas fit 64 bits (the fast path), half need 96.
+            let value = Decimal::from_parts(lo, mid, if wide { hi } else { 0 }, negative, scale);
+            let mut ours = String::new();
+            write_decimal(value, &mut ours);
+            proptest::prop_assert_eq!(ours, value.to_string());
+        }
+    }
 }
