@@ -329,16 +329,59 @@ fn progress(kind: &ReasonKind, currency: Currency) -> Option<Progress> {
 
 /// Whole percent of `current / target`, floored, at most 99 while unmet.
 fn percent(current: Decimal, target: Decimal) -> u32 {
-    if target <= Decimal::ZERO {
+    if target <= Decimal::ZERO || current <= Decimal::ZERO {
         return 0;
     }
-    let p = (current * Decimal::ONE_HUNDRED / target).floor();
-    p.to_u32().unwrap_or(0).min(99)
+    // In whole numbers at one scale: exact, and a decimal division costs far more.
+    let (c, t) = (current.mantissa(), target.mantissa());
+    let scaled = |m: i128, by: u32| 10i128.checked_pow(by).and_then(|p| m.checked_mul(p));
+    let (c, t) = match current.scale().cmp(&target.scale()) {
+        std::cmp::Ordering::Less => (scaled(c, target.scale() - current.scale()), Some(t)),
+        _ => (Some(c), scaled(t, current.scale() - target.scale())),
+    };
+    match (c.and_then(|c| c.checked_mul(100)), t) {
+        (Some(c), Some(t)) => u32::try_from(c / t).unwrap_or(u32::MAX).min(99),
+        // Beyond 128 bits (never for amounts and counts within the input limits); a
+        // product past `Decimal`'s range is a ratio far above 100.
+        _ => current
+            .checked_mul(Decimal::ONE_HUNDRED)
+            .and_then(|c| c.checked_div(target))
+            .map_or(99, |p| p.floor().to_u32().unwrap_or(u32::MAX).min(99)),
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::when;
+    use super::{percent, when};
+    use rust_decimal::Decimal;
+
+    #[test]
+    fn progress_percent_is_floored_and_below_100_while_unmet() {
+        let d = |t: &str| t.parse::<Decimal>().unwrap();
+        assert_eq!(percent(d("185460.00"), d("204000.00")), 90);
+        assert_eq!(percent(d("1"), d("3")), 33);
+        assert_eq!(percent(d("2"), d("3")), 66);
+        assert_eq!(percent(d("0.5"), d("1.000")), 50);
+        assert_eq!(percent(d("199.99"), d("200")), 99);
+        assert_eq!(percent(d("200"), d("200.00")), 99);
+        assert_eq!(percent(d("0"), d("200")), 0);
+        assert_eq!(percent(d("5"), d("0")), 0);
+        // Past 128 bits at one scale: the decimal route.
+        assert_eq!(
+            percent(
+                d("79228162514264337593543950335"),
+                d("0.0000000000000000000000000002")
+            ),
+            99
+        );
+        assert_eq!(
+            percent(
+                d("0.0000000000000000000000000001"),
+                d("79228162514264337593543950335")
+            ),
+            0
+        );
+    }
     use crate::model::Timestamp;
 
     #[test]

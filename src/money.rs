@@ -261,27 +261,32 @@ impl Currency {
     /// Display form for messages: symbol where one is well known, thousands
     /// separators, and minor digits only when not zero (`₹1,200`, `₹420.50`, `KWD 1.250`).
     pub fn format(&self, value: Decimal) -> String {
-        let v = self.round(value);
-        let text = decimal_text(if v.fract().is_zero() { v.trunc() } else { v });
+        let text = decimal_text(self.round(value));
         let (int, frac) = match text.split_once('.') {
-            Some((i, f)) => (i, Some(f)),
+            // A fraction of zeros is left out: `₹1,200`, not `₹1,200.00`.
+            Some((i, f)) if f.bytes().any(|b| b != b'0') => (i, Some(f)),
+            Some((i, _)) => (i, None),
             None => (text.as_str(), None),
         };
-        let mut grouped = String::with_capacity(int.len() + int.len() / 3);
+        let mut out = String::with_capacity(text.len() + int.len() / 3 + 8);
+        match self.symbol() {
+            Some(sym) => out.push_str(sym),
+            None => {
+                out.push_str(self.code());
+                out.push(' ');
+            }
+        }
         for (i, ch) in int.chars().enumerate() {
             if i > 0 && (int.len() - i) % 3 == 0 {
-                grouped.push(',');
+                out.push(',');
             }
-            grouped.push(ch);
+            out.push(ch);
         }
         if let Some(f) = frac {
-            grouped.push('.');
-            grouped.push_str(f);
+            out.push('.');
+            out.push_str(f);
         }
-        match self.symbol() {
-            Some(sym) => format!("{sym}{grouped}"),
-            None => format!("{} {grouped}", self.code()),
-        }
+        out
     }
 
     fn symbol(&self) -> Option<&'static str> {
