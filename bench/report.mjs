@@ -241,7 +241,7 @@ one M evaluation natively (callgrind, the same code as the guest), and what chan
 - **evaluate**: one call with a prepared engine (the bundle parsed once), the customer,
   cart and context read on every call and the whole result (all cards, the best
   combination, per-line allocation) returned, as a storefront does on every cart change:
-  natively \`read_json\` × 3 + \`Engine::evaluate\` + \`serde_json::to_string\`; in
+  natively \`read_json\` × 3 + \`Engine::evaluate\` + \`model::write::to_json\`; in
   JavaScript \`engine.evaluate(customer, cart, context)\` on plain objects, returning a plain
   object.
 - **native**: criterion (\`benches/engine.rs\`), flat sampling, built with the workspace's
@@ -275,7 +275,7 @@ one M evaluation natively (callgrind, the same code as the guest), and what chan
   same way (buy X get Y completeness is not translated).
 - **wasm instructions** (\`bench/instructions/\`): the core engine compiled to wasm32 as the
   package is (same toolchain, release profile, standard library rebuilt for size with the
-  same flags, \`wasm-opt -Oz\`) but without wasm-bindgen, so that it runs in
+  same flags, \`wasm-opt -Oz --converge\`) but without wasm-bindgen, so that it runs in
   wasmtime ${wasmtimeVersion()} with fuel metering. Fuel is charged per executed wasm operator: 1 for each,
   0 for those that generate no code (\`nop\`, \`drop\`, \`block\`, \`loop\`, \`end\`, \`else\`,
   \`return\`, \`unreachable\`); the per-byte charge of \`memory.copy\`/\`memory.fill\` is turned off
