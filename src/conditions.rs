@@ -171,7 +171,8 @@ pub fn check(coupon: &Coupon, facts: &Facts) -> Verdict {
 
     if let Some(b) = &coupon.behavior {
         let since = facts.period_start(b.within_last.as_ref());
-        let period = b.within_last.as_ref().map(|s| s.describe());
+        // English for the messages, only written for a condition that fails.
+        let period = || b.within_last.as_ref().map(|s| s.describe());
         if let Some(code) = &b.used_coupon {
             if !facts.history.used_code_since(code, since) {
                 blockers.push(ReasonKind::UsedCouponRequired { code: code.clone() });
@@ -183,7 +184,7 @@ pub fn check(coupon: &Coupon, facts: &Facts) -> Verdict {
                 blockers.push(ReasonKind::MinOrders {
                     required,
                     current,
-                    period: period.clone(),
+                    period: period(),
                 });
             }
         }
@@ -193,7 +194,7 @@ pub fn check(coupon: &Coupon, facts: &Facts) -> Verdict {
                 blockers.push(ReasonKind::MinSpend {
                     required: facts.currency.amount(required.0),
                     current,
-                    period,
+                    period: period(),
                 });
             }
         }
