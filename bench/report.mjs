@@ -179,9 +179,9 @@ refresh this page. The targets are recorded here and never asserted by a test.${
 
 ${markdownTable()}
 
-## Findings (profiled on 2026-11-22; the table above is the latest run)
+## Findings (profiled on 2026-11-22 and 2026-12-01; the table above is the latest run)
 
-**Size: 568.6 KB → 363 KB raw, 226.5 → 153 KB gzip; the 256 KB / 100 KB budget is not met.**
+**Size: 568.6 KB → 332 KB raw, 226.5 → 138 KB gzip; the 256 KB / 100 KB budget is not met.**
 Attribution with names kept through wasm-bindgen and \`wasm-opt -g\`, then twiggy:
 
 - serde's derived deserializers were a third of the module: one copy of every type's
@@ -193,33 +193,51 @@ Attribution with names kept through wasm-bindgen and \`wasm-opt -g\`, then twigg
   messages, float formatting and the stable sorts' large variants were most of it.
 - Recheck turned reason codes into strings through \`serde_json::to_value\`, which
   instantiated a whole serializer for one field: −18 KB with \`ReasonKind::code\`.
-- What is left (raw): the engine itself (~120 KB: \`Engine::evaluate\` with its inlined
-  steps 35 KB, the readers ~45 KB, validation 11 KB, cards and offers ~25 KB), the JSON
-  tree parser and serializer (~30 KB), rust_decimal (23 KB), Ed25519 with SHA-512
-  (~30 KB), the wasm-bindgen shims (~23 KB) and data (~27 KB). Next steps, by expected
-  gain: a hand-written result writer instead of serde's (~10 KB), readers that move
-  strings out of the tree and share field-error paths (~10–15 KB), fewer formatted
-  messages in \`cards\` (~10 KB), rust_decimal's parsing and division only where needed.
+- Every output (result, recheck, verified summary) written by the core's own writer
+  (\`src/model/write.rs\`, byte-identical to serde_json, checked by \`tests/writer.rs\`):
+  the module carries no serde serializer any more, −18 KB raw. A date for people without
+  chrono's run-time pattern parser (\`cards::when\`): −8 KB. \`wasm-opt --converge\`: −1 KB gzip.
+- What is left (raw, twiggy): the engine itself (~165 KB: \`Engine::evaluate\` with its
+  inlined steps 34 KB, the readers ~45 KB with the bundle's alone 22 KB, validation 11 KB,
+  offers, cards, signing), data 24 KB (mostly Ed25519's table of odd basepoint multiples,
+  which keeps verification fast), rust_decimal 22 KB, the allocator and collections
+  (~30 KB), SHA-512 and curve arithmetic (~20 KB), serde_json's parser (~8 KB), the
+  wasm-bindgen shims (~15 KB). No single part closes the remaining 76 KB: next, by
+  expected gain, readers that share field-error paths instead of formatting a message
+  per field (~10–15 KB), validation folded into the readers (one walk, not two), and
+  rust_decimal's division only where an amount needs it.
+- Measured trade-off, not taken: the same code at \`opt-level = "s"\` runs 19% fewer
+  wasm instructions (evaluate M 12.2 M) for a 13% larger module; at \`2\`, 29% fewer for
+  53% larger. The budget decides for \`"z"\`.
 
-**Speed: every evaluation target is missed; cold start is met.** Instruction profile of
-one M evaluation natively (callgrind, the same code as the guest), and what changed:
+**Speed: every evaluation target is missed; cold start is met on a quiet machine.**
+Instruction profile of one M evaluation natively (callgrind, the same code as the guest)
+and in the guest (phase counts below, exact), and what changed:
 
 - Reading the inputs was ~45% of a call, most of it the customer summary (35 KB of JSON,
   200 orders), identical on every cart change. \`engine.shopper(customer)\` now reads and
   validates it once per session (the "session" rows). The JSON tree borrows strings from
   the text and keeps object members in lists (no map per object): reading a cart takes
   42% fewer instructions than with \`serde_json::Value\`.
-- Evaluating is the rest: \`offers::offer\` and \`selection\` (the best-combination search
-  applies offers for each combination it weighs), then \`cards\` and \`conditions\`. Each
-  combination is now extended from its parent's steps instead of re-applied from
-  scratch, each coupon's standalone saving is computed once for the search, the greedy
-  pool and the cards, and scopes look their lines up in an index of the cart: evaluate
-  M natively went from 1.9 ms to 1.2 ms, and from 21.7 M to 17.2 M wasm instructions.
-- Still to do, by expected gain: an offer computation without allocations (the largest-
-  remainder split sorts a fresh vector per offer; malloc and free are a quarter of the
-  native profile), a result writer without serde (writing the 47 KB result is 3.2 M
-  instructions), and fewer re-applications in the greedy search (45 usable coupons in M
-  put it past the exact search's 12).
+- Writing the 47 KB result: 3.16 M → 1.61 M wasm instructions, with the hand-written
+  writer and amounts written from the decimal's mantissa instead of through
+  \`core::fmt\` (also used for card progress and messages).
+- Evaluating: 8.20 M → 6.98 M. Each combination is extended from its parent's members
+  instead of re-applied from scratch, and no longer keeps a copy of the cart per member;
+  standalone savings are computed once for the search, the greedy pool and the cards;
+  scopes look their lines up in an index of the cart; the largest-remainder split runs in
+  64-bit arithmetic (WebAssembly has no 128-bit division) and selects the lines that get
+  a leftover unit instead of sorting them all; progress percentages are whole-number
+  arithmetic. Evaluate M natively went from 2.9 ms to about 1.2 ms over the two sessions.
+- Where the 6.98 M go (guest, measured by removing one step at a time): the cards ~1.1 M
+  (plus 1.4 M of the 1.61 M written: cards are 86% of the result's bytes), the
+  best-combination search ~2.3 M (45 usable coupons in M put it past the exact search's
+  12, into the greedy pool of 24), the segment rules over 200 orders ~0.65 M, the
+  conditions of 100 coupons, the facts and the totals the rest. No step dominates; the
+  ≤ 2 M target needs a different shape of work, not a faster step: offers computed as
+  totals during the search with the per-line split only for the chosen combination,
+  segment memberships kept per session (they depend on \`now\` only through order dates),
+  and cards written without intermediate strings.
 - json-rules-engine only decides eligibility from precomputed facts; ours computes every
   discount, the best combination, the allocation and the cards in the same call.
 
