@@ -210,7 +210,10 @@ Attribution with names kept through wasm-bindgen and \`wasm-opt -g\`, then twigg
   wasm instructions (evaluate M 12.2 M) for a 13% larger module; at \`2\`, 29% fewer for
   53% larger. The budget decides for \`"z"\`.
 
-**Speed: every evaluation target is missed; cold start is met on a quiet machine.**
+**Speed: every evaluation target is missed; cold start is met in Chromium, and in Node it
+depends on the CPU** (8.2 ms on the AMD EPYC of the 2026-11-22 run, 14.7 ms on the Intel
+Xeon of this one). Timings from different machines are not comparable; the instruction
+counts and sizes are exact, so they carry the before/after comparisons below.
 Instruction profile of one M evaluation natively (callgrind, the same code as the guest)
 and in the guest (phase counts below, exact), and what changed:
 
@@ -228,7 +231,7 @@ and in the guest (phase counts below, exact), and what changed:
   scopes look their lines up in an index of the cart; the largest-remainder split runs in
   64-bit arithmetic (WebAssembly has no 128-bit division) and selects the lines that get
   a leftover unit instead of sorting them all; progress percentages are whole-number
-  arithmetic. Evaluate M natively went from 2.9 ms to about 1.2 ms over the two sessions.
+  arithmetic.
 - Where the 6.98 M go (guest, measured by removing one step at a time): the cards ~1.1 M
   (plus 1.4 M of the 1.61 M written: cards are 86% of the result's bytes), the
   best-combination search ~2.3 M (45 usable coupons in M put it past the exact search's
