@@ -376,6 +376,15 @@ impl Members<'_> {
     }
 }
 
+/// `required` then `current`, the members every threshold reason starts with.
+fn threshold<'m, 'o>(
+    m: &'m mut Members<'o>,
+    required: &dyn ToJson,
+    current: &dyn ToJson,
+) -> &'m mut Members<'o> {
+    m.member("required", required).member("current", current)
+}
+
 /// A reason's parameters, in the order the variant declares them.
 fn params(kind: &ReasonKind, out: &mut String) {
     use ReasonKind::*;
@@ -398,28 +407,20 @@ fn params(kind: &ReasonKind, out: &mut String) {
             m.member("previousOrders", previous_orders)
         }
         MorePreviousOrders { required, current } | MinQuantity { required, current } => {
-            m.member("required", required).member("current", current)
+            threshold(&mut m, required, current)
         }
         MinOrders {
             required,
             current,
             period,
-        } => m
-            .member("required", required)
-            .member("current", current)
-            .member("period", period),
+        } => threshold(&mut m, required, current).member("period", period),
         MinSpend {
             required,
             current,
             period,
-        } => m
-            .member("required", required)
-            .member("current", current)
-            .member("period", period),
+        } => threshold(&mut m, required, current).member("period", period),
         UsedCouponRequired { code } => m.member("code", code),
-        MinPurchaseValue { required, current } => {
-            m.member("required", required).member("current", current)
-        }
+        MinPurchaseValue { required, current } => threshold(&mut m, required, current),
         MaxPurchaseValue { limit, current } => m.member("limit", limit).member("current", current),
         MaxQuantity { limit, current } => m.member("limit", limit).member("current", current),
         NotCombinable { coupon_id, title } => {
