@@ -353,6 +353,7 @@ fn percent(current: Decimal, target: Decimal) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::{percent, when};
+    use crate::model::Timestamp;
     use rust_decimal::Decimal;
 
     #[test]
@@ -382,7 +383,6 @@ mod tests {
             0
         );
     }
-    use crate::model::Timestamp;
 
     #[test]
     fn dates_for_people_match_chronos_own_format() {
