@@ -300,16 +300,23 @@ fn search(
 /// Best single coupon, then add whichever raises the saving most until none does,
 /// among the [`GREEDY_POOL`] candidates that save most on their own.
 fn greedy(candidates: &[usize], cx: &Context) -> Selection {
-    let mut pool: Vec<(i128, usize)> = candidates.iter().map(|&c| (cx.alone(c), c)).collect();
-    pool.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let mut pool: Vec<usize> = pool.into_iter().take(GREEDY_POOL).map(|(_, c)| c).collect();
+    let mut by_saving: Vec<(i128, usize)> = candidates.iter().map(|&c| (cx.alone(c), c)).collect();
+    by_saving.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    by_saving.truncate(GREEDY_POOL);
+    let mut pool: Vec<usize> = by_saving.iter().map(|&(_, c)| c).collect();
     pool.sort_unstable();
-    let candidates = &pool[..];
     let mut set: Vec<usize> = Vec::new();
     let mut best = cx.apply(&[]);
     loop {
         let mut step: Option<(usize, Selection)> = None;
-        for &c in candidates {
+        // Largest standalone saving first. A coupon adds at most its standalone saving
+        // (the bound the exact search uses), so once that is below what the round's
+        // best step adds, no later candidate can beat or tie it.
+        for &(alone, c) in &by_saving {
+            let to_beat = step.as_ref().map_or(1, |(_, s)| s.saving() - best.saving());
+            if alone < to_beat {
+                break;
+            }
             if set.contains(&c) || !cx.fits(&set, c) {
                 continue;
             }

@@ -130,6 +130,42 @@ fn best_single(cx: &Context, candidates: &[usize]) -> i128 {
         .unwrap_or(0)
 }
 
+/// The greedy search as its rules state it, without the engine's pruning: the pool of
+/// the largest standalone savings, and each round every pool candidate weighed.
+fn plain_greedy(cx: &Context, candidates: &[usize]) -> Selection {
+    let mut pool: Vec<(i128, usize)> = candidates.iter().map(|&c| (cx.alone(c), c)).collect();
+    pool.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let pool: Vec<usize> = pool
+        .into_iter()
+        .take(selection::GREEDY_POOL)
+        .map(|(_, c)| c)
+        .collect();
+    let better = |a: &Selection, b: &Selection| {
+        a.saving() > b.saving() || (a.saving() == b.saving() && a.indices() < b.indices())
+    };
+    let mut set: Vec<usize> = Vec::new();
+    let mut best = cx.apply(&[]);
+    loop {
+        let mut step: Option<(usize, Selection)> = None;
+        for &c in &pool {
+            if set.contains(&c) || !cx.fits(&set, c) {
+                continue;
+            }
+            let s = cx.apply(&[set.as_slice(), &[c]].concat());
+            if s.saving() > best.saving() && step.as_ref().is_none_or(|(_, b)| better(&s, b)) {
+                step = Some((c, s));
+            }
+        }
+        match step {
+            Some((c, s)) => {
+                set.push(c);
+                best = s;
+            }
+            None => return best,
+        }
+    }
+}
+
 fn respects_rules(cx: &Context, s: &Selection) -> bool {
     valid(cx, &s.indices())
 }
@@ -152,6 +188,16 @@ proptest! {
         with_context(&req, |cx, candidates| {
             let chosen = selection::select(candidates, cx, SelectionMode::BestCombination);
             assert_eq!((chosen.saving(), chosen.indices()), brute_force(cx, candidates));
+        });
+    }
+
+    #[test]
+    fn greedy_matches_a_greedy_that_weighs_every_candidate(req in request(13, 40)) {
+        with_context(&req, |cx, candidates| {
+            let chosen = selection::select(candidates, cx, SelectionMode::BestCombination);
+            let reference = plain_greedy(cx, candidates);
+            assert_eq!((chosen.saving(), chosen.indices()), (reference.saving(), reference.indices()));
+            assert!(respects_rules(cx, &chosen));
         });
     }
 
@@ -225,5 +271,32 @@ fn large_inputs_are_bounded_by_the_pool_and_the_discount_cap() {
         );
         let p = selection::select(candidates, cx, SelectionMode::PriorityOrder);
         assert_eq!(p.applied.len(), selection::MAX_APPLIED);
+    });
+}
+
+/// A tie in a later round: the coupon with the smaller saving on its own adds as much as
+/// the bigger one, and wins on bundle order, so the greedy search must weigh it.
+#[test]
+fn greedy_weighs_a_smaller_coupon_that_ties_the_round() {
+    let fixed = |i: usize, amount: &str, combines: Value| {
+        json!({"id": format!("c{i}"), "application": "automatic",
+               "discount": {"fixedAmount": {"amount": amount}}, "combinesWith": combines,
+               "display": {"title": format!("C{i}")}})
+    };
+    let mut coupons = vec![
+        fixed(0, "400.00", json!(["order"])),
+        fixed(1, "500.00", json!(["order"])),
+        fixed(2, "600.00", json!(["order"])),
+    ];
+    // Enough coupons that combine with nothing to put the search past the exact range.
+    coupons.extend((3..3 + selection::EXACT_LIMIT).map(|i| fixed(i, "1.00", json!([]))));
+    let req = json!({"bundle": {"currency": "INR", "coupons": coupons}, "customer": {"id": "me"},
+                     "cart": {"currency": "INR", "lines": [{"id": "l", "productId": "p", "unitPrice": "1000.00", "quantity": 1}]},
+                     "context": {"now": "2026-11-22T10:00:00Z"}});
+    with_context(&req, |cx, candidates| {
+        assert!(candidates.len() > selection::EXACT_LIMIT);
+        let s = selection::select(candidates, cx, SelectionMode::BestCombination);
+        // c2 first (600); then c1 and c0 both add the 400 left, and c0 comes first.
+        assert_eq!((s.saving(), s.indices()), (100_000, vec![0, 2]));
     });
 }
