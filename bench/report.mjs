@@ -225,22 +225,27 @@ and in the guest (phase counts below, exact), and what changed:
 - Writing the 47 KB result: 3.16 M → 1.61 M wasm instructions, with the hand-written
   writer and amounts written from the decimal's mantissa instead of through
   \`core::fmt\` (also used for card progress and messages).
-- Evaluating: 8.20 M → 6.98 M. Each combination is extended from its parent's members
+- Evaluating: 8.20 M → 5.95 M. Each combination is extended from its parent's members
   instead of re-applied from scratch, and no longer keeps a copy of the cart per member;
   standalone savings are computed once for the search, the greedy pool and the cards;
-  scopes look their lines up in an index of the cart; the largest-remainder split runs in
+  the greedy search weighs candidates by standalone saving and stops where none can beat
+  or tie the round's best step (a coupon adds at most its standalone saving; the same
+  choices, checked against a greedy that weighs every candidate): 2.3 M → 1.2 M; scopes
+  look their lines up in an index of the cart; the largest-remainder split runs in
   64-bit arithmetic (WebAssembly has no 128-bit division) and selects the lines that get
   a leftover unit instead of sorting them all; progress percentages are whole-number
   arithmetic.
-- Where the 6.98 M go (guest, measured by removing one step at a time): the cards ~1.1 M
-  (plus 1.4 M of the 1.61 M written: cards are 86% of the result's bytes), the
-  best-combination search ~2.3 M (45 usable coupons in M put it past the exact search's
-  12, into the greedy pool of 24), the segment rules over 200 orders ~0.65 M, the
-  conditions of 100 coupons, the facts and the totals the rest. No step dominates; the
-  ≤ 2 M target needs a different shape of work, not a faster step: offers computed as
-  totals during the search with the per-line split only for the chosen combination,
-  segment memberships kept per session (they depend on \`now\` only through order dates),
-  and cards written without intermediate strings.
+- Where the 5.95 M go (guest, measured by removing or repeating one step at a time):
+  the best-combination search ~1.2 M (45 usable coupons in M put it past the exact
+  search's 12, into the greedy pool of 24), the cards ~1.1 M (plus 1.4 M of the 1.61 M
+  written: cards are 86% of the result's bytes), the conditions of 100 coupons ~1.0 M,
+  the facts ~0.9 M (of which the segment rules over 200 orders 0.65 M), validating the
+  cart 0.2 M, and building the totals and freeing the evaluation's vectors the rest. No
+  step dominates; the ≤ 2 M target needs a different shape of work, not a faster step:
+  offers computed as totals during the search with the per-line split only for the
+  chosen combination, segment memberships and history facts kept per session (they
+  depend on \`now\` only through order dates), cards written straight into the result
+  text, and fewer allocations per coupon.
 - json-rules-engine only decides eligibility from precomputed facts; ours computes every
   discount, the best combination, the allocation and the cards in the same call.
 
