@@ -181,7 +181,7 @@ ${markdownTable()}
 
 ## Findings (profiled on 2026-11-22 and 2026-12-01; the table above is the latest run)
 
-**Size: 568.6 KB → 332 KB raw, 226.5 → 138 KB gzip; the 256 KB / 100 KB budget is not met.**
+**Size: 568.6 KB → 332 KB raw, 226.5 → 138.5 KB gzip; the 256 KB / 100 KB budget is not met.**
 Attribution with names kept through wasm-bindgen and \`wasm-opt -g\`, then twiggy:
 
 - serde's derived deserializers were a third of the module: one copy of every type's
@@ -211,7 +211,7 @@ Attribution with names kept through wasm-bindgen and \`wasm-opt -g\`, then twigg
   53% larger. The budget decides for \`"z"\`.
 
 **Speed: every evaluation target is missed; cold start is met in Chromium, and in Node it
-depends on the CPU** (8.2 ms on the AMD EPYC of the 2026-11-22 run, 14.7 ms on the Intel
+depends on the CPU** (8.2 ms on the AMD EPYC of the 2026-11-22 run, 13.8 ms on the Intel
 Xeon of this one). Timings from different machines are not comparable; the instruction
 counts and sizes are exact, so they carry the before/after comparisons below.
 Instruction profile of one M evaluation natively (callgrind, the same code as the guest)
