@@ -332,28 +332,19 @@ impl FromJson for Currency {
 pub fn write_decimal(value: rust_decimal::Decimal, out: &mut String) {
     let mut buffer = [b'0'; 40];
     let mut start = buffer.len();
-    let mantissa = value.mantissa().unsigned_abs();
-    // 64-bit division where the mantissa fits (every realistic amount): 128-bit
-    // division is a library call in WebAssembly.
-    match u64::try_from(mantissa) {
-        Ok(mut rest) => loop {
-            start -= 1;
-            buffer[start] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        },
-        Err(_) => {
-            let mut rest = mantissa;
-            loop {
-                start -= 1;
-                buffer[start] = b'0' + (rest % 10) as u8;
-                rest /= 10;
-                if rest == 0 {
-                    break;
-                }
-            }
+    let mut rest = value.mantissa().unsigned_abs();
+    loop {
+        // 64-bit division where the rest fits (every realistic amount): 128-bit
+        // division is a library call in WebAssembly.
+        let (next, digit) = match u64::try_from(rest) {
+            Ok(r) => (u128::from(r / 10), (r % 10) as u8),
+            Err(_) => (rest / 10, (rest % 10) as u8),
+        };
+        start -= 1;
+        buffer[start] = b'0' + digit;
+        rest = next;
+        if rest == 0 {
+            break;
         }
     }
     let scale = value.scale() as usize;
