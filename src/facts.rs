@@ -1,8 +1,6 @@
 //! Facts: what several coupons ask about the cart and the customer, computed once
 //! per evaluation so that a thousand coupons do not each rescan the history.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use rust_decimal::Decimal;
 
 use crate::model::{Bundle, Cart, Context, Customer, Scope, Span, Timestamp};
@@ -15,8 +13,9 @@ pub struct History<'a> {
     pub times: Vec<Timestamp>,
     /// `spend_prefix[i]` = total of the first `i` orders in `times` order.
     spend_prefix: Vec<Decimal>,
-    /// Upper-cased coupon code → times it was used, ascending.
-    code_uses: BTreeMap<String, Vec<Timestamp>>,
+    /// (upper-cased coupon code, time it was used), sorted: the last row of a code
+    /// holds its latest use.
+    code_uses: Vec<(String, Timestamp)>,
     /// The summary, for rules that look at items.
     pub customer: &'a Customer,
 }
@@ -33,17 +32,16 @@ impl<'a> History<'a> {
         let mut spend_prefix = Vec::with_capacity(orders.len() + 1);
         let mut running = Decimal::ZERO;
         spend_prefix.push(running);
-        let mut code_uses: BTreeMap<String, Vec<Timestamp>> = BTreeMap::new();
+        let mut code_uses = Vec::new();
         for o in &orders {
             running += o.total.0;
             spend_prefix.push(running);
             for code in &o.coupon_codes {
-                code_uses
-                    .entry(code.to_ascii_uppercase())
-                    .or_default()
-                    .push(o.placed_at);
+                code_uses.push((code.to_ascii_uppercase(), o.placed_at));
             }
         }
+        // Stable, by code only: each code's times stay ascending as pushed.
+        code_uses.sort_by(|a, b| a.0.cmp(&b.0));
         History {
             times: orders.iter().map(|o| o.placed_at).collect(),
             spend_prefix,
@@ -70,10 +68,11 @@ impl<'a> History<'a> {
 
     /// Whether `code` was used on an order in `[since, now]`.
     pub fn used_code_since(&self, code: &str, since: Option<Timestamp>) -> bool {
-        self.code_uses
-            .get(&code.to_ascii_uppercase())
-            .and_then(|times| times.last())
-            .is_some_and(|last| since.is_none_or(|s| *last >= s))
+        let code = code.to_ascii_uppercase();
+        let end = self.code_uses.partition_point(|(c, _)| *c <= code);
+        end.checked_sub(1)
+            .map(|last| &self.code_uses[last])
+            .is_some_and(|(c, last)| *c == code && since.is_none_or(|s| *last >= s))
     }
 
     /// Orders placed before `now`.
@@ -131,7 +130,7 @@ pub struct Facts<'a> {
     /// The customer history.
     pub history: History<'a>,
     /// Segment id → when the customer joined (summary first, then bundle rules).
-    pub segments: BTreeMap<&'a str, Joined>,
+    pub segments: Segments<'a>,
     /// Entered codes, trimmed and upper-cased, in entry order without repeats.
     pub entered: Vec<String>,
     /// Product, collection and offer id → the lines that carry it, ascending: a
@@ -140,35 +139,60 @@ pub struct Facts<'a> {
     lines_by: LinesBy<'a>,
 }
 
-/// Which cart lines carry each id.
-#[derive(Default)]
+/// The segments a customer is in: (segment id, since when), sorted by id.
+///
+/// Sorted vectors here and in [`LinesBy`] rather than `BTreeMap`s: they are built
+/// once per evaluation and only looked up, and each map type would add its own
+/// insert, search and drop code to the module.
+pub struct Segments<'a>(Vec<(&'a str, Joined)>);
+
+impl Segments<'_> {
+    /// When the customer joined segment `id`, if they are in it.
+    pub fn get(&self, id: &str) -> Option<&Joined> {
+        self.0
+            .binary_search_by(|(s, _)| (*s).cmp(id))
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+}
+
+/// Which cart lines carry each id: (id, line) pairs, sorted, without repeats (a
+/// line may list a collection twice).
 struct LinesBy<'a> {
-    product: BTreeMap<&'a str, Vec<usize>>,
-    collection: BTreeMap<&'a str, Vec<usize>>,
-    offer: BTreeMap<&'a str, Vec<usize>>,
+    product: Vec<(&'a str, usize)>,
+    collection: Vec<(&'a str, usize)>,
+    offer: Vec<(&'a str, usize)>,
 }
 
 impl<'a> LinesBy<'a> {
     fn new(cart: &'a Cart) -> Self {
-        let mut by = LinesBy::default();
+        let mut by = LinesBy {
+            product: Vec::with_capacity(cart.lines.len()),
+            collection: Vec::new(),
+            offer: Vec::new(),
+        };
         for (i, line) in cart.lines.iter().enumerate() {
-            by.product
-                .entry(line.product_id.as_str())
-                .or_default()
-                .push(i);
-            for c in &line.collection_ids {
-                let lines = by.collection.entry(c.as_str()).or_default();
-                // A line may list a collection twice.
-                if lines.last() != Some(&i) {
-                    lines.push(i);
-                }
-            }
+            by.product.push((line.product_id.as_str(), i));
+            by.collection
+                .extend(line.collection_ids.iter().map(|c| (c.as_str(), i)));
             if let Some(o) = &line.offer_id {
-                by.offer.entry(o.as_str()).or_default().push(i);
+                by.offer.push((o.as_str(), i));
             }
+        }
+        for index in [&mut by.product, &mut by.collection, &mut by.offer] {
+            // Stable, by id only: each id's lines stay ascending as pushed.
+            index.sort_by(|a, b| a.0.cmp(b.0));
+            index.dedup();
         }
         by
     }
+}
+
+/// The lines of `index` that carry `id`, ascending.
+fn lines_with<'i>(index: &'i [(&str, usize)], id: &str) -> &'i [(&'i str, usize)] {
+    let start = index.partition_point(|(k, _)| *k < id);
+    let len = index[start..].partition_point(|(k, _)| *k == id);
+    &index[start..start + len]
 }
 
 impl<'a> Facts<'a> {
@@ -181,26 +205,35 @@ impl<'a> Facts<'a> {
     ) -> Self {
         let currency = bundle.currency;
         let history = History::new(customer, context.now);
-        let mut joined: BTreeMap<&str, Joined> = customer
+        // Summary ids are unique (validated); the summary wins over a bundle rule.
+        let mut joined: Vec<(&str, Joined)> = customer
             .segments
             .iter()
             .map(|m| (m.segment_id.as_str(), Joined::At(m.joined_at)))
             .collect();
+        joined.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let summary = joined.len();
         for s in &bundle.segments {
-            if !joined.contains_key(s.id.as_str()) {
+            let in_summary = joined[..summary]
+                .binary_search_by(|(id, _)| (*id).cmp(s.id.as_str()))
+                .is_ok();
+            if !in_summary {
                 let verdict = segments::evaluate(&s.rule, &history, context.now);
                 if verdict != Joined::No {
-                    joined.insert(s.id.as_str(), verdict);
+                    joined.push((s.id.as_str(), verdict));
                 }
             }
         }
-        let mut seen = BTreeSet::new();
-        let entered = context
-            .codes
-            .iter()
-            .map(|c| c.trim().to_ascii_uppercase())
-            .filter(|c| seen.insert(c.clone()))
-            .collect();
+        // Bundle segment ids are unique too (validated), so no id is left twice.
+        joined.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        // At most limits::MAX_CODES codes: a linear check for repeats is cheapest.
+        let mut entered: Vec<String> = Vec::with_capacity(context.codes.len());
+        for code in &context.codes {
+            let code = code.trim().to_ascii_uppercase();
+            if !entered.contains(&code) {
+                entered.push(code);
+            }
+        }
         Facts {
             now: context.now,
             currency,
@@ -208,7 +241,7 @@ impl<'a> Facts<'a> {
             cart,
             amounts: CartFacts::new(cart, currency),
             history,
-            segments: joined,
+            segments: Segments(joined),
             entered,
             lines_by: LinesBy::new(cart),
         }
@@ -242,9 +275,8 @@ impl<'a> Facts<'a> {
         };
         let mut lines: Vec<usize> = ids
             .iter()
-            .filter_map(|id| index.get(id.as_str()))
-            .flatten()
-            .copied()
+            .flat_map(|id| lines_with(index, id))
+            .map(|(_, line)| *line)
             .collect();
         lines.sort_unstable();
         lines.dedup();

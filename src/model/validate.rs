@@ -2,8 +2,6 @@
 //! on the currency, and the documented size limits. Runs once per input, before any
 //! evaluation, and reports the first problem with its path.
 
-use std::collections::BTreeSet;
-
 use super::{
     Audience, Bundle, Cart, Context, Coupon, Customer, Discount, OrderScope, Rule, Span, Window,
 };
@@ -83,10 +81,11 @@ fn check_unique<'a>(
     path: impl Fn(usize) -> String,
     what: &str,
 ) -> Result {
-    let mut seen = BTreeSet::new();
-    for (i, id) in ids.enumerate() {
+    let ids: Vec<&str> = ids.collect();
+    let repeat = first_repeat(&ids);
+    for (i, id) in ids.iter().enumerate() {
         check_id(id, &path(i))?;
-        if !seen.insert(id) {
+        if repeat == Some(i) {
             return fail(
                 ErrorCode::DuplicateId,
                 path(i),
@@ -95,6 +94,22 @@ fn check_unique<'a>(
         }
     }
     Ok(())
+}
+
+/// The index of the first item that equals an earlier one. Errors are reported in
+/// input order, so callers check each item up to this index before failing on it.
+/// (A sort rather than a set: one sort routine is less code in the module than a
+/// `BTreeSet` per key type.)
+fn first_repeat(keys: &[&str]) -> Option<usize> {
+    let mut sorted: Vec<(&str, usize)> = keys.iter().copied().zip(0..).collect();
+    // Stable, by key only: equal keys keep their input order.
+    sorted.sort_by(|a, b| a.0.cmp(b.0));
+    // Within a run of equal keys the second index is that key's first repeat.
+    sorted
+        .windows(2)
+        .filter(|w| w[0].0 == w[1].0)
+        .map(|w| w[1].1)
+        .min()
 }
 
 fn check_min_max<T: PartialOrd + std::fmt::Display>(
@@ -158,11 +173,26 @@ pub fn bundle(b: &Bundle) -> Result {
         |i| format!("bundle.coupons[{i}].id"),
         "coupon id",
     )?;
-    let mut codes = BTreeSet::new();
+    // Codes are compared upper-cased; a coupon without a code repeats nothing.
+    let codes: Vec<Option<String>> = b
+        .coupons
+        .iter()
+        .map(|c| c.code.as_ref().map(|code| code.to_ascii_uppercase()))
+        .collect();
+    let keyed: Vec<&str> = codes.iter().flatten().map(String::as_str).collect();
+    let repeat = first_repeat(&keyed).map(|k| {
+        // The k-th coupon that has a code.
+        codes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.is_some())
+            .nth(k)
+            .map_or(usize::MAX, |(i, _)| i)
+    });
     for (i, c) in b.coupons.iter().enumerate() {
         coupon(c, b.currency, &format!("bundle.coupons[{i}]"))?;
         if let Some(code) = &c.code {
-            if !codes.insert(code.to_ascii_uppercase()) {
+            if repeat == Some(i) {
                 return fail(
                     ErrorCode::DuplicateCode,
                     format!("bundle.coupons[{i}].code"),
