@@ -10,7 +10,7 @@
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Serialize, Serializer};
 
-use crate::error::ErrorCode;
+use crate::error::{ErrorCode, Quoted};
 use crate::model::parse::{text, FromJson, Json, Path};
 
 /// Why a string is not a valid amount, percentage or currency: the code and message
@@ -135,25 +135,28 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, Fault> {
     if !all_digits(int) || frac.is_some_and(|f| !all_digits(f)) {
         return Err((
             ErrorCode::InvalidAmount,
-            format!("{text:?} is not a plain decimal string such as \"12.50\""),
+            format!(
+                "{} is not a plain decimal string such as \"12.50\"",
+                Quoted(text)
+            ),
         ));
     }
     if int.len() > 16 {
         return Err((
             ErrorCode::OutOfRange,
-            format!("{text:?} is not below 10^15"),
+            format!("{} is not below 10^15", Quoted(text)),
         ));
     }
     if frac.map_or(0, str::len) > 28 {
         return Err((
             ErrorCode::TooManyDecimals,
-            format!("{text:?} has more than 28 decimal places"),
+            format!("{} has more than 28 decimal places", Quoted(text)),
         ));
     }
     // from_str_radix, not from_str: the text is plain digits (checked above), and
     // from_str would link its scientific-notation fallback (2 KB of wasm) for nothing.
     Decimal::from_str_radix(text, 10)
-        .map_err(|e| (ErrorCode::InvalidAmount, format!("{text:?}: {e}")))
+        .map_err(|e| (ErrorCode::InvalidAmount, format!("{}: {e}", Quoted(text))))
 }
 
 /// An ISO 4217 currency with its minor-unit exponent.
@@ -319,7 +322,7 @@ impl FromJson for Currency {
                 Currency::from_code(code).ok_or_else(|| {
                     (
                         ErrorCode::InvalidCurrency,
-                        format!("{code:?} is not an ISO 4217 currency code"),
+                        format!("{} is not an ISO 4217 currency code", Quoted(code)),
                     )
                 })
             },

@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::Serialize;
 
-use crate::error::{Error, ErrorCode};
+use crate::error::{Error, ErrorCode, Quoted};
 use crate::model::parse::{self, from_json_struct, FromJson, Json, Path};
 use crate::model::{Bundle, Customer, Timestamp};
 
@@ -187,7 +187,7 @@ impl Jwks {
                 err(
                     ErrorCode::UnknownKey,
                     "token.header.kid",
-                    format!("no Ed25519 key with kid {kid:?} in the key set"),
+                    format!("no Ed25519 key with kid {} in the key set", Quoted(kid)),
                 )
             })?;
         key.verifying_key(&format!("jwks.keys[{i}]"))
@@ -280,7 +280,7 @@ fn verify_signature(token: &str, jwks: &Jwks) -> Result<String, Error> {
             return Err(err(
                 ErrorCode::UnsupportedAlgorithm,
                 "token.header.alg",
-                format!("{other:?} is not accepted; only EdDSA (Ed25519)"),
+                format!("{} is not accepted; only EdDSA (Ed25519)", Quoted(other)),
             ))
         }
         None => {
@@ -409,8 +409,9 @@ pub fn verify_summary(
             ErrorCode::WrongCustomer,
             "customer.id",
             format!(
-                "the summary is for {sub:?} but holds {:?}",
-                claims.customer.id
+                "the summary is for {} but holds {}",
+                Quoted(&sub),
+                Quoted(&claims.customer.id)
             ),
         ));
     }
@@ -418,7 +419,11 @@ pub fn verify_summary(
         return Err(err(
             ErrorCode::WrongCustomer,
             "token.payload.sub",
-            format!("the summary is for {sub:?}, not {expected:?}"),
+            format!(
+                "the summary is for {}, not {}",
+                Quoted(&sub),
+                Quoted(expected)
+            ),
         ));
     }
     Ok(claims.customer)

@@ -35,7 +35,8 @@ fn every_bad_input_gets_its_code_and_path() {
         match coupon_engine::evaluate_json(&request_text(&case)) {
             Ok(_) => failures.push(format!("{name}: accepted")),
             Err(e) => {
-                let got = json!({ "code": e.code.as_str(), "path": e.path });
+                // The message too: every runtime must give the same one.
+                let got = json!({ "code": e.code.as_str(), "path": e.path, "message": e.message });
                 if got != case["expectedError"] {
                     if bless {
                         case["expectedError"] = got.clone();

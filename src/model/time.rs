@@ -5,7 +5,7 @@
 use std::fmt;
 
 use super::parse::{from_json_struct, text, FromJson, Json, Path};
-use crate::error::{Error, ErrorCode};
+use crate::error::{Error, ErrorCode, Quoted};
 use chrono::{DateTime, Days, FixedOffset, Months, SecondsFormat, TimeDelta, Utc};
 use serde::{Serialize, Serializer};
 
@@ -20,7 +20,12 @@ impl Timestamp {
     pub fn parse(text: &str) -> Result<Timestamp, String> {
         DateTime::parse_from_rfc3339(text)
             .map(Timestamp)
-            .map_err(|e| format!("{text:?} is not an RFC 3339 date-time with offset ({e})"))
+            .map_err(|e| {
+                format!(
+                    "{} is not an RFC 3339 date-time with offset ({e})",
+                    Quoted(text)
+                )
+            })
     }
 
     /// This instant plus `span` (calendar months first, then fixed units);

@@ -5,7 +5,7 @@
 use super::{
     Audience, Bundle, Cart, Context, Coupon, Customer, Discount, OrderScope, Rule, Span, Window,
 };
-use crate::error::{Error, ErrorCode};
+use crate::error::{Error, ErrorCode, Quoted};
 use crate::money::{Amount, Currency, Percent, MAX_AMOUNT};
 
 /// Documented input limits (README, "Limits"). They bound evaluation time and keep
@@ -89,7 +89,7 @@ fn check_unique<'a>(
             return fail(
                 ErrorCode::DuplicateId,
                 path(i),
-                format!("{what} {id:?} appears twice"),
+                format!("{what} {} appears twice", Quoted(id)),
             );
         }
     }
@@ -196,7 +196,7 @@ pub fn bundle(b: &Bundle) -> Result {
                 return fail(
                     ErrorCode::DuplicateCode,
                     format!("bundle.coupons[{i}].code"),
-                    format!("code {code:?} is used by another coupon"),
+                    format!("code {} is used by another coupon", Quoted(code)),
                 );
             }
         }
@@ -650,7 +650,7 @@ pub fn cart(c: &Cart, currency: Currency) -> Result {
                 return fail(
                     ErrorCode::InvalidValue,
                     "cart.shipping.selectedId",
-                    format!("{sel:?} is not one of the options"),
+                    format!("{} is not one of the options", Quoted(sel)),
                 );
             }
         }

@@ -32,10 +32,13 @@ export function requestText(c) {
 
 const JS_VALUES = { NaN: NaN, Infinity: Infinity, undefined: undefined, BigInt: 5n, loneSurrogate: "\ud800", function: () => 1 };
 
-const rejects = (fn, { code, path }, name) =>
+// The message too where given: the Error's message is `path: message`, the same
+// words as natively for the same text.
+const rejects = (fn, { code, path, message }, name) =>
   assert.throws(fn, (e) => {
     assert.ok(e instanceof Error, `${name}: not an Error`);
     assert.deepEqual({ code: e.code, path: e.path }, { code, path }, name);
+    if (message !== undefined) assert.equal(e.message, `${path}: ${message}`, name);
     return true;
   }, name);
 
@@ -60,7 +63,10 @@ test("every catalogued bad input is a typed error in WebAssembly", () => {
     if (c.objectAccepts) {
       assert.doesNotThrow(() => evaluate(parsed), name);
     } else {
-      rejects(() => evaluate(parsed), c.expectedObjectError ?? c.expectedError, `${name} (object)`);
+      // Code and path only: JSON.stringify re-spaces the text and writes 1.0e2 as
+      // 100, so a parse error's position or wording may differ from the catalogue's.
+      const { code, path } = c.expectedObjectError ?? c.expectedError;
+      rejects(() => evaluate(parsed), { code, path }, `${name} (object)`);
     }
   }
 });

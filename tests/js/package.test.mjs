@@ -22,7 +22,8 @@ test("the package replays every shared vector byte for byte", () => {
       assert.throws(() => evaluate(doc.request), (e) => {
         assert.ok(e instanceof Error, `${name}: not an Error`);
         assert.equal(e.name, "CouponEngineError");
-        assert.deepEqual({ code: e.code, path: e.path }, doc.expectedError, name);
+        const { code, path, message } = doc.expectedError;
+        assert.deepEqual({ code: e.code, path: e.path, message: e.message }, { code, path, message: `${path}: ${message}` }, name);
         return true;
       });
       continue;

@@ -18,7 +18,8 @@ fn stringify(value: &JsValue) -> String {
     JSON::stringify(value).unwrap().as_string().unwrap()
 }
 
-/// `{code, path}` of a thrown error, checking it is a real `Error`.
+/// `{code, path, message}` of a thrown error as the vectors hold it (the `Error`'s
+/// message is `path: message`), checking it is a real `Error`.
 fn code_and_path(thrown: &JsValue) -> String {
     assert!(
         thrown.is_instance_of::<js_sys::Error>(),
@@ -26,10 +27,16 @@ fn code_and_path(thrown: &JsValue) -> String {
     );
     let error: &js_sys::Error = thrown.unchecked_ref();
     assert_eq!(String::from(error.name()), "CouponEngineError");
+    let path = get(thrown, "path").as_string().unwrap_or_default();
+    let message = String::from(error.message());
+    let message = message
+        .strip_prefix(&format!("{path}: "))
+        .unwrap_or(&message);
     format!(
-        "{{\"code\":{},\"path\":{}}}",
+        "{{\"code\":{},\"path\":{},\"message\":{}}}",
         stringify(&get(thrown, "code")),
-        stringify(&get(thrown, "path"))
+        stringify(&JsValue::from_str(&path)),
+        stringify(&JsValue::from_str(message))
     )
 }
 
