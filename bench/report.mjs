@@ -90,7 +90,9 @@ rows.push(["wasm instructions: evaluate M (read inputs, evaluate, write JSON)", 
 for (const [phase, label] of [["readInputs", "read customer, cart, context"], ["evaluate", "evaluate (all cards + best combination)"], ["writeResult", "write the result JSON"]]) {
   rows.push([`  of which: ${label}`, "wasmtime fuel", count(ins.evaluatePhases[phase].instructions), "exact", "", ""]);
 }
+rows.push(["wasm instructions: session evaluate M (`shopper.evaluate`: read cart and context, evaluate, write JSON)", "wasmtime fuel", count(ins.shopperEvaluate.instructions), "exact", "", ""]);
 rows.push(["wasm instructions: new Engine (M bundle)", "wasmtime fuel", count(ins.engineNew.instructions), "exact", "", ""]);
+rows.push(["wasm instructions: `engine.shopper` (read and validate the M customer, once per session)", "wasmtime fuel", count(ins.shopperNew.instructions), "exact", "", ""]);
 
 const size = (file) => sizes.find((s) => s.file.endsWith(file));
 const wasm = size("coupon_engine_bg.wasm");
@@ -307,7 +309,8 @@ and in the guest (phase counts below, exact), and what changed:
   \`return\`, \`unreachable\`); the per-byte charge of \`memory.copy\`/\`memory.fill\` is turned off
   so a bulk copy counts once (with it, evaluate M is ${count(ins.evaluate.fuel)} fuel). The
   second evaluation on one engine is counted (the first also grows the heap:
-  ${count(ins.evaluateFirstCall.instructions)}). Exact and independent of the machine's load. Not
+  ${count(ins.evaluateFirstCall.instructions)}); so is the second cart of a session, after
+  \`shopper_new\` read the customer once. Exact and independent of the machine's load. Not
   counted: the JavaScript side (\`JSON.stringify\`/\`JSON.parse\`, string copies).
 - **size**: \`scripts/sizes.mjs\` (gzip level 9, brotli quality 11) on \`pkg/\`. One
   \`.wasm\` serves every target; each target loads the shared glue plus its entry file.

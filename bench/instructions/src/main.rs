@@ -85,6 +85,8 @@ fn run() -> wasmtime::Result<Value> {
         "engineNew": { "instructions": by_operator.engine_new, "fuel": default_fuel.engine_new },
         "evaluate": { "instructions": by_operator.evaluate, "fuel": default_fuel.evaluate },
         "evaluateFirstCall": { "instructions": by_operator.first_evaluate, "fuel": default_fuel.first_evaluate },
+        "shopperNew": { "instructions": by_operator.shopper_new, "fuel": default_fuel.shopper_new },
+        "shopperEvaluate": { "instructions": by_operator.shopper_evaluate, "fuel": default_fuel.shopper_evaluate },
         "evaluatePhases": {
             "readInputs": { "instructions": by_operator.phases[0], "fuel": default_fuel.phases[0] },
             "evaluate": { "instructions": by_operator.phases[1], "fuel": default_fuel.phases[1] },
@@ -111,6 +113,11 @@ struct Counts {
     evaluate: u64,
     /// The same evaluation in three calls: read the inputs, evaluate, write the JSON.
     phases: [u64; 3],
+    /// The session path: reading and validating the customer once…
+    shopper_new: u64,
+    /// …then one cart change (the second, as for `evaluate`): read the cart and the
+    /// context, evaluate, write the JSON.
+    shopper_evaluate: u64,
     output: String,
 }
 
@@ -233,7 +240,33 @@ fn count(wasm: &[u8], cost: Option<OperatorCost>, inputs: &Inputs) -> wasmtime::
     if guest.output(&mut store)? != output {
         wasmtime::bail!("the phased evaluation gave a different result");
     }
+
+    let shopper_new: TypedFunc<(u32, u32), u32> =
+        guest.instance.get_typed_func(&mut store, "shopper_new")?;
+    let shopper_evaluate: TypedFunc<(u32, u32, u32, u32), u32> = guest
+        .instance
+        .get_typed_func(&mut store, "shopper_evaluate")?;
+    let customer = guest.put(&mut store, &inputs.customer)?;
+    let shopper_new = metered(&mut store, &shopper_new, customer, &guest)?;
+    let mut session = Vec::new();
+    for _ in 0..2 {
+        let (cart, context) = (
+            guest.put(&mut store, &inputs.cart)?,
+            guest.put(&mut store, &inputs.context)?,
+        );
+        session.push(metered(
+            &mut store,
+            &shopper_evaluate,
+            (cart.0, cart.1, context.0, context.1),
+            &guest,
+        )?);
+    }
+    if guest.output(&mut store)? != output {
+        wasmtime::bail!("the session evaluation gave a different result");
+    }
     Ok(Counts {
+        shopper_new,
+        shopper_evaluate: session[1],
         engine_new,
         first_evaluate: evaluations[0],
         evaluate: evaluations[1],

@@ -4,11 +4,13 @@
 //!
 //! The host copies each input into memory from [`alloc`], then calls [`engine_new`]
 //! once and [`evaluate`] per cart; each returns 0 on success and leaves its output
-//! (the result JSON, or the error) at [`output_ptr`]/[`output_len`].
+//! (the result JSON, or the error) at [`output_ptr`]/[`output_len`]. The session path
+//! (`engine.shopper(customer)` once, then `shopper.evaluate(cart, context)` per cart
+//! change) is [`shopper_new`] and [`shopper_evaluate`].
 
 use std::cell::RefCell;
 
-use coupon_engine::{model, read_json, Engine};
+use coupon_engine::{model, read_json, Engine, Shopper};
 
 /// The per-cart inputs once read, and the result once computed, for the phase counts.
 struct Phases {
@@ -19,6 +21,8 @@ struct Phases {
 thread_local! {
     /// The prepared engine, as a page keeps one `Engine` for every cart change.
     static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
+    /// The shopper of a session, as a page keeps one for its signed-in customer.
+    static SHOPPER: RefCell<Option<Shopper>> = const { RefCell::new(None) };
     static PHASES: RefCell<Phases> = const { RefCell::new(Phases { inputs: None, result: None }) };
     /// The last output text, kept alive until the host has read it.
     static OUTPUT: RefCell<String> = const { RefCell::new(String::new()) };
@@ -61,10 +65,14 @@ fn finish(result: Result<String, coupon_engine::Error>) -> u32 {
 pub unsafe extern "C" fn engine_new(ptr: *mut u8, len: usize) -> u32 {
     // SAFETY: forwarded from the caller.
     let text = unsafe { take(ptr, len) };
-    finish(read_json::<model::Bundle>("bundle", &text).and_then(Engine::new).map(|engine| {
-        ENGINE.with(|e| *e.borrow_mut() = Some(engine));
-        String::new()
-    }))
+    finish(
+        read_json::<model::Bundle>("bundle", &text)
+            .and_then(Engine::new)
+            .map(|engine| {
+                ENGINE.with(|e| *e.borrow_mut() = Some(engine));
+                String::new()
+            }),
+    )
 }
 
 /// Evaluates one cart with the prepared engine: reads the customer, cart and context
@@ -82,18 +90,68 @@ pub unsafe extern "C" fn evaluate(
     context_len: usize,
 ) -> u32 {
     // SAFETY: forwarded from the caller.
-    let (customer, cart, context) =
-        unsafe { (take(customer_ptr, customer_len), take(cart_ptr, cart_len), take(context_ptr, context_len)) };
+    let (customer, cart, context) = unsafe {
+        (
+            take(customer_ptr, customer_len),
+            take(cart_ptr, cart_len),
+            take(context_ptr, context_len),
+        )
+    };
     finish(with_engine(|engine| {
         let (customer, cart, context) = read_inputs(&customer, &cart, &context)?;
         write(&engine.evaluate(&customer, &cart, &context)?)
     }))
 }
 
-fn with_engine<T>(f: impl FnOnce(&Engine) -> Result<T, coupon_engine::Error>) -> Result<T, coupon_engine::Error> {
+/// Reads and validates a customer once and keeps it as the session's shopper.
+///
+/// # Safety
+/// `ptr`/`len` must come from [`alloc`].
+#[no_mangle]
+pub unsafe extern "C" fn shopper_new(ptr: *mut u8, len: usize) -> u32 {
+    // SAFETY: forwarded from the caller.
+    let text = unsafe { take(ptr, len) };
+    finish(with_engine(|engine| {
+        let shopper = engine.shopper(read_json("customer", &text)?)?;
+        SHOPPER.with(|s| *s.borrow_mut() = Some(shopper));
+        Ok(String::new())
+    }))
+}
+
+/// Evaluates one cart for the session's shopper: reads the cart and context JSON,
+/// evaluates, and writes the result as JSON text (what `shopper.evaluate` does).
+///
+/// # Safety
+/// Each pointer/length pair must come from [`alloc`].
+#[no_mangle]
+pub unsafe extern "C" fn shopper_evaluate(
+    cart_ptr: *mut u8,
+    cart_len: usize,
+    context_ptr: *mut u8,
+    context_len: usize,
+) -> u32 {
+    // SAFETY: forwarded from the caller.
+    let (cart, context) = unsafe { (take(cart_ptr, cart_len), take(context_ptr, context_len)) };
+    finish(with_engine(|engine| {
+        SHOPPER.with(|shopper| {
+            let shopper = shopper.borrow();
+            let shopper = shopper
+                .as_ref()
+                .ok_or_else(|| internal("shopper", "shopper_new was not called"))?;
+            let (cart, context) = (read_json("cart", &cart)?, read_json("context", &context)?);
+            write(&engine.evaluate_for(shopper, &cart, &context)?)
+        })
+    }))
+}
+
+fn with_engine<T>(
+    f: impl FnOnce(&Engine) -> Result<T, coupon_engine::Error>,
+) -> Result<T, coupon_engine::Error> {
     ENGINE.with(|engine| {
         let engine = engine.borrow();
-        f(engine.as_ref().ok_or_else(|| internal("engine", "engine_new was not called"))?)
+        f(engine
+            .as_ref()
+            .ok_or_else(|| internal("engine", "engine_new was not called"))?)
     })
 }
 
@@ -101,8 +159,16 @@ fn internal(path: &str, message: impl Into<String>) -> coupon_engine::Error {
     coupon_engine::Error::new(coupon_engine::ErrorCode::InvalidValue, path, message)
 }
 
-fn read_inputs(customer: &str, cart: &str, context: &str) -> Result<(model::Customer, model::Cart, model::Context), coupon_engine::Error> {
-    Ok((read_json("customer", customer)?, read_json("cart", cart)?, read_json("context", context)?))
+fn read_inputs(
+    customer: &str,
+    cart: &str,
+    context: &str,
+) -> Result<(model::Customer, model::Cart, model::Context), coupon_engine::Error> {
+    Ok((
+        read_json("customer", customer)?,
+        read_json("cart", cart)?,
+        read_json("context", context)?,
+    ))
 }
 
 fn write(result: &model::EvaluationResult) -> Result<String, coupon_engine::Error> {
@@ -123,8 +189,13 @@ pub unsafe extern "C" fn phase_read(
     context_len: usize,
 ) -> u32 {
     // SAFETY: forwarded from the caller.
-    let (customer, cart, context) =
-        unsafe { (take(customer_ptr, customer_len), take(cart_ptr, cart_len), take(context_ptr, context_len)) };
+    let (customer, cart, context) = unsafe {
+        (
+            take(customer_ptr, customer_len),
+            take(cart_ptr, cart_len),
+            take(context_ptr, context_len),
+        )
+    };
     finish(read_inputs(&customer, &cart, &context).map(|inputs| {
         PHASES.with(|p| p.borrow_mut().inputs = Some(inputs));
         String::new()
@@ -137,7 +208,10 @@ pub extern "C" fn phase_evaluate() -> u32 {
     finish(with_engine(|engine| {
         PHASES.with(|p| {
             let mut p = p.borrow_mut();
-            let (customer, cart, context) = p.inputs.take().ok_or_else(|| internal("phase", "phase_read first"))?;
+            let (customer, cart, context) = p
+                .inputs
+                .take()
+                .ok_or_else(|| internal("phase", "phase_read first"))?;
             p.result = Some(engine.evaluate(&customer, &cart, &context)?);
             Ok(String::new())
         })
@@ -148,7 +222,11 @@ pub extern "C" fn phase_evaluate() -> u32 {
 #[no_mangle]
 pub extern "C" fn phase_write() -> u32 {
     finish(PHASES.with(|p| {
-        let result = p.borrow_mut().result.take().ok_or_else(|| internal("phase", "phase_evaluate first"))?;
+        let result = p
+            .borrow_mut()
+            .result
+            .take()
+            .ok_or_else(|| internal("phase", "phase_evaluate first"))?;
         write(&result)
     }))
 }
