@@ -62,12 +62,31 @@ impl Offer {
         }
     }
 
-    /// Splits `amount` over `lines` in proportion to what is left of them.
-    fn spread(amount: i128, lines: &[usize], remaining: &Remaining) -> Offer {
+    /// Splits `amount` over `lines` in proportion to what is left of them. With
+    /// [`Split::TotalOnly`] the split is skipped: it sums exactly to `amount`
+    /// (`amount` never exceeds what is left of `lines`, and the allocation is exact).
+    fn spread(amount: i128, lines: &[usize], remaining: &Remaining, split: Split) -> Offer {
+        if split == Split::TotalOnly {
+            return Offer {
+                lines: Vec::new(),
+                shipping: 0,
+                total: amount,
+            };
+        }
         let weights: Vec<i128> = lines.iter().map(|&i| remaining.lines[i]).collect();
         let parts = largest_remainder(amount, &weights);
         Offer::on_lines(lines.iter().copied().zip(parts).collect())
     }
+}
+
+/// Whether an offer is wanted with its per-line split or only its total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Split {
+    /// Every line's part: the offer is applied, or others are applied after it.
+    Lines,
+    /// Only the total is read (a coupon's saving on its own, which the search's bounds,
+    /// the greedy pool and the cards ask for), so an order-level amount is not split.
+    TotalOnly,
 }
 
 /// `percent` of `base` minor units, rounded half-up.
@@ -89,7 +108,14 @@ fn units_value(left: i128, count: i128, quantity: i128) -> i128 {
 }
 
 /// What `coupon` takes off now. `scoped` are the lines its purchase scope covers.
-pub fn offer(coupon: &Coupon, scoped: &[usize], remaining: &Remaining, facts: &Facts) -> Offer {
+/// With [`Split::TotalOnly`] only the offer's `total` is meaningful.
+pub fn offer(
+    coupon: &Coupon,
+    scoped: &[usize],
+    remaining: &Remaining,
+    facts: &Facts,
+    split: Split,
+) -> Offer {
     let currency = facts.currency;
     let quantity = |i: usize| i128::from(facts.cart.lines[i].quantity);
     let base = || scoped.iter().map(|&i| remaining.lines[i]).sum::<i128>();
@@ -100,11 +126,15 @@ pub fn offer(coupon: &Coupon, scoped: &[usize], remaining: &Remaining, facts: &F
                 capped(percent_of(base, percent, currency), cap.as_ref(), currency).min(base),
                 scoped,
                 remaining,
+                split,
             )
         }
-        Discount::FixedAmount { amount } => {
-            Offer::spread(currency.to_minor(amount.0).min(base()), scoped, remaining)
-        }
+        Discount::FixedAmount { amount } => Offer::spread(
+            currency.to_minor(amount.0).min(base()),
+            scoped,
+            remaining,
+            split,
+        ),
         Discount::Tiered { tiers, cap } => {
             let base = base();
             let reached = tiers
@@ -123,6 +153,7 @@ pub fn offer(coupon: &Coupon, scoped: &[usize], remaining: &Remaining, facts: &F
                 capped(raw, cap.as_ref(), currency).min(base),
                 scoped,
                 remaining,
+                split,
             )
         }
         Discount::AmountPerItem { amount } => {
@@ -295,7 +326,7 @@ pub fn unmet(coupon: &Coupon, scoped: &[usize], facts: &Facts) -> Option<ReasonK
         }
         Discount::BuyXGetY { buy, get, .. } => {
             let full = Remaining::full(facts);
-            (offer(coupon, scoped, &full, facts).total == 0
+            (offer(coupon, scoped, &full, facts, Split::TotalOnly).total == 0
                 && !has_zero_priced_reward(facts, &get.scope))
             .then_some(ReasonKind::BuyXGetYIncomplete {
                 buy: buy.quantity,

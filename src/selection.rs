@@ -27,7 +27,7 @@ use std::cell::RefCell;
 
 use crate::facts::Facts;
 use crate::model::{Coupon, SelectionMode};
-use crate::offers::{offer, Offer, Remaining};
+use crate::offers::{offer, Offer, Remaining, Split};
 
 /// Candidates above which the search falls back from exact to greedy (the brute-force
 /// proof in `tests/selection.rs` covers this range).
@@ -89,6 +89,8 @@ pub struct Context<'a> {
     /// Each coupon's saving on its own, once computed: the search bounds, the greedy
     /// pool and the cards all ask for it.
     alone: RefCell<Vec<Option<i128>>>,
+    /// The whole cart, where every combination starts.
+    full: Remaining,
 }
 
 impl<'a> Context<'a> {
@@ -107,6 +109,7 @@ impl<'a> Context<'a> {
             facts,
             max_codes,
             alone: RefCell::new(vec![None; coupons.len()]),
+            full: Remaining::full(facts),
         }
     }
 
@@ -125,7 +128,7 @@ impl<'a> Context<'a> {
         order.sort_by_key(|&c| self.key(c));
         let empty = Selection {
             applied: Vec::new(),
-            remaining: Remaining::full(self.facts),
+            remaining: self.full.clone(),
             considered: Vec::new(),
             steps: Vec::new(),
         };
@@ -145,7 +148,7 @@ impl<'a> Context<'a> {
         // every step of every combination tried.
         let kept = base.applied.partition_point(|(m, _)| self.key(*m) < key);
         let applied = base.applied[..kept].to_vec();
-        let mut remaining = Remaining::full(self.facts);
+        let mut remaining = self.full.clone();
         for (_, o) in &applied {
             remaining.take(o);
         }
@@ -172,6 +175,7 @@ impl<'a> Context<'a> {
                 self.scoped[c],
                 &from.remaining,
                 self.facts,
+                Split::Lines,
             );
             from.steps.push(c);
             if o.total > 0 {
@@ -187,7 +191,17 @@ impl<'a> Context<'a> {
         if let Some(saving) = self.alone.borrow()[c] {
             return saving;
         }
-        let saving = self.apply(&[c]).saving();
+        // `apply(&[c]).saving()` without splitting the amount over the lines: an
+        // offer applies when its total is positive.
+        let total = offer(
+            &self.coupons[c],
+            self.scoped[c],
+            &self.full,
+            self.facts,
+            Split::TotalOnly,
+        )
+        .total;
+        let saving = total.max(0);
         self.alone.borrow_mut()[c] = Some(saving);
         saving
     }

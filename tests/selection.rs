@@ -202,6 +202,16 @@ proptest! {
     }
 
     #[test]
+    fn a_coupons_saving_alone_is_its_applied_saving(req in request(1, 20)) {
+        // `alone` reads offers' totals without splitting them over lines.
+        with_context(&req, |cx, candidates| {
+            for &c in candidates {
+                assert_eq!(cx.alone(c), cx.apply(&[c]).saving(), "coupon {c}");
+            }
+        });
+    }
+
+    #[test]
     fn priority_order_obeys_the_rules(req in request(1, 12)) {
         with_context(&req, |cx, candidates| {
             let single = best_single(cx, candidates);
