@@ -3,13 +3,15 @@
 
 use rust_decimal::Decimal;
 
-use crate::model::{Bundle, Cart, Context, Customer, Scope, Span, Timestamp};
+use crate::model::{Bundle, Cart, Context, Customer, Order, Scope, Span, Timestamp};
 use crate::money::Currency;
 use crate::segments::{self, Joined};
 
 /// The customer's history reduced to what conditions query.
 pub struct History<'a> {
-    /// Order times (placed at or before `now`), ascending.
+    /// The orders placed at or before `now`, oldest first (ties by id).
+    pub orders: Vec<&'a Order>,
+    /// Their times, ascending.
     pub times: Vec<Timestamp>,
     /// `spend_prefix[i]` = total of the first `i` orders in `times` order.
     spend_prefix: Vec<Decimal>,
@@ -44,6 +46,7 @@ impl<'a> History<'a> {
         code_uses.sort_by(|a, b| a.0.cmp(&b.0));
         History {
             times: orders.iter().map(|o| o.placed_at).collect(),
+            orders,
             spend_prefix,
             code_uses,
             customer,

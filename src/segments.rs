@@ -61,25 +61,26 @@ pub fn evaluate(rule: &Rule, history: &History, now: Timestamp) -> Joined {
             min_orders,
             product_ids,
         } => {
+            // Oldest first, so the n-th qualifying order is where the customer joined.
             let needed = min_orders.unwrap_or(1) as usize;
-            let mut qualifying: Vec<Timestamp> = past_orders(history, now)
+            history
+                .orders
+                .iter()
                 .filter(|o| {
                     product_ids
                         .as_ref()
                         .is_none_or(|ids| o.items.iter().any(|it| ids.contains(&it.product_id)))
                 })
-                .map(|o| o.placed_at)
-                .collect();
-            qualifying.sort();
-            qualifying
-                .get(needed - 1)
-                .map_or(Joined::No, |t| Joined::At(*t))
+                .nth(needed - 1)
+                .map_or(Joined::No, |o| Joined::At(o.placed_at))
         }
         Rule::BoughtProduct {
             product_id,
             price_tier_id,
-        } => past_orders(history, now)
-            .filter(|o| {
+        } => history
+            .orders
+            .iter()
+            .find(|o| {
                 o.items.iter().any(|it| {
                     &it.product_id == product_id
                         && price_tier_id
@@ -87,9 +88,7 @@ pub fn evaluate(rule: &Rule, history: &History, now: Timestamp) -> Joined {
                             .is_none_or(|tier| it.price_tier_id.as_ref() == Some(tier))
                 })
             })
-            .map(|o| o.placed_at)
-            .min()
-            .map_or(Joined::No, Joined::At),
+            .map_or(Joined::No, |o| Joined::At(o.placed_at)),
         Rule::CourseProgress {
             course_id,
             min_percent,
@@ -121,15 +120,4 @@ pub fn evaluate(rule: &Rule, history: &History, now: Timestamp) -> Joined {
             }
         }
     }
-}
-
-fn past_orders<'a>(
-    history: &'a History,
-    now: Timestamp,
-) -> impl Iterator<Item = &'a crate::model::Order> {
-    history
-        .customer
-        .orders
-        .iter()
-        .filter(move |o| o.placed_at <= now)
 }

@@ -368,6 +368,37 @@ fn segment_rules_combine_with_and_and_or() {
 }
 
 #[test]
+fn a_purchase_segment_is_joined_at_the_nth_qualifying_order_in_time() {
+    let mut r = request(
+        json!({"validity": {"segmentId": "two", "duration": {"days": 60}}}),
+        &[("100.00", 1)],
+    );
+    r["bundle"]["segments"] =
+        json!([{"id": "two", "rule": {"purchased": {"minOrders": 2, "productIds": ["tea"]}}}]);
+    let tea = json!([{"productId": "tea"}]);
+    // Out of time order, one without tea, one after `now`.
+    r["customer"]["orders"] = json!([
+        {"id": "c", "placedAt": "2026-11-01T00:00:00Z", "total": "1.00", "items": tea},
+        {"id": "z", "placedAt": "2026-12-01T00:00:00Z", "total": "1.00", "items": tea},
+        {"id": "a", "placedAt": "2026-10-01T00:00:00Z", "total": "1.00", "items": tea},
+        {"id": "x", "placedAt": "2026-10-10T00:00:00Z", "total": "1.00"},
+        {"id": "b", "placedAt": "2026-10-20T00:00:00Z", "total": "1.00", "items": tea}]);
+    let result = run(&r);
+    assert_eq!(card(&result, "c").0, CardStatus::Applied);
+    // Joined at b, the second tea order in time: 2026-10-20 + 60 days.
+    assert_eq!(
+        result.cards[0].expires_at.unwrap().to_string(),
+        "2026-12-19T00:00:00Z"
+    );
+    // Four tea orders only with the one after `now`, which does not count yet.
+    r["bundle"]["segments"][0]["rule"]["purchased"]["minOrders"] = json!(4);
+    assert_eq!(
+        card(&run(&r), "c"),
+        (CardStatus::Ineligible, vec!["not_in_segment".into()])
+    );
+}
+
+#[test]
 fn inactive_customers_join_when_the_inactivity_span_runs_out() {
     let mut r = request(
         json!({"validity": {"segmentId": "lapsed", "duration": {"days": 10}}}),
