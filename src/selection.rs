@@ -315,7 +315,7 @@ fn search(
 /// among the [`GREEDY_POOL`] candidates that save most on their own.
 fn greedy(candidates: &[usize], cx: &Context) -> Selection {
     let mut by_saving: Vec<(i128, usize)> = candidates.iter().map(|&c| (cx.alone(c), c)).collect();
-    by_saving.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    by_saving.sort_by(crate::allocation::larger_first);
     by_saving.truncate(GREEDY_POOL);
     let mut pool: Vec<usize> = by_saving.iter().map(|&(_, c)| c).collect();
     pool.sort_unstable();
