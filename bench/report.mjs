@@ -181,9 +181,9 @@ refresh this page. The targets are recorded here and never asserted by a test.${
 
 ${markdownTable()}
 
-## Findings (profiled on 2026-11-22 and 2026-12-01; the table above is the latest run)
+## Findings (profiled on 2026-11-22 and 2026-12-01/02; the table above is the latest run)
 
-**Size: 568.6 KB → 332 KB raw, 226.5 → 138.5 KB gzip; the 256 KB / 100 KB budget is not met.**
+**Size: 568.6 KB → 298.3 KB raw, 226.5 → 126.5 KB gzip; the 256 KB / 100 KB budget is not met.**
 Attribution with names kept through wasm-bindgen and \`wasm-opt -g\`, then twiggy:
 
 - serde's derived deserializers were a third of the module: one copy of every type's
@@ -199,12 +199,20 @@ Attribution with names kept through wasm-bindgen and \`wasm-opt -g\`, then twigg
   (\`src/model/write.rs\`, byte-identical to serde_json, checked by \`tests/writer.rs\`):
   the module carries no serde serializer any more, −18 KB raw. A date for people without
   chrono's run-time pattern parser (\`cards::when\`): −8 KB. \`wasm-opt --converge\`: −1 KB gzip.
-- What is left (raw, twiggy): the engine itself (~165 KB: \`Engine::evaluate\` with its
-  inlined steps 34 KB, the readers ~45 KB with the bundle's alone 22 KB, validation 11 KB,
+- Lookups built once per evaluation (lines by product, collection and offer; segment
+  memberships; coupon-code uses; repeated ids and codes in validation) in sorted vectors
+  instead of \`BTreeMap\`/\`BTreeSet\`: each map type brought its own insert, search and
+  drop code, −19 KB raw. sha2's own compact SHA-512 (its declared cfg
+  \`sha2_backend_soft="compact"\`): −9 KB, with bundle verification in Node unchanged
+  within noise. \`Decimal::from_str_radix\` (no scientific-notation fallback, which the
+  plain-digits check makes dead): −3 KB. One sort routine for the largest-remainder split
+  and the greedy search instead of \`select_nth_unstable\`: −3 KB.
+- What is left (raw, twiggy): the engine itself (~160 KB: \`Engine::evaluate\` with its
+  inlined steps 26 KB, the readers ~45 KB with the bundle's alone 22 KB, validation 13 KB,
   offers, cards, signing), data 24 KB (mostly Ed25519's table of odd basepoint multiples,
   which keeps verification fast), rust_decimal 22 KB, the allocator and collections
-  (~30 KB), SHA-512 and curve arithmetic (~20 KB), serde_json's parser (~8 KB), the
-  wasm-bindgen shims (~15 KB). No single part closes the remaining 76 KB: next, by
+  (~15 KB), curve arithmetic (~10 KB), serde_json's parser (~8 KB), the wasm-bindgen
+  shims (~15 KB). No single part closes the remaining 42 KB: next, by
   expected gain, readers that share field-error paths instead of formatting a message
   per field (~10–15 KB), validation folded into the readers (one walk, not two), and
   rust_decimal's division only where an amount needs it.
@@ -227,7 +235,7 @@ and in the guest (phase counts below, exact), and what changed:
 - Writing the 47 KB result: 3.16 M → 1.61 M wasm instructions, with the hand-written
   writer and amounts written from the decimal's mantissa instead of through
   \`core::fmt\` (also used for card progress and messages).
-- Evaluating: 8.20 M → 5.95 M. Each combination is extended from its parent's members
+- Evaluating: 8.20 M → 5.95 M → 4.49 M. Each combination is extended from its parent's members
   instead of re-applied from scratch, and no longer keeps a copy of the cart per member;
   standalone savings are computed once for the search, the greedy pool and the cards;
   the greedy search weighs candidates by standalone saving and stops where none can beat
@@ -236,8 +244,19 @@ and in the guest (phase counts below, exact), and what changed:
   look their lines up in an index of the cart; the largest-remainder split runs in
   64-bit arithmetic (WebAssembly has no 128-bit division) and selects the lines that get
   a leftover unit instead of sorting them all; progress percentages are whole-number
-  arithmetic.
-- Where the 5.95 M go (guest, measured by removing or repeating one step at a time):
+  arithmetic. Then (2026-12-02): a coupon's standalone saving reads its offer's total
+  without splitting it over the lines (the split sums exactly to the amount, so the total
+  is known first; a proptest holds \`alone\` to the applied saving): −0.82 M; segment
+  rules walk the history's orders sorted once, stopping at the n-th qualifying order
+  instead of collecting and sorting per rule: −0.35 M; lookups in sorted vectors: −0.3 M.
+- Tried and dropped (2026-12-02): building the JSON tree's arrays and objects on shared
+  stacks, each moved out at its exact size when it closes. Natively it removed the
+  vectors' regrowth, but in the guest reading went from 5.76 M to 6.18 M instructions.
+- The session path, counted since 2026-12-02: \`engine.shopper(customer)\` reads and
+  validates the 200-order summary once (5.52 M); each cart change after that costs
+  6.06 M (read cart and context, evaluate, write), against 11.89 M per call.
+- Where the 5.95 M went before the 2026-12-02 changes (guest, measured by removing or
+  repeating one step at a time):
   the best-combination search ~1.2 M (45 usable coupons in M put it past the exact
   search's 12, into the greedy pool of 24), the cards ~1.1 M (plus 1.4 M of the 1.61 M
   written: cards are 86% of the result's bytes), the conditions of 100 coupons ~1.0 M,
