@@ -282,6 +282,13 @@ pub fn evaluate(request: &Request) -> Result<EvaluationResult, Error> {
 /// JSON, the schema's codes (see [`model::parse`]) for JSON of the wrong shape.
 /// Inputs over [`limits::MAX_INPUT_BYTES`] are refused before parsing.
 pub fn read_json<T: model::parse::FromJson>(root: &str, text: &str) -> Result<T, Error> {
+    check_input_size(root, text)?;
+    model::parse::parse(root, text)
+}
+
+/// The input limit of [`read_json`], out of line: one copy, not one per input type.
+#[inline(never)]
+fn check_input_size(root: &str, text: &str) -> Result<(), Error> {
     if text.len() > limits::MAX_INPUT_BYTES {
         return Err(Error::new(
             ErrorCode::OutOfRange,
@@ -293,7 +300,7 @@ pub fn read_json<T: model::parse::FromJson>(root: &str, text: &str) -> Result<T,
             ),
         ));
     }
-    model::parse::parse(root, text)
+    Ok(())
 }
 
 /// Evaluates a request given as JSON text and returns the result as compact JSON text.

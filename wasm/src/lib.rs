@@ -44,6 +44,12 @@ fn read<T: coupon_engine::model::parse::FromJson>(
     root: &str,
     value: JsValue,
 ) -> Result<T, JsValue> {
+    coupon_engine::read_json(root, &input_text(root, &value)?).map_err(js_error)
+}
+
+/// The JSON text of one JS input, or its typed error. Kept apart from [`read`] so
+/// that each input type does not carry its own copy of this code.
+fn input_text(root: &str, value: &JsValue) -> Result<String, JsValue> {
     let type_error = |message: String| {
         js_error(CoreError::new(
             coupon_engine::ErrorCode::InvalidType,
@@ -51,7 +57,7 @@ fn read<T: coupon_engine::model::parse::FromJson>(
             message,
         ))
     };
-    let text = js_sys::JSON::stringify(&value).map_err(|e| {
+    let text = js_sys::JSON::stringify(value).map_err(|e| {
         let e = js_sys::Error::from(e);
         let message = String::from(e.message());
         // A RangeError is the engine's stack giving out on a too deeply nested value.
@@ -65,10 +71,8 @@ fn read<T: coupon_engine::model::parse::FromJson>(
             type_error(format!("not representable as JSON: {message}"))
         }
     })?;
-    let text = text
-        .as_string()
-        .ok_or_else(|| type_error("expected an object, got undefined".to_string()))?;
-    coupon_engine::read_json(root, &text).map_err(js_error)
+    text.as_string()
+        .ok_or_else(|| type_error("expected an object, got undefined".to_string()))
 }
 
 /// Writes an output as the plain object `JSON.parse` makes of the native JSON: the
