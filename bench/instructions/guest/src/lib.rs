@@ -48,6 +48,15 @@ unsafe fn take(ptr: *mut u8, len: usize) -> String {
     String::from_utf8(bytes).unwrap_or_default()
 }
 
+/// [`take`] for each of several inputs.
+///
+/// # Safety
+/// Each pointer/length pair must come from [`alloc`].
+unsafe fn take_all<const N: usize>(inputs: [(*mut u8, usize); N]) -> [String; N] {
+    // SAFETY: forwarded from the caller.
+    inputs.map(|(ptr, len)| unsafe { take(ptr, len) })
+}
+
 fn finish(result: Result<String, coupon_engine::Error>) -> u32 {
     let (status, text) = match result {
         Ok(text) => (0, text),
@@ -90,12 +99,12 @@ pub unsafe extern "C" fn evaluate(
     context_len: usize,
 ) -> u32 {
     // SAFETY: forwarded from the caller.
-    let (customer, cart, context) = unsafe {
-        (
-            take(customer_ptr, customer_len),
-            take(cart_ptr, cart_len),
-            take(context_ptr, context_len),
-        )
+    let [customer, cart, context] = unsafe {
+        take_all([
+            (customer_ptr, customer_len),
+            (cart_ptr, cart_len),
+            (context_ptr, context_len),
+        ])
     };
     finish(with_engine(|engine| {
         let (customer, cart, context) = read_inputs(&customer, &cart, &context)?;
@@ -189,12 +198,12 @@ pub unsafe extern "C" fn phase_read(
     context_len: usize,
 ) -> u32 {
     // SAFETY: forwarded from the caller.
-    let (customer, cart, context) = unsafe {
-        (
-            take(customer_ptr, customer_len),
-            take(cart_ptr, cart_len),
-            take(context_ptr, context_len),
-        )
+    let [customer, cart, context] = unsafe {
+        take_all([
+            (customer_ptr, customer_len),
+            (cart_ptr, cart_len),
+            (context_ptr, context_len),
+        ])
     };
     finish(read_inputs(&customer, &cart, &context).map(|inputs| {
         PHASES.with(|p| p.borrow_mut().inputs = Some(inputs));
