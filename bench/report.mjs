@@ -183,7 +183,7 @@ ${markdownTable()}
 
 ## Findings (profiled on 2026-11-22 and 2026-12-01/02; the table above is the latest run)
 
-**Size: 568.6 KB → 298.3 KB raw, 226.5 → 126.5 KB gzip; the 256 KB / 100 KB budget is not met.**
+**Size: 568.6 KB → 295.2 KB raw, 226.5 → 125.5 KB gzip; the 256 KB / 100 KB budget is not met.**
 Attribution with names kept through wasm-bindgen and \`wasm-opt -g\`, then twiggy:
 
 - serde's derived deserializers were a third of the module: one copy of every type's
@@ -206,13 +206,16 @@ Attribution with names kept through wasm-bindgen and \`wasm-opt -g\`, then twigg
   \`sha2_backend_soft="compact"\`): −9 KB, with bundle verification in Node unchanged
   within noise. \`Decimal::from_str_radix\` (no scientific-notation fallback, which the
   plain-digits check makes dead): −3 KB. One sort routine for the largest-remainder split
-  and the greedy search instead of \`select_nth_unstable\`: −3 KB.
+  and the greedy search instead of \`select_nth_unstable\`: −3 KB. One copy of the
+  binding's JS-value-to-text step instead of one per input type: −2 KB. Progress
+  percentages by checked decimal division again: the whole-number route saved no
+  measurable instructions and cost 1.2 KB.
 - What is left (raw, twiggy): the engine itself (~160 KB: \`Engine::evaluate\` with its
   inlined steps 26 KB, the readers ~45 KB with the bundle's alone 22 KB, validation 13 KB,
   offers, cards, signing), data 24 KB (mostly Ed25519's table of odd basepoint multiples,
   which keeps verification fast), rust_decimal 22 KB, the allocator and collections
   (~15 KB), curve arithmetic (~10 KB), serde_json's parser (~8 KB), the wasm-bindgen
-  shims (~15 KB). No single part closes the remaining 42 KB: next, by
+  shims (~15 KB). No single part closes the remaining 39 KB: next, by
   expected gain, readers that share field-error paths instead of formatting a message
   per field (~10–15 KB), validation folded into the readers (one walk, not two), and
   rust_decimal's division only where an amount needs it.
@@ -221,8 +224,9 @@ Attribution with names kept through wasm-bindgen and \`wasm-opt -g\`, then twigg
   53% larger. The budget decides for \`"z"\`.
 
 **Speed: every evaluation target is missed; cold start is met in Chromium, and in Node it
-depends on the CPU** (8.2 ms on the AMD EPYC of the 2026-11-22 run, 13.8 ms on the Intel
-Xeon of this one). Timings from different machines are not comparable; the instruction
+depends on the CPU and the module's size** (8.2 ms on the AMD EPYC of the 2026-11-22 run;
+on an Intel Xeon 13.8 ms with the 332 KB module of 2026-12-01, 9.0 ms with the 295 KB
+one of 2026-12-02, p95 16.5 ms). Timings from different machines are not comparable; the instruction
 counts and sizes are exact, so they carry the before/after comparisons below.
 Instruction profile of one M evaluation natively (callgrind, the same code as the guest)
 and in the guest (phase counts below, exact), and what changed:
@@ -235,7 +239,7 @@ and in the guest (phase counts below, exact), and what changed:
 - Writing the 47 KB result: 3.16 M → 1.61 M wasm instructions, with the hand-written
   writer and amounts written from the decimal's mantissa instead of through
   \`core::fmt\` (also used for card progress and messages).
-- Evaluating: 8.20 M → 5.95 M → 4.49 M. Each combination is extended from its parent's members
+- Evaluating: 8.20 M → 5.95 M → 4.50 M. Each combination is extended from its parent's members
   instead of re-applied from scratch, and no longer keeps a copy of the cart per member;
   standalone savings are computed once for the search, the greedy pool and the cards;
   the greedy search weighs candidates by standalone saving and stops where none can beat
@@ -254,7 +258,7 @@ and in the guest (phase counts below, exact), and what changed:
   vectors' regrowth, but in the guest reading went from 5.76 M to 6.18 M instructions.
 - The session path, counted since 2026-12-02: \`engine.shopper(customer)\` reads and
   validates the 200-order summary once (5.52 M); each cart change after that costs
-  6.06 M (read cart and context, evaluate, write), against 11.89 M per call.
+  6.05 M (read cart and context, evaluate, write), against 11.88 M per call.
 - Where the 5.95 M went before the 2026-12-02 changes (guest, measured by removing or
   repeating one step at a time):
   the best-combination search ~1.2 M (45 usable coupons in M put it past the exact
