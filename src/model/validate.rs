@@ -82,7 +82,7 @@ fn check_unique<'a>(
     what: &str,
 ) -> Result {
     let ids: Vec<&str> = ids.collect();
-    let repeat = first_repeat(&ids);
+    let repeat = first_repeat(ids.iter().copied().zip(0..).collect());
     for (i, id) in ids.iter().enumerate() {
         check_id(id, &path(i))?;
         if repeat == Some(i) {
@@ -96,16 +96,15 @@ fn check_unique<'a>(
     Ok(())
 }
 
-/// The index of the first item that equals an earlier one. Errors are reported in
-/// input order, so callers check each item up to this index before failing on it.
-/// (A sort rather than a set: one sort routine is less code in the module than a
-/// `BTreeSet` per key type.)
-fn first_repeat(keys: &[&str]) -> Option<usize> {
-    let mut sorted: Vec<(&str, usize)> = keys.iter().copied().zip(0..).collect();
+/// Of `(key, index)` pairs in ascending index order, the index of the first one whose
+/// key an earlier one has. Errors are reported in input order, so callers check each
+/// item up to this index before failing on it. (A sort rather than a set: one sort
+/// routine is less code in the module than a `BTreeSet` per key type.)
+fn first_repeat(mut keyed: Vec<(&str, usize)>) -> Option<usize> {
     // Stable, by key only: equal keys keep their input order.
-    sorted.sort_by(|a, b| a.0.cmp(b.0));
+    keyed.sort_by(|a, b| a.0.cmp(b.0));
     // Within a run of equal keys the second index is that key's first repeat.
-    sorted
+    keyed
         .windows(2)
         .filter(|w| w[0].0 == w[1].0)
         .map(|w| w[1].1)
@@ -174,21 +173,13 @@ pub fn bundle(b: &Bundle) -> Result {
         "coupon id",
     )?;
     // Codes are compared upper-cased; a coupon without a code repeats nothing.
-    let codes: Vec<Option<String>> = b
+    let codes: Vec<(String, usize)> = b
         .coupons
         .iter()
-        .map(|c| c.code.as_ref().map(|code| code.to_ascii_uppercase()))
+        .enumerate()
+        .filter_map(|(i, c)| Some((c.code.as_ref()?.to_ascii_uppercase(), i)))
         .collect();
-    let keyed: Vec<&str> = codes.iter().flatten().map(String::as_str).collect();
-    let repeat = first_repeat(&keyed).map(|k| {
-        // The k-th coupon that has a code.
-        codes
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.is_some())
-            .nth(k)
-            .map_or(usize::MAX, |(i, _)| i)
-    });
+    let repeat = first_repeat(codes.iter().map(|(code, i)| (code.as_str(), *i)).collect());
     for (i, c) in b.coupons.iter().enumerate() {
         coupon(c, b.currency, &format!("bundle.coupons[{i}]"))?;
         if let Some(code) = &c.code {
