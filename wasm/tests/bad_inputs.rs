@@ -14,7 +14,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 include!(concat!(env!("OUT_DIR"), "/vectors.rs"));
 
 /// Code, path and message (the `Error`'s message is `path: message`).
-fn code_and_path(thrown: &JsValue) -> (String, String, String) {
+fn thrown_error(thrown: &JsValue) -> (String, String, String) {
     assert!(
         thrown.is_instance_of::<js_sys::Error>(),
         "not an Error: {thrown:?}"
@@ -78,11 +78,11 @@ fn every_catalogued_bad_input_is_a_typed_error() {
             )
             .unwrap();
             let thrown = evaluate(request).expect_err(name);
-            let (code, path, _) = code_and_path(&thrown);
+            let (code, path, _) = thrown_error(&thrown);
             assert_eq!((code, path), (want.0, want.1), "{name}");
             continue;
         }
         let thrown = evaluate_json(&bad_input_text::request_text(&case)).expect_err(name);
-        assert_eq!(code_and_path(&thrown), want, "{name}");
+        assert_eq!(thrown_error(&thrown), want, "{name}");
     }
 }

@@ -20,7 +20,7 @@ fn stringify(value: &JsValue) -> String {
 
 /// `{code, path, message}` of a thrown error as the vectors hold it (the `Error`'s
 /// message is `path: message`), checking it is a real `Error`.
-fn code_and_path(thrown: &JsValue) -> String {
+fn thrown_error(thrown: &JsValue) -> String {
     assert!(
         thrown.is_instance_of::<js_sys::Error>(),
         "thrown value is not an Error: {thrown:?}"
@@ -56,9 +56,9 @@ fn every_vector_gives_the_native_output_in_wasm() {
                 Ok(out) => failures.push(format!(
                     "{name}: evaluateJson gave {out}, expected error {want}"
                 )),
-                Err(e) if code_and_path(&e) != want => failures.push(format!(
+                Err(e) if thrown_error(&e) != want => failures.push(format!(
                     "{name}: evaluateJson threw {}, expected {want}",
-                    code_and_path(&e)
+                    thrown_error(&e)
                 )),
                 Err(_) => {}
             }
@@ -78,17 +78,14 @@ fn every_vector_gives_the_native_output_in_wasm() {
                 "{name}: evaluate()\n  got      {}\n  expected {want}",
                 stringify(&out)
             )),
-            Err(e) => failures.push(format!("{name}: evaluate() threw {}", code_and_path(&e))),
+            Err(e) => failures.push(format!("{name}: evaluate() threw {}", thrown_error(&e))),
         }
         match evaluate_json(&request_json) {
             Ok(out) if out == want => {}
             Ok(out) => failures.push(format!(
                 "{name}: evaluateJson()\n  got      {out}\n  expected {want}"
             )),
-            Err(e) => failures.push(format!(
-                "{name}: evaluateJson() threw {}",
-                code_and_path(&e)
-            )),
+            Err(e) => failures.push(format!("{name}: evaluateJson() threw {}", thrown_error(&e))),
         }
         let engine = Engine::new(get(&request, "bundle")).unwrap();
         match engine.evaluate(
@@ -100,7 +97,7 @@ fn every_vector_gives_the_native_output_in_wasm() {
             Ok(out) => failures.push(format!("{name}: Engine.evaluate() got {}", stringify(&out))),
             Err(e) => failures.push(format!(
                 "{name}: Engine.evaluate() threw {}",
-                code_and_path(&e)
+                thrown_error(&e)
             )),
         }
     }
@@ -136,7 +133,7 @@ fn js_specific_bad_values_are_typed_errors() {
         let thrown = engine
             .evaluate(customer.clone(), cart_with(value), context.clone())
             .expect_err(&format!("quantity {what} accepted"));
-        let got = code_and_path(&thrown);
+        let got = thrown_error(&thrown);
         // JSON cannot hold a BigInt at all, so that one fails at the input's root.
         let path = if what == "BigInt" {
             "\"cart\""
