@@ -7,8 +7,8 @@
 mod cart;
 mod coupon;
 mod customer;
+pub mod json;
 pub mod parse;
-mod path;
 mod result;
 mod time;
 pub(crate) mod validate;

@@ -3,8 +3,8 @@
 //!
 //! Why not `#[derive(Deserialize)]`: serde generates a deserializer per type and
 //! per JSON reader, and those copies were a third of the WebAssembly module. Here
-//! the text is parsed once into a [`Json`] tree (one generic instance), and each
-//! type reads itself from that tree through [`FromJson`], non-generic code of a few
+//! the text is parsed once into a [`Json`] tree ([`super::json`]), and each type
+//! reads itself from that tree through [`FromJson`], non-generic code of a few
 //! lines per type. The path of the value being read travels down as a [`Path`] on the
 //! stack and is only rendered when an error needs it, so success costs nothing extra.
 //!
@@ -23,83 +23,7 @@ use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::error::{Error, ErrorCode};
 
-/// A parsed JSON value. Strings and keys borrow from the text unless they hold
-/// escapes, and objects keep their members in a list in text order: the inputs' objects
-/// are small, so a list is faster to build and to search than a map, and reading a
-/// request allocates little more than the model it produces.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Json<'a> {
-    /// `null`.
-    Null,
-    /// `true` or `false`.
-    Bool(bool),
-    /// A number; only whole numbers are ever read as numbers.
-    Number(Number),
-    /// A string.
-    String(Cow<'a, str>),
-    /// An array.
-    Array(Vec<Json<'a>>),
-    /// An object's members, in text order, no key twice.
-    Object(Vec<(Cow<'a, str>, Json<'a>)>),
-}
-
-/// A JSON number as the reader needs it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Number {
-    /// A whole number that fits an `i64`.
-    Int(i64),
-    /// A whole number above `i64::MAX`.
-    Big(u64),
-    /// A number with a fraction or an exponent (never a whole number here, even `2.0`).
-    Fraction,
-}
-
-impl<'a> Json<'a> {
-    /// The text of a string.
-    pub fn as_str(&self) -> Option<&str> {
-        match self {
-            Json::String(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    /// The value of a boolean.
-    pub fn as_bool(&self) -> Option<bool> {
-        match self {
-            Json::Bool(b) => Some(*b),
-            _ => None,
-        }
-    }
-
-    /// The elements of an array.
-    pub fn as_array(&self) -> Option<&[Json<'a>]> {
-        match self {
-            Json::Array(items) => Some(items),
-            _ => None,
-        }
-    }
-
-    /// The members of an object.
-    pub fn as_object(&self) -> Option<&[(Cow<'a, str>, Json<'a>)]> {
-        match self {
-            Json::Object(members) => Some(members),
-            _ => None,
-        }
-    }
-
-    /// Member `key` of an object.
-    pub fn get(&self, key: &str) -> Option<&Json<'a>> {
-        self.as_object()?
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v)
-    }
-
-    /// Whether this is `null`.
-    pub fn is_null(&self) -> bool {
-        matches!(self, Json::Null)
-    }
-}
+pub use super::json::{Json, Number};
 
 /// Where a value sits in an input: a root name (`"cart"`, or `""` for a whole
 /// request), then keys and indexes. Each step borrows its parent, so building a
@@ -509,70 +433,34 @@ pub fn parse<T: FromJson>(root: &str, text: &str) -> Result<T, Error> {
 
 /// Parses JSON text into a tree without reading it into a type, for inputs read
 /// in several ways (token claims). Errors are `invalid_json` (or `out_of_range`
-/// past 128 levels of nesting, `duplicate_id` for a repeated key) at the path the
-/// text had reached.
+/// past 127 levels of nesting, `invalid_value` for half a surrogate pair,
+/// `duplicate_id` for a repeated key) at the path the text had reached, under `root`.
 pub fn tree<'t>(root: &str, text: &'t str) -> Result<Json<'t>, Error> {
-    let mut reader = serde_json::Deserializer::from_str(text);
-    let value = Json::deserialize(&mut reader).and_then(|v| reader.end().map(|()| v));
-    value.map_err(|e| {
-        let at = super::path::path_at(text, e.line(), e.column());
-        let rendered = if at.is_empty() {
-            root.to_string()
+    super::json::read(text).map_err(|e| {
+        let path = join(root, &e.path);
+        let message = if e.code == ErrorCode::OutOfRange {
+            format!("nested 128 or more levels deep ({})", e.message)
         } else {
-            join(root, &at)
+            e.message
         };
-        let message = e.to_string();
-        let code = if message.starts_with("recursion limit exceeded") {
-            ErrorCode::OutOfRange
-        } else if UNPAIRED_SURROGATE.iter().any(|m| message.starts_with(m)) {
-            // Valid JSON grammar (`"\ud800"`), but no Unicode text: JavaScript strings
-            // can hold such halves and JSON.stringify writes them out.
-            ErrorCode::InvalidValue
-        } else if let Some(key) = message
-            .strip_prefix(DUPLICATE_KEY)
-            .and_then(|rest| rest.split('`').next())
-        {
-            // The text position may already be past the member; name it either way.
-            let path = if rendered.ends_with(&format!(".{key}")) {
-                rendered
-            } else {
-                join(&rendered, key)
-            };
-            return Error::new(
-                ErrorCode::DuplicateId,
-                path,
-                format!("the member `{key}` appears twice"),
-            );
-        } else {
-            ErrorCode::InvalidJson
-        };
-        let message = if code == ErrorCode::OutOfRange {
-            format!("nested more than 128 levels deep ({message})")
-        } else {
-            message
-        };
-        Error::new(code, rendered, message)
+        Error::new(e.code, path, message)
     })
 }
 
 fn join(path: &str, step: &str) -> String {
     match () {
         _ if path.is_empty() => step.to_string(),
+        _ if step.is_empty() => path.to_string(),
         _ if step.starts_with('[') => format!("{path}{step}"),
         _ => format!("{path}.{step}"),
     }
 }
 
-/// serde_json's messages for a `\u` escape that is half of a surrogate pair.
-const UNPAIRED_SURROGATE: [&str; 3] = [
-    "lone leading surrogate",
-    "unexpected end of hex escape",
-    "invalid unicode code point",
-];
-
-/// How [`StrictVisitor`] reports a repeated key through serde's string-only errors.
+/// How the serde visitor reports a repeated key through serde's string-only errors.
 const DUPLICATE_KEY: &str = "duplicate member `";
 
+/// serde's way into the same tree, for the types read through serde
+/// (`serde_via_from_json!`); the engine's own inputs go through [`super::json::read`].
 impl<'de> Deserialize<'de> for Json<'de> {
     /// One rule more than JSON itself: an object may not name the same member twice
     /// (the value would otherwise silently be one of them).
