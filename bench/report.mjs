@@ -210,12 +210,21 @@ Attribution with names kept through wasm-bindgen and \`wasm-opt -g\`, then twigg
   binding's JS-value-to-text step instead of one per input type: −2 KB. Progress
   percentages by checked decimal division again: the whole-number route saved no
   measurable instructions and cost 1.2 KB.
+- The inputs' JSON parser (2026-12-02, second run): the engine's own reader
+  (\`src/model/json.rs\`) instead of serde_json's deserializer, its error machinery and the
+  scan that turned serde_json's line and column back into a field path: −14.8 KB raw,
+  −7.5 KB gzip (with serde_json's parse made unreachable, the module was 24 KB smaller;
+  the reader costs back ~9 KB). It follows serde_json's grammar, limits and wording, and
+  \`tests/json_reader.rs\` compares the two on generated and corrupted texts (tree,
+  verdict, code and message). Its byte helpers are \`#[inline(always)]\`: at
+  \`opt-level = "z"\` they stayed calls, a fifth of the reader's time in Node, and
+  the reader was slower than serde_json's until then.
 - What is left (raw, twiggy): the engine itself (~160 KB: \`Engine::evaluate\` with its
   inlined steps 26 KB, the readers ~45 KB with the bundle's alone 22 KB, validation 13 KB,
   offers, cards, signing), data 24 KB (mostly Ed25519's table of odd basepoint multiples,
   which keeps verification fast), rust_decimal 22 KB, the allocator and collections
-  (~15 KB), curve arithmetic (~10 KB), serde_json's parser (~8 KB), the wasm-bindgen
-  shims (~15 KB). No single part closes the remaining 39 KB: next, by
+  (~15 KB), curve arithmetic (~10 KB), the JSON reader (~5 KB), the wasm-bindgen
+  shims (~15 KB). No single part closes the remaining 25.7 KB raw / 17.9 KB gzip: next, by
   expected gain, readers that share field-error paths instead of formatting a message
   per field (~10–15 KB), validation folded into the readers (one walk, not two), and
   rust_decimal's division only where an amount needs it.
@@ -256,6 +265,13 @@ and in the guest (phase counts below, exact), and what changed:
 - Tried and dropped (2026-12-02): building the JSON tree's arrays and objects on shared
   stacks, each moved out at its exact size when it closes. Natively it removed the
   vectors' regrowth, but in the guest reading went from 5.76 M to 6.18 M instructions.
+  Also tried and dropped (2026-12-02, second run): the tree as one flat vector (a "tape",
+  one allocation per text, each container recording its span): natively −6%, in the
+  guest reading went from 5.76 M to 6.73 M and the module grew 8 KB (every field read
+  passes a slice view, and skipping over values costs more than indexing a list).
+  Matching an object's members to the struct's fields once, with each field's slot
+  worked out at compile time: −0.33 M instructions for +3.6 KB; the size budget comes
+  first. The own JSON reader: reading 5.76 M → 5.45 M, \`new Engine\` 6.18 M → 5.97 M.
 - The session path, counted since 2026-12-02: \`engine.shopper(customer)\` reads and
   validates the 200-order summary once (5.52 M); each cart change after that costs
   6.05 M (read cart and context, evaluate, write), against 11.88 M per call.
