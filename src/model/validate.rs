@@ -1,7 +1,8 @@
-//! Checks that serde's types cannot express: uniqueness, min ≤ max, scales that depend
+//! Checks that the types cannot express: uniqueness, min ≤ max, scales that depend
 //! on the currency, and the documented size limits. Runs once per input, before any
 //! evaluation, and reports the first problem with its path.
 
+use super::parse::Path;
 use super::{
     Audience, Bundle, Cart, Context, Coupon, Customer, Discount, OrderScope, Rule, Span, Window,
 };
@@ -34,15 +35,17 @@ pub mod limits {
 
 type Result = std::result::Result<(), Error>;
 
-fn fail(code: ErrorCode, path: impl Into<String>, message: impl Into<String>) -> Result {
-    Err(Error::new(code, path, message))
+// Paths are built as borrowed chains and rendered only when a check fails: formatting
+// each field's path up front was most of the time spent validating a bundle.
+fn fail(code: ErrorCode, at: &Path<'_>, message: impl Into<String>) -> Result {
+    Err(at.error(code, message))
 }
 
-fn check_scale(currency: Currency, amount: &Amount, path: &str) -> Result {
+fn check_scale(currency: Currency, amount: &Amount, at: &Path<'_>) -> Result {
     if amount.0.scale() > currency.exponent() {
         return fail(
             ErrorCode::TooManyDecimals,
-            path,
+            at,
             format!(
                 "{} has more decimal places than {} allows ({})",
                 amount.0,
@@ -54,41 +57,45 @@ fn check_scale(currency: Currency, amount: &Amount, path: &str) -> Result {
     Ok(())
 }
 
-fn check_id(id: &str, path: &str) -> Result {
+fn check_id(id: &str, at: &Path<'_>) -> Result {
     if id.is_empty() || id.len() > limits::MAX_ID_LEN {
         return fail(
             ErrorCode::InvalidValue,
-            path,
+            at,
             format!("must be 1 to {} bytes long", limits::MAX_ID_LEN),
         );
     }
     Ok(())
 }
 
-fn check_count(len: usize, max: usize, path: &str, what: &str) -> Result {
+fn check_count(len: usize, max: usize, at: &Path<'_>, what: &str) -> Result {
     if len > max {
         return fail(
             ErrorCode::OutOfRange,
-            path,
+            at,
             format!("{len} {what} is more than the limit of {max}"),
         );
     }
     Ok(())
 }
 
+/// Each id (field `field` of the entries of the list at `list`) is valid and unique.
 fn check_unique<'a>(
     ids: impl Iterator<Item = &'a str>,
-    path: impl Fn(usize) -> String,
+    list: &Path<'_>,
+    field: &str,
     what: &str,
 ) -> Result {
     let ids: Vec<&str> = ids.collect();
     let repeat = first_repeat(ids.iter().copied().zip(0..).collect());
     for (i, id) in ids.iter().enumerate() {
-        check_id(id, &path(i))?;
+        let entry = list.index(i);
+        let at = entry.key(field);
+        check_id(id, &at)?;
         if repeat == Some(i) {
             return fail(
                 ErrorCode::DuplicateId,
-                path(i),
+                &at,
                 format!("{what} {} appears twice", Quoted(id)),
             );
         }
@@ -114,13 +121,13 @@ fn first_repeat(mut keyed: Vec<(&str, usize)>) -> Option<usize> {
 fn check_min_max<T: PartialOrd + std::fmt::Display>(
     min: Option<T>,
     max: Option<T>,
-    path: &str,
+    at: &Path<'_>,
 ) -> Result {
     if let (Some(min), Some(max)) = (min, max) {
         if min > max {
             return fail(
                 ErrorCode::MinGreaterThanMax,
-                path,
+                at,
                 format!("minimum {min} is greater than maximum {max}"),
             );
         }
@@ -128,48 +135,46 @@ fn check_min_max<T: PartialOrd + std::fmt::Display>(
     Ok(())
 }
 
-fn check_span(span: &Span, path: &str) -> Result {
+fn check_span(span: &Span, at: &Path<'_>) -> Result {
     if span.is_zero() {
         return fail(
             ErrorCode::InvalidValue,
-            path,
+            at,
             "a span needs at least one non-zero part",
         );
     }
     Ok(())
 }
 
-fn check_non_empty<T>(list: &[T], path: &str) -> Result {
+fn check_non_empty<T>(list: &[T], at: &Path<'_>) -> Result {
     if list.is_empty() {
-        return fail(ErrorCode::EmptyList, path, "must list at least one entry");
+        return fail(ErrorCode::EmptyList, at, "must list at least one entry");
     }
     Ok(())
 }
 
 /// Validates a bundle as a whole.
 pub fn bundle(b: &Bundle) -> Result {
+    let root = Path::Root("bundle");
     if b.max_codes == 0 || b.max_codes as usize > limits::MAX_CODES {
         return fail(
             ErrorCode::OutOfRange,
-            "bundle.maxCodes",
+            &root.key("maxCodes"),
             format!("must be 1 to {}", limits::MAX_CODES),
         );
     }
-    check_count(
-        b.coupons.len(),
-        limits::MAX_COUPONS,
-        "bundle.coupons",
-        "coupons",
-    )?;
+    let (coupons, segments) = (root.key("coupons"), root.key("segments"));
+    check_count(b.coupons.len(), limits::MAX_COUPONS, &coupons, "coupons")?;
     check_count(
         b.segments.len(),
         limits::MAX_SEGMENTS,
-        "bundle.segments",
+        &segments,
         "segments",
     )?;
     check_unique(
         b.coupons.iter().map(|c| c.id.as_str()),
-        |i| format!("bundle.coupons[{i}].id"),
+        &coupons,
+        "id",
         "coupon id",
     )?;
     // Codes are compared upper-cased; a coupon without a code repeats nothing.
@@ -181,12 +186,13 @@ pub fn bundle(b: &Bundle) -> Result {
         .collect();
     let repeat = first_repeat(codes.iter().map(|(code, i)| (code.as_str(), *i)).collect());
     for (i, c) in b.coupons.iter().enumerate() {
-        coupon(c, b.currency, &format!("bundle.coupons[{i}]"))?;
+        let at = coupons.index(i);
+        coupon(c, b.currency, &at)?;
         if let Some(code) = &c.code {
             if repeat == Some(i) {
                 return fail(
                     ErrorCode::DuplicateCode,
-                    format!("bundle.coupons[{i}].code"),
+                    &at.key("code"),
                     format!("code {} is used by another coupon", Quoted(code)),
                 );
             }
@@ -194,57 +200,58 @@ pub fn bundle(b: &Bundle) -> Result {
     }
     check_unique(
         b.segments.iter().map(|s| s.id.as_str()),
-        |i| format!("bundle.segments[{i}].id"),
+        &segments,
+        "id",
         "segment id",
     )?;
     for (i, s) in b.segments.iter().enumerate() {
-        rule(&s.rule, &format!("bundle.segments[{i}].rule"), 1)?;
+        rule(&s.rule, &segments.index(i).key("rule"), 1)?;
     }
     Ok(())
 }
 
-fn coupon(c: &Coupon, currency: Currency, path: &str) -> Result {
+fn coupon(c: &Coupon, currency: Currency, at: &Path<'_>) -> Result {
     match &c.code {
-        Some(code) => check_id(code, &format!("{path}.code"))?,
+        Some(code) => check_id(code, &at.key("code"))?,
         None if c.application == super::Application::Code => {
             return fail(
                 ErrorCode::MissingCode,
-                format!("{path}.code"),
+                &at.key("code"),
                 "a coupon applied by code needs a code",
             );
         }
         None => {}
     }
-    discount(&c.discount, currency, &format!("{path}.discount"))?;
+    discount(&c.discount, currency, &at.key("discount"))?;
     if let Some(b) = &c.behavior {
         if let Some(span) = &b.within_last {
-            check_span(span, &format!("{path}.behavior.withinLast"))?;
+            check_span(span, &at.key("behavior").key("withinLast"))?;
         }
         if let Some(spend) = &b.min_spend {
-            check_scale(currency, spend, &format!("{path}.behavior.minSpend"))?;
+            check_scale(currency, spend, &at.key("behavior").key("minSpend"))?;
         }
         if let Some(code) = &b.used_coupon {
-            check_id(code, &format!("{path}.behavior.usedCoupon"))?;
+            check_id(code, &at.key("behavior").key("usedCoupon"))?;
         }
     }
     if let Some(p) = &c.purchase {
         for (amount, field) in [(&p.min_value, "minValue"), (&p.max_value, "maxValue")] {
             if let Some(a) = amount {
-                check_scale(currency, a, &format!("{path}.purchase.{field}"))?;
+                check_scale(currency, a, &at.key("purchase").key(field))?;
             }
         }
         check_min_max(
             p.min_value.map(|a| a.0),
             p.max_value.map(|a| a.0),
-            &format!("{path}.purchase.minValue"),
+            &at.key("purchase").key("minValue"),
         )?;
         check_min_max(
             p.min_quantity,
             p.max_quantity,
-            &format!("{path}.purchase.minQuantity"),
+            &at.key("purchase").key("minQuantity"),
         )?;
         if let Some(s) = &p.scope {
-            scope(s, &format!("{path}.purchase.scope"))?;
+            scope(s, &at.key("purchase").key("scope"))?;
         }
     }
     if let Some(Audience::Specific {
@@ -255,7 +262,7 @@ fn coupon(c: &Coupon, currency: Currency, path: &str) -> Result {
         if customer_ids.is_empty() && segment_ids.is_empty() {
             return fail(
                 ErrorCode::EmptyList,
-                format!("{path}.audience.specific"),
+                &at.key("audience").key("specific"),
                 "a specific audience names at least one customer or segment",
             );
         }
@@ -266,109 +273,111 @@ fn coupon(c: &Coupon, currency: Currency, path: &str) -> Result {
         max_previous,
     }) = &c.order_scope
     {
-        let p = format!("{path}.orderScope.orderCount");
+        let order_scope = at.key("orderScope");
+        let p = order_scope.key("orderCount");
         if *nth == Some(0) {
             return fail(
                 ErrorCode::InvalidValue,
-                format!("{p}.nth"),
+                &p.key("nth"),
                 "orders are counted from 1",
             );
         }
         if nth.is_none() && min_previous.is_none() && max_previous.is_none() {
             return fail(
                 ErrorCode::MissingField,
-                format!("{p}.nth"),
+                &p.key("nth"),
                 "an order-count scope needs nth, minPrevious or maxPrevious",
             );
         }
-        check_min_max(*min_previous, *max_previous, &format!("{p}.minPrevious"))?;
+        check_min_max(*min_previous, *max_previous, &p.key("minPrevious"))?;
     }
     if let Some(w) = &c.active_window {
-        window(w, &format!("{path}.activeWindow"))?;
+        window(w, &at.key("activeWindow"))?;
     }
     if let Some(v) = &c.validity {
-        check_id(&v.segment_id, &format!("{path}.validity.segmentId"))?;
-        check_span(&v.duration, &format!("{path}.validity.duration"))?;
+        check_id(&v.segment_id, &at.key("validity").key("segmentId"))?;
+        check_span(&v.duration, &at.key("validity").key("duration"))?;
     }
     if c.display.title.trim().is_empty() {
         return fail(
             ErrorCode::InvalidValue,
-            format!("{path}.display.title"),
+            &at.key("display").key("title"),
             "a card needs a title",
         );
     }
     Ok(())
 }
 
-fn percent_above_zero(p: &Percent, path: &str) -> Result {
+fn percent_above_zero(p: &Percent, at: &Path<'_>) -> Result {
     if p.0.is_zero() {
-        return fail(ErrorCode::InvalidPercent, path, "must be more than 0");
+        return fail(ErrorCode::InvalidPercent, at, "must be more than 0");
     }
     Ok(())
 }
 
-fn at_least_one(n: Option<u32>, path: &str) -> Result {
+fn at_least_one(n: Option<u32>, at: &Path<'_>) -> Result {
     if n == Some(0) {
-        return fail(ErrorCode::InvalidValue, path, "must be at least 1");
+        return fail(ErrorCode::InvalidValue, at, "must be at least 1");
     }
     Ok(())
 }
 
-fn scope(s: &super::Scope, path: &str) -> Result {
+fn scope(s: &super::Scope, at: &Path<'_>) -> Result {
     let (list, field) = match s {
         super::Scope::EntireCart => return Ok(()),
         super::Scope::Products(ids) => (ids, "products"),
         super::Scope::Collections(ids) => (ids, "collections"),
         super::Scope::Offers(ids) => (ids, "offers"),
     };
-    check_non_empty(list, &format!("{path}.{field}"))
+    check_non_empty(list, &at.key(field))
 }
 
 /// Exactly one of the named options is present.
-fn exactly_one(present: &[(bool, &str)], path: &str) -> Result {
+fn exactly_one(present: &[(bool, &str)], at: &Path<'_>) -> Result {
     let names: Vec<&str> = present.iter().map(|(_, n)| *n).collect();
     match present.iter().filter(|(p, _)| *p).count() {
         1 => Ok(()),
         0 => fail(
             ErrorCode::MissingField,
-            format!("{path}.{}", names[0]),
+            &at.key(names[0]),
             format!("needs one of {}", names.join(", ")),
         ),
         _ => fail(
             ErrorCode::InvalidValue,
-            path.to_string(),
+            at,
             format!("takes only one of {}", names.join(", ")),
         ),
     }
 }
 
-fn discount(d: &Discount, currency: Currency, path: &str) -> Result {
+fn discount(d: &Discount, currency: Currency, at: &Path<'_>) -> Result {
     match d {
         Discount::Percentage { percent, cap } => {
-            percent_above_zero(percent, &format!("{path}.percentage.percent"))?;
+            percent_above_zero(percent, &at.key("percentage").key("percent"))?;
             if let Some(cap) = cap {
-                positive(cap, currency, &format!("{path}.percentage.cap"))?;
+                positive(cap, currency, &at.key("percentage").key("cap"))?;
             }
         }
         Discount::FixedAmount { amount } => {
-            positive(amount, currency, &format!("{path}.fixedAmount.amount"))?
+            positive(amount, currency, &at.key("fixedAmount").key("amount"))?
         }
         Discount::AmountPerItem { amount } => {
-            positive(amount, currency, &format!("{path}.amountPerItem.amount"))?
+            positive(amount, currency, &at.key("amountPerItem").key("amount"))?
         }
         Discount::FixedPrice { price } => {
-            check_scale(currency, price, &format!("{path}.fixedPrice.price"))?
+            check_scale(currency, price, &at.key("fixedPrice").key("price"))?
         }
         Discount::Tiered { tiers, cap } => {
-            let p = format!("{path}.tiered");
-            check_non_empty(tiers, &format!("{p}.tiers"))?;
+            let p = at.key("tiered");
+            check_non_empty(tiers, &p.key("tiers"))?;
+            let tiers_at = p.key("tiers");
             for (i, t) in tiers.iter().enumerate() {
-                let tp = format!("{p}.tiers[{i}]");
-                check_scale(currency, &t.min_value, &format!("{tp}.minValue"))?;
+                let tp = tiers_at.index(i);
+                check_scale(currency, &t.min_value, &tp.key("minValue"))?;
                 if i > 0 && t.min_value <= tiers[i - 1].min_value {
                     return fail(
                         ErrorCode::InvalidValue,
-                        format!("{tp}.minValue"),
+                        &tp.key("minValue"),
                         "tier minimums must strictly ascend",
                     );
                 }
@@ -380,14 +389,14 @@ fn discount(d: &Discount, currency: Currency, path: &str) -> Result {
                     &tp,
                 )?;
                 if let Some(pc) = &t.percent {
-                    percent_above_zero(pc, &format!("{tp}.percent"))?;
+                    percent_above_zero(pc, &tp.key("percent"))?;
                 }
                 if let Some(a) = &t.amount {
-                    positive(a, currency, &format!("{tp}.amount"))?;
+                    positive(a, currency, &tp.key("amount"))?;
                 }
             }
             if let Some(cap) = cap {
-                positive(cap, currency, &format!("{p}.cap"))?;
+                positive(cap, currency, &p.key("cap"))?;
             }
         }
         Discount::BuyXGetY {
@@ -396,30 +405,30 @@ fn discount(d: &Discount, currency: Currency, path: &str) -> Result {
             percent,
             limit,
         } => {
-            let p = format!("{path}.buyXGetY");
+            let p = at.key("buyXGetY");
             for (set, name) in [(buy, "buy"), (get, "get")] {
-                scope(&set.scope, &format!("{p}.{name}.scope"))?;
-                at_least_one(Some(set.quantity), &format!("{p}.{name}.quantity"))?;
+                scope(&set.scope, &p.key(name).key("scope"))?;
+                at_least_one(Some(set.quantity), &p.key(name).key("quantity"))?;
             }
             if let Some(pc) = percent {
-                percent_above_zero(pc, &format!("{p}.percent"))?;
+                percent_above_zero(pc, &p.key("percent"))?;
             }
-            at_least_one(*limit, &format!("{p}.limit"))?;
+            at_least_one(*limit, &p.key("limit"))?;
         }
         Discount::FreeShipping { option_ids, cap } => {
             if let Some(ids) = option_ids {
-                check_non_empty(ids, &format!("{path}.freeShipping.optionIds"))?;
+                check_non_empty(ids, &at.key("freeShipping").key("optionIds"))?;
             }
             if let Some(cap) = cap {
-                positive(cap, currency, &format!("{path}.freeShipping.cap"))?;
+                positive(cap, currency, &at.key("freeShipping").key("cap"))?;
             }
         }
         Discount::FreeGift {
             product_id,
             quantity,
         } => {
-            check_id(product_id, &format!("{path}.freeGift.productId"))?;
-            at_least_one(*quantity, &format!("{path}.freeGift.quantity"))?;
+            check_id(product_id, &at.key("freeGift").key("productId"))?;
+            at_least_one(*quantity, &at.key("freeGift").key("quantity"))?;
         }
         Discount::Combo {
             items,
@@ -428,20 +437,22 @@ fn discount(d: &Discount, currency: Currency, path: &str) -> Result {
             amount,
             limit,
         } => {
-            let p = format!("{path}.combo");
-            check_non_empty(items, &format!("{p}.items"))?;
+            let p = at.key("combo");
+            let items_at = p.key("items");
+            check_non_empty(items, &items_at)?;
             check_unique(
                 items.iter().map(|it| it.product_id.as_str()),
-                |i| format!("{p}.items[{i}].productId"),
+                &items_at,
+                "productId",
                 "product",
             )?;
             for (i, it) in items.iter().enumerate() {
-                at_least_one(it.quantity, &format!("{p}.items[{i}].quantity"))?;
+                at_least_one(it.quantity, &p.key("items").index(i).key("quantity"))?;
             }
             if items.iter().map(|it| it.quantity.unwrap_or(1)).sum::<u32>() < 2 {
                 return fail(
                     ErrorCode::InvalidValue,
-                    format!("{p}.items"),
+                    &p.key("items"),
                     "a combo needs at least two units per set",
                 );
             }
@@ -454,34 +465,34 @@ fn discount(d: &Discount, currency: Currency, path: &str) -> Result {
                 &p,
             )?;
             if let Some(price) = price {
-                check_scale(currency, price, &format!("{p}.price"))?;
+                check_scale(currency, price, &p.key("price"))?;
             }
             if let Some(pc) = percent {
-                percent_above_zero(pc, &format!("{p}.percent"))?;
+                percent_above_zero(pc, &p.key("percent"))?;
             }
             if let Some(a) = amount {
-                positive(a, currency, &format!("{p}.amount"))?;
+                positive(a, currency, &p.key("amount"))?;
             }
-            at_least_one(*limit, &format!("{p}.limit"))?;
+            at_least_one(*limit, &p.key("limit"))?;
         }
     }
     Ok(())
 }
 
-fn positive(amount: &Amount, currency: Currency, path: &str) -> Result {
-    check_scale(currency, amount, path)?;
+fn positive(amount: &Amount, currency: Currency, at: &Path<'_>) -> Result {
+    check_scale(currency, amount, at)?;
     if amount.0.is_zero() {
-        return fail(ErrorCode::InvalidValue, path, "must be more than zero");
+        return fail(ErrorCode::InvalidValue, at, "must be more than zero");
     }
     Ok(())
 }
 
-fn window(w: &Window, path: &str) -> Result {
+fn window(w: &Window, at: &Path<'_>) -> Result {
     if let (Some(start), Some(end)) = (&w.start, &w.end) {
         if end <= start {
             return fail(
                 ErrorCode::WindowEndBeforeStart,
-                format!("{path}.end"),
+                &at.key("end"),
                 format!("ends at {end} but starts at {start}"),
             );
         }
@@ -489,27 +500,24 @@ fn window(w: &Window, path: &str) -> Result {
     Ok(())
 }
 
-fn rule(r: &Rule, path: &str, depth: usize) -> Result {
+fn rule(r: &Rule, at: &Path<'_>, depth: usize) -> Result {
     if depth > limits::MAX_RULE_DEPTH {
         return fail(
             ErrorCode::OutOfRange,
-            path,
+            at,
             format!("rules nest deeper than {}", limits::MAX_RULE_DEPTH),
         );
     }
     match r {
         Rule::All(rules) | Rule::Any(rules) => {
-            let path = format!(
-                "{path}.{}",
-                if matches!(r, Rule::All(_)) {
-                    "all"
-                } else {
-                    "any"
-                }
-            );
-            check_non_empty(rules, &path)?;
+            let list = at.key(if matches!(r, Rule::All(_)) {
+                "all"
+            } else {
+                "any"
+            });
+            check_non_empty(rules, &list)?;
             for (i, sub) in rules.iter().enumerate() {
-                rule(sub, &format!("{path}[{i}]"), depth + 1)?;
+                rule(sub, &list.index(i), depth + 1)?;
             }
         }
         Rule::Purchased {
@@ -519,22 +527,22 @@ fn rule(r: &Rule, path: &str, depth: usize) -> Result {
             if *min_orders == Some(0) {
                 return fail(
                     ErrorCode::InvalidValue,
-                    format!("{path}.purchased.minOrders"),
+                    &at.key("purchased").key("minOrders"),
                     "must be at least 1",
                 );
             }
             if let Some(ids) = product_ids {
-                check_non_empty(ids, &format!("{path}.purchased.productIds"))?;
+                check_non_empty(ids, &at.key("purchased").key("productIds"))?;
             }
         }
         Rule::BoughtProduct { product_id, .. } => {
-            check_id(product_id, &format!("{path}.boughtProduct.productId"))?
+            check_id(product_id, &at.key("boughtProduct").key("productId"))?
         }
         Rule::CourseProgress { course_id, .. } => {
-            check_id(course_id, &format!("{path}.courseProgress.courseId"))?
+            check_id(course_id, &at.key("courseProgress").key("courseId"))?
         }
         Rule::Inactive { inactive_for, .. } => {
-            check_span(inactive_for, &format!("{path}.inactive.inactiveFor"))?
+            check_span(inactive_for, &at.key("inactive").key("inactiveFor"))?
         }
     }
     Ok(())
@@ -542,29 +550,29 @@ fn rule(r: &Rule, path: &str, depth: usize) -> Result {
 
 /// Validates a customer summary against the store currency.
 pub fn customer(c: &Customer, currency: Currency) -> Result {
-    check_id(&c.id, "customer.id")?;
-    check_count(
-        c.orders.len(),
-        limits::MAX_ORDERS,
-        "customer.orders",
-        "orders",
-    )?;
+    let root = Path::Root("customer");
+    check_id(&c.id, &root.key("id"))?;
+    let orders = root.key("orders");
+    check_count(c.orders.len(), limits::MAX_ORDERS, &orders, "orders")?;
     check_unique(
         c.orders.iter().map(|o| o.id.as_str()),
-        |i| format!("customer.orders[{i}].id"),
+        &orders,
+        "id",
         "order id",
     )?;
     for (i, o) in c.orders.iter().enumerate() {
-        check_scale(currency, &o.total, &format!("customer.orders[{i}].total"))?;
+        check_scale(currency, &o.total, &orders.index(i).key("total"))?;
     }
     check_unique(
         c.segments.iter().map(|m| m.segment_id.as_str()),
-        |i| format!("customer.segments[{i}].segmentId"),
+        &root.key("segments"),
+        "segmentId",
         "segment",
     )?;
     check_unique(
         c.courses.iter().map(|p| p.course_id.as_str()),
-        |i| format!("customer.courses[{i}].courseId"),
+        &root.key("courses"),
+        "courseId",
         "course",
     )?;
     Ok(())
@@ -572,10 +580,11 @@ pub fn customer(c: &Customer, currency: Currency) -> Result {
 
 /// Validates a cart against the store currency.
 pub fn cart(c: &Cart, currency: Currency) -> Result {
+    let root = Path::Root("cart");
     if c.currency != currency {
         return fail(
             ErrorCode::CurrencyMismatch,
-            "cart.currency",
+            &root.key("currency"),
             format!(
                 "the cart is in {} but the coupons are in {}",
                 c.currency.code(),
@@ -583,29 +592,28 @@ pub fn cart(c: &Cart, currency: Currency) -> Result {
             ),
         );
     }
-    check_count(c.lines.len(), limits::MAX_LINES, "cart.lines", "lines")?;
+    let lines = root.key("lines");
+    check_count(c.lines.len(), limits::MAX_LINES, &lines, "lines")?;
     check_unique(
         c.lines.iter().map(|l| l.id.as_str()),
-        |i| format!("cart.lines[{i}].id"),
+        &lines,
+        "id",
         "line id",
     )?;
     for (i, l) in c.lines.iter().enumerate() {
-        check_scale(
-            currency,
-            &l.unit_price,
-            &format!("cart.lines[{i}].unitPrice"),
-        )?;
+        let line = lines.index(i);
+        check_scale(currency, &l.unit_price, &line.key("unitPrice"))?;
         if l.quantity == 0 {
             return fail(
                 ErrorCode::InvalidQuantity,
-                format!("cart.lines[{i}].quantity"),
+                &line.key("quantity"),
                 "must be at least 1",
             );
         }
         if l.quantity > limits::MAX_QUANTITY {
             return fail(
                 ErrorCode::OutOfRange,
-                format!("cart.lines[{i}].quantity"),
+                &line.key("quantity"),
                 format!("more than {} units", limits::MAX_QUANTITY),
             );
         }
@@ -619,28 +627,27 @@ pub fn cart(c: &Cart, currency: Currency) -> Result {
         // Keeps every allocation product (amount × weight, in minor units) inside i128.
         return fail(
             ErrorCode::OutOfRange,
-            "cart.lines",
+            &lines,
             format!("the cart subtotal {subtotal} is not below 10^15"),
         );
     }
     if let Some(s) = &c.shipping {
+        let shipping = root.key("shipping");
+        let options = shipping.key("options");
         check_unique(
             s.options.iter().map(|o| o.id.as_str()),
-            |i| format!("cart.shipping.options[{i}].id"),
+            &options,
+            "id",
             "shipping option",
         )?;
         for (i, o) in s.options.iter().enumerate() {
-            check_scale(
-                currency,
-                &o.amount,
-                &format!("cart.shipping.options[{i}].amount"),
-            )?;
+            check_scale(currency, &o.amount, &options.index(i).key("amount"))?;
         }
         if let Some(sel) = &s.selected_id {
             if !s.options.iter().any(|o| &o.id == sel) {
                 return fail(
                     ErrorCode::InvalidValue,
-                    "cart.shipping.selectedId",
+                    &shipping.key("selectedId"),
                     format!("{} is not one of the options", Quoted(sel)),
                 );
             }
@@ -651,12 +658,14 @@ pub fn cart(c: &Cart, currency: Currency) -> Result {
 
 /// Validates the evaluation context.
 pub fn context(c: &Context) -> Result {
-    check_count(c.codes.len(), limits::MAX_CODES, "context.codes", "codes")?;
+    let root = Path::Root("context");
+    let codes = root.key("codes");
+    check_count(c.codes.len(), limits::MAX_CODES, &codes, "codes")?;
     for (i, code) in c.codes.iter().enumerate() {
-        check_id(code.trim(), &format!("context.codes[{i}]"))?;
+        check_id(code.trim(), &codes.index(i))?;
     }
     if let Some(m) = &c.payment_method {
-        check_id(m, "context.paymentMethod")?;
+        check_id(m, &root.key("paymentMethod"))?;
     }
     Ok(())
 }
