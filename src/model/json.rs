@@ -388,59 +388,42 @@ impl<'t> Reader<'t> {
     fn string(&mut self) -> Result<Cow<'t, str>, Fail<'t>> {
         let start = self.pos;
         self.pos += plain(&self.bytes[start..]);
-        loop {
-            let Some(b) = self.peek() else {
-                return Err(self.syntax("EOF while parsing a string"));
-            };
-            match b {
-                b'"' => {
-                    // Both ends sit on ASCII bytes, so the slice is whole characters.
-                    let text = &self.text[start..self.pos];
-                    self.pos += 1;
-                    return Ok(Cow::Borrowed(text));
-                }
-                b'\\' => {
-                    let mut s = self.text[start..self.pos].to_string();
-                    self.pos += 1;
-                    self.escape(&mut s)?;
-                    return self.rest_of_string(s);
-                }
-                0x00..=0x1f => {
-                    return Err(self.syntax(
-                        "control character (\\u0000-\\u001F) found while parsing a string",
-                    ))
-                }
-                _ => self.pos += 1,
-            }
+        if self.peek() == Some(b'"') {
+            // Both ends sit on ASCII bytes, so the slice is whole characters.
+            let text = &self.text[start..self.pos];
+            self.pos += 1;
+            return Ok(Cow::Borrowed(text));
         }
+        self.owned_string(start)
     }
 
-    /// The rest of a string that held an escape, appended to `s`.
-    fn rest_of_string(&mut self, mut s: String) -> Result<Cow<'t, str>, Fail<'t>> {
-        let mut start = self.pos;
+    /// The string from `start` on, once [`plain`] has stopped at something other than
+    /// its closing quote: an escape (the string is copied from here), a control
+    /// character, or the end of the text.
+    fn owned_string(&mut self, mut start: usize) -> Result<Cow<'t, str>, Fail<'t>> {
+        let mut s = String::new();
         loop {
-            let Some(b) = self.peek() else {
-                return Err(self.syntax("EOF while parsing a string"));
-            };
-            match b {
-                b'"' => {
+            match self.peek() {
+                Some(b'"') => {
                     s.push_str(&self.text[start..self.pos]);
                     self.pos += 1;
                     return Ok(Cow::Owned(s));
                 }
-                b'\\' => {
+                Some(b'\\') => {
                     s.push_str(&self.text[start..self.pos]);
                     self.pos += 1;
                     self.escape(&mut s)?;
                     start = self.pos;
                     self.pos += plain(&self.bytes[start..]);
                 }
-                0x00..=0x1f => {
+                Some(0x00..=0x1f) => {
                     return Err(self.syntax(
                         "control character (\\u0000-\\u001F) found while parsing a string",
                     ))
                 }
-                _ => self.pos += 1,
+                // `plain` stops only at the bytes above.
+                Some(_) => self.pos += 1,
+                None => return Err(self.syntax("EOF while parsing a string")),
             }
         }
     }
