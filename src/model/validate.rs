@@ -369,8 +369,8 @@ fn discount(d: &Discount, currency: Currency, at: &Path<'_>) -> Result {
         }
         Discount::Tiered { tiers, cap } => {
             let p = at.key("tiered");
-            check_non_empty(tiers, &p.key("tiers"))?;
             let tiers_at = p.key("tiers");
+            check_non_empty(tiers, &tiers_at)?;
             for (i, t) in tiers.iter().enumerate() {
                 let tp = tiers_at.index(i);
                 check_scale(currency, &t.min_value, &tp.key("minValue"))?;
