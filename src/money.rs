@@ -79,6 +79,10 @@ impl FromJson for Amount {
             Amount::parse,
         )
     }
+
+    fn placeholder() -> Self {
+        Amount(Decimal::ZERO)
+    }
 }
 
 /// A percentage in [0, 100], as a decimal string (`"12.5"`). A discount additionally
@@ -121,6 +125,10 @@ impl FromJson for Percent {
             "a percentage as a decimal string such as \"12.5\"",
             Percent::parse,
         )
+    }
+
+    fn placeholder() -> Self {
+        Percent(Decimal::ZERO)
     }
 }
 
@@ -327,6 +335,14 @@ impl FromJson for Currency {
                 })
             },
         )
+    }
+
+    /// `XXX`, ISO 4217's code for "no currency".
+    fn placeholder() -> Self {
+        Currency {
+            code: *b"XXX",
+            exponent: 0,
+        }
     }
 }
 

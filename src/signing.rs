@@ -216,6 +216,14 @@ impl FromJson for Header {
             crit,
         })
     }
+
+    fn placeholder() -> Self {
+        Header {
+            alg: None,
+            kid: None,
+            crit: false,
+        }
+    }
 }
 
 /// Claims every signed input carries.

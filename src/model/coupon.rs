@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::parse::{from_json_struct, variant, FromJson, Json, Object, Path};
+use super::parse::{from_json_struct, read_fields, variant, FromJson, Json, Object, Path};
 use super::{Span, Timestamp};
 use crate::error::Error;
 use crate::money::{Amount, Currency, Percent};
@@ -558,15 +558,20 @@ from_json_struct!(strict Segment { id: "id", rule: "rule" });
 
 /// An enum whose variants carry no data: one of a fixed set of strings.
 macro_rules! from_json_names {
-    ($ty:ident { $($name:literal => $variant:ident),* $(,)? }) => {
+    ($ty:ident { $first:literal => $first_variant:ident $(, $name:literal => $variant:ident)* $(,)? }) => {
         impl FromJson for $ty {
             fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
-                let names = [$($name),*];
+                let names = [$first, $($name),*];
                 let found = variant(value, at, &names, &[])?;
                 match found.name {
+                    $first => Ok($ty::$first_variant),
                     $($name => Ok($ty::$variant),)*
                     other => Err(at.error(crate::ErrorCode::UnknownVariant, format!("unknown variant `{other}`"))),
                 }
+            }
+
+            fn placeholder() -> Self {
+                $ty::$first_variant
             }
         }
     };
@@ -602,52 +607,70 @@ impl FromJson for Discount {
         let found = variant(value, at, &[], &KINDS)?;
         let data = found.data.unwrap_or(&Json::Null);
         let name = found.name;
-        Ok(match name {
+        match name {
             "percentage" => {
                 let o = fields(data, &at, name, &["percent", "cap"])?;
-                Discount::Percentage {
-                    percent: o.get("percent")?,
-                    cap: o.get("cap")?,
-                }
+                read_fields!(
+                    o,
+                    Discount::Percentage {
+                        percent: "percent",
+                        cap: "cap"
+                    }
+                )
             }
-            "fixedAmount" => Discount::FixedAmount {
-                amount: fields(data, &at, name, &["amount"])?.get("amount")?,
-            },
-            "amountPerItem" => Discount::AmountPerItem {
-                amount: fields(data, &at, name, &["amount"])?.get("amount")?,
-            },
-            "fixedPrice" => Discount::FixedPrice {
-                price: fields(data, &at, name, &["price"])?.get("price")?,
-            },
+            "fixedAmount" => {
+                let o = fields(data, &at, name, &["amount"])?;
+                read_fields!(o, Discount::FixedAmount { amount: "amount" })
+            }
+            "amountPerItem" => {
+                let o = fields(data, &at, name, &["amount"])?;
+                read_fields!(o, Discount::AmountPerItem { amount: "amount" })
+            }
+            "fixedPrice" => {
+                let o = fields(data, &at, name, &["price"])?;
+                read_fields!(o, Discount::FixedPrice { price: "price" })
+            }
             "tiered" => {
                 let o = fields(data, &at, name, &["tiers", "cap"])?;
-                Discount::Tiered {
-                    tiers: o.get("tiers")?,
-                    cap: o.get("cap")?,
-                }
+                read_fields!(
+                    o,
+                    Discount::Tiered {
+                        tiers: "tiers",
+                        cap: "cap"
+                    }
+                )
             }
             "buyXGetY" => {
                 let o = fields(data, &at, name, &["buy", "get", "percent", "limit"])?;
-                Discount::BuyXGetY {
-                    buy: o.get("buy")?,
-                    get: o.get("get")?,
-                    percent: o.get("percent")?,
-                    limit: o.get("limit")?,
-                }
+                read_fields!(
+                    o,
+                    Discount::BuyXGetY {
+                        buy: "buy",
+                        get: "get",
+                        percent: "percent",
+                        limit: "limit"
+                    }
+                )
             }
             "freeShipping" => {
                 let o = fields(data, &at, name, &["optionIds", "cap"])?;
-                Discount::FreeShipping {
-                    option_ids: o.get("optionIds")?,
-                    cap: o.get("cap")?,
-                }
+                read_fields!(
+                    o,
+                    Discount::FreeShipping {
+                        option_ids: "optionIds",
+                        cap: "cap"
+                    }
+                )
             }
             "freeGift" => {
                 let o = fields(data, &at, name, &["productId", "quantity"])?;
-                Discount::FreeGift {
-                    product_id: o.get("productId")?,
-                    quantity: o.get("quantity")?,
-                }
+                read_fields!(
+                    o,
+                    Discount::FreeGift {
+                        product_id: "productId",
+                        quantity: "quantity"
+                    }
+                )
             }
             _ => {
                 let o = fields(
@@ -656,15 +679,25 @@ impl FromJson for Discount {
                     name,
                     &["items", "price", "percent", "amount", "limit"],
                 )?;
-                Discount::Combo {
-                    items: o.get("items")?,
-                    price: o.get("price")?,
-                    percent: o.get("percent")?,
-                    amount: o.get("amount")?,
-                    limit: o.get("limit")?,
-                }
+                read_fields!(
+                    o,
+                    Discount::Combo {
+                        items: "items",
+                        price: "price",
+                        percent: "percent",
+                        amount: "amount",
+                        limit: "limit"
+                    }
+                )
             }
-        })
+        }
+    }
+
+    fn placeholder() -> Self {
+        Discount::FreeShipping {
+            option_ids: None,
+            cap: None,
+        }
     }
 }
 
@@ -683,6 +716,10 @@ impl FromJson for Scope {
             _ => Scope::Offers(found.data(at)?),
         })
     }
+
+    fn placeholder() -> Self {
+        Scope::EntireCart
+    }
 }
 
 impl FromJson for Audience {
@@ -692,28 +729,42 @@ impl FromJson for Audience {
             return Ok(Audience::All);
         };
         let o = fields(data, &at, found.name, &["customerIds", "segmentIds"])?;
-        Ok(Audience::Specific {
-            customer_ids: o.get_or("customerIds", Vec::new)?,
-            segment_ids: o.get_or("segmentIds", Vec::new)?,
-        })
+        read_fields!(
+            o,
+            Audience::Specific {
+                customer_ids: "customerIds" = Vec::new(),
+                segment_ids: "segmentIds" = Vec::new(),
+            }
+        )
+    }
+
+    fn placeholder() -> Self {
+        Audience::All
     }
 }
 
 impl FromJson for OrderScope {
     fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
         let found = variant(value, at, &["all", "firstOrder"], &["orderCount"])?;
-        Ok(match (found.name, found.data) {
-            ("all", _) => OrderScope::All,
-            (_, None) => OrderScope::FirstOrder,
+        match (found.name, found.data) {
+            ("all", _) => Ok(OrderScope::All),
+            (_, None) => Ok(OrderScope::FirstOrder),
             (name, Some(data)) => {
                 let o = fields(data, &at, name, &["nth", "minPrevious", "maxPrevious"])?;
-                OrderScope::OrderCount {
-                    nth: o.get("nth")?,
-                    min_previous: o.get("minPrevious")?,
-                    max_previous: o.get("maxPrevious")?,
-                }
+                read_fields!(
+                    o,
+                    OrderScope::OrderCount {
+                        nth: "nth",
+                        min_previous: "minPrevious",
+                        max_previous: "maxPrevious"
+                    }
+                )
             }
-        })
+        }
+    }
+
+    fn placeholder() -> Self {
+        OrderScope::All
     }
 }
 
@@ -730,37 +781,53 @@ impl FromJson for Rule {
         let found = variant(value, at, &[], &KINDS)?;
         let data = found.data.unwrap_or(&Json::Null);
         let name = found.name;
-        Ok(match name {
-            "all" => Rule::All(found.data(at)?),
-            "any" => Rule::Any(found.data(at)?),
+        match name {
+            "all" => Ok(Rule::All(found.data(at)?)),
+            "any" => Ok(Rule::Any(found.data(at)?)),
             "purchased" => {
                 let o = fields(data, &at, name, &["minOrders", "productIds"])?;
-                Rule::Purchased {
-                    min_orders: o.get("minOrders")?,
-                    product_ids: o.get("productIds")?,
-                }
+                read_fields!(
+                    o,
+                    Rule::Purchased {
+                        min_orders: "minOrders",
+                        product_ids: "productIds"
+                    }
+                )
             }
             "boughtProduct" => {
                 let o = fields(data, &at, name, &["productId", "priceTierId"])?;
-                Rule::BoughtProduct {
-                    product_id: o.get("productId")?,
-                    price_tier_id: o.get("priceTierId")?,
-                }
+                read_fields!(
+                    o,
+                    Rule::BoughtProduct {
+                        product_id: "productId",
+                        price_tier_id: "priceTierId"
+                    }
+                )
             }
             "courseProgress" => {
                 let o = fields(data, &at, name, &["courseId", "minPercent"])?;
-                Rule::CourseProgress {
-                    course_id: o.get("courseId")?,
-                    min_percent: o.get("minPercent")?,
-                }
+                read_fields!(
+                    o,
+                    Rule::CourseProgress {
+                        course_id: "courseId",
+                        min_percent: "minPercent"
+                    }
+                )
             }
             _ => {
                 let o = fields(data, &at, name, &["boughtBefore", "inactiveFor"])?;
-                Rule::Inactive {
-                    bought_before: o.get("boughtBefore")?,
-                    inactive_for: o.get("inactiveFor")?,
-                }
+                read_fields!(
+                    o,
+                    Rule::Inactive {
+                        bought_before: "boughtBefore",
+                        inactive_for: "inactiveFor"
+                    }
+                )
             }
-        })
+        }
+    }
+
+    fn placeholder() -> Self {
+        Rule::All(Vec::new())
     }
 }

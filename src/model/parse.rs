@@ -16,6 +16,7 @@
 //! strings; a JSON object may not name the same key twice.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -83,6 +84,11 @@ pub trait FromJson: Sized {
     fn when_absent() -> Option<Self> {
         None
     }
+
+    /// The value a struct's field holds until it is read (see [`read_fields!`]):
+    /// it is overwritten, or dropped with the rest when a field fails. Any cheap
+    /// value of the type will do; it is never returned to a caller.
+    fn placeholder() -> Self;
 }
 
 /// The JSON type of a value, for messages.
@@ -119,6 +125,10 @@ impl FromJson for String {
     fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
         text(value, at, "a string").map(str::to_string)
     }
+
+    fn placeholder() -> Self {
+        String::new()
+    }
 }
 
 impl FromJson for bool {
@@ -126,6 +136,10 @@ impl FromJson for bool {
         value
             .as_bool()
             .ok_or_else(|| wrong_type(value, at, "true or false"))
+    }
+
+    fn placeholder() -> Self {
+        false
     }
 }
 
@@ -157,6 +171,10 @@ impl FromJson for u32 {
         )
         .map(|v| v as u32)
     }
+
+    fn placeholder() -> Self {
+        0
+    }
 }
 
 impl FromJson for i32 {
@@ -170,11 +188,19 @@ impl FromJson for i32 {
         )
         .map(|v| v as i32)
     }
+
+    fn placeholder() -> Self {
+        0
+    }
 }
 
 impl FromJson for i64 {
     fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
         whole(value, at, i64::MIN, i64::MAX, "a whole number")
+    }
+
+    fn placeholder() -> Self {
+        0
     }
 }
 
@@ -189,6 +215,10 @@ impl<T: FromJson> FromJson for Option<T> {
 
     fn when_absent() -> Option<Self> {
         Some(None)
+    }
+
+    fn placeholder() -> Self {
+        None
     }
 }
 
@@ -205,6 +235,10 @@ impl<T: FromJson> FromJson for Vec<T> {
         }
         Ok(out)
     }
+
+    fn placeholder() -> Self {
+        Vec::new()
+    }
 }
 
 impl<T: FromJson> FromJson for BTreeMap<String, T> {
@@ -217,12 +251,18 @@ impl<T: FromJson> FromJson for BTreeMap<String, T> {
             .map(|(k, v)| Ok((k.to_string(), T::from_json(v, at.key(k))?)))
             .collect()
     }
+
+    fn placeholder() -> Self {
+        BTreeMap::new()
+    }
 }
 
 /// The members of a JSON object being read into a struct.
 pub struct Object<'v, 'p> {
     members: &'v [(Cow<'v, str>, Json<'v>)],
     at: Path<'p>,
+    /// The first error of [`Object::read`], kept while the other fields are read.
+    failed: Cell<Option<Error>>,
 }
 
 impl<'v, 'p> Object<'v, 'p> {
@@ -254,7 +294,11 @@ impl<'v, 'p> Object<'v, 'p> {
         let members = value
             .as_object()
             .ok_or_else(|| wrong_type(value, at, "an object"))?;
-        Ok(Object { members, at })
+        Ok(Object {
+            members,
+            at,
+            failed: Cell::new(None),
+        })
     }
 
     /// Field `name`: required unless `T` is an `Option`.
@@ -271,6 +315,54 @@ impl<'v, 'p> Object<'v, 'p> {
         match self.member(name) {
             Some(value) => T::from_json(value, self.at.key(name)),
             None => Ok(default()),
+        }
+    }
+
+    /// Reads field `name` into `slot`, in place: required unless `T` is an `Option`.
+    /// An error is kept (the first one) for [`Object::done`] instead of returned.
+    ///
+    /// Why in place, and why keep going: a struct read with `let x = o.get(..)?` per
+    /// field moves every field twice (out of its `Result`, into the struct) and every
+    /// `?` drops the fields read so far; in WebAssembly those copies and cascades were
+    /// most of the readers' code. Here each field is one call that writes where the
+    /// field lives.
+    #[inline(never)]
+    pub fn read<T: FromJson>(&self, slot: &mut T, name: &str) {
+        match self.member(name) {
+            Some(value) => self.store(slot, T::from_json(value, self.at.key(name))),
+            None => match T::when_absent() {
+                Some(absent) => *slot = absent,
+                None => self.keep(self.missing(name)),
+            },
+        }
+    }
+
+    /// Reads field `name` into `slot` when the object has it; otherwise `slot` keeps
+    /// its default (`null` is not leaving it out: it is a value of the wrong type).
+    #[inline(never)]
+    pub fn read_present<T: FromJson>(&self, slot: &mut T, name: &str) {
+        if let Some(value) = self.member(name) {
+            self.store(slot, T::from_json(value, self.at.key(name)));
+        }
+    }
+
+    fn store<T>(&self, slot: &mut T, read: Result<T, Error>) {
+        match read {
+            Ok(value) => *slot = value,
+            Err(e) => self.keep(e),
+        }
+    }
+
+    fn keep(&self, e: Error) {
+        let first = self.failed.take().unwrap_or(e);
+        self.failed.set(Some(first));
+    }
+
+    /// `value`, built by [`Object::read`]s, or the first error one of them kept.
+    pub fn done<T>(&self, value: T) -> Result<T, Error> {
+        match self.failed.take() {
+            None => Ok(value),
+            Some(e) => Err(e),
         }
     }
 
@@ -318,7 +410,11 @@ macro_rules! from_json_struct {
                 at: $crate::model::parse::Path<'_>,
             ) -> Result<Self, $crate::error::Error> {
                 let object = $crate::from_json_struct!(@open $mode value at [$($name),*]);
-                Ok($ty { $($field: $crate::from_json_struct!(@field object $name $($default)?)),* })
+                $crate::read_fields!(object, $ty { $($field: $name $(= $default)?),* })
+            }
+
+            fn placeholder() -> Self {
+                $ty { $($field: $crate::read_fields!(@start $($default)?)),* }
             }
         }
     };
@@ -328,10 +424,42 @@ macro_rules! from_json_struct {
     (@open lenient $value:ident $at:ident [$($name:literal),*]) => {
         $crate::model::parse::Object::lenient($value, $at)?
     };
-    (@field $object:ident $name:literal) => { $object.get($name)? };
-    (@field $object:ident $name:literal $default:expr) => { $object.get_or($name, || $default)? };
+}
+
+/// Builds a struct, or an enum's struct variant, from the members of an [`Object`]:
+/// `field: "jsonName"` is required (absent = `None` for an `Option`), `field:
+/// "jsonName" = expr` takes `expr` when absent. The value starts from placeholders
+/// and each field is read in place ([`Object::read`]); the result is the value or
+/// the first field's error.
+///
+/// ```
+/// use coupon_engine::{model::parse::{Object, Path, tree}, read_fields};
+/// enum Shape { Circle { radius: u32, label: Option<String> } }
+/// let value = tree("shape", r#"{"radius": 3}"#)?;
+/// let object = Object::strict(&value, Path::Root("shape"), &["radius", "label"])?;
+/// let Shape::Circle { radius, label } = read_fields!(object, Shape::Circle { radius: "radius", label: "label" })?;
+/// assert_eq!((radius, label), (3, None));
+/// # Ok::<(), coupon_engine::Error>(())
+/// ```
+#[macro_export]
+macro_rules! read_fields {
+    ($object:expr, $($ty:ident)::+ { $($field:ident: $name:literal $(= $default:expr)?),* $(,)? }) => {{
+        let object = &$object;
+        let mut value = $($ty)::+ { $($field: $crate::read_fields!(@start $($default)?)),* };
+        // Irrefutable for a struct; the one variant just built for an enum.
+        #[allow(irrefutable_let_patterns)]
+        if let $($ty)::+ { $($field),* } = &mut value {
+            $($crate::read_fields!(@read object $field $name $($default)?);)*
+        }
+        object.done(value)
+    }};
+    (@start) => { $crate::model::parse::FromJson::placeholder() };
+    (@start $default:expr) => { $default };
+    (@read $object:ident $field:ident $name:literal) => { $object.read($field, $name) };
+    (@read $object:ident $field:ident $name:literal $default:expr) => { $object.read_present($field, $name) };
 }
 pub use from_json_struct;
+pub use read_fields;
 
 /// `serde::Deserialize` for types that read themselves with [`FromJson`], so they
 /// also work where serde is expected (`reqwest`'s `.json()`, `axum::Json`, another

@@ -78,6 +78,10 @@ impl FromJson for Timestamp {
         )?;
         Timestamp::parse(text).map_err(|message| at.error(ErrorCode::InvalidDate, message))
     }
+
+    fn placeholder() -> Self {
+        Timestamp(DateTime::default())
+    }
 }
 
 /// A calendar span such as `{ "days": 90 }`, `{ "hours": 36 }` or `{ "months": 6 }`.
