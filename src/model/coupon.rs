@@ -592,7 +592,7 @@ fn fields<'v, 'p>(
 }
 
 impl FromJson for Discount {
-    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
+    fn read_into(&mut self, value: &Json<'_>, at: Path<'_>) -> Result<(), Error> {
         const KINDS: [&str; 9] = [
             "percentage",
             "fixedAmount",
@@ -612,6 +612,7 @@ impl FromJson for Discount {
                 let o = fields(data, &at, name, &["percent", "cap"])?;
                 read_fields!(
                     o,
+                    self,
                     Discount::Percentage {
                         percent: "percent",
                         cap: "cap"
@@ -620,20 +621,21 @@ impl FromJson for Discount {
             }
             "fixedAmount" => {
                 let o = fields(data, &at, name, &["amount"])?;
-                read_fields!(o, Discount::FixedAmount { amount: "amount" })
+                read_fields!(o, self, Discount::FixedAmount { amount: "amount" })
             }
             "amountPerItem" => {
                 let o = fields(data, &at, name, &["amount"])?;
-                read_fields!(o, Discount::AmountPerItem { amount: "amount" })
+                read_fields!(o, self, Discount::AmountPerItem { amount: "amount" })
             }
             "fixedPrice" => {
                 let o = fields(data, &at, name, &["price"])?;
-                read_fields!(o, Discount::FixedPrice { price: "price" })
+                read_fields!(o, self, Discount::FixedPrice { price: "price" })
             }
             "tiered" => {
                 let o = fields(data, &at, name, &["tiers", "cap"])?;
                 read_fields!(
                     o,
+                    self,
                     Discount::Tiered {
                         tiers: "tiers",
                         cap: "cap"
@@ -644,6 +646,7 @@ impl FromJson for Discount {
                 let o = fields(data, &at, name, &["buy", "get", "percent", "limit"])?;
                 read_fields!(
                     o,
+                    self,
                     Discount::BuyXGetY {
                         buy: "buy",
                         get: "get",
@@ -656,6 +659,7 @@ impl FromJson for Discount {
                 let o = fields(data, &at, name, &["optionIds", "cap"])?;
                 read_fields!(
                     o,
+                    self,
                     Discount::FreeShipping {
                         option_ids: "optionIds",
                         cap: "cap"
@@ -666,6 +670,7 @@ impl FromJson for Discount {
                 let o = fields(data, &at, name, &["productId", "quantity"])?;
                 read_fields!(
                     o,
+                    self,
                     Discount::FreeGift {
                         product_id: "productId",
                         quantity: "quantity"
@@ -681,6 +686,7 @@ impl FromJson for Discount {
                 )?;
                 read_fields!(
                     o,
+                    self,
                     Discount::Combo {
                         items: "items",
                         price: "price",
@@ -702,19 +708,20 @@ impl FromJson for Discount {
 }
 
 impl FromJson for Scope {
-    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
+    fn read_into(&mut self, value: &Json<'_>, at: Path<'_>) -> Result<(), Error> {
         let found = variant(
             value,
             at,
             &["entireCart"],
             &["products", "collections", "offers"],
         )?;
-        Ok(match found.name {
+        *self = match found.name {
             "entireCart" => Scope::EntireCart,
             "products" => Scope::Products(found.data(at)?),
             "collections" => Scope::Collections(found.data(at)?),
             _ => Scope::Offers(found.data(at)?),
-        })
+        };
+        Ok(())
     }
 
     fn placeholder() -> Self {
@@ -723,14 +730,16 @@ impl FromJson for Scope {
 }
 
 impl FromJson for Audience {
-    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
+    fn read_into(&mut self, value: &Json<'_>, at: Path<'_>) -> Result<(), Error> {
         let found = variant(value, at, &["all"], &["specific"])?;
         let Some(data) = found.data else {
-            return Ok(Audience::All);
+            *self = Audience::All;
+            return Ok(());
         };
         let o = fields(data, &at, found.name, &["customerIds", "segmentIds"])?;
         read_fields!(
             o,
+            self,
             Audience::Specific {
                 customer_ids: "customerIds" = Vec::new(),
                 segment_ids: "segmentIds" = Vec::new(),
@@ -744,15 +753,22 @@ impl FromJson for Audience {
 }
 
 impl FromJson for OrderScope {
-    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
+    fn read_into(&mut self, value: &Json<'_>, at: Path<'_>) -> Result<(), Error> {
         let found = variant(value, at, &["all", "firstOrder"], &["orderCount"])?;
         match (found.name, found.data) {
-            ("all", _) => Ok(OrderScope::All),
-            (_, None) => Ok(OrderScope::FirstOrder),
+            ("all", _) => {
+                *self = OrderScope::All;
+                Ok(())
+            }
+            (_, None) => {
+                *self = OrderScope::FirstOrder;
+                Ok(())
+            }
             (name, Some(data)) => {
                 let o = fields(data, &at, name, &["nth", "minPrevious", "maxPrevious"])?;
                 read_fields!(
                     o,
+                    self,
                     OrderScope::OrderCount {
                         nth: "nth",
                         min_previous: "minPrevious",
@@ -769,7 +785,7 @@ impl FromJson for OrderScope {
 }
 
 impl FromJson for Rule {
-    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
+    fn read_into(&mut self, value: &Json<'_>, at: Path<'_>) -> Result<(), Error> {
         const KINDS: [&str; 6] = [
             "all",
             "any",
@@ -782,12 +798,19 @@ impl FromJson for Rule {
         let data = found.data.unwrap_or(&Json::Null);
         let name = found.name;
         match name {
-            "all" => Ok(Rule::All(found.data(at)?)),
-            "any" => Ok(Rule::Any(found.data(at)?)),
+            "all" => {
+                *self = Rule::All(found.data(at)?);
+                Ok(())
+            }
+            "any" => {
+                *self = Rule::Any(found.data(at)?);
+                Ok(())
+            }
             "purchased" => {
                 let o = fields(data, &at, name, &["minOrders", "productIds"])?;
                 read_fields!(
                     o,
+                    self,
                     Rule::Purchased {
                         min_orders: "minOrders",
                         product_ids: "productIds"
@@ -798,6 +821,7 @@ impl FromJson for Rule {
                 let o = fields(data, &at, name, &["productId", "priceTierId"])?;
                 read_fields!(
                     o,
+                    self,
                     Rule::BoughtProduct {
                         product_id: "productId",
                         price_tier_id: "priceTierId"
@@ -808,6 +832,7 @@ impl FromJson for Rule {
                 let o = fields(data, &at, name, &["courseId", "minPercent"])?;
                 read_fields!(
                     o,
+                    self,
                     Rule::CourseProgress {
                         course_id: "courseId",
                         min_percent: "minPercent"
@@ -818,6 +843,7 @@ impl FromJson for Rule {
                 let o = fields(data, &at, name, &["boughtBefore", "inactiveFor"])?;
                 read_fields!(
                     o,
+                    self,
                     Rule::Inactive {
                         bought_before: "boughtBefore",
                         inactive_for: "inactiveFor"

@@ -74,10 +74,28 @@ impl fmt::Display for Path<'_> {
     }
 }
 
-/// A type that reads itself from a parsed JSON value.
+/// A type that reads itself from a parsed JSON value. An implementation provides
+/// [`FromJson::from_json`] (values built whole: strings, amounts) or
+/// [`FromJson::read_into`] (structs and enums, whose fields are read in place), and
+/// [`FromJson::placeholder`].
 pub trait FromJson: Sized {
     /// Reads `value`, found at `at`.
-    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error>;
+    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
+        let mut out = Self::placeholder();
+        out.read_into(value, at)?;
+        Ok(out)
+    }
+
+    /// Reads `value`, found at `at`, into `self`, replacing what it held.
+    ///
+    /// Why in place: a struct built from `let x = read(..)?` per field moves every
+    /// field out of its `Result` and into the struct, and a nested struct is moved
+    /// again at each level; in WebAssembly those copies were most of the readers'
+    /// code. Read in place, each field is one call that writes where it lives.
+    fn read_into(&mut self, value: &Json<'_>, at: Path<'_>) -> Result<(), Error> {
+        *self = Self::from_json(value, at)?;
+        Ok(())
+    }
 
     /// What a field of this type is when the object leaves it out: `None` (an error
     /// naming the missing field) for every type but `Option`.
@@ -206,10 +224,13 @@ impl FromJson for i64 {
 
 impl<T: FromJson> FromJson for Option<T> {
     /// `null` is the same as leaving the field out.
-    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
+    fn read_into(&mut self, value: &Json<'_>, at: Path<'_>) -> Result<(), Error> {
         match value {
-            Json::Null => Ok(None),
-            _ => T::from_json(value, at).map(Some),
+            Json::Null => {
+                *self = None;
+                Ok(())
+            }
+            _ => self.get_or_insert_with(T::placeholder).read_into(value, at),
         }
     }
 
@@ -223,17 +244,22 @@ impl<T: FromJson> FromJson for Option<T> {
 }
 
 impl<T: FromJson> FromJson for Vec<T> {
-    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
+    fn read_into(&mut self, value: &Json<'_>, at: Path<'_>) -> Result<(), Error> {
         let items = value
             .as_array()
             .ok_or_else(|| wrong_type(value, at, "an array"))?;
+        self.clear();
+        self.reserve_exact(items.len());
         // A plain loop: the iterator adapters of `collect::<Result<_, _>>()` cost
-        // noticeably more code per element type in WebAssembly.
-        let mut out = Vec::with_capacity(items.len());
+        // noticeably more code per element type in WebAssembly. Each element is read
+        // where it will stay.
         for (i, item) in items.iter().enumerate() {
-            out.push(T::from_json(item, at.index(i))?);
+            self.push(T::placeholder());
+            if let Some(last) = self.last_mut() {
+                last.read_into(item, at.index(i))?;
+            }
         }
-        Ok(out)
+        Ok(())
     }
 
     fn placeholder() -> Self {
@@ -318,18 +344,14 @@ impl<'v, 'p> Object<'v, 'p> {
         }
     }
 
-    /// Reads field `name` into `slot`, in place: required unless `T` is an `Option`.
-    /// An error is kept (the first one) for [`Object::done`] instead of returned.
-    ///
-    /// Why in place, and why keep going: a struct read with `let x = o.get(..)?` per
-    /// field moves every field twice (out of its `Result`, into the struct) and every
-    /// `?` drops the fields read so far; in WebAssembly those copies and cascades were
-    /// most of the readers' code. Here each field is one call that writes where the
-    /// field lives.
+    /// Reads field `name` into `slot`, in place ([`FromJson::read_into`]): required
+    /// unless `T` is an `Option`. An error is kept (the first one) for
+    /// [`Object::done`] instead of returned, so that a struct's reader has no early
+    /// return after each field, each dropping the fields read so far.
     #[inline(never)]
     pub fn read<T: FromJson>(&self, slot: &mut T, name: &str) {
         match self.member(name) {
-            Some(value) => self.store(slot, T::from_json(value, self.at.key(name))),
+            Some(value) => self.store(slot.read_into(value, self.at.key(name))),
             None => match T::when_absent() {
                 Some(absent) => *slot = absent,
                 None => self.keep(self.missing(name)),
@@ -342,14 +364,13 @@ impl<'v, 'p> Object<'v, 'p> {
     #[inline(never)]
     pub fn read_present<T: FromJson>(&self, slot: &mut T, name: &str) {
         if let Some(value) = self.member(name) {
-            self.store(slot, T::from_json(value, self.at.key(name)));
+            self.store(slot.read_into(value, self.at.key(name)));
         }
     }
 
-    fn store<T>(&self, slot: &mut T, read: Result<T, Error>) {
-        match read {
-            Ok(value) => *slot = value,
-            Err(e) => self.keep(e),
+    fn store(&self, read: Result<(), Error>) {
+        if let Err(e) = read {
+            self.keep(e);
         }
     }
 
@@ -358,10 +379,10 @@ impl<'v, 'p> Object<'v, 'p> {
         self.failed.set(Some(first));
     }
 
-    /// `value`, built by [`Object::read`]s, or the first error one of them kept.
-    pub fn done<T>(&self, value: T) -> Result<T, Error> {
+    /// The first error kept by [`Object::read`], if any.
+    pub fn done(&self) -> Result<(), Error> {
         match self.failed.take() {
-            None => Ok(value),
+            None => Ok(()),
             Some(e) => Err(e),
         }
     }
@@ -405,12 +426,13 @@ macro_rules! from_json_struct {
     ($mode:ident $ty:ident { $($field:ident: $name:literal $(= $default:expr)?),* $(,)? }) => {
         impl $crate::model::parse::FromJson for $ty {
             #[inline(never)]
-            fn from_json(
+            fn read_into(
+                &mut self,
                 value: &$crate::model::parse::Json<'_>,
                 at: $crate::model::parse::Path<'_>,
-            ) -> Result<Self, $crate::error::Error> {
+            ) -> Result<(), $crate::error::Error> {
                 let object = $crate::from_json_struct!(@open $mode value at [$($name),*]);
-                $crate::read_fields!(object, $ty { $($field: $name $(= $default)?),* })
+                $crate::read_fields!(object, self, $ty { $($field: $name $(= $default)?),* })
             }
 
             fn placeholder() -> Self {
@@ -426,32 +448,34 @@ macro_rules! from_json_struct {
     };
 }
 
-/// Builds a struct, or an enum's struct variant, from the members of an [`Object`]:
-/// `field: "jsonName"` is required (absent = `None` for an `Option`), `field:
-/// "jsonName" = expr` takes `expr` when absent. The value starts from placeholders
-/// and each field is read in place ([`Object::read`]); the result is the value or
-/// the first field's error.
+/// Reads a struct, or an enum's struct variant, from the members of an [`Object`]
+/// into `slot`, in place: `field: "jsonName"` is required (absent = `None` for an
+/// `Option`), `field: "jsonName" = expr` takes `expr` when absent. The slot is set to
+/// placeholders (and the defaults), then each field is read where it lives
+/// ([`Object::read`]); the result is the first field's error, if any.
 ///
 /// ```
 /// use coupon_engine::{model::parse::{Object, Path, tree}, read_fields};
-/// enum Shape { Circle { radius: u32, label: Option<String> } }
+/// enum Shape { Square, Circle { radius: u32, label: Option<String> } }
 /// let value = tree("shape", r#"{"radius": 3}"#)?;
 /// let object = Object::strict(&value, Path::Root("shape"), &["radius", "label"])?;
-/// let Shape::Circle { radius, label } = read_fields!(object, Shape::Circle { radius: "radius", label: "label" })?;
-/// assert_eq!((radius, label), (3, None));
+/// let mut shape = Shape::Square;
+/// read_fields!(object, &mut shape, Shape::Circle { radius: "radius", label: "label" })?;
+/// assert!(matches!(shape, Shape::Circle { radius: 3, label: None }));
 /// # Ok::<(), coupon_engine::Error>(())
 /// ```
 #[macro_export]
 macro_rules! read_fields {
-    ($object:expr, $($ty:ident)::+ { $($field:ident: $name:literal $(= $default:expr)?),* $(,)? }) => {{
+    ($object:expr, $slot:expr, $($ty:ident)::+ { $($field:ident: $name:literal $(= $default:expr)?),* $(,)? }) => {{
         let object = &$object;
-        let mut value = $($ty)::+ { $($field: $crate::read_fields!(@start $($default)?)),* };
-        // Irrefutable for a struct; the one variant just built for an enum.
+        let slot = $slot;
+        *slot = $($ty)::+ { $($field: $crate::read_fields!(@start $($default)?)),* };
+        // Irrefutable for a struct; the variant just stored for an enum.
         #[allow(irrefutable_let_patterns)]
-        if let $($ty)::+ { $($field),* } = &mut value {
+        if let $($ty)::+ { $($field),* } = slot {
             $($crate::read_fields!(@read object $field $name $($default)?);)*
         }
-        object.done(value)
+        object.done()
     }};
     (@start) => { $crate::model::parse::FromJson::placeholder() };
     (@start $default:expr) => { $default };
