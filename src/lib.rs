@@ -87,7 +87,7 @@ impl Engine {
         context: &Context,
     ) -> Result<EvaluationResult, Error> {
         model::validate::customer(customer, self.bundle.currency)?;
-        self.evaluate_validated(customer, cart, context)
+        evaluate_validated(&self.bundle, customer, cart, context)
     }
 
     /// Validates a customer summary once, for evaluating many carts with
@@ -112,123 +112,123 @@ impl Engine {
             // Validated against another engine's currency: the scales may not hold here.
             model::validate::customer(&shopper.customer, self.bundle.currency)?;
         }
-        self.evaluate_validated(&shopper.customer, cart, context)
+        evaluate_validated(&self.bundle, &shopper.customer, cart, context)
     }
+}
 
-    fn evaluate_validated(
-        &self,
-        customer: &Customer,
-        cart: &Cart,
-        context: &Context,
-    ) -> Result<EvaluationResult, Error> {
-        let currency = self.bundle.currency;
-        model::validate::cart(cart, currency)?;
-        model::validate::context(context)?;
+/// Evaluates against a bundle already validated, for a customer validated against
+/// its currency; the cart and context are validated here.
+fn evaluate_validated(
+    bundle: &Bundle,
+    customer: &Customer,
+    cart: &Cart,
+    context: &Context,
+) -> Result<EvaluationResult, Error> {
+    let currency = bundle.currency;
+    model::validate::cart(cart, currency)?;
+    model::validate::context(context)?;
 
-        let coupons = &self.bundle.coupons;
-        let facts = facts::Facts::new(&self.bundle, customer, cart, context);
-        let verdicts: Vec<conditions::Verdict> = coupons
-            .iter()
-            .map(|c| conditions::check(c, &facts))
-            .collect();
-        let entered: Vec<bool> = coupons
-            .iter()
-            .map(|c| facts.is_entered(c.code.as_deref()))
-            .collect();
-        let candidates: Vec<usize> = (0..coupons.len())
-            .filter(|&i| {
-                verdicts[i].usable()
-                    && (coupons[i].application == model::Application::Automatic || entered[i])
-            })
-            .collect();
-        let scoped: Vec<&[usize]> = verdicts.iter().map(|v| v.scoped.as_slice()).collect();
-        let cx = selection::Context::new(
-            coupons,
-            &scoped,
-            &entered,
-            &facts,
-            self.bundle.max_codes as usize,
-        );
-        let chosen = selection::select(&candidates, &cx, self.bundle.selection);
-
-        let minor = |units: i128| Amount(currency.from_minor(units));
-        let before_minor = facts.amounts.subtotal_minor + facts.amounts.shipping_minor;
-        let total_before = minor(before_minor);
-        let applied = chosen
-            .applied
-            .iter()
-            .map(|(c, offer)| AppliedDiscount {
-                coupon_id: coupons[*c].id.clone(),
-                code: coupons[*c].code.clone(),
-                title: coupons[*c].display.title.clone(),
-                class: coupons[*c].class(),
-                amount: minor(offer.total),
-                lines: offer
-                    .lines
-                    .iter()
-                    .map(|&(line, part)| LineAllocation {
-                        line_id: cart.lines[line].id.clone(),
-                        amount: minor(part),
-                    })
-                    .collect(),
-                shipping: minor(offer.shipping),
-            })
-            .collect();
-        let lines = cart
-            .lines
-            .iter()
-            .enumerate()
-            .map(|(i, l)| LineTotal {
-                line_id: l.id.clone(),
-                subtotal: minor(facts.amounts.line_minor[i]),
-                discount: minor(facts.amounts.line_minor[i] - chosen.remaining.lines[i]),
-                total: minor(chosen.remaining.lines[i]),
-            })
-            .collect();
-        let unknown_codes = facts
-            .entered
-            .iter()
-            .filter(|code| !cards::matches_any(code, coupons))
-            .map(|code| UnknownCode {
-                code: code.clone(),
-                message: format!("Code {code} is not valid"),
-            })
-            .collect();
-        // A gift is worth adding when the missing gift is all that stands in the way.
-        let gifts_to_add = verdicts
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| {
-                coupons[*i].application == model::Application::Automatic || entered[*i]
-            })
-            .filter_map(|(i, v)| match v.blockers.as_slice() {
-                [model::ReasonKind::GiftNotInCart {
-                    product_id,
-                    quantity,
-                }] => Some(GiftToAdd {
-                    coupon_id: coupons[i].id.clone(),
-                    product_id: product_id.clone(),
-                    quantity: *quantity,
-                }),
-                _ => None,
-            })
-            .collect();
-        let saving = chosen.saving();
-        Ok(EvaluationResult {
-            currency,
-            subtotal: minor(facts.amounts.subtotal_minor),
-            shipping: minor(facts.amounts.shipping_minor),
-            total_before,
-            shipping_discount: minor(facts.amounts.shipping_minor - chosen.remaining.shipping),
-            discount_total: minor(saving),
-            total_after: minor(before_minor - saving),
-            applied,
-            lines,
-            cards: cards::build(&cx, &verdicts, &candidates, &chosen, total_before),
-            unknown_codes,
-            gifts_to_add,
+    let coupons = &bundle.coupons;
+    let facts = facts::Facts::new(&bundle, customer, cart, context);
+    let verdicts: Vec<conditions::Verdict> = coupons
+        .iter()
+        .map(|c| conditions::check(c, &facts))
+        .collect();
+    let entered: Vec<bool> = coupons
+        .iter()
+        .map(|c| facts.is_entered(c.code.as_deref()))
+        .collect();
+    let candidates: Vec<usize> = (0..coupons.len())
+        .filter(|&i| {
+            verdicts[i].usable()
+                && (coupons[i].application == model::Application::Automatic || entered[i])
         })
-    }
+        .collect();
+    let scoped: Vec<&[usize]> = verdicts.iter().map(|v| v.scoped.as_slice()).collect();
+    let cx = selection::Context::new(
+        coupons,
+        &scoped,
+        &entered,
+        &facts,
+        bundle.max_codes as usize,
+    );
+    let chosen = selection::select(&candidates, &cx, bundle.selection);
+
+    let minor = |units: i128| Amount(currency.from_minor(units));
+    let before_minor = facts.amounts.subtotal_minor + facts.amounts.shipping_minor;
+    let total_before = minor(before_minor);
+    let applied = chosen
+        .applied
+        .iter()
+        .map(|(c, offer)| AppliedDiscount {
+            coupon_id: coupons[*c].id.clone(),
+            code: coupons[*c].code.clone(),
+            title: coupons[*c].display.title.clone(),
+            class: coupons[*c].class(),
+            amount: minor(offer.total),
+            lines: offer
+                .lines
+                .iter()
+                .map(|&(line, part)| LineAllocation {
+                    line_id: cart.lines[line].id.clone(),
+                    amount: minor(part),
+                })
+                .collect(),
+            shipping: minor(offer.shipping),
+        })
+        .collect();
+    let lines = cart
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| LineTotal {
+            line_id: l.id.clone(),
+            subtotal: minor(facts.amounts.line_minor[i]),
+            discount: minor(facts.amounts.line_minor[i] - chosen.remaining.lines[i]),
+            total: minor(chosen.remaining.lines[i]),
+        })
+        .collect();
+    let unknown_codes = facts
+        .entered
+        .iter()
+        .filter(|code| !cards::matches_any(code, coupons))
+        .map(|code| UnknownCode {
+            code: code.clone(),
+            message: format!("Code {code} is not valid"),
+        })
+        .collect();
+    // A gift is worth adding when the missing gift is all that stands in the way.
+    let gifts_to_add = verdicts
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| coupons[*i].application == model::Application::Automatic || entered[*i])
+        .filter_map(|(i, v)| match v.blockers.as_slice() {
+            [model::ReasonKind::GiftNotInCart {
+                product_id,
+                quantity,
+            }] => Some(GiftToAdd {
+                coupon_id: coupons[i].id.clone(),
+                product_id: product_id.clone(),
+                quantity: *quantity,
+            }),
+            _ => None,
+        })
+        .collect();
+    let saving = chosen.saving();
+    Ok(EvaluationResult {
+        currency,
+        subtotal: minor(facts.amounts.subtotal_minor),
+        shipping: minor(facts.amounts.shipping_minor),
+        total_before,
+        shipping_discount: minor(facts.amounts.shipping_minor - chosen.remaining.shipping),
+        discount_total: minor(saving),
+        total_after: minor(before_minor - saving),
+        applied,
+        lines,
+        cards: cards::build(&cx, &verdicts, &candidates, &chosen, total_before),
+        unknown_codes,
+        gifts_to_add,
+    })
 }
 
 /// A customer summary validated by [`Engine::shopper`].
@@ -270,7 +270,11 @@ model::parse::from_json_struct!(strict Request {
 
 /// Evaluates a whole [`Request`].
 pub fn evaluate(request: &Request) -> Result<EvaluationResult, Error> {
-    Engine::new(request.bundle.clone())?.evaluate(
+    // Validated by reference: an Engine would own (so clone) the bundle.
+    model::validate::bundle(&request.bundle)?;
+    model::validate::customer(&request.customer, request.bundle.currency)?;
+    evaluate_validated(
+        &request.bundle,
         &request.customer,
         &request.cart,
         &request.context,
