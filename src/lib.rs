@@ -129,7 +129,7 @@ fn evaluate_validated(
     model::validate::context(context)?;
 
     let coupons = &bundle.coupons;
-    let facts = facts::Facts::new(&bundle, customer, cart, context);
+    let facts = facts::Facts::new(bundle, customer, cart, context);
     let verdicts: Vec<conditions::Verdict> = coupons
         .iter()
         .map(|c| conditions::check(c, &facts))
