@@ -1,15 +1,12 @@
 //! Cards: turns verdicts and the selection into what the shopper sees, with default
 //! English messages and progress toward each threshold the shopper can close.
 
-use rust_decimal::prelude::ToPrimitive;
-use rust_decimal::Decimal;
-
 use crate::conditions::{status_of, Verdict};
 use crate::facts::Facts;
 use crate::model::{
     Card, CardStatus, Coupon, Discount, Progress, ProgressUnit, Reason, ReasonKind, Timestamp,
 };
-use crate::money::{decimal_text, Amount, Currency};
+use crate::money::{decimal_text, write_normalized, Amount, Currency};
 use crate::selection::{Context, Selection};
 
 /// Builds one card per visible coupon and per hidden coupon whose code was entered,
@@ -66,7 +63,7 @@ pub fn build(
             status,
             saving,
             price_before: total_before,
-            price_after: saving.map(|s| Amount(total_before.0 - s.0)),
+            price_after: saving.map(|s| Amount(currency.difference(total_before.0, s.0))),
             progress,
             reasons: kinds
                 .into_iter()
@@ -122,30 +119,35 @@ fn next_tier(coupon: &Coupon, verdict: &Verdict, facts: &Facts) -> Option<Progre
         return None;
     };
     let currency = facts.currency;
-    let value = currency.from_minor(
-        verdict
-            .scoped
-            .iter()
-            .map(|&i| facts.amounts.line_minor[i])
-            .sum(),
-    );
+    let value: i128 = verdict
+        .scoped
+        .iter()
+        .map(|&i| facts.amounts.line_minor[i])
+        .sum();
+    let minimum = |t: &crate::model::Tier| currency.to_minor(t.min_value.0);
     // Below the first tier the minimum-value reason already shows the way.
-    if tiers.first().is_none_or(|t| value < t.min_value.0) {
+    if tiers.first().is_none_or(|t| value < minimum(t)) {
         return None;
     }
-    let next = tiers.iter().find(|t| t.min_value.0 > value)?;
-    let remaining = currency.round(next.min_value.0 - value);
+    let next = tiers.iter().find(|t| minimum(t) > value)?;
+    let target = minimum(next);
+    let remaining = currency.from_minor(target - value);
     let reward = match (&next.percent, &next.amount) {
-        (Some(p), _) => format!("{}%", p.0.normalize()),
+        (Some(p), _) => {
+            let mut text = String::new();
+            write_normalized(p.0, &mut text);
+            text.push('%');
+            text
+        }
         (None, Some(a)) => format!("{} off", currency.format(a.0)),
         (None, None) => String::new(),
     };
     Some(Progress {
         unit: ProgressUnit::CartValue,
-        current: decimal_text(currency.round(value)),
-        target: decimal_text(currency.round(next.min_value.0)),
+        current: decimal_text(currency.from_minor(value)),
+        target: decimal_text(currency.from_minor(target)),
         remaining: decimal_text(remaining),
-        percent: percent(value, next.min_value.0),
+        percent: percent(value, target),
         message: format!("Add {} more for {reward}", currency.format(remaining)),
     })
 }
@@ -236,7 +238,7 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
         MinPurchaseValue { required, current } => {
             format!(
                 "Add {} more to unlock",
-                currency.format(required.0 - current.0)
+                currency.format(currency.difference(required.0, current.0))
             )
         }
         MaxPurchaseValue { limit, .. } => format!("Only for orders up to {}", money(limit)),
@@ -284,18 +286,18 @@ fn progress(kind: &ReasonKind, currency: Currency) -> Option<Progress> {
             current: current.to_string(),
             target: target.to_string(),
             remaining: remaining.to_string(),
-            percent: percent(Decimal::from(current), Decimal::from(target)),
+            percent: percent(current.into(), target.into()),
             message: plural(remaining, one, many),
         }
     };
     let money = |unit, current: &Amount, target: &Amount, verb: &str| {
-        let remaining = currency.round(target.0 - current.0);
+        let remaining = currency.difference(target.0, current.0);
         Progress {
             unit,
             current: decimal_text(current.0),
             target: decimal_text(target.0),
             remaining: decimal_text(remaining),
-            percent: percent(current.0, target.0),
+            percent: percent(currency.minor(current.0), currency.minor(target.0)),
             message: format!("{verb} {} more", currency.format(remaining)),
         }
     };
@@ -328,49 +330,38 @@ fn progress(kind: &ReasonKind, currency: Currency) -> Option<Progress> {
 }
 
 /// Whole percent of `current / target`, floored, at most 99 while unmet.
-fn percent(current: Decimal, target: Decimal) -> u32 {
-    if target <= Decimal::ZERO || current <= Decimal::ZERO {
+/// Both are whole numbers of one unit (items, orders, minor units of money).
+fn percent(current: i128, target: i128) -> u32 {
+    if target <= 0 || current <= 0 {
         return 0;
     }
-    // Checked: past `Decimal`'s range the product is a ratio far above 100.
-    current
-        .checked_mul(Decimal::ONE_HUNDRED)
-        .and_then(|c| c.checked_div(target))
-        .map_or(99, |p| p.floor().to_u32().unwrap_or(u32::MAX).min(99))
+    // Checked: past i128 the ratio is far above 100.
+    current.checked_mul(100).map_or(99, |c| {
+        u32::try_from(c / target).unwrap_or(u32::MAX).min(99)
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::{percent, when};
     use crate::model::Timestamp;
-    use rust_decimal::Decimal;
 
     #[test]
     fn progress_percent_is_floored_and_below_100_while_unmet() {
-        let d = |t: &str| t.parse::<Decimal>().unwrap();
-        assert_eq!(percent(d("185460.00"), d("204000.00")), 90);
-        assert_eq!(percent(d("1"), d("3")), 33);
-        assert_eq!(percent(d("2"), d("3")), 66);
-        assert_eq!(percent(d("0.5"), d("1.000")), 50);
-        assert_eq!(percent(d("199.99"), d("200")), 99);
-        assert_eq!(percent(d("200"), d("200.00")), 99);
-        assert_eq!(percent(d("0"), d("200")), 0);
-        assert_eq!(percent(d("5"), d("0")), 0);
-        // Far apart in scale and size: no overflow, still floored and capped.
-        assert_eq!(
-            percent(
-                d("79228162514264337593543950335"),
-                d("0.0000000000000000000000000002")
-            ),
-            99
-        );
-        assert_eq!(
-            percent(
-                d("0.0000000000000000000000000001"),
-                d("79228162514264337593543950335")
-            ),
-            0
-        );
+        // Minor units: ₹185,460.00 of ₹204,000.00.
+        assert_eq!(percent(18_546_000, 20_400_000), 90);
+        assert_eq!(percent(1, 3), 33);
+        assert_eq!(percent(2, 3), 66);
+        assert_eq!(percent(50, 100), 50);
+        assert_eq!(percent(19_999, 20_000), 99);
+        assert_eq!(percent(20_000, 20_000), 99);
+        assert_eq!(percent(0, 200), 0);
+        assert_eq!(percent(5, 0), 0);
+        assert_eq!(percent(-5, 10), 0);
+        // At the ends of i128: no overflow, still floored and capped.
+        assert_eq!(percent(i128::MAX, 1), 99);
+        assert_eq!(percent(1, i128::MAX), 0);
+        assert_eq!(percent(i128::MAX / 100, i128::MAX / 100 + 1), 99);
     }
 
     #[test]

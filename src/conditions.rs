@@ -3,6 +3,7 @@
 
 use crate::facts::Facts;
 use crate::model::{Audience, CardStatus, Coupon, OrderScope, ReasonKind, Timestamp};
+use crate::money::Amount;
 use crate::segments::Joined;
 
 /// The outcome of checking one coupon's conditions.
@@ -189,8 +190,9 @@ pub fn check(coupon: &Coupon, facts: &Facts) -> Verdict {
             }
         }
         if let Some(required) = b.min_spend {
-            let current = facts.currency.amount(facts.history.spend_since(since));
-            if current.0 < required.0 {
+            let spent = facts.history.spend_since(since);
+            if spent < facts.currency.to_minor(required.0) {
+                let current = Amount(facts.currency.from_minor(spent));
                 blockers.push(ReasonKind::MinSpend {
                     required: facts.currency.amount(required.0),
                     current,
@@ -206,20 +208,19 @@ pub fn check(coupon: &Coupon, facts: &Facts) -> Verdict {
         blockers.push(ReasonKind::NoEligibleItems {});
     } else if let Some(p) = purchase {
         let value_minor: i128 = scoped.iter().map(|&i| facts.amounts.line_minor[i]).sum();
-        let value = facts
-            .currency
-            .amount(facts.currency.from_minor(value_minor));
+        let currency = facts.currency;
+        let value = Amount(currency.from_minor(value_minor));
         let quantity: u32 = scoped
             .iter()
             .map(|&i| facts.cart.lines[i].quantity)
             .fold(0, u32::saturating_add);
-        if let Some(min) = p.min_value.filter(|m| value.0 < m.0) {
+        if let Some(min) = p.min_value.filter(|m| value_minor < currency.to_minor(m.0)) {
             blockers.push(ReasonKind::MinPurchaseValue {
                 required: facts.currency.amount(min.0),
                 current: value,
             });
         }
-        if let Some(max) = p.max_value.filter(|m| value.0 > m.0) {
+        if let Some(max) = p.max_value.filter(|m| value_minor > currency.to_minor(m.0)) {
             blockers.push(ReasonKind::MaxPurchaseValue {
                 limit: facts.currency.amount(max.0),
                 current: value,

@@ -1,8 +1,6 @@
 //! Facts: what several coupons ask about the cart and the customer, computed once
 //! per evaluation so that a thousand coupons do not each rescan the history.
 
-use rust_decimal::Decimal;
-
 use crate::model::{Bundle, Cart, Context, Customer, Order, Scope, Span, Timestamp};
 use crate::money::Currency;
 use crate::segments::{self, Joined};
@@ -13,8 +11,8 @@ pub struct History<'a> {
     pub orders: Vec<&'a Order>,
     /// Their times, ascending.
     pub times: Vec<Timestamp>,
-    /// `spend_prefix[i]` = total of the first `i` orders in `times` order.
-    spend_prefix: Vec<Decimal>,
+    /// `spend_prefix[i]` = total of the first `i` orders in `times` order, in minor units.
+    spend_prefix: Vec<i128>,
     /// (upper-cased coupon code, time it was used), sorted: the last row of a code
     /// holds its latest use.
     code_uses: Vec<(String, Timestamp)>,
@@ -23,7 +21,7 @@ pub struct History<'a> {
 }
 
 impl<'a> History<'a> {
-    fn new(customer: &'a Customer, now: Timestamp) -> Self {
+    fn new(customer: &'a Customer, now: Timestamp, currency: Currency) -> Self {
         let mut orders: Vec<_> = customer
             .orders
             .iter()
@@ -32,11 +30,11 @@ impl<'a> History<'a> {
         // Ties in time fall back to the id so the order is total and reproducible.
         orders.sort_by(|a, b| a.placed_at.cmp(&b.placed_at).then_with(|| a.id.cmp(&b.id)));
         let mut spend_prefix = Vec::with_capacity(orders.len() + 1);
-        let mut running = Decimal::ZERO;
+        let mut running = 0;
         spend_prefix.push(running);
         let mut code_uses = Vec::new();
         for o in &orders {
-            running += o.total.0;
+            running += currency.to_minor(o.total.0);
             spend_prefix.push(running);
             for code in &o.coupon_codes {
                 code_uses.push((code.to_ascii_uppercase(), o.placed_at));
@@ -63,8 +61,8 @@ impl<'a> History<'a> {
         u32::try_from(self.times.len() - self.first_index(since)).unwrap_or(u32::MAX)
     }
 
-    /// Total spend in `[since, now]`.
-    pub fn spend_since(&self, since: Option<Timestamp>) -> Decimal {
+    /// Total spend in `[since, now]`, in minor units.
+    pub fn spend_since(&self, since: Option<Timestamp>) -> i128 {
         let last = self.spend_prefix.len() - 1;
         self.spend_prefix[last] - self.spend_prefix[self.first_index(since)]
     }
@@ -207,7 +205,7 @@ impl<'a> Facts<'a> {
         context: &'a Context,
     ) -> Self {
         let currency = bundle.currency;
-        let history = History::new(customer, context.now);
+        let history = History::new(customer, context.now, currency);
         // Summary ids are unique (validated); the summary wins over a bundle rule.
         let mut joined: Vec<(&str, Joined)> = customer
             .segments

@@ -7,7 +7,7 @@
 //! away from zero ("half-up" for the non-negative amounts used here) to the minor
 //! unit and printed with exactly that many places.
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
 
 use crate::error::{ErrorCode, Quoted};
@@ -132,6 +132,25 @@ impl FromJson for Percent {
     }
 }
 
+/// `n / d` rounded half away from zero, for `d > 0`: the one rounding rule of money.
+pub fn div_half_away(n: i128, d: i128) -> i128 {
+    let (q, r) = (n / d, n % d);
+    // `r` has the sign of `n`; twice its size fits, as `|r| < d`.
+    if 2 * r.abs() >= d {
+        q + n.signum()
+    } else {
+        q
+    }
+}
+
+/// `percent` of `base` minor units, in minor units rounded half away from zero:
+/// exact, as `base × percent` is a whole number of 10^-(scale + 2) minor units.
+pub fn percent_of(base: i128, percent: &Percent) -> i128 {
+    let p = percent.0;
+    // base < 10^20 and the mantissa ≤ 10^6 (100 with 4 places): far inside i128.
+    div_half_away(base * p.mantissa(), 100 * 10i128.pow(p.scale()))
+}
+
 /// Parses `-?[0-9]+(\.[0-9]+)?` exactly: no exponent, sign `+`, spaces or empty parts.
 pub fn parse_decimal(text: &str) -> Result<Decimal, Fault> {
     let digits = text.strip_prefix('-').unwrap_or(text);
@@ -246,10 +265,20 @@ impl Currency {
     /// Rounds half away from zero to the minor unit and fixes the scale, so the
     /// amount prints with exactly `exponent` places.
     pub fn round(&self, value: Decimal) -> Decimal {
-        let mut v =
-            value.round_dp_with_strategy(self.exponent, RoundingStrategy::MidpointAwayFromZero);
-        v.rescale(self.exponent);
-        v
+        self.from_minor(self.minor(value))
+    }
+
+    /// `value` in minor units, signed, rounded half away from zero (`12.345` INR →
+    /// 1235). Integer arithmetic on the mantissa: the engine computes in minor units,
+    /// and `Decimal`'s own rounding and arithmetic would be 10 KB more WebAssembly.
+    pub fn minor(&self, value: Decimal) -> i128 {
+        let (mantissa, scale) = (value.mantissa(), value.scale());
+        // Both within 10^28 (`Decimal`'s scale) and the mantissa below 2^96: no overflow.
+        if scale <= self.exponent {
+            mantissa * 10i128.pow(self.exponent - scale)
+        } else {
+            div_half_away(mantissa, 10i128.pow(scale - self.exponent))
+        }
     }
 
     /// [`Currency::round`] wrapped as an [`Amount`].
@@ -257,11 +286,15 @@ impl Currency {
         Amount(self.round(value))
     }
 
-    /// `value` in minor units (`12.34` INR → 1234). Callers pass rounded, validated amounts.
+    /// The magnitude of `value` in minor units (`12.34` INR → 1234), rounded as
+    /// [`Currency::minor`]. Callers pass validated, non-negative amounts.
     pub fn to_minor(&self, value: Decimal) -> i128 {
-        let mut v = self.round(value);
-        v.set_sign_positive(true);
-        v.mantissa()
+        self.minor(value).abs()
+    }
+
+    /// `a − b` for amounts of this currency (each rounded first), with its scale.
+    pub fn difference(&self, a: Decimal, b: Decimal) -> Decimal {
+        self.from_minor(self.minor(a) - self.minor(b))
     }
 
     /// Minor units back to an amount with the currency's scale.
@@ -387,6 +420,17 @@ pub fn write_decimal(value: rust_decimal::Decimal, out: &mut String) {
 /// Bytes known to be ASCII digits, as text.
 fn ascii(bytes: &[u8]) -> &str {
     std::str::from_utf8(bytes).unwrap_or_default()
+}
+
+/// Appends `value` without trailing zeros in its fraction (`12.50` → `12.5`, `7.00`
+/// → `7`), as `Decimal::normalize` prints it: how percentages are written.
+pub fn write_normalized(value: Decimal, out: &mut String) {
+    let start = out.len();
+    write_decimal(value, out);
+    if out[start..].contains('.') {
+        let kept = out.trim_end_matches('0').trim_end_matches('.').len();
+        out.truncate(kept);
+    }
 }
 
 /// [`write_decimal`] as a new string.

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use crate::allocation::largest_remainder;
 use crate::facts::Facts;
 use crate::model::{Coupon, Discount, ReasonKind, Scope};
-use crate::money::{Currency, Percent};
+use crate::money::{percent_of, Currency, Percent};
 
 /// What is left of the cart after the discounts applied so far, in minor units.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,11 +89,6 @@ pub enum Split {
     TotalOnly,
 }
 
-/// `percent` of `base` minor units, rounded half-up.
-fn percent_of(base: i128, percent: &Percent, currency: Currency) -> i128 {
-    currency.to_minor(currency.from_minor(base) * percent.0 / Decimal::ONE_HUNDRED)
-}
-
 fn capped(amount: i128, cap: Option<&crate::money::Amount>, currency: Currency) -> i128 {
     cap.map_or(amount, |c| amount.min(currency.to_minor(c.0)))
 }
@@ -123,7 +118,7 @@ pub fn offer(
         Discount::Percentage { percent, cap } => {
             let base = base();
             Offer::spread(
-                capped(percent_of(base, percent, currency), cap.as_ref(), currency).min(base),
+                capped(percent_of(base, percent), cap.as_ref(), currency).min(base),
                 scoped,
                 remaining,
                 split,
@@ -144,7 +139,7 @@ pub fn offer(
             let raw = match reached {
                 None => 0,
                 Some(t) => match (&t.percent, &t.amount) {
-                    (Some(p), _) => percent_of(base, p, currency),
+                    (Some(p), _) => percent_of(base, p),
                     (None, Some(a)) => currency.to_minor(a.0),
                     (None, None) => 0,
                 },
@@ -266,7 +261,7 @@ pub fn offer(
             let value: i128 = parts.iter().map(|(_, v)| v).sum();
             let off = match (price, percent, amount) {
                 (Some(p), _, _) => value - currency.to_minor(p.0) * sets,
-                (None, Some(p), _) => percent_of(value, p, currency),
+                (None, Some(p), _) => percent_of(value, p),
                 (None, None, Some(a)) => currency.to_minor(a.0) * sets,
                 (None, None, None) => 0,
             }
@@ -444,10 +439,7 @@ fn buy_x_get_y(
         .map(|(line, count)| {
             let q = i128::from(facts.cart.lines[line].quantity);
             let value = units_value(remaining.lines[line], count, q);
-            (
-                line,
-                percent_of(value, percent, facts.currency).min(remaining.lines[line]),
-            )
+            (line, percent_of(value, percent).min(remaining.lines[line]))
         })
         .collect();
     parts.sort_by_key(|(l, _)| *l);

@@ -7,7 +7,7 @@ use super::{
     Audience, Bundle, Cart, Context, Coupon, Customer, Discount, OrderScope, Rule, Span, Window,
 };
 use crate::error::{Error, ErrorCode, Quoted};
-use crate::money::{Amount, Currency, Percent, MAX_AMOUNT};
+use crate::money::{decimal_text, Amount, Currency, Percent, MAX_AMOUNT};
 
 /// Documented input limits (README, "Limits"). They bound evaluation time and keep
 /// all arithmetic inside `Decimal`'s range.
@@ -618,17 +618,21 @@ pub fn cart(c: &Cart, currency: Currency) -> Result {
             );
         }
     }
-    let subtotal: rust_decimal::Decimal = c
+    // In minor units: every price's scale was checked above, so this is exact.
+    let subtotal: i128 = c
         .lines
         .iter()
-        .map(|l| l.unit_price.0 * rust_decimal::Decimal::from(l.quantity))
+        .map(|l| currency.to_minor(l.unit_price.0) * i128::from(l.quantity))
         .sum();
-    if subtotal >= MAX_AMOUNT {
+    if subtotal >= currency.to_minor(MAX_AMOUNT) {
         // Keeps every allocation product (amount × weight, in minor units) inside i128.
         return fail(
             ErrorCode::OutOfRange,
             &lines,
-            format!("the cart subtotal {subtotal} is not below 10^15"),
+            format!(
+                "the cart subtotal {} is not below 10^15",
+                decimal_text(currency.from_minor(subtotal))
+            ),
         );
     }
     if let Some(s) = &c.shipping {

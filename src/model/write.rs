@@ -161,7 +161,9 @@ impl ToJson for Timestamp {
 impl ToJson for Percent {
     /// Normalised (`"12.5"`, not `"12.50"`), as its `Serialize` writes it.
     fn write_json(&self, out: &mut String) {
-        let _ = write!(out, "\"{}\"", self.0.normalize());
+        out.push('"');
+        crate::money::write_normalized(self.0, out);
+        out.push('"');
     }
 }
 
