@@ -151,7 +151,7 @@ impl Engine {
     ) -> Result<Recheck, Error> {
         let result = self.evaluate(customer, cart, context)?;
         let mut differences = Vec::new();
-        let text = |a: &Amount| a.0.to_string();
+        let text = |a: &Amount| a.to_string();
 
         for (i, line) in claim.lines.iter().enumerate() {
             match result.lines.iter().find(|l| l.line_id == line.line_id) {
@@ -168,7 +168,7 @@ impl Engine {
                         format!("lines[{i}].subtotal"),
                         Some(text(&line.subtotal)),
                         Some(text(&actual.subtotal)),
-                        format!("line {} now costs {}", line.line_id, actual.subtotal.0),
+                        format!("line {} now costs {}", line.line_id, actual.subtotal),
                     ))
                 }
                 Some(_) => {}
@@ -223,7 +223,7 @@ impl Engine {
                     Some(text(&a.amount)),
                     format!(
                         "coupon {} takes {}, not {}",
-                        d.coupon_id, a.amount.0, d.amount.0
+                        d.coupon_id, a.amount, d.amount
                     ),
                 )),
                 Some(_) => {}
@@ -241,7 +241,7 @@ impl Engine {
                 Some(a.coupon_id.clone()),
                 format!(
                     "coupon {} applies ({}) but is not claimed",
-                    a.coupon_id, a.amount.0
+                    a.coupon_id, a.amount
                 ),
             ));
         }
@@ -260,7 +260,7 @@ impl Engine {
                     field.to_string(),
                     Some(text(claimed)),
                     Some(text(actual)),
-                    format!("{field} is {}, not {}", actual.0, claimed.0),
+                    format!("{field} is {}, not {}", actual, claimed),
                 ));
             }
         }

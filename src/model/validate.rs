@@ -48,7 +48,7 @@ fn check_scale(currency: Currency, amount: &Amount, at: &Path<'_>) -> Result {
             at,
             format!(
                 "{} has more decimal places than {} allows ({})",
-                amount.0,
+                decimal_text(amount.0),
                 currency.code(),
                 currency.exponent()
             ),
@@ -241,8 +241,8 @@ fn coupon(c: &Coupon, currency: Currency, at: &Path<'_>) -> Result {
             }
         }
         check_min_max(
-            p.min_value.map(|a| a.0),
-            p.max_value.map(|a| a.0),
+            p.min_value,
+            p.max_value,
             &at.key("purchase").key("minValue"),
         )?;
         check_min_max(
