@@ -556,4 +556,114 @@ mod tests {
         let kwd = Currency::from_code("KWD").unwrap();
         assert_eq!(kwd.format(d("1.25")), "KWD 1.250");
     }
+
+    #[test]
+    fn rounding_in_minor_units_is_half_away_from_zero() {
+        assert_eq!(div_half_away(5, 10), 1);
+        assert_eq!(div_half_away(4, 10), 0);
+        assert_eq!(div_half_away(-5, 10), -1);
+        assert_eq!(div_half_away(-4, 10), 0);
+        assert_eq!(div_half_away(15, 10), 2);
+        let inr = Currency::from_code("INR").unwrap();
+        assert_eq!(inr.minor(d("-0.005")), -1);
+        assert_eq!(inr.to_minor(d("-0.005")), 1);
+        // 12.5% of ₹0.04 is half a paisa: rounds up to one.
+        assert_eq!(percent_of(4, &Percent(d("12.5"))), 1);
+        assert_eq!(percent_of(3, &Percent(d("12.5"))), 0);
+        assert_eq!(percent_of(123_456, &Percent(d("100"))), 123_456);
+        assert_eq!(inr.difference(d("10.5"), d("0.25")).to_string(), "10.25");
+        let mut text = String::new();
+        write_normalized(d("12.50"), &mut text);
+        text.push(' ');
+        write_normalized(d("7.000"), &mut text);
+        text.push(' ');
+        write_normalized(d("0.00"), &mut text);
+        assert_eq!(text, "12.5 7 0");
+    }
+
+    #[test]
+    fn digits_beyond_what_a_decimal_holds_are_refused() {
+        let code = |t: &str| parse_decimal(t).map_err(|e| e.0);
+        assert_eq!(
+            code("1234567890123456.123456789012"),
+            Ok(d("1234567890123456.123456789012"))
+        );
+        assert_eq!(
+            code("1234567890123456.1234567890123"),
+            Err(ErrorCode::TooManyDecimals)
+        );
+        // Leading zeros are not significant.
+        assert_eq!(
+            code("0.0000000000000000000000000001"),
+            Ok(d("0.0000000000000000000000000001"))
+        );
+        assert_eq!(code("-0.00"), Ok(Decimal::ZERO));
+    }
+
+    const EXPONENTS: [u32; 4] = [0, 2, 3, 4];
+
+    proptest::proptest! {
+        /// The integer rules give what `Decimal`'s own arithmetic gives, which the
+        /// engine used before (and still uses natively in these tests only).
+        #[test]
+        fn minor_units_agree_with_decimal_rounding(
+            mantissa in proptest::num::i64::ANY,
+            scale in 0u32..=12,
+            exponent in proptest::sample::select(EXPONENTS.to_vec()),
+        ) {
+            let currency = Currency { code: *b"XXX", exponent };
+            let value = Decimal::new(mantissa, scale);
+            let mut rounded = value.round_dp_with_strategy(
+                exponent,
+                rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+            );
+            rounded.rescale(exponent);
+            proptest::prop_assert_eq!(currency.minor(value), rounded.mantissa());
+            proptest::prop_assert_eq!(currency.round(value).to_string(), rounded.to_string());
+        }
+
+        #[test]
+        fn percent_of_agrees_with_decimal_arithmetic(
+            base in 0i128..10_000_000_000_000_000_000,
+            percent_units in 0i64..=1_000_000,
+            scale in 0u32..=4,
+            exponent in proptest::sample::select(EXPONENTS.to_vec()),
+        ) {
+            let currency = Currency { code: *b"XXX", exponent };
+            let percent = Decimal::new(percent_units, scale);
+            proptest::prop_assume!(percent <= Decimal::ONE_HUNDRED);
+            let by_decimal =
+                currency.to_minor(currency.from_minor(base) * percent / Decimal::ONE_HUNDRED);
+            proptest::prop_assert_eq!(percent_of(base, &Percent(percent)), by_decimal);
+        }
+
+        #[test]
+        fn digit_strings_parse_as_decimal_parses_them(
+            negative: bool,
+            int in "[0-9]{1,16}",
+            fraction in proptest::option::of("[0-9]{1,28}"),
+        ) {
+            let text = format!(
+                "{}{int}{}",
+                if negative { "-" } else { "" },
+                fraction.map_or_else(String::new, |f| format!(".{f}"))
+            );
+            let significant = text
+                .bytes()
+                .filter(u8::is_ascii_digit)
+                .skip_while(|&b| b == b'0')
+                .count();
+            match parse_decimal(&text) {
+                Ok(ours) => {
+                    let theirs = Decimal::from_str_exact(&text).unwrap();
+                    proptest::prop_assert_eq!(ours, theirs);
+                    proptest::prop_assert_eq!(ours.scale(), theirs.scale());
+                }
+                Err((code, _)) => {
+                    proptest::prop_assert_eq!(code, ErrorCode::TooManyDecimals);
+                    proptest::prop_assert!(significant > 28, "{} refused", text);
+                }
+            }
+        }
+    }
 }
