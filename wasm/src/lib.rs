@@ -14,6 +14,13 @@
 
 use std::rc::Rc;
 
+// Talc instead of Rust's default WebAssembly allocator (dlmalloc): a third of its code
+// and faster on the many small allocations of an evaluation. The module is
+// single-threaded (no `atomics` target feature), which this allocator requires.
+#[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 use wasm_bindgen::prelude::*;
 
 use coupon_engine::model::write::{to_json, ToJson};

@@ -12,6 +12,10 @@ use std::cell::RefCell;
 
 use coupon_engine::{model, read_json, Engine, Shopper};
 
+/// The package's allocator (see `wasm/src/lib.rs`), so the counts are the package's.
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// The per-cart inputs once read, and the result once computed, for the phase counts.
 struct Phases {
     inputs: Option<(model::Customer, model::Cart, model::Context)>,
