@@ -273,7 +273,10 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
         BuyXGetYIncomplete { buy, get } => {
             format!("Buy {buy}, get {get}: add the qualifying items")
         }
-        ComboIncomplete { missing } => format!("Add {} to complete the set", missing.join(", ")),
+        ComboIncomplete { missing } => {
+            let names: Vec<&str> = missing.iter().map(String::as_str).collect();
+            format!("Add {} to complete the set", names.join(", "))
+        }
     }
 }
 

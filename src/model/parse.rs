@@ -531,13 +531,19 @@ pub fn variant<'v>(
     units: &[&str],
     with_data: &[&str],
 ) -> Result<Variant<'v>, Error> {
+    // `"all", {"specific": …}`: built by hand, as it is only needed for a message.
     let expected = || {
-        let quoted: Vec<String> = units.iter().map(|u| format!("\"{u}\"")).collect();
-        let keyed: Vec<String> = with_data
-            .iter()
-            .map(|d| format!("{{\"{d}\": …}}"))
-            .collect();
-        [quoted, keyed].concat().join(", ")
+        let mut text = String::new();
+        for (i, name) in units.iter().chain(with_data).enumerate() {
+            if i > 0 {
+                text.push_str(", ");
+            }
+            let keyed = i >= units.len();
+            text.push_str(if keyed { "{\"" } else { "\"" });
+            text.push_str(name);
+            text.push_str(if keyed { "\": …}" } else { "\"" });
+        }
+        text
     };
     let (name, data) = match value {
         Json::String(name) => (name.as_ref(), None),

@@ -131,15 +131,23 @@ impl Span {
             (self.hours, "hour"),
             (self.minutes, "minute"),
         ];
-        let words: Vec<String> = parts
-            .iter()
-            .filter_map(|(n, unit)| match n.unwrap_or(0) {
-                0 => None,
-                1 => Some(format!("1 {unit}")),
-                n => Some(format!("{n} {unit}s")),
-            })
-            .collect();
-        words.join(" ")
+        let mut words = String::new();
+        for (n, unit) in parts {
+            let n = n.unwrap_or(0);
+            if n == 0 {
+                continue;
+            }
+            if !words.is_empty() {
+                words.push(' ');
+            }
+            words.push_str(&n.to_string());
+            words.push(' ');
+            words.push_str(unit);
+            if n > 1 {
+                words.push('s');
+            }
+        }
+        words
     }
 }
 
