@@ -1,8 +1,8 @@
 // Prints raw, gzip (level 9) and brotli (quality 11) sizes of the given files, so
 // size regressions show up in every build log. `--json` prints them as JSON instead
 // (bytes; `[{file, raw, gzip, brotli}]`), for the benchmark table (scripts/bench.sh).
-// `--budget FILE` then fails (exit 1) when a file is over its limit in FILE
-// (scripts/size-budget.json), and says how far it is from the target.
+// `--budget FILE` then fails (exit 1) when a file is over its limit or its target in
+// FILE (scripts/size-budget.json), and says how far it is from the target.
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
@@ -38,6 +38,7 @@ if (budget) {
     }
     for (const [kind, target] of Object.entries(budget.target[name] ?? {})) {
       const gap = s[kind] - target;
+      if (gap > 0) over.push(`${name} ${kind} ${s[kind]} bytes > the target of ${target}`);
       console.log(`${name} ${kind}: ${gap > 0 ? `${(gap / 1024).toFixed(1)} KB above` : "within"} the target of ${(target / 1024).toFixed(0)} KB`);
     }
   }
