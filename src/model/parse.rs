@@ -77,7 +77,8 @@ impl fmt::Display for Path<'_> {
 /// A type that reads itself from a parsed JSON value. An implementation provides
 /// [`FromJson::from_json`] (values built whole: strings, amounts) or
 /// [`FromJson::read_into`] (structs and enums, whose fields are read in place), and
-/// [`FromJson::placeholder`].
+/// [`FromJson::placeholder`]. Each of the first two is, by default, the other one
+/// (so an implementation must give at least one).
 pub trait FromJson: Sized {
     /// Reads `value`, found at `at`.
     fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
