@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::parse::{from_json_struct, read_fields, variant, FromJson, Json, Object, Path};
+use super::parse::{from_json_struct, read_fields, variant, FromJson, Json, Path};
 use super::{Span, Timestamp};
 use crate::error::Error;
 use crate::money::{Amount, Currency, Percent};
@@ -581,16 +581,6 @@ from_json_names!(SelectionMode { "bestCombination" => BestCombination, "priority
 from_json_names!(DiscountClass { "product" => Product, "order" => Order, "shipping" => Shipping });
 from_json_names!(Application { "code" => Code, "automatic" => Automatic });
 
-/// The fields of an enum variant's object (`{"percentage": {"percent": "10"}}`).
-fn fields<'v, 'p>(
-    data: &'v Json<'v>,
-    at: &'p Path<'p>,
-    name: &'p str,
-    names: &[&str],
-) -> Result<Object<'v, 'p>, Error> {
-    Object::strict(data, at.key(name), names)
-}
-
 impl FromJson for Discount {
     fn read_into(&mut self, value: &Json<'_>, at: Path<'_>) -> Result<(), Error> {
         const KINDS: [&str; 9] = [
@@ -609,92 +599,60 @@ impl FromJson for Discount {
         let name = found.name;
         match name {
             "percentage" => {
-                let o = fields(data, &at, name, &["percent", "cap"])?;
-                read_fields!(
-                    o,
-                    self,
-                    Discount::Percentage {
-                        percent: "percent",
-                        cap: "cap"
-                    }
-                )
+                read_fields!(strict data, at.key(name), self, Discount::Percentage {
+                    percent: "percent",
+                    cap: "cap",
+                })
             }
             "fixedAmount" => {
-                let o = fields(data, &at, name, &["amount"])?;
-                read_fields!(o, self, Discount::FixedAmount { amount: "amount" })
+                read_fields!(strict data, at.key(name), self, Discount::FixedAmount {
+                    amount: "amount",
+                })
             }
             "amountPerItem" => {
-                let o = fields(data, &at, name, &["amount"])?;
-                read_fields!(o, self, Discount::AmountPerItem { amount: "amount" })
+                read_fields!(strict data, at.key(name), self, Discount::AmountPerItem {
+                    amount: "amount",
+                })
             }
             "fixedPrice" => {
-                let o = fields(data, &at, name, &["price"])?;
-                read_fields!(o, self, Discount::FixedPrice { price: "price" })
+                read_fields!(strict data, at.key(name), self, Discount::FixedPrice {
+                    price: "price",
+                })
             }
             "tiered" => {
-                let o = fields(data, &at, name, &["tiers", "cap"])?;
-                read_fields!(
-                    o,
-                    self,
-                    Discount::Tiered {
-                        tiers: "tiers",
-                        cap: "cap"
-                    }
-                )
+                read_fields!(strict data, at.key(name), self, Discount::Tiered {
+                    tiers: "tiers",
+                    cap: "cap",
+                })
             }
             "buyXGetY" => {
-                let o = fields(data, &at, name, &["buy", "get", "percent", "limit"])?;
-                read_fields!(
-                    o,
-                    self,
-                    Discount::BuyXGetY {
-                        buy: "buy",
-                        get: "get",
-                        percent: "percent",
-                        limit: "limit"
-                    }
-                )
+                read_fields!(strict data, at.key(name), self, Discount::BuyXGetY {
+                    buy: "buy",
+                    get: "get",
+                    percent: "percent",
+                    limit: "limit",
+                })
             }
             "freeShipping" => {
-                let o = fields(data, &at, name, &["optionIds", "cap"])?;
-                read_fields!(
-                    o,
-                    self,
-                    Discount::FreeShipping {
-                        option_ids: "optionIds",
-                        cap: "cap"
-                    }
-                )
+                read_fields!(strict data, at.key(name), self, Discount::FreeShipping {
+                    option_ids: "optionIds",
+                    cap: "cap",
+                })
             }
             "freeGift" => {
-                let o = fields(data, &at, name, &["productId", "quantity"])?;
-                read_fields!(
-                    o,
-                    self,
-                    Discount::FreeGift {
-                        product_id: "productId",
-                        quantity: "quantity"
-                    }
-                )
+                read_fields!(strict data, at.key(name), self, Discount::FreeGift {
+                    product_id: "productId",
+                    quantity: "quantity",
+                })
             }
             _ => {
-                let o = fields(
-                    data,
-                    &at,
-                    name,
-                    &["items", "price", "percent", "amount", "limit"],
-                )?;
-                read_fields!(
-                    o,
-                    self,
-                    Discount::Combo {
-                        items: "items",
-                        price: "price",
-                        percent: "percent",
-                        amount: "amount",
-                        limit: "limit"
-                    }
-                )
+                read_fields!(strict data, at.key(name), self, Discount::Combo {
+                    items: "items",
+                    price: "price",
+                    percent: "percent",
+                    amount: "amount",
+                    limit: "limit",
+                })
             }
         }
     }
@@ -736,15 +694,10 @@ impl FromJson for Audience {
             *self = Audience::All;
             return Ok(());
         };
-        let o = fields(data, &at, found.name, &["customerIds", "segmentIds"])?;
-        read_fields!(
-            o,
-            self,
-            Audience::Specific {
-                customer_ids: "customerIds" = Vec::new(),
-                segment_ids: "segmentIds" = Vec::new(),
-            }
-        )
+        read_fields!(strict data, at.key(found.name), self, Audience::Specific {
+            customer_ids: "customerIds" = Vec::new(),
+            segment_ids: "segmentIds" = Vec::new(),
+        })
     }
 
     fn placeholder() -> Self {
@@ -765,16 +718,11 @@ impl FromJson for OrderScope {
                 Ok(())
             }
             (name, Some(data)) => {
-                let o = fields(data, &at, name, &["nth", "minPrevious", "maxPrevious"])?;
-                read_fields!(
-                    o,
-                    self,
-                    OrderScope::OrderCount {
-                        nth: "nth",
-                        min_previous: "minPrevious",
-                        max_previous: "maxPrevious"
-                    }
-                )
+                read_fields!(strict data, at.key(name), self, OrderScope::OrderCount {
+                    nth: "nth",
+                    min_previous: "minPrevious",
+                    max_previous: "maxPrevious",
+                })
             }
         }
     }
@@ -807,48 +755,28 @@ impl FromJson for Rule {
                 Ok(())
             }
             "purchased" => {
-                let o = fields(data, &at, name, &["minOrders", "productIds"])?;
-                read_fields!(
-                    o,
-                    self,
-                    Rule::Purchased {
-                        min_orders: "minOrders",
-                        product_ids: "productIds"
-                    }
-                )
+                read_fields!(strict data, at.key(name), self, Rule::Purchased {
+                    min_orders: "minOrders",
+                    product_ids: "productIds",
+                })
             }
             "boughtProduct" => {
-                let o = fields(data, &at, name, &["productId", "priceTierId"])?;
-                read_fields!(
-                    o,
-                    self,
-                    Rule::BoughtProduct {
-                        product_id: "productId",
-                        price_tier_id: "priceTierId"
-                    }
-                )
+                read_fields!(strict data, at.key(name), self, Rule::BoughtProduct {
+                    product_id: "productId",
+                    price_tier_id: "priceTierId",
+                })
             }
             "courseProgress" => {
-                let o = fields(data, &at, name, &["courseId", "minPercent"])?;
-                read_fields!(
-                    o,
-                    self,
-                    Rule::CourseProgress {
-                        course_id: "courseId",
-                        min_percent: "minPercent"
-                    }
-                )
+                read_fields!(strict data, at.key(name), self, Rule::CourseProgress {
+                    course_id: "courseId",
+                    min_percent: "minPercent",
+                })
             }
             _ => {
-                let o = fields(data, &at, name, &["boughtBefore", "inactiveFor"])?;
-                read_fields!(
-                    o,
-                    self,
-                    Rule::Inactive {
-                        bought_before: "boughtBefore",
-                        inactive_for: "inactiveFor"
-                    }
-                )
+                read_fields!(strict data, at.key(name), self, Rule::Inactive {
+                    bought_before: "boughtBefore",
+                    inactive_for: "inactiveFor",
+                })
             }
         }
     }

@@ -453,7 +453,9 @@ macro_rules! from_json_struct {
 /// into `slot`, in place: `field: "jsonName"` is required (absent = `None` for an
 /// `Option`), `field: "jsonName" = expr` takes `expr` when absent. The slot is set to
 /// placeholders (and the defaults), then each field is read where it lives
-/// ([`Object::read`]); the result is the first field's error, if any.
+/// ([`Object::read`]); the result is the first field's error, if any. With `strict
+/// value, at,` before the slot, it first opens `value` as an object that may hold only
+/// these fields, so the names are written once.
 ///
 /// ```
 /// use coupon_engine::{model::parse::{Object, Path, tree}, read_fields};
@@ -467,6 +469,12 @@ macro_rules! from_json_struct {
 /// ```
 #[macro_export]
 macro_rules! read_fields {
+    // `strict value, at, slot, Type { .. }`: opens `value` as an object that may hold
+    // only these fields, then reads them.
+    (strict $value:expr, $at:expr, $slot:expr, $($ty:ident)::+ { $($field:ident: $name:literal $(= $default:expr)?),* $(,)? }) => {{
+        let object = $crate::model::parse::Object::strict($value, $at, &[$($name),*])?;
+        $crate::read_fields!(object, $slot, $($ty)::+ { $($field: $name $(= $default)?),* })
+    }};
     ($object:expr, $slot:expr, $($ty:ident)::+ { $($field:ident: $name:literal $(= $default:expr)?),* $(,)? }) => {{
         let object = &$object;
         let slot = $slot;
