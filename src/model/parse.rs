@@ -336,15 +336,6 @@ impl<'v, 'p> Object<'v, 'p> {
         }
     }
 
-    /// Field `name`, or `default()` when the object leaves it out (`null` is not
-    /// leaving it out: it is a value of the wrong type).
-    pub fn get_or<T: FromJson>(&self, name: &str, default: impl FnOnce() -> T) -> Result<T, Error> {
-        match self.member(name) {
-            Some(value) => T::from_json(value, self.at.key(name)),
-            None => Ok(default()),
-        }
-    }
-
     /// Reads field `name` into `slot`, in place ([`FromJson::read_into`]): required
     /// unless `T` is an `Option`. An error is kept (the first one) for
     /// [`Object::done`] instead of returned, so that a struct's reader has no early
