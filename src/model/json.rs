@@ -584,9 +584,11 @@ impl<'t> Reader<'t> {
 
 /// How many bytes at the start of `bytes` need no attention inside a string: no quote,
 /// backslash or control character. Eight at a time while none is found (strings are
-/// most of the inputs' text): a byte-wise test per lane, without branches.
+/// most of the inputs' text, and of the result's): a byte-wise test per lane, without
+/// branches. The writer uses it too: the bytes a reader stops at are the ones JSON
+/// escapes.
 #[inline]
-fn plain(bytes: &[u8]) -> usize {
+pub(crate) fn plain(bytes: &[u8]) -> usize {
     const ONES: u64 = u64::from_ne_bytes([1; 8]);
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
     // Whether any byte of `w` is below `n` (exact as a yes/no for n <= 128).
