@@ -21,6 +21,8 @@ use std::rc::Rc;
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
+pub mod byte_compare;
+
 use wasm_bindgen::prelude::*;
 
 use coupon_engine::model::write::{to_json, ToJson};

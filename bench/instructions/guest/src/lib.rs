@@ -16,6 +16,10 @@ use coupon_engine::{model, read_json, Engine, Shopper};
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
+/// The package's `memcmp` and `bcmp`, for the same reason.
+#[path = "../../../../wasm/src/byte_compare.rs"]
+mod byte_compare;
+
 /// The per-cart inputs once read, and the result once computed, for the phase counts.
 struct Phases {
     inputs: Option<(model::Customer, model::Cart, model::Context)>,
