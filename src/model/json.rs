@@ -589,18 +589,20 @@ impl<'t> Reader<'t> {
 /// escapes.
 #[inline]
 pub(crate) fn plain(bytes: &[u8]) -> usize {
-    const ONES: u64 = u64::from_ne_bytes([1; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    // Whether any byte of `w` is below `n` (exact as a yes/no for n <= 128).
-    let below = |w: u64, n: u8| w.wrapping_sub(ONES * u64::from(n)) & !w & HIGH != 0;
-    let mut chunks = bytes.chunks_exact(8);
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    // The high bit of each byte of `w` below `n` (n <= 128). Borrows run only toward
+    // higher bytes, so the lowest flagged byte is always a true one.
+    let below = |w: u64, n: u8| w.wrapping_sub(ONES * u64::from(n)) & !w & HIGH;
     let mut done = 0;
-    for chunk in &mut chunks {
+    for chunk in bytes.chunks_exact(8) {
         let mut lane = [0; 8];
         lane.copy_from_slice(chunk);
-        let w = u64::from_ne_bytes(lane);
-        if below(w, 0x20) || below(w ^ (ONES * 0x22), 1) || below(w ^ (ONES * 0x5c), 1) {
-            break;
+        let w = u64::from_le_bytes(lane);
+        let stops = below(w, 0x20) | below(w ^ (ONES * 0x22), 1) | below(w ^ (ONES * 0x5c), 1);
+        if stops != 0 {
+            // Little-endian: the first byte of the chunk is the lowest.
+            return done + (stops.trailing_zeros() / 8) as usize;
         }
         done += 8;
     }
