@@ -160,6 +160,19 @@ const quick = node.quick || chromium.quick;
 console.log(textTable());
 console.log(`\n${m.cpu}, ${m.cores} cores, ${m.memory}; ${m.os}; ${m.rustc}; Node ${m.node}; Chromium ${m.chromium}; ${m.date}`);
 
+/**
+ * The findings section of the page being rewritten, kept as people wrote it: only the
+ * table and the machine are the script's. (It used to be a template here, which every
+ * run put back over the findings written since.)
+ */
+function findings() {
+  const url = new URL(writeTo, root);
+  const old = existsSync(url) ? readFileSync(url, "utf8") : "";
+  const start = old.indexOf("## Findings");
+  const end = old.indexOf("## What each number is");
+  return start >= 0 && end > start ? old.slice(start, end).replace(/\n+$/, "\n") : "## Findings\n\nNone recorded yet.\n";
+}
+
 if (writeTo) {
   const doc = `# Benchmarks
 
@@ -181,120 +194,7 @@ refresh this page. The targets are recorded here and never asserted by a test.${
 
 ${markdownTable()}
 
-## Findings (profiled on 2026-11-22 and 2026-12-01/02; the table above is the latest run)
-
-**Size: 568.6 KB → 295.2 KB raw, 226.5 → 125.5 KB gzip; the 256 KB / 100 KB budget is not met.**
-Attribution with names kept through wasm-bindgen and \`wasm-opt -g\`, then twiggy:
-
-- serde's derived deserializers were a third of the module: one copy of every type's
-  visitor per JSON reader, plus serde_json's \`deserialize_seq\`/\`deserialize_struct\` per
-  visitor type (~145 KB). Replaced by one JSON tree parse and hand-written \`FromJson\`
-  readers (\`src/model/parse.rs\`): −102 KB, exact error paths without scanning the text.
-- The standard library rebuilt for size (\`scripts/wasm-size.env\`: \`optimize_for_size\`,
-  \`panic=immediate-abort\`, no location details, no Debug formatting): −90 KB. Panic
-  messages, float formatting and the stable sorts' large variants were most of it.
-- Recheck turned reason codes into strings through \`serde_json::to_value\`, which
-  instantiated a whole serializer for one field: −18 KB with \`ReasonKind::code\`.
-- Every output (result, recheck, verified summary) written by the core's own writer
-  (\`src/model/write.rs\`, byte-identical to serde_json, checked by \`tests/writer.rs\`):
-  the module carries no serde serializer any more, −18 KB raw. A date for people without
-  chrono's run-time pattern parser (\`cards::when\`): −8 KB. \`wasm-opt --converge\`: −1 KB gzip.
-- Lookups built once per evaluation (lines by product, collection and offer; segment
-  memberships; coupon-code uses; repeated ids and codes in validation) in sorted vectors
-  instead of \`BTreeMap\`/\`BTreeSet\`: each map type brought its own insert, search and
-  drop code, −19 KB raw. sha2's own compact SHA-512 (its declared cfg
-  \`sha2_backend_soft="compact"\`): −9 KB, with bundle verification in Node unchanged
-  within noise. \`Decimal::from_str_radix\` (no scientific-notation fallback, which the
-  plain-digits check makes dead): −3 KB. One sort routine for the largest-remainder split
-  and the greedy search instead of \`select_nth_unstable\`: −3 KB. One copy of the
-  binding's JS-value-to-text step instead of one per input type: −2 KB. Progress
-  percentages by checked decimal division again: the whole-number route saved no
-  measurable instructions and cost 1.2 KB.
-- The inputs' JSON parser (2026-12-02, second run): the engine's own reader
-  (\`src/model/json.rs\`) instead of serde_json's deserializer, its error machinery and the
-  scan that turned serde_json's line and column back into a field path: −14.8 KB raw,
-  −7.5 KB gzip (with serde_json's parse made unreachable, the module was 24 KB smaller;
-  the reader costs back ~9 KB). It follows serde_json's grammar, limits and wording, and
-  \`tests/json_reader.rs\` compares the two on generated and corrupted texts (tree,
-  verdict, code and message). Its byte helpers are \`#[inline(always)]\`: at
-  \`opt-level = "z"\` they stayed calls, a fifth of the reader's time in Node, and
-  the reader was slower than serde_json's until then.
-- What is left (raw, twiggy): the engine itself (~160 KB: \`Engine::evaluate\` with its
-  inlined steps 26 KB, the readers ~45 KB with the bundle's alone 22 KB, validation 13 KB,
-  offers, cards, signing), data 24 KB (mostly Ed25519's table of odd basepoint multiples,
-  which keeps verification fast), rust_decimal 22 KB, the allocator and collections
-  (~15 KB), curve arithmetic (~10 KB), the JSON reader (~5 KB), the wasm-bindgen
-  shims (~15 KB). No single part closes the remaining 22.9 KB raw / 16.4 KB gzip: next, by
-  expected gain, readers that share field-error paths instead of formatting a message
-  per field (~10–15 KB), validation folded into the readers (one walk, not two), and
-  rust_decimal's division only where an amount needs it.
-- Measured trade-off, not taken: the same code at \`opt-level = "s"\` runs 19% fewer
-  wasm instructions (evaluate M 12.2 M) for a 13% larger module; at \`2\`, 29% fewer for
-  53% larger. The budget decides for \`"z"\`.
-
-**Speed: every evaluation target is missed; cold start is met in Chromium, and in Node it
-depends on the CPU and the module's size** (8.2 ms on the AMD EPYC of the 2026-11-22 run;
-on an Intel Xeon 13.8 ms with the 332 KB module of 2026-12-01, 9.0 ms with the 295 KB
-one of 2026-12-02, p95 16.5 ms). Timings from different machines are not comparable; the instruction
-counts and sizes are exact, so they carry the before/after comparisons below.
-Instruction profile of one M evaluation natively (callgrind, the same code as the guest)
-and in the guest (phase counts below, exact), and what changed:
-
-- Reading the inputs was ~45% of a call, most of it the customer summary (35 KB of JSON,
-  200 orders), identical on every cart change. \`engine.shopper(customer)\` now reads and
-  validates it once per session (the "session" rows). The JSON tree borrows strings from
-  the text and keeps object members in lists (no map per object): reading a cart takes
-  42% fewer instructions than with \`serde_json::Value\`.
-- Writing the 47 KB result: 3.16 M → 1.61 M wasm instructions, with the hand-written
-  writer and amounts written from the decimal's mantissa instead of through
-  \`core::fmt\` (also used for card progress and messages).
-- Evaluating: 8.20 M → 5.95 M → 4.50 M. Each combination is extended from its parent's members
-  instead of re-applied from scratch, and no longer keeps a copy of the cart per member;
-  standalone savings are computed once for the search, the greedy pool and the cards;
-  the greedy search weighs candidates by standalone saving and stops where none can beat
-  or tie the round's best step (a coupon adds at most its standalone saving; the same
-  choices, checked against a greedy that weighs every candidate): 2.3 M → 1.2 M; scopes
-  look their lines up in an index of the cart; the largest-remainder split runs in
-  64-bit arithmetic (WebAssembly has no 128-bit division) and selects the lines that get
-  a leftover unit instead of sorting them all; progress percentages are whole-number
-  arithmetic. Then (2026-12-02): a coupon's standalone saving reads its offer's total
-  without splitting it over the lines (the split sums exactly to the amount, so the total
-  is known first; a proptest holds \`alone\` to the applied saving): −0.82 M; segment
-  rules walk the history's orders sorted once, stopping at the n-th qualifying order
-  instead of collecting and sorting per rule: −0.35 M; lookups in sorted vectors: −0.3 M.
-- Tried and dropped (2026-12-02): building the JSON tree's arrays and objects on shared
-  stacks, each moved out at its exact size when it closes. Natively it removed the
-  vectors' regrowth, but in the guest reading went from 5.76 M to 6.18 M instructions.
-  Also tried and dropped (2026-12-02, second run): the tree as one flat vector (a "tape",
-  one allocation per text, each container recording its span): natively −6%, in the
-  guest reading went from 5.76 M to 6.73 M and the module grew 8 KB (every field read
-  passes a slice view, and skipping over values costs more than indexing a list).
-  Matching an object's members to the struct's fields once, with each field's slot
-  worked out at compile time: −0.33 M instructions for +3.6 KB; the size budget comes
-  first. The own JSON reader: reading 5.76 M → 5.45 M, \`new Engine\` 6.18 M → 5.97 M.
-- Validation (2026-12-02, second run) built every field's path with \`format!\` before
-  checking it, so a valid bundle paid for ~1,500 formatted strings (natively 60% of
-  \`Engine::new\`). Paths are now borrowed \`Path\` chains, rendered only for an error:
-  \`new Engine\` 5.97 M → 4.84 M, each evaluation −0.5 M (the cart is validated per
-  call), \`engine.shopper\` 5.25 M → 4.82 M, −2.8 KB raw.
-- The session path, counted since 2026-12-02: \`engine.shopper(customer)\` reads and
-  validates the 200-order summary once (5.52 M); each cart change after that costs
-  6.05 M (read cart and context, evaluate, write), against 11.88 M per call.
-- Where the 5.95 M went before the 2026-12-02 changes (guest, measured by removing or
-  repeating one step at a time):
-  the best-combination search ~1.2 M (45 usable coupons in M put it past the exact
-  search's 12, into the greedy pool of 24), the cards ~1.1 M (plus 1.4 M of the 1.61 M
-  written: cards are 86% of the result's bytes), the conditions of 100 coupons ~1.0 M,
-  the facts ~0.9 M (of which the segment rules over 200 orders 0.65 M), validating the
-  cart 0.2 M, and building the totals and freeing the evaluation's vectors the rest. No
-  step dominates; the ≤ 2 M target needs a different shape of work, not a faster step:
-  offers computed as totals during the search with the per-line split only for the
-  chosen combination, segment memberships and history facts kept per session (they
-  depend on \`now\` only through order dates), cards written straight into the result
-  text, and fewer allocations per coupon.
-- json-rules-engine only decides eligibility from precomputed facts; ours computes every
-  discount, the best combination, the allocation and the cards in the same call.
-
+${findings()}
 ## What each number is
 
 - **Workloads** (\`benches/workload/\`, written to \`target/bench/\` by
