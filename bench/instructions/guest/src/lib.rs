@@ -12,9 +12,24 @@ use std::cell::RefCell;
 
 use coupon_engine::{model, read_json, Engine, Shopper};
 
-/// The package's allocator (see `wasm/src/lib.rs`), so the counts are the package's.
+/// The package's allocator (see `wasm/src/lib.rs`), so the counts are the package's:
+/// Talc with an arena for each evaluating call.
 #[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+static ALLOCATOR: call_arena::CallArena<talc::wasm::WasmDynamicTalc> =
+    call_arena::CallArena::new(talc::wasm::new_wasm_dynamic_allocator());
+
+// `usage` serves the package's tests only.
+#[allow(dead_code)]
+#[path = "../../../../wasm/src/call_arena.rs"]
+mod call_arena;
+
+/// Opens the arena for an evaluating call, as the package's evaluating exports do.
+/// The previous output goes first: it was allocated in the last scope, and the block
+/// is only reused once nothing in it is live.
+fn arena_scope() -> Option<call_arena::Scope<'static, talc::wasm::WasmDynamicTalc>> {
+    OUTPUT.with(|o| *o.borrow_mut() = String::new());
+    ALLOCATOR.scope()
+}
 
 /// The package's `memcmp` and `bcmp`, for the same reason.
 #[path = "../../../../wasm/src/byte_compare.rs"]
@@ -106,6 +121,7 @@ pub unsafe extern "C" fn evaluate(
     context_ptr: *mut u8,
     context_len: usize,
 ) -> u32 {
+    let _scope = arena_scope();
     // SAFETY: forwarded from the caller.
     let [customer, cart, context] = unsafe {
         take_all([
@@ -147,6 +163,7 @@ pub unsafe extern "C" fn shopper_evaluate(
     context_ptr: *mut u8,
     context_len: usize,
 ) -> u32 {
+    let _scope = arena_scope();
     // SAFETY: forwarded from the caller.
     let (cart, context) = unsafe { (take(cart_ptr, cart_len), take(context_ptr, context_len)) };
     finish(with_engine(|engine| {
@@ -193,6 +210,7 @@ fn write(result: &model::EvaluationResult) -> Result<String, coupon_engine::Erro
 }
 
 /// Phase 1 of [`evaluate`], counted on its own: reads the three inputs and keeps them.
+/// Opens the arena for the three phases; [`phase_write`] closes it.
 ///
 /// # Safety
 /// Each pointer/length pair must come from [`alloc`].
@@ -205,6 +223,7 @@ pub unsafe extern "C" fn phase_read(
     context_ptr: *mut u8,
     context_len: usize,
 ) -> u32 {
+    std::mem::forget(arena_scope());
     // SAFETY: forwarded from the caller.
     let [customer, cart, context] = unsafe {
         take_all([
@@ -235,17 +254,19 @@ pub extern "C" fn phase_evaluate() -> u32 {
     }))
 }
 
-/// Phase 3: writes the result of phase 2 as JSON text.
+/// Phase 3: writes the result of phase 2 as JSON text, and closes the arena.
 #[no_mangle]
 pub extern "C" fn phase_write() -> u32 {
-    finish(PHASES.with(|p| {
+    let status = finish(PHASES.with(|p| {
         let result = p
             .borrow_mut()
             .result
             .take()
             .ok_or_else(|| internal("phase", "phase_evaluate first"))?;
         write(&result)
-    }))
+    }));
+    ALLOCATOR.close();
+    status
 }
 
 /// Where the last output text starts.
