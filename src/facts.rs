@@ -266,6 +266,20 @@ impl<'a> Facts<'a> {
         within_last.and_then(|span| self.now.minus(span))
     }
 
+    /// The cart lines of `product_id`, ascending (looked up in the index, not scanned).
+    pub fn lines_of<'s>(&'s self, product_id: &str) -> impl Iterator<Item = usize> + 's {
+        lines_with(&self.lines_by.product, product_id)
+            .iter()
+            .map(|(_, line)| *line)
+    }
+
+    /// Units of `product_id` in the cart, over every line that carries it.
+    pub fn units_of(&self, product_id: &str) -> u32 {
+        self.lines_of(product_id).fold(0, |n, line| {
+            n.saturating_add(self.cart.lines[line].quantity)
+        })
+    }
+
     /// Indices of the cart lines a scope covers, in cart order.
     pub fn scoped_lines(&self, scope: Option<&Scope>) -> Vec<usize> {
         let (index, ids) = match scope {

@@ -192,10 +192,14 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, Fault> {
     // The digits straight into the mantissa: `Decimal`'s own parser would be 2 KB
     // more WebAssembly for text already known to be plain digits.
     let fraction = frac.unwrap_or_default();
+    // Digits gather in 64 bits, 18 at a time: a 128-bit multiply is a library call in
+    // WebAssembly, and no realistic amount has more than 18 digits.
+    const CHUNK: u32 = 18;
     let mut mantissa: i128 = 0;
+    let (mut chunk, mut in_chunk) = (0u64, 0u32);
     let mut significant = 0;
     for digit in int.bytes().chain(fraction.bytes()) {
-        if mantissa != 0 || digit != b'0' {
+        if significant > 0 || digit != b'0' {
             significant += 1;
         }
         if significant > 28 {
@@ -204,8 +208,18 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, Fault> {
                 format!("{} has more than 28 significant digits", Quoted(text)),
             ));
         }
-        mantissa = mantissa * 10 + i128::from(digit - b'0');
+        if in_chunk == CHUNK {
+            mantissa = mantissa * i128::from(10u64.pow(CHUNK)) + i128::from(chunk);
+            (chunk, in_chunk) = (0, 0);
+        }
+        chunk = chunk * 10 + u64::from(digit - b'0');
+        in_chunk += 1;
     }
+    // At most 28 significant digits: below 10^28 at every step.
+    mantissa = match mantissa {
+        0 => i128::from(chunk),
+        m => m * i128::from(10u64.pow(in_chunk)) + i128::from(chunk),
+    };
     if text.starts_with('-') {
         mantissa = -mantissa;
     }
@@ -417,17 +431,23 @@ impl FromJson for Currency {
 pub fn write_decimal(value: rust_decimal::Decimal, out: &mut String) {
     let mut buffer = [b'0'; 40];
     let mut start = buffer.len();
-    let mut rest = value.mantissa().unsigned_abs();
+    let mut wide = value.mantissa().unsigned_abs();
+    // 128-bit division is a library call in WebAssembly: only the digits above 64 bits
+    // (no realistic amount has any) take it, the rest divide in 64 bits.
+    let mut rest = loop {
+        match u64::try_from(wide) {
+            Ok(r) => break r,
+            Err(_) => {
+                start -= 1;
+                buffer[start] = b'0' + (wide % 10) as u8;
+                wide /= 10;
+            }
+        }
+    };
     loop {
-        // 64-bit division where the rest fits (every realistic amount): 128-bit
-        // division is a library call in WebAssembly.
-        let (next, digit) = match u64::try_from(rest) {
-            Ok(r) => (u128::from(r / 10), (r % 10) as u8),
-            Err(_) => (rest / 10, (rest % 10) as u8),
-        };
         start -= 1;
-        buffer[start] = b'0' + digit;
-        rest = next;
+        buffer[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
         if rest == 0 {
             break;
         }

@@ -192,8 +192,8 @@ pub fn offer(
         } => {
             let mut left = i128::from(gift.unwrap_or(1));
             let mut parts = Vec::new();
-            for (i, line) in facts.cart.lines.iter().enumerate() {
-                if left > 0 && &line.product_id == product_id {
+            for i in facts.lines_of(product_id) {
+                if left > 0 {
                     let count = left.min(quantity(i));
                     parts.push((i, units_value(remaining.lines[i], count, quantity(i))));
                     left -= count;
@@ -227,16 +227,7 @@ pub fn offer(
                 .iter()
                 .map(|it| (it.product_id.as_str(), i128::from(it.quantity.unwrap_or(1))))
                 .collect();
-            let in_cart = |product: &str| -> i128 {
-                facts
-                    .cart
-                    .lines
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, l)| l.product_id == product)
-                    .map(|(i, _)| quantity(i))
-                    .sum()
-            };
+            let in_cart = |product: &str| -> i128 { facts.lines_of(product).map(quantity).sum() };
             let sets = per_set
                 .iter()
                 .map(|(p, q)| in_cart(p) / q)
@@ -250,8 +241,8 @@ pub fn offer(
             let mut parts: Vec<(usize, i128)> = Vec::new();
             for (product, per) in &per_set {
                 let mut need = per * sets;
-                for (i, line) in facts.cart.lines.iter().enumerate() {
-                    if need > 0 && line.product_id == *product {
+                for i in facts.lines_of(product) {
+                    if need > 0 {
                         let count = need.min(quantity(i));
                         parts.push((i, units_value(remaining.lines[i], count, quantity(i))));
                         need -= count;
@@ -287,14 +278,7 @@ pub fn offer(
 /// for one buy-X-get-Y application, the products of one combo set.
 pub fn unmet(coupon: &Coupon, scoped: &[usize], facts: &Facts) -> Option<ReasonKind> {
     let currency = facts.currency;
-    let in_cart = |product: &str| -> u32 {
-        facts
-            .cart
-            .lines
-            .iter()
-            .filter(|l| l.product_id == product)
-            .fold(0, |n, l| n.saturating_add(l.quantity))
-    };
+    let in_cart = |product: &str| facts.units_of(product);
     match &coupon.discount {
         Discount::FreeGift {
             product_id,
