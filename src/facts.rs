@@ -192,7 +192,8 @@ impl<'a> LinesBy<'a> {
 /// The lines of `index` that carry `id`, ascending.
 fn lines_with<'i>(index: &'i [(&str, usize)], id: &str) -> &'i [(&'i str, usize)] {
     let start = index.partition_point(|(k, _)| *k < id);
-    let len = index[start..].partition_point(|(k, _)| *k == id);
+    // Few lines share an id: a walk is cheaper than a second binary search.
+    let len = index[start..].iter().take_while(|(k, _)| *k == id).count();
     &index[start..start + len]
 }
 

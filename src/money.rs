@@ -575,6 +575,24 @@ mod tests {
         assert_eq!(inr.format(d("1234567.5")), "₹1,234,567.50");
         let kwd = Currency::from_code("KWD").unwrap();
         assert_eq!(kwd.format(d("1.25")), "KWD 1.250");
+        // Every length of the whole part, so every size of the first group.
+        for (value, text) in [
+            ("0", "₹0"),
+            ("7.05", "₹7.05"),
+            ("12", "₹12"),
+            ("123.4", "₹123.40"),
+            ("1234", "₹1,234"),
+            ("12345.6", "₹12,345.60"),
+            ("123456", "₹123,456"),
+            ("1000000", "₹1,000,000"),
+            ("999.999", "₹1,000"),
+        ] {
+            assert_eq!(inr.format(d(value)), text, "{value}");
+        }
+        let jpy = Currency::from_code("JPY").unwrap();
+        assert_eq!(jpy.format(d("1234567.5")), "¥1,234,568");
+        let usd = Currency::from_code("USD").unwrap();
+        assert_eq!(usd.format(d("0.5")), "$0.50");
     }
 
     #[test]

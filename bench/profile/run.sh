@@ -2,7 +2,9 @@
 # Per-function profile of the wasm instructions one evaluation executes: which
 # functions of the engine the instruction count of scripts/bench.sh is spent in.
 #
-#   bench/profile/run.sh [--top N] [WORKLOAD]   # default: --top 40 target/bench/m.json
+#   bench/profile/run.sh [--top N] [--callers NAME]... [WORKLOAD]
+#                                    # default: --top 40 target/bench/m.json
+#   --callers NAME   also list who calls the functions whose name contains NAME
 #
 # Builds the guest of bench/instructions exactly as scripts/bench.sh does (keep the
 # two in step), a second time keeping function names (see src/bin/rename.rs: plain
@@ -15,11 +17,13 @@ caller=$PWD
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
 top=()
+callers=()
 workload=target/bench/m.json
 while [ $# -gt 0 ]; do
   case $1 in
     --top) top=(--top "${2:?--top needs a number}"); shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --callers) callers+=(--callers "${2:?--callers needs a name}"); shift 2 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) workload=$1; shift ;;
   esac
 done
@@ -64,4 +68,4 @@ echo "==> profile of $workload" >&2
 expected=()
 [ -f "${workload%.json}.result.json" ] && expected=("${workload%.json}.result.json")
 "$bin/profile" "$out/guest.wasm" "$out/guest-instrumented.wasm" "$out/functions.map" \
-  "$workload" "${expected[@]}" "${top[@]}"
+  "$workload" "${expected[@]}" "${top[@]}" "${callers[@]}"

@@ -74,6 +74,8 @@ struct Profile {
     inclusive: Vec<i64>,
     /// Calls of each function, by id.
     calls: Vec<u64>,
+    /// Per (caller, callee): calls, and the callee's cost with its callees on them.
+    edges: std::collections::HashMap<(u32, u32), (u64, i64)>,
     /// Exits that did not match the top of the stack (should stay 0).
     mismatches: u64,
     /// Frames still open at the end (should stay 0).
@@ -113,6 +115,9 @@ impl Prof {
     fn enter(&mut self, id: u32, now: u64) {
         self.charge(now, ENTER_OVERHEAD);
         self.profile.calls[id as usize] += 1;
+        if let Some(&(caller, _)) = self.stack.last() {
+            self.profile.edges.entry((caller, id)).or_default().0 += 1;
+        }
         self.depth[id as usize] += 1;
         self.stack.push((id, self.profile.charged));
     }
@@ -123,6 +128,10 @@ impl Prof {
         match self.stack.last() {
             Some(&(f, start)) if f == id => {
                 self.stack.pop();
+                if let Some(&(caller, _)) = self.stack.last() {
+                    self.profile.edges.entry((caller, id)).or_default().1 +=
+                        self.profile.charged - start;
+                }
                 let f = f as usize;
                 self.depth[f] -= 1;
                 if self.depth[f] == 0 {
@@ -335,6 +344,26 @@ fn table(p: &Profile, names: &[String], by_inclusive: bool, top: usize) {
     }
 }
 
+/// Prints who calls the functions whose name contains `pattern`, most costly first:
+/// calls, and the callee's inclusive cost on those calls.
+fn callers(p: &Profile, names: &[String], pattern: &str) {
+    let mut rows: Vec<_> = p
+        .edges
+        .iter()
+        .filter(|((_, callee), _)| names[*callee as usize].contains(pattern))
+        .collect();
+    rows.sort_by_key(|(_, &(_, cost))| std::cmp::Reverse(cost));
+    println!("\n  -- callers of functions matching {pattern:?}");
+    println!("  {:>7} {:>10}  caller -> callee", "calls", "inclusive");
+    for ((caller, callee), (calls, cost)) in rows.into_iter().take(25) {
+        println!(
+            "  {calls:>7} {cost:>10}  {} -> {}",
+            coupon_engine_profile::shorten(&names[*caller as usize], 70),
+            coupon_engine_profile::shorten(&names[*callee as usize], 40)
+        );
+    }
+}
+
 fn main() -> ExitCode {
     match real_main() {
         Ok(()) => ExitCode::SUCCESS,
@@ -351,6 +380,11 @@ fn real_main() -> Result<()> {
     let mut top = 40;
     if let Some(i) = args.iter().position(|a| a == "--top") {
         top = args.get(i + 1).context("--top needs a number")?.parse()?;
+        args.drain(i..i + 2);
+    }
+    let mut callers_of = Vec::new();
+    while let Some(i) = args.iter().position(|a| a == "--callers") {
+        callers_of.push(args.get(i + 1).context("--callers needs a name")?.clone());
         args.drain(i..i + 2);
     }
     let [guest, instrumented, map, request, expected @ ..] = args.as_slice() else {
@@ -433,6 +467,9 @@ fn real_main() -> Result<()> {
         table(p, &names, false, top);
         println!("\n  -- top {top} by inclusive cost");
         table(p, &names, true, top);
+        for pattern in &callers_of {
+            callers(p, &names, pattern);
+        }
     }
     if !failures.is_empty() {
         bail!("MISMATCH: {}", failures.join("; "));
