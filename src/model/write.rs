@@ -488,6 +488,16 @@ mod tests {
         }
     }
 
+    #[test]
+    fn whole_numbers_are_written_as_their_display_writes_them() {
+        use super::ToJson;
+        for n in [0, 1, 9, 10, 99, 100, 12_345, 1_000_000_000, u32::MAX] {
+            let mut ours = String::new();
+            n.write_json(&mut ours);
+            assert_eq!(ours, n.to_string());
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn any_decimal_is_written_as_its_display_writes_it(
