@@ -70,6 +70,10 @@ for (const size of ["s", "m", "l"]) {
     timing(`evaluate ${size.toUpperCase()}, session: shopper.evaluate(cart, context)`, name, r.session[size], evaluateTarget[size]);
   }
 }
+const mb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;
+for (const [name, r] of runtimes.slice(1)) {
+  rows.push(["module memory (wasm linear memory) after evaluating S, then M, then L", name, mb(r.memory.l), "", "", `after S ${mb(r.memory.s)} · after M ${mb(r.memory.m)}`]);
+}
 for (const [name, r] of runtimes) timing("bundle: parse + validate (100 coupons, unsigned)", name, r.bundleNew, null);
 for (const [name, r] of runtimes) timing("bundle: verify signature + parse + validate (100 coupons)", name, r.fromSigned, 1);
 for (const [name, r] of runtimes.slice(1)) timing("cold start: compile + instantiate the .wasm", name, r.coldStart.instantiate, 10);
@@ -223,6 +227,10 @@ ${findings()}
   warm-up (\`bench/lib/measure.mjs\`). In all three, calls are timed in samples that last at
   least a millisecond (k back-to-back calls, k = 1 for anything slower); median and p95 are
   over samples of per-call time.
+- **module memory**: the size of the WebAssembly memory after each workload's evaluate
+  and session measurements, in the order S, M, L (a module's memory never shrinks, so
+  each figure is the most needed so far): the heap, plus the block that
+  \`wasm/src/call_arena.rs\` keeps between evaluations, at twice what the last one used.
 - **bundle**: \`new Engine(bundle)\` on the M bundle as a JS object / JSON text, and
   \`Engine.fromSigned(token, jwks, now)\`: Ed25519 verification of the compact JWS, its
   claims, then the same parse and validation. Both free the engine each time.

@@ -13,10 +13,11 @@ export const SIZES = ["s", "m", "l"];
  *
  * `api`: the package's exports (`Engine`); `workloads[size]`: `{bundle, customer,
  * cart, context}`; `expected[size]`: the native result text; `signed`: `{token, jwks,
- * now, coupons}`; `now()`: milliseconds; `log`: progress lines.
+ * now, coupons}`; `now()`: milliseconds; `memoryBytes()`: the size of the module's
+ * linear memory; `log`: progress lines.
  */
-export function runSuite({ api, workloads, expected, signed, now, options, log = () => {} }) {
-  const results = { evaluate: {}, session: {}, checks: {} };
+export function runSuite({ api, workloads, expected, signed, now, memoryBytes, options, log = () => {} }) {
+  const results = { evaluate: {}, session: {}, memory: {}, checks: {} };
   for (const size of SIZES) {
     const { bundle, customer, cart, context } = workloads[size];
     const engine = new api.Engine(bundle);
@@ -37,6 +38,8 @@ export function runSuite({ api, workloads, expected, signed, now, options, log =
     results.session[size] = measure(() => shopper.evaluate(cart, context), now, options);
     shopper.free();
     engine.free();
+    // WebAssembly memory only grows: this is the most the sizes so far have needed.
+    results.memory[size] = memoryBytes();
   }
   const bundle = workloads.m.bundle;
   log(`new Engine(bundle): ${bundle.coupons.length} coupons`);
