@@ -27,11 +27,27 @@ static ALLOCATOR: call_arena::CallArena<talc::wasm::WasmDynamicTalc> =
 /// that every `?` in the body does not carry its own closing code.
 fn in_arena<T>(body: impl FnOnce() -> Result<T, JsValue>) -> Result<T, JsValue> {
     #[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
-    ALLOCATOR.open();
+    open_arena();
     let result = body();
     #[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
     ALLOCATOR.close();
     result
+}
+
+/// Opens the arena, once wasm-bindgen's table of JS values has room. The table's
+/// bookkeeping is a `Vec` in this module's memory that lives as long as the module: had
+/// it first grown inside a call (a first call that throws, say), it would sit in the
+/// block and pin it for good, as the block is reused only once nothing in it is live.
+/// It grows by 128 slots at a time, and an evaluation holds a few JS values at once.
+#[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
+#[inline(never)]
+fn open_arena() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static TABLE_READY: AtomicBool = AtomicBool::new(false);
+    if !TABLE_READY.swap(true, Ordering::Relaxed) {
+        drop(JsValue::from_f64(0.0));
+    }
+    ALLOCATOR.open();
 }
 
 pub mod byte_compare;

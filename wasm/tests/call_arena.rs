@@ -206,3 +206,14 @@ fn evaluations_leave_nothing_in_the_modules_arena() {
         assert!(block > 0);
     }
 }
+
+/// The same when the evaluation throws: the error's JS objects and messages are made
+/// inside the arena, and nothing of them stays in it.
+#[cfg(target_family = "wasm")]
+#[wasm_bindgen_test]
+fn a_call_that_throws_leaves_nothing_in_the_modules_arena() {
+    for request in ["{", r#"{"bundle": 1}"#, "[]"] {
+        assert!(coupon_engine_wasm::evaluate_json(request).is_err());
+        assert_eq!(coupon_engine_wasm::arena_usage().0, 0, "after {request}");
+    }
+}
