@@ -7,15 +7,18 @@
 //! costs a few, and a `Vec` growing at the end of the block grows in place.
 //!
 //! How it stays sound whatever outlives a call:
-//! - Only the exports that evaluate open a scope ([`CallArena::scope`]); outside one,
-//!   everything goes to the backing allocator as before.
+//! - Only the exports that evaluate open a scope (`in_arena` in `wasm/src/lib.rs`, or
+//!   [`CallArena::scope`]); outside one, everything goes to the backing allocator.
 //! - The block is only ever reused when nothing allocated in it is still live: a
 //!   count goes up with each allocation taken from it and down with each one freed.
-//!   If something lives on past its call (a cache that grew during it, say), the
-//!   next call goes on bumping after it instead of starting over, and once the block
-//!   is full the rest goes to the backing allocator: slower, never wrong.
+//!   If something lives on past its call (a cache that grew during it, say: see
+//!   `open_arena` in `wasm/src/lib.rs` for the one known), the next call goes on
+//!   bumping after it instead of starting over, and once the block is full the rest
+//!   goes to the backing allocator: slower, never wrong.
 //! - A block that is too small is replaced, at the start of a call and only when
-//!   nothing in it is live, by one sized for what the last call asked for.
+//!   nothing in it is live, by one of twice what the last call asked for. The block
+//!   stays between calls (the module's memory after the M workload: 2.8 MB, 1.6 MB
+//!   without the arena).
 //!
 //! The module is single-threaded (no `atomics` target feature), which is what makes
 //! the plain `Cell`s below sound; `wasm/tests/call_arena.rs` checks the bookkeeping

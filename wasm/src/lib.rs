@@ -23,8 +23,10 @@ static ALLOCATOR: call_arena::CallArena<talc::wasm::WasmDynamicTalc> =
     call_arena::CallArena::new(talc::wasm::new_wasm_dynamic_allocator());
 
 /// Runs an evaluating export's body with the allocator's arena open (see `call_arena`):
-/// nothing the body allocates outlives the call. A closure rather than a guard, so
-/// that every `?` in the body does not carry its own closing code.
+/// everything the body allocates is freed by the time the JS glue has read the result
+/// (`evaluateJson`'s string is freed by the glue right after the call). A closure
+/// rather than a guard, so that every `?` in the body does not carry its own closing
+/// code.
 fn in_arena<T>(body: impl FnOnce() -> Result<T, JsValue>) -> Result<T, JsValue> {
     #[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
     open_arena();
