@@ -278,12 +278,11 @@ pub fn offer(
 /// for one buy-X-get-Y application, the products of one combo set.
 pub fn unmet(coupon: &Coupon, scoped: &[usize], facts: &Facts) -> Option<ReasonKind> {
     let currency = facts.currency;
-    let in_cart = |product: &str| facts.units_of(product);
     match &coupon.discount {
         Discount::FreeGift {
             product_id,
             quantity,
-        } if in_cart(product_id) == 0 => Some(ReasonKind::GiftNotInCart {
+        } if facts.units_of(product_id) == 0 => Some(ReasonKind::GiftNotInCart {
             product_id: product_id.clone(),
             quantity: quantity.unwrap_or(1),
         }),
@@ -315,7 +314,7 @@ pub fn unmet(coupon: &Coupon, scoped: &[usize], facts: &Facts) -> Option<ReasonK
         Discount::Combo { items, .. } => {
             let missing: Vec<String> = items
                 .iter()
-                .filter(|it| in_cart(&it.product_id) < it.quantity.unwrap_or(1))
+                .filter(|it| facts.units_of(&it.product_id) < it.quantity.unwrap_or(1))
                 .map(|it| it.product_id.clone())
                 .collect();
             (!missing.is_empty()).then_some(ReasonKind::ComboIncomplete { missing })
