@@ -267,7 +267,8 @@ pub fn offer(
                     None => merged.push((*line, amount)),
                 }
             }
-            merged.sort_by_key(|(l, _)| *l);
+            // Unstable (a smaller routine in the module): each line is in `merged` once.
+            merged.sort_unstable_by_key(|(l, _)| *l);
             Offer::on_lines(merged)
         }
     }
@@ -425,7 +426,8 @@ fn buy_x_get_y(
             (line, percent_of(value, percent).min(remaining.lines[line]))
         })
         .collect();
-    parts.sort_by_key(|(l, _)| *l);
+    // Unstable (a smaller routine in the module): each get line is rewarded once.
+    parts.sort_unstable_by_key(|(l, _)| *l);
     Offer::on_lines(parts)
 }
 

@@ -245,7 +245,8 @@ fn choose(candidates: &[usize], cx: &Context, mode: SelectionMode) -> Selection 
     match mode {
         SelectionMode::PriorityOrder => {
             let mut order = candidates.to_vec();
-            order.sort_by_key(|&c| (std::cmp::Reverse(cx.coupons[c].priority), c));
+            // Unstable (a smaller routine in the module): the index makes each key unique.
+            order.sort_unstable_by_key(|&c| (std::cmp::Reverse(cx.coupons[c].priority), c));
             let mut taken: Vec<usize> = Vec::new();
             let mut best = cx.apply(&[]);
             for c in order {

@@ -17,7 +17,7 @@ export const SIZES = ["s", "m", "l"];
  * linear memory; `log`: progress lines.
  */
 export function runSuite({ api, workloads, expected, signed, now, memoryBytes, options, log = () => {} }) {
-  const results = { evaluate: {}, session: {}, memory: {}, checks: {} };
+  const results = { evaluate: {}, evaluateNewCustomer: {}, session: {}, memory: {}, checks: {} };
   for (const size of SIZES) {
     const { bundle, customer, cart, context } = workloads[size];
     const engine = new api.Engine(bundle);
@@ -28,7 +28,21 @@ export function runSuite({ api, workloads, expected, signed, now, memoryBytes, o
     results.checks[size] = "same bytes as native";
     log(`evaluate ${size.toUpperCase()}: ${bundle.coupons.length} coupons × ${cart.lines.length} lines`);
     // What a storefront does on every cart change: plain objects in, a plain object out.
+    // The engine remembers the summary it validated last (keyed by its JSON text).
     results.evaluate[size] = measure(() => engine.evaluate(customer, cart, context), now, options);
+    // An edge worker serving many shoppers: the summary differs from the last call's on
+    // every call. The same summary with its members in another order: another text, so
+    // read afresh, and the same result.
+    const reordered = Object.fromEntries(Object.entries(customer).reverse());
+    if (JSON.stringify(engine.evaluate(reordered, cart, context)) !== expected[size]) {
+      throw new Error(`workload ${size}: the reordered customer gives another result`);
+    }
+    let turn = 0;
+    results.evaluateNewCustomer[size] = measure(
+      () => engine.evaluate((turn ^= 1) ? reordered : customer, cart, context),
+      now,
+      options,
+    );
     // A session: the summary read and validated once (engine.shopper), each cart change
     // evaluated with it. Same result bytes.
     const shopper = engine.shopper(customer);

@@ -12,6 +12,7 @@
 //! exactly what the server does, and JS gets plain objects with `null` for absent
 //! values, the same bytes the native engine prints.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 // Talc instead of Rust's default WebAssembly allocator (dlmalloc): a third of its code.
@@ -142,8 +143,64 @@ fn write<T: ToJson>(value: &T) -> Result<JsValue, JsValue> {
 /// const result = engine.evaluate(customer, cart, { now: new Date().toISOString(), codes: ["LOYAL10"] });
 /// for (const card of result.cards) console.log(card.status, card.title, card.saving);
 /// ```
+///
+/// `engine.evaluate` remembers the last customer summary it validated, with its JSON
+/// text: a storefront that passes the same summary on every cart change pays for
+/// reading and validating it once, as with `engine.shopper`, and a different summary
+/// (compared byte for byte) is read afresh.
 #[wasm_bindgen]
-pub struct Engine(Rc<coupon_engine::Engine>);
+pub struct Engine {
+    core: Rc<coupon_engine::Engine>,
+    /// The last customer `evaluate` validated and the JSON text it was read from.
+    /// Allocated outside the call arena, since it outlives the call. Taken out for the
+    /// length of a call, so a call made from inside it (a `toJSON` of the caller's
+    /// cart, say) finds it empty instead of borrowed.
+    last_customer: Cell<Option<(String, coupon_engine::Shopper)>>,
+}
+
+impl Engine {
+    fn wrap(core: coupon_engine::Engine) -> Engine {
+        Engine {
+            core: Rc::new(core),
+            last_customer: Cell::new(None),
+        }
+    }
+}
+
+/// A customer summary as an evaluation holds it before the cart and context are read:
+/// already validated (a session's, or the one `engine.evaluate` remembers), or only
+/// read (validated after the cart and context are read, as the core orders its errors).
+enum Summary<'a> {
+    Valid(&'a coupon_engine::Shopper),
+    Read(model::Customer),
+}
+
+/// The body of both evaluating calls, in the call arena: reads the cart and context,
+/// validates a summary only read (kept in `validated`, whose memory is not the arena's),
+/// evaluates and writes the result.
+fn evaluate_cart(
+    engine: &coupon_engine::Engine,
+    summary: Summary<'_>,
+    validated: &mut Option<coupon_engine::Shopper>,
+    cart: JsValue,
+    context: JsValue,
+) -> Result<JsValue, JsValue> {
+    in_arena(|| {
+        let cart: model::Cart = read("cart", cart)?;
+        let context: model::Context = read("context", context)?;
+        let shopper = match summary {
+            Summary::Valid(shopper) => shopper,
+            Summary::Read(customer) => {
+                validated.insert(engine.shopper(customer).map_err(js_error)?)
+            }
+        };
+        write(
+            &engine
+                .evaluate_for(shopper, &cart, &context)
+                .map_err(js_error)?,
+        )
+    })
+}
 
 #[wasm_bindgen]
 impl Engine {
@@ -158,7 +215,7 @@ impl Engine {
     ) -> Result<Engine, JsValue> {
         let bundle: model::Bundle = read("bundle", bundle)?;
         coupon_engine::Engine::new(bundle)
-            .map(|e| Engine(Rc::new(e)))
+            .map(Engine::wrap)
             .map_err(js_error)
     }
 
@@ -178,7 +235,7 @@ impl Engine {
         let jwks: coupon_engine::signing::Jwks = read("jwks", jwks)?;
         let now = timestamp(now)?;
         coupon_engine::Engine::from_signed(token, &jwks, now)
-            .map(|e| Engine(Rc::new(e)))
+            .map(Engine::wrap)
             .map_err(js_error)
     }
 
@@ -194,17 +251,33 @@ impl Engine {
         #[wasm_bindgen(unchecked_param_type = "Cart")] cart: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Context")] context: JsValue,
     ) -> Result<JsValue, JsValue> {
-        in_arena(|| {
-            let customer: model::Customer = read("customer", customer)?;
-            let cart: model::Cart = read("cart", cart)?;
-            let context: model::Context = read("context", context)?;
-            write(
-                &self
-                    .0
-                    .evaluate(&customer, &cart, &context)
-                    .map_err(js_error)?,
-            )
-        })
+        // Read outside the arena: the summary is kept past the call.
+        let text = input_text("customer", &customer)?;
+        let mut remembered = self.last_customer.take().filter(|(last, _)| *last == text);
+        let mut validated = None;
+        let result = match &remembered {
+            Some((_, shopper)) => evaluate_cart(
+                &self.core,
+                Summary::Valid(shopper),
+                &mut validated,
+                cart,
+                context,
+            ),
+            None => {
+                let customer = coupon_engine::read_json("customer", &text).map_err(js_error)?;
+                let result = evaluate_cart(
+                    &self.core,
+                    Summary::Read(customer),
+                    &mut validated,
+                    cart,
+                    context,
+                );
+                remembered = validated.map(|shopper| (text, shopper));
+                result
+            }
+        };
+        self.last_customer.set(remembered);
+        result
     }
 
     /// Reads and validates a customer summary once, for a session of evaluations:
@@ -220,9 +293,9 @@ impl Engine {
         #[wasm_bindgen(unchecked_param_type = "Customer")] customer: JsValue,
     ) -> Result<Shopper, JsValue> {
         let customer: model::Customer = read("customer", customer)?;
-        let shopper = self.0.shopper(customer).map_err(js_error)?;
+        let shopper = self.core.shopper(customer).map_err(js_error)?;
         Ok(Shopper {
-            engine: Rc::clone(&self.0),
+            engine: Rc::clone(&self.core),
             shopper,
         })
     }
@@ -253,16 +326,13 @@ impl Shopper {
         #[wasm_bindgen(unchecked_param_type = "Cart")] cart: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Context")] context: JsValue,
     ) -> Result<JsValue, JsValue> {
-        in_arena(|| {
-            let cart: model::Cart = read("cart", cart)?;
-            let context: model::Context = read("context", context)?;
-            write(
-                &self
-                    .engine
-                    .evaluate_for(&self.shopper, &cart, &context)
-                    .map_err(js_error)?,
-            )
-        })
+        evaluate_cart(
+            &self.engine,
+            Summary::Valid(&self.shopper),
+            &mut None,
+            cart,
+            context,
+        )
     }
 }
 
@@ -324,7 +394,7 @@ impl Engine {
             let claim: coupon_engine::recheck::Claim = read("claim", claim)?;
             write(
                 &self
-                    .0
+                    .core
                     .recheck(&customer, &cart, &context, &claim)
                     .map_err(js_error)?,
             )

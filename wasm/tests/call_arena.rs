@@ -182,7 +182,8 @@ fn scopes_do_not_nest() {
 }
 
 /// The module's own arena through the exported calls: a session's evaluations leave
-/// nothing live in it, so each call starts the block over.
+/// nothing live in it, so each call starts the block over. Nor do `engine.evaluate`'s,
+/// whose remembered customer summary outlives the call and so must not be in the block.
 #[cfg(target_family = "wasm")]
 #[wasm_bindgen_test]
 fn evaluations_leave_nothing_in_the_modules_arena() {
@@ -204,6 +205,24 @@ fn evaluations_leave_nothing_in_the_modules_arena() {
             "an evaluation left {live} allocations in the arena"
         );
         assert!(block > 0);
+    }
+    let customer = js(&request["customer"]);
+    let mut other = request["customer"].clone();
+    other["id"] = "someone-else".into();
+    // Read afresh, remembered, read afresh (another summary), remembered.
+    for customer in [&customer, &customer, &js(&other), &customer, &customer] {
+        engine
+            .evaluate(
+                customer.clone(),
+                js(&request["cart"]),
+                js(&request["context"]),
+            )
+            .unwrap();
+        let (live, _) = coupon_engine_wasm::arena_usage();
+        assert_eq!(
+            live, 0,
+            "engine.evaluate left {live} allocations in the arena"
+        );
     }
 }
 

@@ -85,6 +85,7 @@ fn run() -> wasmtime::Result<Value> {
         "engineNew": { "instructions": by_operator.engine_new, "fuel": default_fuel.engine_new },
         "evaluate": { "instructions": by_operator.evaluate, "fuel": default_fuel.evaluate },
         "evaluateFirstCall": { "instructions": by_operator.first_evaluate, "fuel": default_fuel.first_evaluate },
+        "evaluateNewCustomer": { "instructions": by_operator.evaluate_new_customer, "fuel": default_fuel.evaluate_new_customer },
         "shopperNew": { "instructions": by_operator.shopper_new, "fuel": default_fuel.shopper_new },
         "shopperEvaluate": { "instructions": by_operator.shopper_evaluate, "fuel": default_fuel.shopper_evaluate },
         "evaluatePhases": {
@@ -107,9 +108,12 @@ struct Inputs {
 /// What one metered run measured.
 struct Counts {
     engine_new: u64,
+    /// The first evaluation on the engine, which also grows the module's heap.
     first_evaluate: u64,
-    /// The second evaluation on the same engine: what every cart change costs once the
-    /// module has grown its heap (the first call also pays for that growth).
+    /// The second: a customer text the engine has not seen, so it is read afresh.
+    evaluate_new_customer: u64,
+    /// The third, with the same customer again: what every cart change costs once the
+    /// engine remembers the summary.
     evaluate: u64,
     /// The same evaluation in three calls: read the inputs, evaluate, write the JSON.
     phases: [u64; 3],
@@ -200,10 +204,14 @@ fn count(wasm: &[u8], cost: Option<OperatorCost>, inputs: &Inputs) -> wasmtime::
     let bundle = guest.put(&mut store, &inputs.bundle)?;
     let engine_new = metered(&mut store, &engine_new, bundle, &guest)?;
     let mut evaluations = Vec::new();
-    for _ in 0..2 {
+    // The first call also grows the heap; the second has a customer text the engine has
+    // not seen (a space more: the same summary, read afresh); the third repeats it, as
+    // a storefront passes the same summary on every cart change (remembered).
+    let new_customer = format!("{} ", inputs.customer);
+    for customer in [&inputs.customer, &new_customer, &new_customer] {
         // Fresh copies each time, as every `engine.evaluate` call passes new strings.
         let (customer, cart, context) = (
-            guest.put(&mut store, &inputs.customer)?,
+            guest.put(&mut store, customer)?,
             guest.put(&mut store, &inputs.cart)?,
             guest.put(&mut store, &inputs.context)?,
         );
@@ -269,7 +277,8 @@ fn count(wasm: &[u8], cost: Option<OperatorCost>, inputs: &Inputs) -> wasmtime::
         shopper_evaluate: session[1],
         engine_new,
         first_evaluate: evaluations[0],
-        evaluate: evaluations[1],
+        evaluate_new_customer: evaluations[1],
+        evaluate: evaluations[2],
         phases,
         output,
     })

@@ -44,6 +44,9 @@ struct Phases {
 thread_local! {
     /// The prepared engine, as a page keeps one `Engine` for every cart change.
     static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
+    /// The last customer `evaluate` validated, with its text (the package's
+    /// `Engine::last_customer`).
+    static LAST_CUSTOMER: RefCell<Option<(String, Shopper)>> = const { RefCell::new(None) };
     /// The shopper of a session, as a page keeps one for its signed-in customer.
     static SHOPPER: RefCell<Option<Shopper>> = const { RefCell::new(None) };
     static PHASES: RefCell<Phases> = const { RefCell::new(Phases { inputs: None, result: None }) };
@@ -121,7 +124,6 @@ pub unsafe extern "C" fn evaluate(
     context_ptr: *mut u8,
     context_len: usize,
 ) -> u32 {
-    let _scope = arena_scope();
     // SAFETY: forwarded from the caller.
     let [customer, cart, context] = unsafe {
         take_all([
@@ -130,10 +132,30 @@ pub unsafe extern "C" fn evaluate(
             (context_ptr, context_len),
         ])
     };
-    finish(with_engine(|engine| {
-        let (customer, cart, context) = read_inputs(&customer, &cart, &context)?;
-        write(&engine.evaluate(&customer, &cart, &context)?)
-    }))
+    // As the package's `engine.evaluate`: the last customer validated is remembered with
+    // its text, outside the arena; a different text is read afresh, before the arena opens.
+    let summary = match LAST_CUSTOMER.with(|last| last.borrow_mut().take()) {
+        Some((text, shopper)) if text == customer => Ok(shopper),
+        _ => match read_json::<model::Customer>("customer", &customer) {
+            Ok(read) => Err(read),
+            Err(e) => return finish(Err(e)),
+        },
+    };
+    let mut kept = None;
+    let scope = arena_scope();
+    let status = finish(with_engine(|engine| {
+        let (cart, context) = (read_json("cart", &cart)?, read_json("context", &context)?);
+        let shopper = kept.insert(match summary {
+            Ok(shopper) => shopper,
+            Err(read) => engine.shopper(read)?,
+        });
+        write(&engine.evaluate_for(shopper, &cart, &context)?)
+    }));
+    drop(scope);
+    if let Some(shopper) = kept {
+        LAST_CUSTOMER.with(|last| *last.borrow_mut() = Some((customer, shopper)));
+    }
+    status
 }
 
 /// Reads and validates a customer once and keeps it as the session's shopper.
