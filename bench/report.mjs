@@ -75,6 +75,12 @@ for (const size of ["s", "m", "l"]) {
     timing(`evaluate ${size.toUpperCase()}, session: shopper.evaluate(cart, context)`, name, r.session[size], evaluateTarget[size]);
   }
 }
+for (const [name, r] of runtimes.slice(1)) {
+  timing(`the runtime alone: JSON.parse of the M result text (${(r.resultBytes.m / 1000).toFixed(0)} KB) into the object evaluate returns`, name, r.jsonParseResult, null);
+}
+for (const [name, r] of runtimes.slice(1)) {
+  timing("the runtime alone: JSON.stringify of the M customer summary (200 orders)", name, r.jsonStringifyCustomer, null);
+}
 const mb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;
 for (const [name, r] of runtimes.slice(1)) {
   rows.push(["module memory (wasm linear memory) after evaluating S, then M, then L", name, mb(r.memory.l), "", "", `after S ${mb(r.memory.s)} · after M ${mb(r.memory.m)}`]);

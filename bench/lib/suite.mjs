@@ -17,7 +17,7 @@ export const SIZES = ["s", "m", "l"];
  * linear memory; `log`: progress lines.
  */
 export function runSuite({ api, workloads, expected, signed, now, memoryBytes, options, log = () => {} }) {
-  const results = { evaluate: {}, evaluateNewCustomer: {}, session: {}, memory: {}, checks: {} };
+  const results = { evaluate: {}, evaluateNewCustomer: {}, session: {}, memory: {}, checks: {}, resultBytes: {} };
   for (const size of SIZES) {
     const { bundle, customer, cart, context } = workloads[size];
     const engine = new api.Engine(bundle);
@@ -26,6 +26,7 @@ export function runSuite({ api, workloads, expected, signed, now, memoryBytes, o
       throw new Error(`workload ${size}: the package's result differs from the native engine's (rebuild pkg/ and target/bench together)`);
     }
     results.checks[size] = "same bytes as native";
+    results.resultBytes[size] = new TextEncoder().encode(expected[size]).length;
     log(`evaluate ${size.toUpperCase()}: ${bundle.coupons.length} coupons × ${cart.lines.length} lines`);
     // What a storefront does on every cart change: plain objects in, a plain object out.
     // The engine remembers the summary it validated last (keyed by its JSON text).
@@ -55,6 +56,12 @@ export function runSuite({ api, workloads, expected, signed, now, memoryBytes, o
     // WebAssembly memory only grows: this is the most the sizes so far have needed.
     results.memory[size] = memoryBytes();
   }
+  // What the runtime itself spends around an M evaluation, with no engine code at all:
+  // turning the result's JSON text into the plain object a caller gets, and the
+  // customer summary into the text the engine reads.
+  log(`JSON.parse of the M result (${expected.m.length} characters), JSON.stringify of the M customer`);
+  results.jsonParseResult = measure(() => JSON.parse(expected.m), now, options);
+  results.jsonStringifyCustomer = measure(() => JSON.stringify(workloads.m.customer), now, options);
   const bundle = workloads.m.bundle;
   log(`new Engine(bundle): ${bundle.coupons.length} coupons`);
   // free() releases the module's copy at once, so memory stays flat over thousands of calls.
