@@ -76,10 +76,10 @@ for (const size of ["s", "m", "l"]) {
   }
 }
 for (const [name, r] of runtimes.slice(1)) {
-  timing(`the runtime alone: JSON.parse of the M result text (${(r.resultBytes.m / 1000).toFixed(0)} KB) into the object evaluate returns`, name, r.jsonParseResult, null);
+  timing(`the runtime alone: JSON.parse of the M result text (${(r.resultBytes.m / 1000).toFixed(0)} KB) into the object evaluate returns`, name.replace("(wasm)", "(JS)"), r.jsonParseResult, null);
 }
 for (const [name, r] of runtimes.slice(1)) {
-  timing("the runtime alone: JSON.stringify of the M customer summary (200 orders)", name, r.jsonStringifyCustomer, null);
+  timing("the runtime alone: JSON.stringify of the M customer summary (200 orders)", name.replace("(wasm)", "(JS)"), r.jsonStringifyCustomer, null);
 }
 const mb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;
 for (const [name, r] of runtimes.slice(1)) {
