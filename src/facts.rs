@@ -28,9 +28,8 @@ impl<'a> History<'a> {
             .filter(|o| o.placed_at <= now)
             .collect();
         // Ties in time fall back to the id so the order is total and reproducible.
-        let by_time = |a: &&Order, b: &&Order| {
-            a.placed_at.cmp(&b.placed_at).then_with(|| a.id.cmp(&b.id))
-        };
+        let by_time =
+            |a: &&Order, b: &&Order| a.placed_at.cmp(&b.placed_at).then_with(|| a.id.cmp(&b.id));
         // A summary usually lists its orders oldest first: checking is a quarter of sorting.
         if !orders.is_sorted_by(|a, b| by_time(a, b).is_le()) {
             orders.sort_by(by_time);

@@ -122,3 +122,36 @@ fn a_shopper_evaluates_like_a_fresh_customer() {
 fn error_json(e: &coupon_engine::Error) -> Value {
     json!({ "code": e.code.as_str(), "path": e.path, "message": e.message })
 }
+
+/// The history sorts its orders only when they are out of time order, so every vector
+/// must give the same output with its orders listed newest first.
+#[test]
+fn every_vector_gives_the_same_output_with_its_orders_reversed() {
+    let mut reversed_any = 0;
+    for path in vector_files() {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let doc: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        let mut request = doc["request"].clone();
+        let Some(orders) = request
+            .pointer_mut("/customer/orders")
+            .and_then(Value::as_array_mut)
+            .filter(|o| o.len() > 1)
+        else {
+            continue;
+        };
+        orders.reverse();
+        reversed_any += 1;
+        let as_listed =
+            coupon_engine::evaluate_json(&serde_json::to_string(&doc["request"]).unwrap());
+        let reversed = coupon_engine::evaluate_json(&serde_json::to_string(&request).unwrap());
+        assert_eq!(
+            as_listed.map_err(|e| e.to_string()),
+            reversed.map_err(|e| e.to_string()),
+            "{name}"
+        );
+    }
+    assert!(
+        reversed_any >= 5,
+        "only {reversed_any} vectors have several orders"
+    );
+}
