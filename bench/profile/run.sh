@@ -2,9 +2,10 @@
 # Per-function profile of the wasm instructions one evaluation executes: which
 # functions of the engine the instruction count of scripts/bench.sh is spent in.
 #
-#   bench/profile/run.sh [--top N] [--callers NAME]... [WORKLOAD]
+#   bench/profile/run.sh [--top N] [--callers NAME]... [--callees NAME]... [WORKLOAD]
 #                                    # default: --top 40 target/bench/m.json
 #   --callers NAME   also list who calls the functions whose name contains NAME
+#   --callees NAME   also list what the functions whose name contains NAME call
 #
 # Builds the guest of bench/instructions exactly as scripts/bench.sh does (keep the
 # two in step), a second time keeping function names (see src/bin/rename.rs: plain
@@ -23,7 +24,8 @@ while [ $# -gt 0 ]; do
   case $1 in
     --top) top=(--top "${2:?--top needs a number}"); shift 2 ;;
     --callers) callers+=(--callers "${2:?--callers needs a name}"); shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --callees) callers+=(--callees "${2:?--callees needs a name}"); shift 2 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) workload=$1; shift ;;
   esac
 done

@@ -344,13 +344,20 @@ fn table(p: &Profile, names: &[String], by_inclusive: bool, top: usize) {
     }
 }
 
+/// Whether `pattern` is part of a function's name, as the tables print it (demangled,
+/// short paths): the symbols in the map are mangled, where `read_json::<cart` is not
+/// to be found.
+fn matches(name: &str, pattern: &str) -> bool {
+    name.contains(pattern) || coupon_engine_profile::shorten(name, usize::MAX).contains(pattern)
+}
+
 /// Prints who calls the functions whose name contains `pattern`, most costly first:
 /// calls, and the callee's inclusive cost on those calls.
 fn callers(p: &Profile, names: &[String], pattern: &str) {
     let mut rows: Vec<_> = p
         .edges
         .iter()
-        .filter(|((_, callee), _)| names[*callee as usize].contains(pattern))
+        .filter(|((_, callee), _)| matches(&names[*callee as usize], pattern))
         .collect();
     rows.sort_by_key(|(_, &(_, cost))| std::cmp::Reverse(cost));
     println!("\n  -- callers of functions matching {pattern:?}");
@@ -360,6 +367,26 @@ fn callers(p: &Profile, names: &[String], pattern: &str) {
             "  {calls:>7} {cost:>10}  {} -> {}",
             coupon_engine_profile::shorten(&names[*caller as usize], 70),
             coupon_engine_profile::shorten(&names[*callee as usize], 40)
+        );
+    }
+}
+
+/// Prints what the functions whose name contains `pattern` call, most costly first:
+/// calls, and each callee's inclusive cost on those calls (where a caller's time goes).
+fn callees(p: &Profile, names: &[String], pattern: &str) {
+    let mut rows: Vec<_> = p
+        .edges
+        .iter()
+        .filter(|((caller, _), _)| matches(&names[*caller as usize], pattern))
+        .collect();
+    rows.sort_by_key(|(_, &(_, cost))| std::cmp::Reverse(cost));
+    println!("\n  -- callees of functions matching {pattern:?}");
+    println!("  {:>7} {:>10}  caller -> callee", "calls", "inclusive");
+    for ((caller, callee), (calls, cost)) in rows.into_iter().take(25) {
+        println!(
+            "  {calls:>7} {cost:>10}  {} -> {}",
+            coupon_engine_profile::shorten(&names[*caller as usize], 40),
+            coupon_engine_profile::shorten(&names[*callee as usize], 70)
         );
     }
 }
@@ -385,6 +412,11 @@ fn real_main() -> Result<()> {
     let mut callers_of = Vec::new();
     while let Some(i) = args.iter().position(|a| a == "--callers") {
         callers_of.push(args.get(i + 1).context("--callers needs a name")?.clone());
+        args.drain(i..i + 2);
+    }
+    let mut callees_of = Vec::new();
+    while let Some(i) = args.iter().position(|a| a == "--callees") {
+        callees_of.push(args.get(i + 1).context("--callees needs a name")?.clone());
         args.drain(i..i + 2);
     }
     let [guest, instrumented, map, request, expected @ ..] = args.as_slice() else {
@@ -469,6 +501,9 @@ fn real_main() -> Result<()> {
         table(p, &names, true, top);
         for pattern in &callers_of {
             callers(p, &names, pattern);
+        }
+        for pattern in &callees_of {
+            callees(p, &names, pattern);
         }
     }
     if !failures.is_empty() {
