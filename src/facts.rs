@@ -147,7 +147,7 @@ pub struct Facts<'a> {
 
 /// The segments a customer is in: (segment id, since when), sorted by id.
 ///
-/// Sorted vectors here and in [`LinesBy`] rather than `BTreeMap`s: they are built
+/// Sorted vectors here and in [`LineIndex`] rather than `BTreeMap`s: they are built
 /// once per evaluation and only looked up, and each map type would add its own
 /// insert, search and drop code to the module.
 pub struct Segments<'a>(Vec<(&'a str, Joined)>);
@@ -162,44 +162,70 @@ impl Segments<'_> {
     }
 }
 
-/// Which cart lines carry each id: (id, line) pairs, sorted, without repeats (a
-/// line may list a collection twice).
+/// Which cart lines carry each id, for product, collection and offer ids.
 struct LinesBy<'a> {
-    product: Vec<(&'a str, usize)>,
-    collection: Vec<(&'a str, usize)>,
-    offer: Vec<(&'a str, usize)>,
+    product: LineIndex<'a>,
+    collection: LineIndex<'a>,
+    offer: LineIndex<'a>,
 }
 
 impl<'a> LinesBy<'a> {
     fn new(cart: &'a Cart) -> Self {
-        let mut by = LinesBy {
-            product: Vec::with_capacity(cart.lines.len()),
-            collection: Vec::new(),
-            offer: Vec::new(),
-        };
+        let mut product = Vec::with_capacity(cart.lines.len());
+        let mut collection = Vec::new();
+        let mut offer = Vec::new();
         for (i, line) in cart.lines.iter().enumerate() {
-            by.product.push((line.product_id.as_str(), i));
-            by.collection
-                .extend(line.collection_ids.iter().map(|c| (c.as_str(), i)));
+            product.push((line.product_id.as_str(), i));
+            collection.extend(line.collection_ids.iter().map(|c| (c.as_str(), i)));
             if let Some(o) = &line.offer_id {
-                by.offer.push((o.as_str(), i));
+                offer.push((o.as_str(), i));
             }
         }
-        for index in [&mut by.product, &mut by.collection, &mut by.offer] {
-            // Stable, by id only: each id's lines stay ascending as pushed.
-            index.sort_by(|a, b| a.0.cmp(b.0));
-            index.dedup();
+        LinesBy {
+            product: LineIndex::new(product),
+            collection: LineIndex::new(collection),
+            offer: LineIndex::new(offer),
         }
-        by
     }
 }
 
-/// The lines of `index` that carry `id`, ascending.
-fn lines_with<'i>(index: &'i [(&str, usize)], id: &str) -> &'i [(&'i str, usize)] {
-    let start = index.partition_point(|(k, _)| *k < id);
-    // Few lines share an id: a walk is cheaper than a second binary search.
-    let len = index[start..].iter().take_while(|(k, _)| *k == id).count();
-    &index[start..start + len]
+/// Cart lines grouped by id: each distinct id once, sorted, with where its lines end
+/// in `lines`, so a lookup is a binary search over the distinct ids (a cart has far
+/// fewer collections than (collection, line) pairs) and its answer a slice, without
+/// walking or comparing the lines. Sorted vectors rather than a `BTreeMap` for the
+/// reason [`Segments`] gives.
+struct LineIndex<'a> {
+    ids: Vec<(&'a str, usize)>,
+    lines: Vec<(&'a str, usize)>,
+}
+
+impl<'a> LineIndex<'a> {
+    /// From (id, line) pairs in line order.
+    fn new(mut pairs: Vec<(&'a str, usize)>) -> Self {
+        // Stable, by id only: each id's lines stay ascending as pushed.
+        pairs.sort_by(|a, b| a.0.cmp(b.0));
+        // A line may list a collection twice.
+        pairs.dedup();
+        let mut ids: Vec<(&str, usize)> = Vec::new();
+        for (end, (id, _)) in pairs.iter().enumerate() {
+            match ids.last_mut() {
+                Some((last, last_end)) if *last == *id => *last_end = end + 1,
+                _ => ids.push((id, end + 1)),
+            }
+        }
+        LineIndex { ids, lines: pairs }
+    }
+
+    /// The lines that carry `id`, ascending.
+    fn lines_with(&self, id: &str) -> &[(&'a str, usize)] {
+        match self.ids.binary_search_by(|(k, _)| (*k).cmp(id)) {
+            Ok(i) => {
+                let start = i.checked_sub(1).map_or(0, |before| self.ids[before].1);
+                &self.lines[start..self.ids[i].1]
+            }
+            Err(_) => &[],
+        }
+    }
 }
 
 impl<'a> Facts<'a> {
@@ -274,7 +300,9 @@ impl<'a> Facts<'a> {
 
     /// The cart lines of `product_id`, ascending (looked up in the index, not scanned).
     pub fn lines_of<'s>(&'s self, product_id: &str) -> impl Iterator<Item = usize> + 's {
-        lines_with(&self.lines_by.product, product_id)
+        self.lines_by
+            .product
+            .lines_with(product_id)
             .iter()
             .map(|(_, line)| *line)
     }
@@ -296,7 +324,7 @@ impl<'a> Facts<'a> {
         };
         let mut lines: Vec<usize> = ids
             .iter()
-            .flat_map(|id| lines_with(index, id))
+            .flat_map(|id| index.lines_with(id))
             .map(|(_, line)| *line)
             .collect();
         // One id's lines come out of the index ascending and once each (most scopes
@@ -306,5 +334,33 @@ impl<'a> Facts<'a> {
             lines.dedup();
         }
         lines
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LineIndex;
+
+    #[test]
+    fn a_line_index_gives_each_ids_lines_once_and_ascending() {
+        // Line order as a cart pushes them; line 1 lists "shoes" twice.
+        let pairs = vec![
+            ("shoes", 0),
+            ("bags", 0),
+            ("shoes", 1),
+            ("shoes", 1),
+            ("bags", 2),
+            ("shoes", 3),
+            ("zips", 3),
+        ];
+        let index = LineIndex::new(pairs);
+        let lines = |id| -> Vec<usize> { index.lines_with(id).iter().map(|p| p.1).collect() };
+        assert_eq!(lines("bags"), [0, 2], "the first id");
+        assert_eq!(lines("shoes"), [0, 1, 3]);
+        assert_eq!(lines("zips"), [3], "the last id");
+        for absent in ["", "a", "hats", "zzz"] {
+            assert!(lines(absent).is_empty(), "{absent}");
+        }
+        assert!(LineIndex::new(Vec::new()).lines_with("bags").is_empty());
     }
 }
