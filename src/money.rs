@@ -348,7 +348,11 @@ impl Currency {
     pub fn minor(&self, value: Decimal) -> i128 {
         let (mantissa, scale) = (value.mantissa(), value.scale());
         // Both within 10^28 (`Decimal`'s scale) and the mantissa below 2^96: no overflow.
-        if scale <= self.exponent {
+        // Most amounts come at the currency's own scale: no multiplication (a
+        // 128-bit one is a library call in WebAssembly).
+        if scale == self.exponent {
+            mantissa
+        } else if scale < self.exponent {
             mantissa * 10i128.pow(self.exponent - scale)
         } else {
             div_half_away(mantissa, 10i128.pow(scale - self.exponent))
