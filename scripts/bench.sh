@@ -47,9 +47,7 @@ cp Cargo.lock bench/instructions/guest/Cargo.lock
 . scripts/wasm-size.env
 (cd bench/instructions/guest && RUSTUP_TOOLCHAIN=$size_toolchain RUSTC_BOOTSTRAP=1 \
   RUSTFLAGS="$size_rustflags" cargo build --quiet --release --target wasm32-unknown-unknown "${size_cargo_args[@]}")
-node_modules/.bin/wasm-opt -Oz --converge \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+node_modules/.bin/wasm-opt "${size_wasm_opt_args[@]}" \
   bench/instructions/guest/target/wasm32-unknown-unknown/release/coupon_engine_guest.wasm -o target/bench/guest.wasm
 cargo build --quiet --release --manifest-path bench/instructions/Cargo.toml
 cargo bench --no-run --quiet --bench engine

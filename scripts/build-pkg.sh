@@ -13,10 +13,8 @@ echo "building the release module (wasm-pack; std rebuilt for size with $(RUSTUP
   CARGO_TARGET_DIR=../target/size wasm-pack --quiet build --release --target web --out-dir ../pkg --out-name coupon_engine \
   --mode no-install --no-pack . -- "${size_cargo_args[@]}")
 # The producers and target-features sections are notes for other tools; no runtime reads them.
-echo "optimising for size (wasm-opt -Oz --converge, binaryen $(node_modules/.bin/wasm-opt --version | awk '{print $3}'))" >&2
-node_modules/.bin/wasm-opt -Oz --converge --strip-producers --strip-target-features \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+echo "optimising for size (wasm-opt ${size_wasm_opt_args[*]:0:5}, binaryen $(node_modules/.bin/wasm-opt --version | awk '{print $3}'))" >&2
+node_modules/.bin/wasm-opt "${size_wasm_opt_args[@]}" --strip-producers --strip-target-features \
   pkg/coupon_engine_bg.wasm -o pkg/coupon_engine_bg.wasm
 cp wasm/types.d.ts pkg/types.d.ts
 # One WebAssembly build; thin entries pick the runtime's way to load it (pkg.json exports).

@@ -55,9 +55,7 @@ cp Cargo.lock bench/instructions/guest/Cargo.lock
 (cd bench/instructions/guest && RUSTUP_TOOLCHAIN=$size_toolchain RUSTC_BOOTSTRAP=1 RUSTFLAGS="$size_rustflags" \
   CARGO_TARGET_DIR="$repo/$out/guest" cargo build --quiet --release --target wasm32-unknown-unknown "${size_cargo_args[@]}")
 raw=$out/guest/wasm32-unknown-unknown/release/coupon_engine_guest.wasm
-opt=(node_modules/.bin/wasm-opt -Oz --converge
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
-  --enable-mutable-globals --enable-reference-types --enable-multivalue)
+opt=(node_modules/.bin/wasm-opt "${size_wasm_opt_args[@]}")
 "${opt[@]}" "$raw" -o "$out/guest.wasm"
 
 echo "==> the same with function names, instrumented" >&2
