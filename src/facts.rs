@@ -195,7 +195,10 @@ impl<'a> LinesBy<'a> {
 /// walking or comparing the lines. Sorted vectors rather than a `BTreeMap` for the
 /// reason [`Segments`] gives.
 struct LineIndex<'a> {
+    /// Each distinct id, sorted, with the end of its run in `lines`.
     ids: Vec<(&'a str, usize)>,
+    /// The sorted (id, line) pairs themselves: keeping the ids in them costs less
+    /// module code than a second vector of lines alone (measured: 17 gzip bytes).
     lines: Vec<(&'a str, usize)>,
 }
 
