@@ -1,54 +1,93 @@
-//! The HTTP API. Bad input always gets a 4xx with `{code, path, message}`, never a 500.
+//! The HTTP API. The server decides: it builds every cart from its own catalogue, takes
+//! the customer from the signed-in session, and counts the customer's history and
+//! usage from its own ledger. What a client sends is a request; its claimed result is
+//! compared with the server's own. Bad input always gets a 4xx with
+//! `{code, path, message}`, storage trouble a generic 503, never a 500.
 //!
-//! | route | what |
-//! |---|---|
-//! | `GET /.well-known/jwks.json` | the verification keys |
-//! | `GET /api/bundle` | `{token}`: the signed coupon bundle, with the ledger's current global counts |
-//! | `GET /api/customers` | the demo personas, `[{customerId, label}]` |
-//! | `GET /api/customers/{id}/summary` | `{token}`: the customer's signed summary, with their usage counts |
-//! | `POST /api/orders` | recheck the claimed result, then reserve its redemptions (idempotent by key) |
-//! | `POST /api/orders/{id}/confirm`, `/cancel` | confirm a reservation; cancel and release |
-//! | `GET /*` | the demo storefront (`www/`) and the package (`/pkg`) |
+//! | route | who | what |
+//! |---|---|---|
+//! | `GET /.well-known/jwks.json` | anyone | the verification keys |
+//! | `GET /api/bundle` | anyone | `{token}`: the signed coupon bundle (current global counts, hidden codes concealed) and the catalogue |
+//! | `GET /api/customers` | anyone | the demo personas, `[{customerId, label}]` |
+//! | `POST /api/session`, `GET`, `DELETE` | demo | sign in as a customer of the store (the persona picker), who am I, sign out |
+//! | `GET /api/customers/{id}/summary` | that customer | `{token}`: their signed summary, with their history and usage counts |
+//! | `POST /api/orders` | signed in | build the cart, recheck the claim, reserve the redemptions (idempotent per customer and key) |
+//! | `GET /api/orders/{id}` | its customer | the order |
+//! | `POST /api/orders/{id}/confirm`, `/cancel`, `/refund` | its customer | confirm or cancel a reservation; return a confirmed order |
+//! | `GET /*` | anyone | the demo storefront (`www/`) and the package (`/pkg`) |
 
 use std::collections::BTreeMap;
+use std::num::NonZeroU32;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use coupon_engine::model::{Bundle, Cart, Context, Customer, Timestamp};
+use coupon_engine::model::{Bundle, Context, Customer, Order as PastOrder, OrderItem, Timestamp};
+use coupon_engine::money::Amount;
 use coupon_engine::recheck::Claim;
 use coupon_engine::signing::{self, Jwk, Jwks};
-use coupon_engine::{read_json, Engine};
+use coupon_engine::{from_json_struct, read_json, Engine};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 
-use crate::ledger::{Ledger, LedgerError, NewOrder, Use};
+use crate::auth::{Authenticate, CookieSessions};
+use crate::catalogue::{CartError, Catalogue, Wanted};
+use crate::ledger::{Ledger, LedgerError, NewOrder, Order, Use};
 
 /// Largest request body accepted (a cart at the engine's line limit fits well inside).
 pub const MAX_BODY: usize = 512 * 1024;
 
-/// What the server knows: the coupon bundle, the customers, the signing key.
+/// The most characters an id from a client may have (keys, product and order ids).
+pub const MAX_ID: usize = 128;
+
+/// What the server knows and how it guards itself.
 pub struct Shop {
-    /// Coupon definitions (the global counts are filled in from the ledger).
+    /// Coupon definitions as the merchant wrote them (the global counts are added
+    /// from the ledger).
     pub bundle: Bundle,
-    /// Customer summaries by id (usage counts are filled in from the ledger).
+    /// The customers' records from outside this ledger (imported history, segments,
+    /// courses, usage counted elsewhere), by id. A signed-in customer with no record
+    /// starts with an empty history.
     pub customers: BTreeMap<String, Customer>,
     /// The private signing key.
     pub key: Jwk,
-    /// The redemption ledger.
+    /// The orders, history, usage counts and catalogue.
     pub ledger: Ledger,
+    /// Tells who sent a request.
+    pub auth: Arc<dyn Authenticate>,
+    /// The demo's sign-in (`POST /api/session`), when enabled.
+    pub sign_in: Option<Arc<CookieSessions>>,
+    /// Salt for the hashes of hidden coupons' codes in the public bundle.
+    pub code_salt: [u8; 16],
     /// How long a reservation holds unless confirmed.
     pub hold_ms: i64,
+    /// How many unconfirmed orders a customer may hold at once.
+    pub max_open: u32,
     /// How long signed tokens live.
     pub token_ttl_s: i64,
     /// Demo personas for the storefront's picker: (customer id, label).
     pub personas: Vec<(String, String)>,
-    /// When set, customer dates are shifted by `now - anchor` when served, so demo
-    /// data written for one day ("joined 2 hours ago") stays true on any day.
+    /// When set, the store's customer dates are shifted by `now - anchor` when served,
+    /// so demo data written for one day ("joined 2 hours ago") stays true on any day.
     pub anchor: Option<Timestamp>,
+    /// Placements allowed per customer: a burst, refilled at this rate per minute.
+    pub placements: Option<DefaultKeyedRateLimiter<String>>,
+}
+
+/// The placement rate limiter: `per_minute` placements a minute for each customer,
+/// in bursts of up to `burst`; `None` when `per_minute` is 0 (no limit).
+pub fn placement_limiter(per_minute: u32, burst: u32) -> Option<DefaultKeyedRateLimiter<String>> {
+    let rate = NonZeroU32::new(per_minute)?;
+    let burst = NonZeroU32::new(burst).unwrap_or(rate);
+    Some(RateLimiter::keyed(
+        Quota::per_minute(rate).allow_burst(burst),
+    ))
 }
 
 /// The server's clock. The engine never reads one; the server is where time comes from.
@@ -61,8 +100,17 @@ pub fn now() -> Timestamp {
     Timestamp(t.fixed_offset())
 }
 
+fn timestamp(ms: i64) -> Timestamp {
+    Timestamp(
+        chrono::DateTime::from_timestamp_millis(ms)
+            .unwrap_or_default()
+            .fixed_offset(),
+    )
+}
+
 /// An error response: `{code, path, message}` plus any detail.
-struct ApiError {
+#[derive(Debug)]
+pub struct ApiError {
     status: StatusCode,
     body: Value,
 }
@@ -73,6 +121,31 @@ impl ApiError {
             status,
             body: json!({ "code": code, "path": path, "message": message.into() }),
         }
+    }
+
+    fn with(mut self, key: &str, value: Value) -> Self {
+        self.body[key] = value;
+        self
+    }
+
+    fn unavailable(what: &dyn std::fmt::Display) -> Self {
+        // The details go to the log, never to the client.
+        tracing::error!("storage: {what}");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "",
+            "the shop cannot take this request right now; try again shortly",
+        )
+    }
+
+    fn not_signed_in() -> Self {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "not_signed_in",
+            "",
+            "sign in first",
+        )
     }
 }
 
@@ -88,29 +161,37 @@ impl From<coupon_engine::Error> for ApiError {
 impl From<LedgerError> for ApiError {
     fn from(e: LedgerError) -> Self {
         match e {
-            LedgerError::LimitReached { coupon_id, scope } => ApiError {
-                status: StatusCode::CONFLICT,
-                body: json!({ "code": "limit_reached", "path": "applied", "couponId": coupon_id, "scope": scope,
-                              "message": format!("the {scope} limit of coupon {coupon_id} is reached") }),
-            },
-            LedgerError::NotFound => ApiError::new(
-                StatusCode::NOT_FOUND,
-                "unknown_order",
-                "id",
-                "no such order",
+            LedgerError::LimitReached { coupon_id, scope } => ApiError::new(
+                StatusCode::CONFLICT,
+                "limit_reached",
+                "claimed.applied",
+                format!("the {scope} limit of coupon {coupon_id} is reached"),
+            )
+            .with("couponId", json!(coupon_id))
+            .with("scope", json!(scope)),
+            LedgerError::TooManyReservations(n) => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_reservations",
+                "",
+                format!("at most {n} unconfirmed orders may be open at once: confirm or cancel one first"),
             ),
+            LedgerError::IdempotencyMismatch => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_mismatch",
+                "idempotencyKey",
+                "this idempotency key was used with another request; use a new key for a new order",
+            ),
+            LedgerError::NotFound => {
+                ApiError::new(StatusCode::NOT_FOUND, "unknown_order", "id", "no such order")
+            }
             LedgerError::WrongState(s) => ApiError::new(
                 StatusCode::CONFLICT,
                 "wrong_state",
                 "id",
-                LedgerError::WrongState(s).to_string(),
-            ),
-            LedgerError::Database(e) => ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "",
-                format!("storage: {e}"),
-            ),
+                format!("the order is {}", s.as_str()),
+            )
+            .with("state", json!(s.as_str())),
+            LedgerError::Database(e) => ApiError::unavailable(&e),
         }
     }
 }
@@ -123,14 +204,45 @@ impl IntoResponse for ApiError {
 
 type Reply = Result<Response, ApiError>;
 
+/// An id a client sent: 1 to [`MAX_ID`] characters, none of them a control character.
+fn check_id(value: &str, path: &str) -> Result<(), ApiError> {
+    if value.is_empty() || value.chars().count() > MAX_ID {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_value",
+            path,
+            format!("1 to {MAX_ID} characters"),
+        ));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_value",
+            path,
+            "control characters are not allowed",
+        ));
+    }
+    Ok(())
+}
+
 impl Shop {
-    /// The bundle with the ledger's current global counts.
+    /// The signed-in customer's id.
+    fn customer_id(&self, headers: &HeaderMap) -> Result<String, ApiError> {
+        self.auth
+            .customer_id(headers, now().0.timestamp())
+            .ok_or_else(ApiError::not_signed_in)
+    }
+
+    /// The bundle with the current global counts: the merchant's count of redemptions
+    /// made elsewhere plus this ledger's.
     async fn current_bundle(&self) -> Result<Bundle, ApiError> {
         let mut bundle = self.bundle.clone();
         let used = self.ledger.used_all().await?;
         for c in &mut bundle.coupons {
             if let Some(limits) = c.limits.as_mut() {
-                limits.global_redeemed = used.get(&c.id).copied().unwrap_or(0);
+                limits.global_redeemed = limits
+                    .global_redeemed
+                    .saturating_add(used.get(&c.id).copied().unwrap_or(0));
             }
             if let Some(w) = c.active_window.as_mut() {
                 w.start
@@ -153,19 +265,16 @@ impl Shop {
         }
     }
 
-    /// A customer with their current usage counts.
+    /// The customer's record: imported history and memberships, then every live order
+    /// of this ledger, with usage counts from both.
     async fn current_customer(&self, id: &str) -> Result<Customer, ApiError> {
-        let mut customer = self.customers.get(id).cloned().ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "unknown_customer",
-                "customerId",
-                format!("no customer {id:?}"),
-            )
-        })?;
-        customer
-            .coupon_usage
-            .extend(self.ledger.used_by_customer(id).await?);
+        let mut customer = self.customers.get(id).cloned().unwrap_or(Customer {
+            id: id.to_string(),
+            orders: Vec::new(),
+            segments: Vec::new(),
+            courses: Vec::new(),
+            coupon_usage: BTreeMap::new(),
+        });
         customer
             .orders
             .iter_mut()
@@ -179,6 +288,13 @@ impl Shop {
             .iter_mut()
             .filter_map(|c| c.updated_at.as_mut())
             .for_each(|t| self.shifted(t));
+        for (coupon, used) in self.ledger.used_by_customer(id).await? {
+            let count = customer.coupon_usage.entry(coupon).or_insert(0);
+            *count = count.saturating_add(used);
+        }
+        for order in self.ledger.history(id).await? {
+            customer.orders.push(past_order(&order)?);
+        }
         Ok(customer)
     }
 
@@ -188,6 +304,36 @@ impl Shop {
         claims["exp"] = json!(iat + self.token_ttl_s);
         Ok(signing::sign(&claims, &self.key)?)
     }
+}
+
+/// An order of this ledger as the customer's history records it.
+fn past_order(order: &Order) -> Result<PastOrder, ApiError> {
+    let corrupt = |what: &str| ApiError::unavailable(&format!("order {}: {what}", order.id));
+    Ok(PastOrder {
+        id: order.id.clone(),
+        placed_at: timestamp(order.created_ms),
+        total: Amount::parse(&order.total).map_err(|_| corrupt("total"))?,
+        coupon_codes: serde_json::from_str(&order.coupon_codes)
+            .map_err(|_| corrupt("coupon codes"))?,
+        items: read_json::<Vec<OrderItem>>("items", &order.items).map_err(|_| corrupt("items"))?,
+    })
+}
+
+fn order_json(order: &Order) -> Value {
+    json!({
+        "orderId": order.id,
+        "state": order.state.as_str(),
+        "replayed": order.replayed,
+        "paymentMethod": order.payment_method,
+        "subtotal": order.subtotal,
+        "discountTotal": order.discount_total,
+        "totalAfter": order.total,
+        "placedAt": timestamp(order.created_ms),
+        "expiresAt": timestamp(order.expires_ms),
+        "items": serde_json::from_str::<Value>(&order.items).unwrap_or(Value::Null),
+        "couponCodes": serde_json::from_str::<Value>(&order.coupon_codes).unwrap_or(Value::Null),
+        "discounts": order.redemptions.iter().map(|(c, a)| json!({"couponId": c, "amount": a})).collect::<Vec<_>>(),
+    })
 }
 
 async fn jwks(State(shop): State<Arc<Shop>>) -> Json<Jwks> {
@@ -206,44 +352,19 @@ async fn personas(State(shop): State<Arc<Shop>>) -> Json<Value> {
 
 async fn bundle(State(shop): State<Arc<Shop>>) -> Reply {
     let bundle = shop.current_bundle().await?;
-    let token = shop.sign(json!({ "bundle": bundle }))?;
+    let catalogue: Catalogue = shop.ledger.catalogue().await?;
+    let token = shop.sign(json!({ "bundle": bundle, "catalogue": catalogue }))?;
     Ok(Json(json!({ "token": token })).into_response())
 }
 
-async fn summary(State(shop): State<Arc<Shop>>, Path(id): Path<String>) -> Reply {
-    let customer = shop.current_customer(&id).await?;
-    let token = shop.sign(json!({ "sub": customer.id, "customer": customer }))?;
-    Ok(Json(json!({ "token": token })).into_response())
-}
-
-/// What a storefront posts to place an order.
-struct PlaceOrder {
-    idempotency_key: String,
+/// What the demo's sign-in takes.
+struct SignIn {
     customer_id: String,
-    cart: Cart,
-    payment_method: Option<String>,
-    codes: Vec<String>,
-    claimed: Claim,
 }
-coupon_engine::from_json_struct!(strict PlaceOrder {
-    idempotency_key: "idempotencyKey",
-    customer_id: "customerId",
-    cart: "cart",
-    payment_method: "paymentMethod",
-    codes: "codes" = Vec::new(),
-    claimed: "claimed",
-});
+from_json_struct!(strict SignIn { customer_id: "customerId" });
 
-async fn place_order(State(shop): State<Arc<Shop>>, body: Body) -> Reply {
-    let body = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body_too_large",
-            "",
-            format!("the body is larger than {MAX_BODY} bytes"),
-        )
-    })?;
-    let text = std::str::from_utf8(&body).map_err(|_| {
+fn read_body<T: coupon_engine::model::parse::FromJson>(body: &[u8]) -> Result<T, ApiError> {
+    let text = std::str::from_utf8(body).map_err(|_| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "invalid_json",
@@ -251,35 +372,277 @@ async fn place_order(State(shop): State<Arc<Shop>>, body: Body) -> Reply {
             "the body is not UTF-8",
         )
     })?;
-    let request: PlaceOrder = read_json("", text)?;
-    if request.idempotency_key.is_empty() || request.idempotency_key.len() > 128 {
+    Ok(read_json("", text)?)
+}
+
+async fn body_bytes(body: Body) -> Result<axum::body::Bytes, ApiError> {
+    axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            "",
+            format!("the body is larger than {MAX_BODY} bytes"),
+        )
+    })
+}
+
+async fn sign_in(State(shop): State<Arc<Shop>>, body: Body) -> Reply {
+    let Some(sessions) = shop.sign_in.as_ref() else {
         return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_value",
-            "idempotencyKey",
-            "1 to 128 characters",
+            StatusCode::NOT_FOUND,
+            "no_demo_sign_in",
+            "",
+            "this server signs customers in through the shop's own authentication",
+        ));
+    };
+    let request: SignIn = read_body(&body_bytes(body).await?)?;
+    check_id(&request.customer_id, "customerId")?;
+    if !shop.customers.contains_key(&request.customer_id) {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unknown_customer",
+            "customerId",
+            "the demo signs in only the store's own customers",
         ));
     }
+    let jar = sessions.sign_in(&request.customer_id, now().0.timestamp());
+    Ok((jar, Json(json!({ "customerId": request.customer_id }))).into_response())
+}
+
+async fn who_am_i(State(shop): State<Arc<Shop>>, headers: HeaderMap) -> Reply {
+    let id = shop.customer_id(&headers)?;
+    Ok(Json(json!({ "customerId": id })).into_response())
+}
+
+async fn sign_out(State(shop): State<Arc<Shop>>) -> Reply {
+    match shop.sign_in.as_ref() {
+        Some(sessions) => Ok((sessions.sign_out(), Json(json!({}))).into_response()),
+        None => Ok(Json(json!({})).into_response()),
+    }
+}
+
+async fn summary(
+    State(shop): State<Arc<Shop>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Reply {
+    let me = shop.customer_id(&headers)?;
+    check_id(&id, "id")?;
+    // The same answer for every other id, known or not: ids cannot be enumerated.
+    if id != me {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "id",
+            "a summary is given only to its own customer",
+        ));
+    }
+    let customer = shop.current_customer(&me).await?;
+    let token = shop.sign(json!({ "sub": customer.id, "customer": customer }))?;
+    Ok(Json(json!({ "token": token })).into_response())
+}
+
+/// One line a storefront asks for. `unitPrice`, when sent, is the price the shopper
+/// saw: it must be the catalogue's.
+struct OrderLine {
+    product_id: String,
+    quantity: u32,
+    unit_price: Option<Amount>,
+}
+from_json_struct!(strict OrderLine { product_id: "productId", quantity: "quantity", unit_price: "unitPrice" });
+
+/// What a storefront posts to place an order: what to buy, never at what price or
+/// for whom.
+struct PlaceOrder {
+    idempotency_key: String,
+    lines: Vec<OrderLine>,
+    shipping_id: Option<String>,
+    payment_method: Option<String>,
+    codes: Vec<String>,
+    claimed: Claim,
+}
+from_json_struct!(strict PlaceOrder {
+    idempotency_key: "idempotencyKey",
+    lines: "lines",
+    shipping_id: "shippingId",
+    payment_method: "paymentMethod",
+    codes: "codes" = Vec::new(),
+    claimed: "claimed",
+});
+
+impl PlaceOrder {
+    fn check(&self) -> Result<(), ApiError> {
+        check_id(&self.idempotency_key, "idempotencyKey")?;
+        if self.lines.is_empty() {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "empty_cart",
+                "lines",
+                "an order needs at least one line",
+            ));
+        }
+        for (i, line) in self.lines.iter().enumerate() {
+            check_id(&line.product_id, &format!("lines[{i}].productId"))?;
+        }
+        if let Some(s) = &self.shipping_id {
+            check_id(s, "shippingId")?;
+        }
+        if let Some(p) = &self.payment_method {
+            check_id(p, "paymentMethod")?;
+        }
+        for (i, code) in self.codes.iter().enumerate() {
+            check_id(code, &format!("codes[{i}]"))?;
+        }
+        Ok(())
+    }
+
+    /// A hash of everything the request asks for, in a fixed order (arrays, not
+    /// objects, so no serialiser's key order can change it).
+    fn hash(&self) -> String {
+        let claim = &self.claimed;
+        let canonical = json!([
+            self.idempotency_key,
+            self.lines
+                .iter()
+                .map(|l| json!([
+                    l.product_id,
+                    l.quantity,
+                    l.unit_price.map(|p| p.to_string())
+                ]))
+                .collect::<Vec<_>>(),
+            self.shipping_id,
+            self.payment_method,
+            self.codes,
+            claim.total_after.to_string(),
+            claim.discount_total.to_string(),
+            claim
+                .applied
+                .iter()
+                .map(|a| json!([a.coupon_id, a.amount.to_string()]))
+                .collect::<Vec<_>>(),
+            claim
+                .lines
+                .iter()
+                .map(|l| json!([l.line_id, l.subtotal.to_string()]))
+                .collect::<Vec<_>>(),
+        ]);
+        Sha256::digest(canonical.to_string().as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+async fn place_order(State(shop): State<Arc<Shop>>, headers: HeaderMap, body: Body) -> Reply {
+    let me = shop.customer_id(&headers)?;
+    if let Some(limiter) = &shop.placements {
+        if let Err(wait) = limiter.check_key(&me) {
+            let after = wait
+                .wait_time_from(governor::clock::Clock::now(
+                    &governor::clock::DefaultClock::default(),
+                ))
+                .as_secs()
+                .max(1);
+            return Ok((
+                StatusCode::TOO_MANY_REQUESTS,
+                [("retry-after", after.to_string())],
+                Json(json!({ "code": "rate_limited", "path": "", "message": format!("too many orders; try again in {after} s") })),
+            )
+                .into_response());
+        }
+    }
+    let request: PlaceOrder = read_body(&body_bytes(body).await?)?;
+    request.check()?;
+    let hash = request.hash();
     // A retry returns the order already placed, before anything is recomputed: the
     // order's own redemption would otherwise count against it.
     if let Some(existing) = shop
         .ledger
-        .find(&crate::ledger::order_id(&request.idempotency_key))
+        .find_by_key(&me, &request.idempotency_key, &hash)
         .await?
     {
-        return Ok(Json(json!({ "orderId": existing.id, "state": format!("{:?}", existing.state).to_lowercase(), "replayed": true }))
-            .into_response());
+        return Ok((StatusCode::OK, Json(order_json(&existing))).into_response());
     }
-    let customer = shop.current_customer(&request.customer_id).await?;
+    let wanted: Vec<Wanted<'_>> = request
+        .lines
+        .iter()
+        .map(|l| Wanted {
+            product_id: &l.product_id,
+            quantity: l.quantity,
+        })
+        .collect();
+    let built = match shop
+        .ledger
+        .build_cart(
+            shop.bundle.currency,
+            &wanted,
+            request.shipping_id.as_deref(),
+        )
+        .await
+    {
+        Ok(built) => built,
+        Err(CartError::UnknownProduct(i)) => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_product",
+                &format!("lines[{i}].productId"),
+                format!(
+                    "the shop sells no product {:?}",
+                    request.lines[i].product_id
+                ),
+            ))
+        }
+        Err(CartError::UnknownShipping) => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_shipping_option",
+                "shippingId",
+                "the shop offers no such delivery option",
+            ))
+        }
+        Err(CartError::Ledger(e)) => return Err(e.into()),
+    };
+    let changed: Vec<Value> = request
+        .lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let actual = built.products.get(&l.product_id)?.price;
+            let claimed = l.unit_price?;
+            (claimed.0 != actual.0).then(|| {
+                json!({ "path": format!("lines[{i}].unitPrice"), "productId": l.product_id,
+                        "claimed": claimed, "actual": actual })
+            })
+        })
+        .collect();
+    if !changed.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "price_changed",
+            "lines",
+            "a price changed since the storefront showed it: refresh the catalogue",
+        )
+        .with("differences", json!(changed)));
+    }
+    let customer = shop.current_customer(&me).await?;
     let engine = Engine::new(shop.current_bundle().await?)?;
     let now = now();
     let context = Context {
         now,
-        payment_method: request.payment_method,
-        codes: request.codes,
+        payment_method: request.payment_method.clone(),
+        codes: request.codes.clone(),
     };
-    let recheck = engine.recheck(&customer, &request.cart, &context, &request.claimed)?;
+    let recheck = engine.recheck(&customer, &built.cart, &context, &request.claimed)?;
     if !recheck.accepted {
+        // A concurrent retry of this very request may have placed the order meanwhile,
+        // and its redemption is what the recheck now sees.
+        if let Some(existing) = shop
+            .ledger
+            .find_by_key(&me, &request.idempotency_key, &hash)
+            .await?
+        {
+            return Ok((StatusCode::OK, Json(order_json(&existing))).into_response());
+        }
         return Ok((
             StatusCode::CONFLICT,
             Json(json!({ "code": "claim_rejected", "path": "claimed", "message": "the claimed result differs from the server's",
@@ -287,53 +650,177 @@ async fn place_order(State(shop): State<Arc<Shop>>, body: Body) -> Reply {
         )
             .into_response());
     }
-    let uses = recheck
-        .result
+    let result = &recheck.result;
+    let uses = result
         .applied
         .iter()
         .map(|a| {
-            let limits = engine
-                .bundle()
+            let limits = shop
+                .bundle
                 .coupons
                 .iter()
                 .find(|c| c.id == a.coupon_id)
                 .and_then(|c| c.limits.as_ref());
+            let imported = shop
+                .customers
+                .get(&me)
+                .and_then(|c| c.coupon_usage.get(&a.coupon_id))
+                .copied()
+                .unwrap_or(0);
             Use {
                 coupon_id: a.coupon_id.clone(),
-                amount: a.amount.0.to_string(),
-                global_limit: limits.and_then(|l| l.global),
-                per_customer_limit: limits.and_then(|l| l.per_customer),
+                amount: a.amount.to_string(),
+                global_limit: limits
+                    .and_then(|l| l.global.map(|g| g.saturating_sub(l.global_redeemed))),
+                per_customer_limit: limits
+                    .and_then(|l| l.per_customer.map(|p| p.saturating_sub(imported))),
             }
         })
         .collect();
-    let order = shop
+    let codes: Vec<&str> = result
+        .applied
+        .iter()
+        .filter_map(|a| a.code.as_deref())
+        .collect();
+    let placed = shop
         .ledger
         .place(&NewOrder {
-            idempotency_key: request.idempotency_key,
-            customer_id: customer.id.clone(),
-            total: recheck.result.total_after.0.to_string(),
+            customer_id: me.clone(),
+            idempotency_key: request.idempotency_key.clone(),
+            request_hash: hash.clone(),
+            payment_method: request.payment_method.clone(),
+            subtotal: result.total_before.to_string(),
+            discount_total: result.discount_total.to_string(),
+            total: result.total_after.to_string(),
+            items: serde_json::to_string(&built.items).unwrap_or_else(|_| "[]".into()),
+            coupon_codes: serde_json::to_string(&codes).unwrap_or_else(|_| "[]".into()),
             uses,
             now_ms: now.0.timestamp_millis(),
             hold_ms: shop.hold_ms,
+            max_open: shop.max_open,
         })
-        .await?;
+        .await;
+    let order = match placed {
+        Ok(order) => order,
+        Err(e @ LedgerError::LimitReached { .. }) => {
+            match shop
+                .ledger
+                .find_by_key(&me, &request.idempotency_key, &hash)
+                .await?
+            {
+                Some(existing) => existing,
+                None => return Err(e.into()),
+            }
+        }
+        Err(e) => return Err(e.into()),
+    };
     let status = if order.replayed {
         StatusCode::OK
     } else {
         StatusCode::CREATED
     };
-    Ok((status, Json(json!({ "orderId": order.id, "state": format!("{:?}", order.state).to_lowercase(), "replayed": order.replayed,
-                              "totalAfter": recheck.result.total_after, "discountTotal": recheck.result.discount_total }))).into_response())
+    Ok((status, Json(order_json(&order))).into_response())
 }
 
-async fn confirm(State(shop): State<Arc<Shop>>, Path(id): Path<String>) -> Reply {
-    let order = shop.ledger.confirm(&id, now().0.timestamp_millis()).await?;
-    Ok(Json(json!({ "orderId": order.id, "state": "confirmed" })).into_response())
+async fn get_order(
+    State(shop): State<Arc<Shop>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Reply {
+    let me = shop.customer_id(&headers)?;
+    check_id(&id, "id")?;
+    Ok(Json(order_json(&shop.ledger.get(&id, &me).await?)).into_response())
 }
 
-async fn cancel(State(shop): State<Arc<Shop>>, Path(id): Path<String>) -> Reply {
-    let order = shop.ledger.cancel(&id).await?;
-    Ok(Json(json!({ "orderId": order.id, "state": "cancelled" })).into_response())
+/// What a payment step may send with a confirmation.
+struct Confirm {
+    payment_method: Option<String>,
+}
+from_json_struct!(strict Confirm { payment_method: "paymentMethod" });
+
+async fn confirm(
+    State(shop): State<Arc<Shop>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Body,
+) -> Reply {
+    let me = shop.customer_id(&headers)?;
+    check_id(&id, "id")?;
+    let body = body_bytes(body).await?;
+    let paid_with = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        read_body::<Confirm>(&body)?.payment_method
+    };
+    if let Some(method) = &paid_with {
+        let order = shop.ledger.get(&id, &me).await?;
+        // Discounts such as "pay online, save 12%" were decided for the method the
+        // order was placed with.
+        if order.payment_method.as_deref() != Some(method.as_str()) {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "payment_method_changed",
+                "paymentMethod",
+                "the order was placed with another payment method: place it again",
+            )
+            .with("placedWith", json!(order.payment_method)));
+        }
+    }
+    let order = shop
+        .ledger
+        .confirm(&id, &me, now().0.timestamp_millis())
+        .await?;
+    Ok(Json(order_json(&order)).into_response())
+}
+
+async fn cancel(
+    State(shop): State<Arc<Shop>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Reply {
+    let me = shop.customer_id(&headers)?;
+    check_id(&id, "id")?;
+    match shop.ledger.cancel(&id, &me).await {
+        Err(LedgerError::WrongState(s)) if s == crate::ledger::State::Confirmed => {
+            Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "wrong_state",
+                "id",
+                "a confirmed order is returned through /refund, not cancelled",
+            )
+            .with("state", json!(s.as_str())))
+        }
+        other => Ok(Json(order_json(&other?)).into_response()),
+    }
+}
+
+async fn refund(
+    State(shop): State<Arc<Shop>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Reply {
+    let me = shop.customer_id(&headers)?;
+    check_id(&id, "id")?;
+    Ok(Json(order_json(&shop.ledger.refund(&id, &me).await?)).into_response())
+}
+
+/// Guards on the API: the longest a request may take, and how many placements run at
+/// once (the rest wait their turn).
+#[derive(Debug, Clone, Copy)]
+pub struct Guards {
+    /// The longest a request may take, body included; past it the answer is 408.
+    pub request_timeout: Duration,
+    /// Placements evaluated at once.
+    pub concurrent_placements: usize,
+}
+
+impl Default for Guards {
+    fn default() -> Self {
+        Guards {
+            request_timeout: Duration::from_secs(30),
+            concurrent_placements: 64,
+        }
+    }
 }
 
 /// The routes. `www` and `pkg` are served as static files when given.
@@ -341,17 +828,24 @@ pub fn router(
     shop: Arc<Shop>,
     www: Option<std::path::PathBuf>,
     pkg: Option<std::path::PathBuf>,
+    guards: Guards,
 ) -> Router {
+    let placement = post(place_order).layer(tower::limit::GlobalConcurrencyLimitLayer::new(
+        guards.concurrent_placements,
+    ));
     let mut app = Router::new()
         .route("/.well-known/jwks.json", get(jwks))
         .route("/api/health", get(|| async { Json(json!({ "ok": true })) }))
         .route("/api/bundle", get(bundle))
         .route("/api/customers", get(personas))
+        .route("/api/session", post(sign_in).get(who_am_i).delete(sign_out))
         .route("/api/customers/{id}/summary", get(summary))
-        .route("/api/orders", post(place_order))
+        .route("/api/orders", placement)
+        .route("/api/orders/{id}", get(get_order))
         .route("/api/orders/{id}/confirm", post(confirm))
         .route("/api/orders/{id}/cancel", post(cancel))
-        // The order handler enforces MAX_BODY itself, to answer with a JSON code.
+        .route("/api/orders/{id}/refund", post(refund))
+        // The handlers enforce MAX_BODY themselves, to answer with a JSON code.
         .layer(DefaultBodyLimit::max(MAX_BODY + 1))
         .with_state(shop);
     if let Some(pkg) = pkg {
@@ -360,5 +854,8 @@ pub fn router(
     if let Some(www) = www {
         app = app.fallback_service(tower_http::services::ServeDir::new(www));
     }
-    app
+    app.layer(tower_http::timeout::TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        guards.request_timeout,
+    ))
 }

@@ -1,14 +1,19 @@
-//! The redemption ledger: the only place usage limits are enforced.
+//! The order ledger: orders, the customer's history they make, and the usage counts.
+//! The only place usage limits are enforced.
 //!
 //! One code path for SQLite (embedded, the default) and PostgreSQL, through sqlx's
 //! `Any` driver and portable SQL. A redemption takes a unit of each limit with a
 //! conditional update, `used = used + 1 WHERE used < limit`, inside the order's
 //! transaction: PostgreSQL re-checks the condition after a concurrent commit to the
 //! same row, and SQLite has a single writer, so a limit can never be exceeded, however
-//! many orders race for its last uses. Orders are idempotent by key, start as
-//! reservations that expire unless confirmed, and release their uses when cancelled
-//! or expired.
+//! many orders race for its last uses, and however many servers share the database.
+//! A customer's open reservations are bounded the same way.
+//!
+//! The order row is inserted first in that transaction, so a concurrent retry of the
+//! same idempotency key waits on the unique key instead of racing for the uses: it
+//! then replays the order that won, and never fails for the order's own redemption.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
@@ -23,63 +28,82 @@ pub enum Backend {
     Postgres,
 }
 
-/// The ledger.
+/// The ledger: a pool on the shop's database.
 #[derive(Clone)]
 pub struct Ledger {
-    pool: AnyPool,
+    pub(crate) pool: AnyPool,
     backend: Backend,
 }
 
-/// A discount to redeem, with the limits that apply to it.
+/// A discount to redeem, with the uses left under each of its limits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Use {
     /// The coupon.
     pub coupon_id: String,
-    /// The amount (decimal string), recorded for audit.
+    /// The amount (decimal string), recorded with the order.
     pub amount: String,
-    /// Total redemptions allowed, if limited.
+    /// Uses this ledger may hand out in total, if limited (the coupon's global limit
+    /// less the redemptions counted outside this ledger).
     pub global_limit: Option<u32>,
-    /// Redemptions per customer, if limited.
+    /// Uses this ledger may hand out to the customer, if limited.
     pub per_customer_limit: Option<u32>,
 }
 
-/// An order to place.
+/// An order to place, built by the server from its own records.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewOrder {
-    /// Makes retries safe: the same key places the order once.
-    pub idempotency_key: String,
-    /// The customer.
+    /// The signed-in customer.
     pub customer_id: String,
+    /// Makes retries safe: the same key and request place the order once.
+    pub idempotency_key: String,
+    /// A hash of the request the key was first used with.
+    pub request_hash: String,
+    /// How the customer pays.
+    pub payment_method: Option<String>,
+    /// Before discounts, shipping included (decimal string).
+    pub subtotal: String,
+    /// All discounts (decimal string).
+    pub discount_total: String,
     /// The total charged (decimal string).
     pub total: String,
+    /// JSON array: the items as the customer's history records them.
+    pub items: String,
+    /// JSON array: codes of the coupons applied.
+    pub coupon_codes: String,
     /// The discounts it redeems.
     pub uses: Vec<Use>,
     /// Now, in milliseconds since the epoch.
     pub now_ms: i64,
-    /// How long the reservation holds before it expires unless confirmed.
+    /// How long the reservation holds unless confirmed.
     pub hold_ms: i64,
+    /// How many reservations the customer may hold open at once.
+    pub max_open: u32,
 }
 
-/// An order's state.
+/// The states of an order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State {
     /// Uses taken, waiting for confirmation (payment).
     Reserved,
-    /// Final.
+    /// Paid; it stays in the customer's history.
     Confirmed,
-    /// Cancelled; its uses were released.
+    /// Cancelled before confirmation; its uses were released.
     Cancelled,
     /// Not confirmed in time; its uses were released.
     Expired,
+    /// Returned after confirmation; its uses were released.
+    Refunded,
 }
 
 impl State {
-    fn as_str(self) -> &'static str {
+    /// The state's name, as stored and answered.
+    pub fn as_str(self) -> &'static str {
         match self {
             State::Reserved => "reserved",
             State::Confirmed => "confirmed",
             State::Cancelled => "cancelled",
             State::Expired => "expired",
+            State::Refunded => "refunded",
         }
     }
 
@@ -88,6 +112,7 @@ impl State {
             "confirmed" => State::Confirmed,
             "cancelled" => State::Cancelled,
             "expired" => State::Expired,
+            "refunded" => State::Refunded,
             _ => State::Reserved,
         }
     }
@@ -96,12 +121,32 @@ impl State {
 /// A placed order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Order {
-    /// The order id (derived from the idempotency key).
+    /// The order id (random, made by the server).
     pub id: String,
+    /// The customer it belongs to.
+    pub customer_id: String,
     /// Its state.
     pub state: State,
     /// True when this call found the order already placed under the same key.
     pub replayed: bool,
+    /// How the customer pays.
+    pub payment_method: Option<String>,
+    /// Before discounts (decimal string).
+    pub subtotal: String,
+    /// All discounts (decimal string).
+    pub discount_total: String,
+    /// The total charged (decimal string).
+    pub total: String,
+    /// JSON array of the items.
+    pub items: String,
+    /// JSON array of the coupon codes applied.
+    pub coupon_codes: String,
+    /// When it was placed, in milliseconds since the epoch.
+    pub created_ms: i64,
+    /// When an unconfirmed reservation expires.
+    pub expires_ms: i64,
+    /// The discounts it redeemed: (coupon id, amount).
+    pub redemptions: Vec<(String, String)>,
 }
 
 /// Why the ledger refused.
@@ -114,7 +159,11 @@ pub enum LedgerError {
         /// `"global"` or `"customer"`.
         scope: &'static str,
     },
-    /// No such order.
+    /// The customer already holds the most open reservations allowed.
+    TooManyReservations(u32),
+    /// The idempotency key was used before with another request.
+    IdempotencyMismatch,
+    /// No such order (or not this customer's).
     NotFound,
     /// The order is not in a state that allows this.
     WrongState(State),
@@ -127,6 +176,12 @@ impl fmt::Display for LedgerError {
         match self {
             LedgerError::LimitReached { coupon_id, scope } => {
                 write!(f, "the {scope} limit of coupon {coupon_id} is reached")
+            }
+            LedgerError::TooManyReservations(n) => {
+                write!(f, "at most {n} unconfirmed orders may be open at once")
+            }
+            LedgerError::IdempotencyMismatch => {
+                f.write_str("this idempotency key was used with another request")
             }
             LedgerError::NotFound => f.write_str("no such order"),
             LedgerError::WrongState(s) => write!(f, "the order is {}", s.as_str()),
@@ -147,9 +202,63 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
+/// A new random order id: `ord_` and 26 lowercase base-32 characters (128 bits).
+fn new_order_id() -> Result<String, LedgerError> {
+    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+    let mut bytes = [0u8; 17];
+    getrandom::fill(&mut bytes).map_err(|e| {
+        LedgerError::Database(sqlx::Error::Io(std::io::Error::other(e.to_string())))
+    })?;
+    // 26 characters of 5 bits take 130 bits: the 17 bytes give 136.
+    let mut bits: u128 = u128::from_le_bytes(bytes[..16].try_into().unwrap_or_default());
+    let mut id = String::with_capacity(30);
+    id.push_str("ord_");
+    for i in 0..26 {
+        let index = if i == 25 {
+            usize::from(bytes[16] & 31)
+        } else {
+            let v = (bits & 31) as usize;
+            bits >>= 5;
+            v
+        };
+        id.push(char::from(ALPHABET[index]));
+    }
+    Ok(id)
+}
+
+const ORDER_COLUMNS: &str =
+    "id, customer_id, state, payment_method, subtotal, discount_total, total, \
+                             items, coupon_codes, created_ms, expires_ms, request_hash";
+
+fn order_from_row(row: &sqlx::any::AnyRow) -> (Order, String) {
+    (
+        Order {
+            id: row.get(0),
+            customer_id: row.get(1),
+            state: State::parse(&row.get::<String, _>(2)),
+            replayed: false,
+            payment_method: row.get(3),
+            subtotal: row.get(4),
+            discount_total: row.get(5),
+            total: row.get(6),
+            items: row.get(7),
+            coupon_codes: row.get(8),
+            created_ms: row.get(9),
+            expires_ms: row.get(10),
+            redemptions: Vec::new(),
+        },
+        row.get(11),
+    )
+}
+
 impl Ledger {
     /// Connects (`sqlite://path?mode=rwc` or `postgres://…`) and applies the migrations.
     pub async fn connect(url: &str) -> Result<Ledger, LedgerError> {
+        Self::connect_with(url, 16).await
+    }
+
+    /// Connects with at most `connections` PostgreSQL connections (SQLite always has one).
+    pub async fn connect_with(url: &str, connections: u32) -> Result<Ledger, LedgerError> {
         install_default_drivers();
         let backend = if url.starts_with("postgres") {
             Backend::Postgres
@@ -158,7 +267,11 @@ impl Ledger {
         };
         // SQLite has one writer: one connection serialises transactions instead of
         // failing them with "database is locked".
-        let connections = if backend == Backend::Sqlite { 1 } else { 16 };
+        let connections = if backend == Backend::Sqlite {
+            1
+        } else {
+            connections.max(1)
+        };
         let pool = AnyPoolOptions::new()
             .max_connections(connections)
             .connect(url)
@@ -192,64 +305,31 @@ impl Ledger {
         self.backend
     }
 
-    /// Places an order: takes one use of every limit of every discount, or none.
-    /// The same idempotency key returns the order already placed.
+    /// Places an order as a reservation: takes one use of every limit of every
+    /// discount and one of the customer's open reservations, or nothing. The same
+    /// customer, key and request hash return the order already placed (`replayed`);
+    /// the same key with another hash is [`LedgerError::IdempotencyMismatch`].
     pub async fn place(&self, order: &NewOrder) -> Result<Order, LedgerError> {
-        let id = order_id(&order.idempotency_key);
-        if let Some(existing) = self.find(&id).await? {
-            return Ok(Order {
-                replayed: true,
-                ..existing
-            });
+        if let Some(existing) = self.replay(order).await? {
+            return Ok(existing);
         }
+        let id = new_order_id()?;
         let mut tx = self.pool.begin().await?;
-        for u in &order.uses {
-            sqlx::query("INSERT INTO coupon_usage (coupon_id, used) VALUES ($1, 0) ON CONFLICT (coupon_id) DO NOTHING")
-                .bind(&u.coupon_id)
-                .execute(&mut *tx)
-                .await?;
-            let took = sqlx::query("UPDATE coupon_usage SET used = used + 1 WHERE coupon_id = $1 AND ($2 < 0 OR used < $2)")
-                .bind(&u.coupon_id)
-                .bind(u.global_limit.map_or(-1, i64::from))
-                .execute(&mut *tx)
-                .await?;
-            if took.rows_affected() == 0 {
-                return Err(LedgerError::LimitReached {
-                    coupon_id: u.coupon_id.clone(),
-                    scope: "global",
-                });
-            }
-            sqlx::query(
-                "INSERT INTO customer_usage (coupon_id, customer_id, used) VALUES ($1, $2, 0) \
-                 ON CONFLICT (coupon_id, customer_id) DO NOTHING",
-            )
-            .bind(&u.coupon_id)
-            .bind(&order.customer_id)
-            .execute(&mut *tx)
-            .await?;
-            let took = sqlx::query(
-                "UPDATE customer_usage SET used = used + 1 WHERE coupon_id = $1 AND customer_id = $2 AND ($3 < 0 OR used < $3)",
-            )
-            .bind(&u.coupon_id)
-            .bind(&order.customer_id)
-            .bind(u.per_customer_limit.map_or(-1, i64::from))
-            .execute(&mut *tx)
-            .await?;
-            if took.rows_affected() == 0 {
-                return Err(LedgerError::LimitReached {
-                    coupon_id: u.coupon_id.clone(),
-                    scope: "customer",
-                });
-            }
-        }
         let inserted = sqlx::query(
-            "INSERT INTO orders (id, idempotency_key, customer_id, state, total, created_ms, expires_ms) \
-             VALUES ($1, $2, $3, 'reserved', $4, $5, $6)",
+            "INSERT INTO orders (id, customer_id, idempotency_key, request_hash, state, payment_method, \
+             subtotal, discount_total, total, items, coupon_codes, created_ms, expires_ms) \
+             VALUES ($1, $2, $3, $4, 'reserved', $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(&id)
-        .bind(&order.idempotency_key)
         .bind(&order.customer_id)
+        .bind(&order.idempotency_key)
+        .bind(&order.request_hash)
+        .bind(&order.payment_method)
+        .bind(&order.subtotal)
+        .bind(&order.discount_total)
         .bind(&order.total)
+        .bind(&order.items)
+        .bind(&order.coupon_codes)
         .bind(order.now_ms)
         .bind(order.now_ms + order.hold_ms)
         .execute(&mut *tx)
@@ -258,15 +338,37 @@ impl Ledger {
             // A concurrent request with the same key won the race: its order stands.
             Err(e) if is_unique_violation(&e) => {
                 drop(tx);
-                let existing = self.find(&id).await?.ok_or(LedgerError::NotFound)?;
-                return Ok(Order {
-                    replayed: true,
-                    ..existing
-                });
+                return self.replay(order).await?.ok_or(LedgerError::NotFound);
             }
             other => other?,
         };
+        take(
+            &mut tx,
+            Counter::Holds(&order.customer_id),
+            Some(order.max_open),
+        )
+        .await?
+        .then_some(())
+        .ok_or(LedgerError::TooManyReservations(order.max_open))?;
         for u in &order.uses {
+            if !take(&mut tx, Counter::Coupon(&u.coupon_id), u.global_limit).await? {
+                return Err(LedgerError::LimitReached {
+                    coupon_id: u.coupon_id.clone(),
+                    scope: "global",
+                });
+            }
+            if !take(
+                &mut tx,
+                Counter::CustomerCoupon(&u.coupon_id, &order.customer_id),
+                u.per_customer_limit,
+            )
+            .await?
+            {
+                return Err(LedgerError::LimitReached {
+                    coupon_id: u.coupon_id.clone(),
+                    scope: "customer",
+                });
+            }
             sqlx::query(
                 "INSERT INTO redemptions (order_id, coupon_id, amount) VALUES ($1, $2, $3)",
             )
@@ -279,82 +381,207 @@ impl Ledger {
         tx.commit().await?;
         Ok(Order {
             id,
+            customer_id: order.customer_id.clone(),
             state: State::Reserved,
             replayed: false,
+            payment_method: order.payment_method.clone(),
+            subtotal: order.subtotal.clone(),
+            discount_total: order.discount_total.clone(),
+            total: order.total.clone(),
+            items: order.items.clone(),
+            coupon_codes: order.coupon_codes.clone(),
+            created_ms: order.now_ms,
+            expires_ms: order.now_ms + order.hold_ms,
+            redemptions: order
+                .uses
+                .iter()
+                .map(|u| (u.coupon_id.clone(), u.amount.clone()))
+                .collect(),
         })
     }
 
-    /// The order with this id.
-    pub async fn find(&self, id: &str) -> Result<Option<Order>, LedgerError> {
-        let row = sqlx::query("SELECT state FROM orders WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|r| Order {
-            id: id.to_string(),
-            state: State::parse(&r.get::<String, _>(0)),
-            replayed: false,
-        }))
+    /// The order placed earlier under this order's customer and key, marked replayed;
+    /// [`LedgerError::IdempotencyMismatch`] when it was placed with another request.
+    pub async fn replay(&self, order: &NewOrder) -> Result<Option<Order>, LedgerError> {
+        self.find_by_key(
+            &order.customer_id,
+            &order.idempotency_key,
+            &order.request_hash,
+        )
+        .await
     }
 
-    /// Confirms a reservation that has not expired.
-    pub async fn confirm(&self, id: &str, now_ms: i64) -> Result<Order, LedgerError> {
-        let done = sqlx::query("UPDATE orders SET state = 'confirmed' WHERE id = $1 AND state = 'reserved' AND expires_ms > $2")
-            .bind(id)
-            .bind(now_ms)
-            .execute(&self.pool)
-            .await?;
-        let order = self.find(id).await?.ok_or(LedgerError::NotFound)?;
-        match (done.rows_affected(), order.state) {
-            (1, _) | (_, State::Confirmed) => Ok(Order {
-                state: State::Confirmed,
-                ..order
-            }),
-            (_, State::Reserved) => {
+    /// The order a customer placed under a key, if the request hash matches.
+    pub async fn find_by_key(
+        &self,
+        customer_id: &str,
+        key: &str,
+        request_hash: &str,
+    ) -> Result<Option<Order>, LedgerError> {
+        let row = sqlx::query(&format!(
+            "SELECT {ORDER_COLUMNS} FROM orders WHERE customer_id = $1 AND idempotency_key = $2"
+        ))
+        .bind(customer_id)
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let (order, hash) = order_from_row(&row);
+        if hash != request_hash {
+            return Err(LedgerError::IdempotencyMismatch);
+        }
+        let mut order = self.with_redemptions(order).await?;
+        order.replayed = true;
+        Ok(Some(order))
+    }
+
+    /// The order with this id, if it belongs to this customer.
+    pub async fn get(&self, id: &str, customer_id: &str) -> Result<Order, LedgerError> {
+        let row = sqlx::query(&format!(
+            "SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1 AND customer_id = $2"
+        ))
+        .bind(id)
+        .bind(customer_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(LedgerError::NotFound)?;
+        self.with_redemptions(order_from_row(&row).0).await
+    }
+
+    async fn with_redemptions(&self, mut order: Order) -> Result<Order, LedgerError> {
+        order.redemptions = sqlx::query(
+            "SELECT coupon_id, amount FROM redemptions WHERE order_id = $1 ORDER BY coupon_id",
+        )
+        .bind(&order.id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+        Ok(order)
+    }
+
+    /// The customer's live orders (reserved or confirmed), oldest first: the history
+    /// the summary and the recheck see.
+    pub async fn history(&self, customer_id: &str) -> Result<Vec<Order>, LedgerError> {
+        Ok(sqlx::query(&format!(
+            "SELECT {ORDER_COLUMNS} FROM orders WHERE customer_id = $1 \
+             AND state IN ('reserved', 'confirmed') ORDER BY created_ms, id"
+        ))
+        .bind(customer_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| order_from_row(r).0)
+        .collect())
+    }
+
+    /// Confirms the customer's reservation if it has not expired.
+    pub async fn confirm(
+        &self,
+        id: &str,
+        customer_id: &str,
+        now_ms: i64,
+    ) -> Result<Order, LedgerError> {
+        let order = self.get(id, customer_id).await?;
+        match order.state {
+            State::Confirmed => return Ok(order),
+            State::Reserved if order.expires_ms <= now_ms => {
                 // Held past its expiry: release it now rather than wait for the sweep.
                 self.expire(now_ms).await?;
-                Err(LedgerError::WrongState(State::Expired))
+                return Err(LedgerError::WrongState(State::Expired));
             }
-            (_, other) => Err(LedgerError::WrongState(other)),
+            State::Reserved => {}
+            other => return Err(LedgerError::WrongState(other)),
         }
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE orders SET state = 'confirmed' WHERE id = $1 AND state = 'reserved' AND expires_ms > $2",
+        )
+        .bind(id)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            // Another request moved it first: answer what it became.
+            drop(tx);
+            let now = self.get(id, customer_id).await?;
+            return match now.state {
+                State::Confirmed => Ok(now),
+                other => Err(LedgerError::WrongState(other)),
+            };
+        }
+        release_hold(&mut tx, customer_id).await?;
+        tx.commit().await?;
+        Ok(Order {
+            state: State::Confirmed,
+            ..order
+        })
     }
 
-    /// Cancels an order (reserved or confirmed) and releases its uses.
-    pub async fn cancel(&self, id: &str) -> Result<Order, LedgerError> {
+    /// Cancels the customer's reservation and releases its uses. A confirmed order is
+    /// returned through [`Ledger::refund`], never cancelled.
+    pub async fn cancel(&self, id: &str, customer_id: &str) -> Result<Order, LedgerError> {
+        self.end(id, customer_id, State::Reserved, State::Cancelled)
+            .await
+    }
+
+    /// Returns the customer's confirmed order: it leaves the history and its uses are
+    /// released.
+    pub async fn refund(&self, id: &str, customer_id: &str) -> Result<Order, LedgerError> {
+        self.end(id, customer_id, State::Confirmed, State::Refunded)
+            .await
+    }
+
+    async fn end(
+        &self,
+        id: &str,
+        customer_id: &str,
+        from: State,
+        to: State,
+    ) -> Result<Order, LedgerError> {
+        let order = self.get(id, customer_id).await?;
+        if order.state == to {
+            return Ok(order);
+        }
+        if order.state != from {
+            return Err(LedgerError::WrongState(order.state));
+        }
         let mut tx = self.pool.begin().await?;
-        let done = sqlx::query("UPDATE orders SET state = 'cancelled' WHERE id = $1 AND state IN ('reserved', 'confirmed')")
+        let done = sqlx::query("UPDATE orders SET state = $1 WHERE id = $2 AND state = $3")
+            .bind(to.as_str())
             .bind(id)
+            .bind(from.as_str())
             .execute(&mut *tx)
             .await?;
         if done.rows_affected() == 0 {
             drop(tx);
-            return match self.find(id).await? {
-                None => Err(LedgerError::NotFound),
-                Some(o) if o.state == State::Cancelled => Ok(o),
-                Some(o) => Err(LedgerError::WrongState(o.state)),
+            let now = self.get(id, customer_id).await?;
+            return if now.state == to {
+                Ok(now)
+            } else {
+                Err(LedgerError::WrongState(now.state))
             };
         }
-        release(&mut tx, id).await?;
+        release(&mut tx, id, customer_id).await?;
+        if from == State::Reserved {
+            release_hold(&mut tx, customer_id).await?;
+        }
         tx.commit().await?;
-        Ok(Order {
-            id: id.to_string(),
-            state: State::Cancelled,
-            replayed: false,
-        })
+        Ok(Order { state: to, ..order })
     }
 
     /// Expires every reservation held past its time and releases its uses; returns how many.
     pub async fn expire(&self, now_ms: i64) -> Result<u64, LedgerError> {
-        let ids: Vec<String> =
-            sqlx::query("SELECT id FROM orders WHERE state = 'reserved' AND expires_ms <= $1")
-                .bind(now_ms)
-                .fetch_all(&self.pool)
-                .await?
-                .iter()
-                .map(|r| r.get::<String, _>(0))
-                .collect();
+        let rows = sqlx::query(
+            "SELECT id, customer_id FROM orders WHERE state = 'reserved' AND expires_ms <= $1",
+        )
+        .bind(now_ms)
+        .fetch_all(&self.pool)
+        .await?;
         let mut count = 0;
-        for id in ids {
+        for row in rows {
+            let (id, customer): (String, String) = (row.get(0), row.get(1));
             let mut tx = self.pool.begin().await?;
             // Re-checked inside the transaction: a confirmation may have won meanwhile.
             let done = sqlx::query("UPDATE orders SET state = 'expired' WHERE id = $1 AND state = 'reserved' AND expires_ms <= $2")
@@ -363,7 +590,8 @@ impl Ledger {
                 .execute(&mut *tx)
                 .await?;
             if done.rows_affected() == 1 {
-                release(&mut tx, &id).await?;
+                release(&mut tx, &id, &customer).await?;
+                release_hold(&mut tx, &customer).await?;
                 count += 1;
             }
             tx.commit().await?;
@@ -372,41 +600,25 @@ impl Ledger {
     }
 
     /// Uses taken of every coupon's global limit, by coupon id (one query).
-    pub async fn used_all(&self) -> Result<std::collections::BTreeMap<String, u32>, LedgerError> {
-        let rows = sqlx::query("SELECT coupon_id, used FROM coupon_usage")
+    pub async fn used_all(&self) -> Result<BTreeMap<String, u32>, LedgerError> {
+        let rows = sqlx::query("SELECT coupon_id, used FROM coupon_usage WHERE used > 0")
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows
-            .iter()
-            .map(|r| {
-                (
-                    r.get::<String, _>(0),
-                    u32::try_from(r.get::<i64, _>(1)).unwrap_or(0),
-                )
-            })
-            .collect())
+        Ok(counts(&rows))
     }
 
     /// Uses taken by one customer, by coupon id (one query).
     pub async fn used_by_customer(
         &self,
         customer_id: &str,
-    ) -> Result<std::collections::BTreeMap<String, u32>, LedgerError> {
+    ) -> Result<BTreeMap<String, u32>, LedgerError> {
         let rows = sqlx::query(
             "SELECT coupon_id, used FROM customer_usage WHERE customer_id = $1 AND used > 0",
         )
         .bind(customer_id)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| {
-                (
-                    r.get::<String, _>(0),
-                    u32::try_from(r.get::<i64, _>(1)).unwrap_or(0),
-                )
-            })
-            .collect())
+        Ok(counts(&rows))
     }
 
     /// Uses taken of a coupon's global limit.
@@ -420,13 +632,20 @@ impl Ledger {
 
     /// Uses taken by one customer.
     pub async fn used_by(&self, coupon_id: &str, customer_id: &str) -> Result<u32, LedgerError> {
-        let row = sqlx::query(
-            "SELECT used FROM customer_usage WHERE coupon_id = $1 AND customer_id = $2",
-        )
-        .bind(coupon_id)
-        .bind(customer_id)
-        .fetch_optional(&self.pool)
-        .await?;
+        Ok(self
+            .used_by_customer(customer_id)
+            .await?
+            .get(coupon_id)
+            .copied()
+            .unwrap_or(0))
+    }
+
+    /// Reservations the customer holds open.
+    pub async fn open_reservations(&self, customer_id: &str) -> Result<u32, LedgerError> {
+        let row = sqlx::query("SELECT used FROM customer_holds WHERE customer_id = $1")
+            .bind(customer_id)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(row.map_or(0, |r| u32::try_from(r.get::<i64, _>(0)).unwrap_or(0)))
     }
 
@@ -455,32 +674,114 @@ impl Ledger {
     }
 }
 
-/// The id of the order placed under an idempotency key.
-pub fn order_id(idempotency_key: &str) -> String {
-    format!("ord_{idempotency_key}")
+fn counts(rows: &[sqlx::any::AnyRow]) -> BTreeMap<String, u32> {
+    rows.iter()
+        .map(|r| {
+            (
+                r.get::<String, _>(0),
+                u32::try_from(r.get::<i64, _>(1)).unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+/// A counter row of `used` units, under a limit or not.
+#[derive(Clone, Copy)]
+enum Counter<'a> {
+    /// A coupon's uses by everyone.
+    Coupon(&'a str),
+    /// A coupon's uses by one customer.
+    CustomerCoupon(&'a str, &'a str),
+    /// A customer's open reservations.
+    Holds(&'a str),
+}
+
+/// Takes one unit of a counter, creating its row at zero first; with a limit, only
+/// while `used < limit`. Returns whether a unit was taken.
+async fn take(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    counter: Counter<'_>,
+    limit: Option<u32>,
+) -> Result<bool, LedgerError> {
+    let limit = limit.map_or(-1, i64::from);
+    let done = match counter {
+        Counter::Coupon(coupon) => {
+            sqlx::query("INSERT INTO coupon_usage (coupon_id, used) VALUES ($1, 0) ON CONFLICT (coupon_id) DO NOTHING")
+                .bind(coupon)
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query("UPDATE coupon_usage SET used = used + 1 WHERE coupon_id = $1 AND ($2 < 0 OR used < $2)")
+                .bind(coupon)
+                .bind(limit)
+                .execute(&mut **tx)
+                .await?
+        }
+        Counter::CustomerCoupon(coupon, customer) => {
+            sqlx::query(
+                "INSERT INTO customer_usage (coupon_id, customer_id, used) VALUES ($1, $2, 0) \
+                 ON CONFLICT (coupon_id, customer_id) DO NOTHING",
+            )
+            .bind(coupon)
+            .bind(customer)
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query(
+                "UPDATE customer_usage SET used = used + 1 WHERE coupon_id = $1 AND customer_id = $2 AND ($3 < 0 OR used < $3)",
+            )
+            .bind(coupon)
+            .bind(customer)
+            .bind(limit)
+            .execute(&mut **tx)
+            .await?
+        }
+        Counter::Holds(customer) => {
+            sqlx::query("INSERT INTO customer_holds (customer_id, used) VALUES ($1, 0) ON CONFLICT (customer_id) DO NOTHING")
+                .bind(customer)
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query("UPDATE customer_holds SET used = used + 1 WHERE customer_id = $1 AND ($2 < 0 OR used < $2)")
+                .bind(customer)
+                .bind(limit)
+                .execute(&mut **tx)
+                .await?
+        }
+    };
+    Ok(done.rows_affected() == 1)
+}
+
+/// Gives back the customer's hold on one open reservation.
+async fn release_hold(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    customer_id: &str,
+) -> Result<(), LedgerError> {
+    sqlx::query("UPDATE customer_holds SET used = used - 1 WHERE customer_id = $1 AND used > 0")
+        .bind(customer_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Gives back the uses an order took (inside the caller's transaction).
 async fn release(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     order_id: &str,
+    customer_id: &str,
 ) -> Result<(), LedgerError> {
-    let rows = sqlx::query(
-        "SELECT r.coupon_id, o.customer_id FROM redemptions r JOIN orders o ON o.id = r.order_id WHERE r.order_id = $1",
-    )
-    .bind(order_id)
-    .fetch_all(&mut **tx)
-    .await?;
-    for row in rows {
-        let coupon: String = row.get(0);
-        let customer: String = row.get(1);
+    let coupons: Vec<String> = sqlx::query("SELECT coupon_id FROM redemptions WHERE order_id = $1")
+        .bind(order_id)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    for coupon in coupons {
         sqlx::query("UPDATE coupon_usage SET used = used - 1 WHERE coupon_id = $1 AND used > 0")
             .bind(&coupon)
             .execute(&mut **tx)
             .await?;
         sqlx::query("UPDATE customer_usage SET used = used - 1 WHERE coupon_id = $1 AND customer_id = $2 AND used > 0")
             .bind(&coupon)
-            .bind(&customer)
+            .bind(customer_id)
             .execute(&mut **tx)
             .await?;
     }

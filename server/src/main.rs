@@ -1,7 +1,7 @@
 //! `coupon-engine-server serve`: the reference order server.
 //!
 //! ```text
-//! coupon-engine-server serve --store server/store.json                      # SQLite in target/orders.db
+//! coupon-engine-server serve --store server/store.json                      # SQLite in target/shop.db
 //! coupon-engine-server serve --store server/store.json --database postgres://user@host/db
 //! ```
 //! It prints `listening on ADDR` once it accepts connections.
@@ -12,10 +12,14 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use coupon_engine::model::{Bundle, Customer, Timestamp};
+use coupon_engine::model::{Cart, Context, Line};
 use coupon_engine::signing::Jwk;
 use coupon_engine::{read_json, Engine};
-use coupon_engine_server::http::{now, router, Shop};
+use coupon_engine_server::auth::{Authenticate, CookieSessions};
+use coupon_engine_server::catalogue::Catalogue;
+use coupon_engine_server::http::{now, placement_limiter, router, Guards, Shop};
 use coupon_engine_server::ledger::Ledger;
+use coupon_engine_server::serve::{serve, ConnectionLimits};
 
 #[derive(Parser)]
 #[command(
@@ -32,12 +36,16 @@ struct Cli {
 enum Command {
     /// Serve the API, the demo storefront and the package.
     Serve {
-        /// The shop: {"bundle": …, "customers": […]}.
+        /// The shop: {"bundle": …, "catalogue": …, "customers": […]}. The catalogue is
+        /// written to the database on every start.
         #[arg(long, default_value = "server/store.json")]
         store: PathBuf,
         /// sqlite://path?mode=rwc (default) or postgres://…
-        #[arg(long, default_value = "sqlite://target/orders.db?mode=rwc")]
+        #[arg(long, default_value = "sqlite://target/shop.db?mode=rwc")]
         database: String,
+        /// Connections to PostgreSQL (SQLite always uses one).
+        #[arg(long, default_value_t = 16)]
+        database_connections: u32,
         /// Address to listen on (port 0 picks a free one).
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
@@ -53,11 +61,43 @@ enum Command {
         /// Seconds a reservation holds unless confirmed.
         #[arg(long, default_value_t = 900)]
         hold: i64,
+        /// The secret that signs session cookies (64 random bytes, created on first
+        /// start when missing). Servers that share it accept each other's sessions.
+        #[arg(long, default_value = "target/session.key")]
+        session_key: PathBuf,
+        /// Mark the session cookie Secure (set it when the shop is served over HTTPS).
+        #[arg(long)]
+        secure_cookies: bool,
+        /// Turn off the demo's sign-in (`POST /api/session` as any customer of the store).
+        #[arg(long)]
+        no_demo_sign_in: bool,
+        /// Unconfirmed orders a customer may hold at once.
+        #[arg(long, default_value_t = 3)]
+        max_open: u32,
+        /// Orders a customer may place per minute (0: no limit).
+        #[arg(long, default_value_t = 30)]
+        place_per_minute: u32,
+        /// Orders a customer may place in one burst.
+        #[arg(long, default_value_t = 10)]
+        place_burst: u32,
+        /// Placements evaluated at once; the rest wait their turn.
+        #[arg(long, default_value_t = 64)]
+        concurrent_placements: usize,
+        /// Connections served at once; the rest wait in the kernel's backlog.
+        #[arg(long, default_value_t = 1024)]
+        max_connections: usize,
+        /// Seconds a client may take to send a request's headers.
+        #[arg(long, default_value_t = 10)]
+        header_timeout: u64,
+        /// Seconds a request may take, body included.
+        #[arg(long, default_value_t = 30)]
+        request_timeout: u64,
     },
 }
 
 struct StoreFile {
     bundle: Bundle,
+    catalogue: Catalogue,
     customers: Vec<Customer>,
     personas: Vec<Persona>,
     /// The day the demo data was written for (see `Shop::anchor`).
@@ -65,6 +105,7 @@ struct StoreFile {
 }
 coupon_engine::from_json_struct!(strict StoreFile {
     bundle: "bundle",
+    catalogue: "catalogue",
     customers: "customers",
     personas: "personas" = Vec::new(),
     anchor: "anchor",
@@ -102,25 +143,114 @@ fn load_key(path: &PathBuf) -> Jwk {
     key
 }
 
+/// Reads a secret file, or makes one with fresh randomness (mode 0600).
+fn load_secret<const N: usize>(path: &PathBuf) -> [u8; N] {
+    if let Ok(bytes) = std::fs::read(path) {
+        return bytes
+            .try_into()
+            .unwrap_or_else(|_| fail(format!("{}: not {N} bytes", path.display())));
+    }
+    let mut secret = [0u8; N];
+    getrandom::fill(&mut secret)
+        .unwrap_or_else(|e| fail(format!("no randomness for a new secret: {e}")));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(mut f) => std::io::Write::write_all(&mut f, &secret)
+            .unwrap_or_else(|e| fail(format!("cannot write {}: {e}", path.display()))),
+        // Another server started on the same secret at the same moment: use theirs.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return load_secret(path),
+        Err(e) => fail(format!("cannot write {}: {e}", path.display())),
+    }
+    secret
+}
+
+/// Every product and delivery option is a valid cart line for the engine (currency,
+/// decimals, bounds), so no shopper meets a catalogue error at checkout.
+fn check_catalogue(engine: &Engine, catalogue: &Catalogue) -> Result<(), coupon_engine::Error> {
+    let customer = read_json::<Customer>("customer", r#"{"id": "catalogue-check"}"#)?;
+    let lines = catalogue
+        .products
+        .iter()
+        .map(|p| Line {
+            id: p.id.clone(),
+            product_id: p.id.clone(),
+            collection_ids: p.collection_ids.clone(),
+            offer_id: p.offer_id.clone(),
+            unit_price: p.price,
+            quantity: 1,
+        })
+        .collect();
+    let shipping = read_json(
+        "catalogue.shipping",
+        &serde_json::json!({"options": catalogue.shipping.iter().map(|o| serde_json::json!({"id": o.id, "amount": o.amount})).collect::<Vec<_>>()}).to_string(),
+    )?;
+    let cart = Cart {
+        currency: engine.bundle().currency,
+        lines,
+        shipping: Some(shipping),
+    };
+    let context = Context {
+        now: now(),
+        payment_method: None,
+        codes: Vec::new(),
+    };
+    engine.evaluate(&customer, &cart, &context).map(|_| ())
+}
+
 #[tokio::main]
 async fn main() {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
     let Command::Serve {
         store,
         database,
+        database_connections,
         listen,
         key,
         www,
         pkg,
         hold,
+        session_key,
+        secure_cookies,
+        no_demo_sign_in,
+        max_open,
+        place_per_minute,
+        place_burst,
+        concurrent_placements,
+        max_connections,
+        header_timeout,
+        request_timeout,
     } = Cli::parse().command;
     let text = std::fs::read_to_string(&store)
         .unwrap_or_else(|e| fail(format!("{}: {e}", store.display())));
     let file: StoreFile =
         read_json("store", &text).unwrap_or_else(|e| fail(format!("{}: {e}", store.display())));
-    Engine::new(file.bundle.clone()).unwrap_or_else(|e| fail(format!("{}: {e}", store.display())));
-    let ledger = Ledger::connect(&database)
+    let engine = Engine::new(file.bundle.clone())
+        .unwrap_or_else(|e| fail(format!("{}: {e}", store.display())));
+    check_catalogue(&engine, &file.catalogue)
+        .unwrap_or_else(|e| fail(format!("{}: catalogue: {e}", store.display())));
+    let ledger = Ledger::connect_with(&database, database_connections)
         .await
         .unwrap_or_else(|e| fail(format!("{database}: {e}")));
+    ledger
+        .seed_catalogue(&file.catalogue)
+        .await
+        .unwrap_or_else(|e| fail(format!("{database}: writing the catalogue: {e}")));
+    let sessions = Arc::new(CookieSessions::new(
+        &load_secret::<64>(&session_key),
+        secure_cookies,
+        7 * 24 * 3600,
+    ));
+    let mut code_salt = [0u8; 16];
+    getrandom::fill(&mut code_salt).unwrap_or_else(|e| fail(format!("no randomness: {e}")));
     let shop = Arc::new(Shop {
         bundle: file.bundle,
         customers: file
@@ -130,7 +260,11 @@ async fn main() {
             .collect::<BTreeMap<_, _>>(),
         key: load_key(&key),
         ledger: ledger.clone(),
+        auth: sessions.clone() as Arc<dyn Authenticate>,
+        sign_in: (!no_demo_sign_in).then_some(sessions),
+        code_salt,
         hold_ms: hold * 1000,
+        max_open,
         token_ttl_s: 3600,
         personas: file
             .personas
@@ -140,14 +274,19 @@ async fn main() {
         anchor: file
             .anchor
             .map(|a| Timestamp::parse(&a).unwrap_or_else(|e| fail(format!("anchor: {e}")))),
+        placements: placement_limiter(place_per_minute, place_burst),
     });
-    // Reservations never confirmed give their uses back.
+    // Reservations never confirmed give their uses back; idle rate-limit keys go.
+    let sweeper = shop.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
         loop {
             tick.tick().await;
-            if let Err(e) = ledger.expire(now().0.timestamp_millis()).await {
-                eprintln!("coupon-engine-server: expiring reservations: {e}");
+            if let Err(e) = sweeper.ledger.expire(now().0.timestamp_millis()).await {
+                tracing::error!("expiring reservations: {e}");
+            }
+            if let Some(limiter) = &sweeper.placements {
+                limiter.retain_recent();
             }
         }
     });
@@ -155,16 +294,26 @@ async fn main() {
         shop,
         www.is_dir().then_some(www),
         pkg.is_dir().then_some(pkg),
+        Guards {
+            request_timeout: std::time::Duration::from_secs(request_timeout),
+            concurrent_placements,
+        },
     );
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .unwrap_or_else(|e| fail(format!("{listen}: {e}")));
     let addr = listener.local_addr().map_or(listen, |a| a.to_string());
     println!("listening on {addr}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
+    serve(
+        listener,
+        app,
+        ConnectionLimits {
+            max_connections,
+            header_timeout: std::time::Duration::from_secs(header_timeout),
+        },
+        async {
             let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .unwrap_or_else(|e| fail(format!("serving: {e}")));
+        },
+    )
+    .await;
 }

@@ -1,267 +1,156 @@
-//! The server binary over real HTTP: signed bundle and summaries, order placement with
-//! recheck, idempotency, typed 4xx for bad bodies, and a kill -9 in the middle of a
-//! burst that loses no confirmed redemption and creates no extra one.
+//! The server binary over real HTTP, the honest path: sign in, the signed bundle with
+//! its catalogue and the summary, an order placed with the claim a browser computes,
+//! replayed, confirmed, entering the customer's history; and a kill -9 in the middle
+//! of a burst that loses no confirmed redemption and creates no extra one.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
-use coupon_engine::model::Context;
-use coupon_engine::signing::{self, Jwks};
-use coupon_engine::{read_json, Engine};
+use common::*;
 use coupon_engine_server::ledger::Ledger;
 use serde_json::{json, Value};
 
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn dir(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("coupon-server-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-/// A shop with one limited coupon and `customers` customers.
-fn store(limit: u32, customers: usize) -> Value {
-    json!({
-        "bundle": {"currency": "INR", "coupons": [
-            {"id": "last", "code": "LAST", "application": "automatic", "discount": {"fixedAmount": {"amount": "10.00"}},
-             "limits": {"global": limit, "perCustomer": 1}, "display": {"title": "₹10 off, limited"}}]},
-        "customers": (0..customers).map(|i| json!({"id": format!("c{i}")})).collect::<Vec<_>>(),
-    })
-}
-
-fn start(dir: &std::path::Path, store: &Value, database: &str) -> Server {
-    std::fs::write(dir.join("store.json"), store.to_string()).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_coupon-engine-server"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
-        .arg("--store")
-        .arg(dir.join("store.json"))
-        .arg("--key")
-        .arg(dir.join("key.jwk"))
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("server said {line:?}"))
-        .to_string();
-    Server { child, addr }
-}
-
-fn cart() -> Value {
-    json!({"currency": "INR", "lines": [{"id": "l1", "productId": "tea", "unitPrice": "100.00", "quantity": 1}]})
-}
-
-/// What the shopper's browser would claim: the engine's own result on the signed inputs.
-async fn claim(client: &reqwest::Client, addr: &str, customer: &str) -> Value {
-    let jwks: Jwks = client
-        .get(format!("http://{addr}/.well-known/jwks.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let bundle: Value = client
-        .get(format!("http://{addr}/api/bundle"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let summary: Value = client
-        .get(format!("http://{addr}/api/customers/{customer}/summary"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let now = coupon_engine_server::http::now();
-    let engine = Engine::from_signed(bundle["token"].as_str().unwrap(), &jwks, now).unwrap();
-    let customer = signing::verify_summary(
-        summary["token"].as_str().unwrap(),
-        &jwks,
-        now,
-        Some(customer),
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_honest_order_is_placed_replayed_confirmed_and_enters_the_history() {
+    let d = dir("flow");
+    let server = start(&d, &limited_shop(5, 10), &sqlite(&d), &[]);
+    let client = signed_in(&server, "c1").await;
+    let who = get_json(&client, &server.url("/api/session")).await;
+    assert_eq!(who["customerId"], "c1");
+    let want = Want {
+        lines: vec![("tea", 2), ("mug", 1)],
+        shipping: Some("standard"),
+        payment: Some("card"),
+        codes: vec![],
+    };
+    let claimed = claim(&server, &client, "c1", &want).await;
+    assert_eq!(claimed["subtotal"], "450.00");
+    assert_eq!(claimed["discountTotal"], "10.00");
+    assert_eq!(claimed["totalAfter"], "490.00");
+    let url = server.url("/api/orders");
+    let (status, placed) = post(&client, &url, &order("k-1", &want, &claimed)).await;
+    assert_eq!(status, 201, "{placed}");
+    assert_eq!(placed["totalAfter"], "490.00");
+    assert_eq!(placed["state"], "reserved");
+    assert_eq!(placed["paymentMethod"], "card");
+    assert_eq!(
+        placed["discounts"],
+        json!([{"couponId": "last", "amount": "10.00"}])
+    );
+    let id = placed["orderId"].as_str().unwrap().to_string();
+    assert!(
+        id.starts_with("ord_") && id.len() == 30 && !id.contains("k-1"),
+        "{id}"
+    );
+    // The same request again replays the order.
+    let (status, again) = post(&client, &url, &order("k-1", &want, &claimed)).await;
+    assert_eq!(
+        (status, &again["orderId"], &again["replayed"]),
+        (200, &json!(id), &json!(true))
+    );
+    let (status, got) = (
+        200,
+        get_json(&client, &server.url(&format!("/api/orders/{id}"))).await,
+    );
+    assert_eq!((status, &got["state"]), (200, &json!("reserved")));
+    let (status, confirmed) = post(
+        &client,
+        &server.url(&format!("/api/orders/{id}/confirm")),
+        &json!({"paymentMethod": "card"}),
     )
-    .unwrap();
-    let cart = read_json("cart", &cart().to_string()).unwrap();
-    let result = engine
-        .evaluate(
-            &customer,
-            &cart,
-            &Context {
-                now,
-                payment_method: None,
-                codes: vec![],
-            },
-        )
-        .unwrap();
-    serde_json::to_value(result).unwrap()
-}
-
-fn order(key: &str, customer: &str, claimed: &Value) -> Value {
-    json!({"idempotencyKey": key, "customerId": customer, "cart": cart(), "claimed": claimed})
+    .await;
+    assert_eq!(
+        (status, &confirmed["state"]),
+        (200, &json!("confirmed")),
+        "{confirmed}"
+    );
+    // The order is now in the signed summary: its time, total, items and usage.
+    let summary = get_json(&client, &server.url("/api/customers/c1/summary")).await;
+    let customer = &payload(summary["token"].as_str().unwrap())["customer"];
+    assert_eq!(
+        customer["orders"].as_array().unwrap().len(),
+        1,
+        "{customer}"
+    );
+    assert_eq!(customer["orders"][0]["id"], json!(id));
+    assert_eq!(customer["orders"][0]["total"], "490.00");
+    assert_eq!(customer["orders"][0]["items"][0]["productId"], "tea");
+    assert_eq!(customer["orders"][0]["items"][0]["quantity"], 2);
+    assert_eq!(
+        customer["orders"][0]["items"][1]["collectionIds"],
+        json!(["kitchen"])
+    );
+    assert_eq!(customer["couponUsage"]["last"], 1);
+    // The per-customer limit is used: the next honest claim has no discount, and is accepted.
+    let second = claim(&server, &client, "c1", &want).await;
+    assert_eq!(second["discountTotal"], "0.00");
+    let (status, placed) = post(&client, &url, &order("k-2", &want, &second)).await;
+    assert_eq!(
+        (status, &placed["totalAfter"]),
+        (201, &json!("500.00")),
+        "{placed}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn orders_are_rechecked_reserved_confirmed_and_idempotent() {
-    let d = dir("flow");
-    let server = start(
-        &d,
-        &store(5, 10),
-        &format!("sqlite://{}?mode=rwc", d.join("orders.db").display()),
+async fn a_first_order_coupon_works_once_then_shows_as_used() {
+    let d = dir("first-order");
+    let store = shop(
+        json!([{"id": "first20", "application": "automatic", "orderScope": "firstOrder",
+                "discount": {"percentage": {"percent": "20"}}, "display": {"title": "20% off your first order"}}]),
+        2,
     );
-    let (client, addr) = (reqwest::Client::new(), server.addr.clone());
-    let claimed = claim(&client, &addr, "c1").await;
-    assert_eq!(claimed["discountTotal"], "10.00");
-    let post = |body: Value| {
-        client
-            .post(format!("http://{addr}/api/orders"))
-            .json(&body)
-            .send()
-    };
-    let placed = post(order("o-1", "c1", &claimed)).await.unwrap();
-    assert_eq!(placed.status(), 201);
-    let placed: Value = placed.json().await.unwrap();
-    assert_eq!(placed["totalAfter"], "90.00");
-    let again = post(order("o-1", "c1", &claimed)).await.unwrap();
-    assert_eq!(again.status(), 200);
-    assert_eq!(again.json::<Value>().await.unwrap()["replayed"], true);
-    let id = placed["orderId"].as_str().unwrap();
-    let confirmed = client
-        .post(format!("http://{addr}/api/orders/{id}/confirm"))
-        .send()
-        .await
+    let server = start(&d, &store, &sqlite(&d), &[]);
+    let client = signed_in(&server, "c0").await;
+    let url = server.url("/api/orders");
+    let want = Want::default();
+    let first = claim(&server, &client, "c0", &want).await;
+    assert_eq!(first["discountTotal"], "20.00");
+    let (status, placed) = post(&client, &url, &order("first", &want, &first)).await;
+    assert_eq!(status, 201, "{placed}");
+    // Reserved, it already counts: the history holds one order.
+    let second = claim(&server, &client, "c0", &want).await;
+    assert_eq!(second["discountTotal"], "0.00");
+    let card = second["cards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["couponId"] == "first20")
         .unwrap();
-    assert_eq!(confirmed.status(), 200);
-    // The customer's limit (1) is now used: the summary says so and a second order is refused.
-    let second = claim(&client, &addr, "c1").await;
+    assert_ne!(card["status"], "applied", "{card}");
+    // Claiming it again is refused; the honest claim is accepted.
+    let (status, refused) = post(&client, &url, &order("again", &want, &first)).await;
     assert_eq!(
-        second["discountTotal"], "0.00",
-        "the signed summary carries the usage"
+        (status, &refused["code"]),
+        (409, &json!("claim_rejected")),
+        "{refused}"
     );
-    let refused = post(order("o-2", "c1", &claimed)).await.unwrap();
-    assert_eq!(refused.status(), 409);
-    let body: Value = refused.json().await.unwrap();
-    assert_eq!(body["code"], "claim_rejected");
-    assert_eq!(
-        body["differences"][0]["reasons"][0],
-        "customer_limit_reached"
-    );
-    // A tampered claim.
-    let mut tampered = claim(&client, &addr, "c2").await;
-    tampered["totalAfter"] = json!("1.00");
-    let r = post(order("o-3", "c2", &tampered)).await.unwrap();
-    assert_eq!(r.status(), 409);
-    // Bad bodies: typed 4xx, never 500.
-    for (body, status, code) in [
-        ("{", 400, "invalid_json"),
-        ("[]", 400, "invalid_type"),
-        (r#"{"idempotencyKey": "x"}"#, 400, "missing_field"),
+    let (status, _) = post(&client, &url, &order("honest", &want, &second)).await;
+    assert_eq!(status, 201);
+    // Cancelled, the first order leaves the history, and the coupon comes back.
+    let (_, honest) = post(&client, &url, &order("honest", &want, &second)).await;
+    for id in [
+        placed["orderId"].as_str().unwrap(),
+        honest["orderId"].as_str().unwrap(),
     ] {
-        let r = client
-            .post(format!("http://{addr}/api/orders"))
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), status, "{body}");
-        assert_eq!(r.json::<Value>().await.unwrap()["code"], code, "{body}");
+        let (status, body) =
+            post_empty(&client, &server.url(&format!("/api/orders/{id}/cancel"))).await;
+        assert_eq!(
+            (status, &body["state"]),
+            (200, &json!("cancelled")),
+            "{body}"
+        );
     }
-    let mut unknown = order("o-4", "nobody", &claimed);
-    unknown["cart"]["lines"][0]["quantity"] = json!(1);
-    assert_eq!(post(unknown).await.unwrap().status(), 404);
-    let huge = "x".repeat(coupon_engine_server::http::MAX_BODY + 1);
-    let r = client
-        .post(format!("http://{addr}/api/orders"))
-        .body(huge)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 413);
-    assert_eq!(r.json::<Value>().await.unwrap()["code"], "body_too_large");
-    // A cart beyond the engine's line limit is a typed 400.
-    let mut too_many = order("o-5", "c3", &claimed);
-    too_many["cart"]["lines"] = json!((0..coupon_engine::limits::MAX_LINES + 1)
-        .map(
-            |i| json!({"id": format!("l{i}"), "productId": "p", "unitPrice": "1.00", "quantity": 1})
-        )
-        .collect::<Vec<_>>());
-    let r = post(too_many).await.unwrap();
-    assert_eq!(r.status(), 400);
-    assert_eq!(r.json::<Value>().await.unwrap()["code"], "out_of_range");
-    assert_eq!(
-        client
-            .post(format!("http://{addr}/api/orders/ord_nope/confirm"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
-}
-
-/// A fresh PostgreSQL database on the test cluster (scripts/postgres.sh).
-async fn postgres_database() -> String {
-    let base = match std::env::var("COUPON_ENGINE_TEST_POSTGRES") {
-        Ok(url) => url,
-        Err(_) => {
-            let out = Command::new("bash")
-                .arg(concat!(
-                    env!("CARGO_MANIFEST_DIR"),
-                    "/../scripts/postgres.sh"
-                ))
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "PostgreSQL could not be started: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            String::from_utf8(out.stdout).unwrap().trim().to_string()
-        }
-    };
-    let name = format!(
-        "http_kill_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
-    let admin = Ledger::admin(&base).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    format!("{}/{name}", base.rsplit_once('/').unwrap().0)
+    let third = claim(&server, &client, "c0", &want).await;
+    assert_eq!(third["discountTotal"], "20.00");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn kill_9_mid_burst_on_sqlite() {
     let d = dir("kill-sqlite");
-    let database = format!("sqlite://{}?mode=rwc", d.join("orders.db").display());
-    kill_9_mid_burst_loses_no_confirmed_redemption_and_creates_no_extra_one(&d, &database).await;
+    kill_9_mid_burst_loses_no_confirmed_redemption_and_creates_no_extra_one(&d, &sqlite(&d)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -269,7 +158,7 @@ async fn kill_9_mid_burst_on_postgres() {
     let d = dir("kill-postgres");
     kill_9_mid_burst_loses_no_confirmed_redemption_and_creates_no_extra_one(
         &d,
-        &postgres_database().await,
+        &postgres_database("http_kill").await,
     )
     .await;
 }
@@ -279,33 +168,37 @@ async fn kill_9_mid_burst_loses_no_confirmed_redemption_and_creates_no_extra_one
     database: &str,
 ) {
     let limit = 30;
-    let shop = store(limit, 120);
-    let mut server = start(d, &shop, database);
-    let client = reqwest::Client::new();
-    let claimed = claim(&client, &server.addr, "c0").await;
+    let shop = limited_shop(limit, 120);
+    let mut server = start(d, &shop, database, &[]);
+    let want = Want::default();
+    let mut clients = Vec::new();
+    for i in 0..120 {
+        let customer = format!("c{i}");
+        let client = signed_in(&server, &customer).await;
+        let claimed = claim(&server, &client, &customer, &want).await;
+        clients.push((client, claimed));
+    }
     let confirmed = Arc::new(AtomicU32::new(0));
-    let tasks: Vec<_> = (0..120)
-        .map(|i| {
-            let (client, addr, claimed, confirmed) = (
-                client.clone(),
-                server.addr.clone(),
-                claimed.clone(),
-                confirmed.clone(),
-            );
+    let addr = server.addr.clone();
+    let tasks: Vec<_> = clients
+        .into_iter()
+        .enumerate()
+        .map(|(i, (client, claimed))| {
+            let (addr, confirmed, want) = (addr.clone(), confirmed.clone(), want.clone());
             tokio::spawn(async move {
                 let placed = client
                     .post(format!("http://{addr}/api/orders"))
-                    .json(&order(&format!("burst-{i}"), &format!("c{i}"), &claimed))
+                    .json(&order(&format!("burst-{i}"), &want, &claimed))
                     .send()
                     .await;
                 let Ok(placed) = placed else { return };
                 if placed.status() != 201 {
                     return;
                 }
-                let id = placed.json::<Value>().await.unwrap()["orderId"]
-                    .as_str()
-                    .unwrap()
-                    .to_string();
+                let Ok(body) = placed.json::<Value>().await else {
+                    return;
+                };
+                let id = body["orderId"].as_str().unwrap().to_string();
                 if let Ok(r) = client
                     .post(format!("http://{addr}/api/orders/{id}/confirm"))
                     .send()
@@ -330,7 +223,7 @@ async fn kill_9_mid_burst_loses_no_confirmed_redemption_and_creates_no_extra_one
     let acknowledged = confirmed.load(Ordering::SeqCst);
     eprintln!("killed after {acknowledged} acknowledged confirmations");
     // Restart on the same database: everything acknowledged is there, nothing extra.
-    let server = start(d, &shop, database);
+    let server = start(d, &shop, database, &[]);
     let ledger = Ledger::connect(database).await.unwrap();
     let kept = ledger.confirmed_redemptions("last").await.unwrap();
     let used = ledger.used("last").await.unwrap();
@@ -347,19 +240,21 @@ async fn kill_9_mid_burst_loses_no_confirmed_redemption_and_creates_no_extra_one
         ledger.live_redemptions("last").await.unwrap(),
         "uses and live redemptions agree"
     );
-    // And the restarted server goes on redeeming up to the limit, not beyond.
+    // And the restarted server goes on redeeming up to the limit, not beyond, for
+    // customers who have not redeemed yet (the last ones, whose orders mostly never ran).
     let mut redeemed = 0;
     for i in 0..(limit + 5) {
         let customer = format!("c{}", 119 - i);
-        let claimed = claim(&client, &server.addr, &customer).await;
-        let r = client
-            .post(format!("http://{}/api/orders", server.addr))
-            .json(&order(&format!("after-{i}"), &customer, &claimed))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201);
-        if r.json::<Value>().await.unwrap()["discountTotal"] == "10.00" {
+        let client = signed_in(&server, &customer).await;
+        let claimed = claim(&server, &client, &customer, &want).await;
+        let (status, body) = post(
+            &client,
+            &server.url("/api/orders"),
+            &order(&format!("after-{i}"), &want, &claimed),
+        )
+        .await;
+        assert!(status == 201 || status == 200, "{status} {body}");
+        if status == 201 && body["discountTotal"] == "10.00" {
             redeemed += 1;
         }
     }

@@ -61,9 +61,15 @@ async fn ledgers() -> Vec<Ledger> {
 
 fn order(key: &str, customer: &str, global: Option<u32>, per_customer: Option<u32>) -> NewOrder {
     NewOrder {
-        idempotency_key: key.to_string(),
         customer_id: customer.to_string(),
+        idempotency_key: key.to_string(),
+        request_hash: format!("hash-of-{key}"),
+        payment_method: Some("card".into()),
+        subtotal: "110.00".to_string(),
+        discount_total: "10.00".to_string(),
         total: "100.00".to_string(),
+        items: r#"[{"productId": "tea", "quantity": 1}]"#.to_string(),
+        coupon_codes: "[]".to_string(),
         uses: vec![Use {
             coupon_id: "LAST10".into(),
             amount: "10.00".into(),
@@ -72,6 +78,7 @@ fn order(key: &str, customer: &str, global: Option<u32>, per_customer: Option<u3
         }],
         now_ms: 1_000,
         hold_ms: 60_000,
+        max_open: 1_000,
     }
 }
 
@@ -193,22 +200,34 @@ async fn cancelling_releases_and_expired_reservations_give_back_their_uses() {
             Err(LedgerError::LimitReached { .. })
         ));
         assert_eq!(
-            ledger.confirm(&a.id, 2_000).await.unwrap().state,
+            ledger.confirm(&a.id, "c1", 2_000).await.unwrap().state,
             State::Confirmed
         );
-        assert_eq!(ledger.cancel(&a.id).await.unwrap().state, State::Cancelled);
+        // A confirmed order is not cancelled; it is refunded.
+        assert!(matches!(
+            ledger.cancel(&a.id, "c1").await,
+            Err(LedgerError::WrongState(State::Confirmed))
+        ));
         assert_eq!(
-            ledger.cancel(&a.id).await.unwrap().state,
-            State::Cancelled,
-            "cancelling twice is harmless"
+            ledger.refund(&a.id, "c1").await.unwrap().state,
+            State::Refunded
+        );
+        assert_eq!(
+            ledger.refund(&a.id, "c1").await.unwrap().state,
+            State::Refunded,
+            "refunding twice is harmless"
         );
         assert_eq!(ledger.used("LAST10").await.unwrap(), 1);
+        assert!(
+            ledger.history("c1").await.unwrap().is_empty(),
+            "a refunded order leaves the history"
+        );
         // b is never confirmed: after its hold it expires and its use comes back.
         assert_eq!(ledger.expire(30_000).await.unwrap(), 0);
         assert_eq!(ledger.expire(61_000).await.unwrap(), 1);
         assert_eq!(ledger.used("LAST10").await.unwrap(), 0);
         assert!(matches!(
-            ledger.confirm(&b.id, 62_000).await,
+            ledger.confirm(&b.id, "c2", 62_000).await,
             Err(LedgerError::WrongState(State::Expired))
         ));
         // A reservation confirmed late is expired on the spot.
@@ -217,13 +236,106 @@ async fn cancelling_releases_and_expired_reservations_give_back_their_uses() {
             .await
             .unwrap();
         assert!(matches!(
-            ledger.confirm(&late.id, 1_000 + 60_000).await,
+            ledger.confirm(&late.id, "c4", 1_000 + 60_000).await,
             Err(LedgerError::WrongState(State::Expired))
         ));
         assert_eq!(ledger.used("LAST10").await.unwrap(), 0);
         assert!(matches!(
-            ledger.confirm("ord_nope", 0).await,
+            ledger.confirm("ord_nope", "c1", 0).await,
             Err(LedgerError::NotFound)
+        ));
+    }
+}
+
+#[tokio::test]
+async fn orders_belong_to_their_customer_and_keys_to_their_request() {
+    for ledger in ledgers().await {
+        let mine = ledger
+            .place(&order("shared-key", "alice", None, None))
+            .await
+            .unwrap();
+        // Another customer's same key is another order.
+        let theirs = ledger
+            .place(&order("shared-key", "bob", None, None))
+            .await
+            .unwrap();
+        assert_ne!(mine.id, theirs.id);
+        assert!(!theirs.replayed);
+        // Nobody else can see, confirm, cancel or refund it.
+        assert!(matches!(
+            ledger.get(&mine.id, "bob").await,
+            Err(LedgerError::NotFound)
+        ));
+        assert!(matches!(
+            ledger.confirm(&mine.id, "bob", 2_000).await,
+            Err(LedgerError::NotFound)
+        ));
+        assert!(matches!(
+            ledger.cancel(&mine.id, "bob").await,
+            Err(LedgerError::NotFound)
+        ));
+        assert!(matches!(
+            ledger.refund(&mine.id, "bob").await,
+            Err(LedgerError::NotFound)
+        ));
+        assert_eq!(
+            ledger.get(&mine.id, "alice").await.unwrap().state,
+            State::Reserved
+        );
+        // The same key with another request is refused, and places nothing.
+        let mut other = order("shared-key", "alice", None, None);
+        other.request_hash = "another request".into();
+        assert!(matches!(
+            ledger.place(&other).await,
+            Err(LedgerError::IdempotencyMismatch)
+        ));
+        assert_eq!(ledger.history("alice").await.unwrap().len(), 1);
+        // Random ids, never derived from the key.
+        assert!(mine.id.starts_with("ord_") && !mine.id.contains("shared"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_customer_holds_at_most_max_open_reservations_even_at_once() {
+    for ledger in ledgers().await {
+        let tasks: Vec<_> = (0..20)
+            .map(|i| {
+                let ledger = ledger.clone();
+                tokio::spawn(async move {
+                    let mut o = order(&format!("hold{i}"), "hoarder", None, None);
+                    o.max_open = 3;
+                    ledger.place(&o).await
+                })
+            })
+            .collect();
+        let mut placed = Vec::new();
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(o) => placed.push(o),
+                Err(LedgerError::TooManyReservations(3)) => {}
+                Err(e) => panic!("{:?}: unexpected {e}", ledger.backend()),
+            }
+        }
+        assert_eq!(placed.len(), 3, "{:?}", ledger.backend());
+        assert_eq!(
+            ledger.used("LAST10").await.unwrap(),
+            3,
+            "refused orders take no use"
+        );
+        // Confirming one frees a place.
+        ledger
+            .confirm(&placed[0].id, "hoarder", 2_000)
+            .await
+            .unwrap();
+        assert_eq!(ledger.open_reservations("hoarder").await.unwrap(), 2);
+        let mut o = order("hold-more", "hoarder", None, None);
+        o.max_open = 3;
+        ledger.place(&o).await.unwrap();
+        o.idempotency_key = "hold-even-more".into();
+        o.request_hash = "other".into();
+        assert!(matches!(
+            ledger.place(&o).await,
+            Err(LedgerError::TooManyReservations(3))
         ));
     }
 }

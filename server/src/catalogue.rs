@@ -1,0 +1,284 @@
+//! The catalogue: the products the shop sells and its delivery options, in the
+//! shop's database. Placement builds every cart from these rows; the storefront shows
+//! the same rows, signed with the bundle, so both evaluate the same cart.
+
+use std::collections::BTreeMap;
+
+use coupon_engine::from_json_struct;
+use coupon_engine::model::{Cart, Line, OrderItem, Shipping, ShippingOption as EngineOption};
+use coupon_engine::money::{Amount, Currency};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::ledger::{Ledger, LedgerError};
+
+/// One product as the shop sells it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Product {
+    /// The product id (what coupons scope on).
+    pub id: String,
+    /// What the shopper reads.
+    pub title: String,
+    /// The price of one unit.
+    pub price: Amount,
+    /// The price it was before a sale, if it is on sale.
+    pub compare_at_price: Option<Amount>,
+    /// Collections it belongs to.
+    pub collection_ids: Vec<String>,
+    /// The offer (product at a price tier) it is sold through.
+    pub offer_id: Option<String>,
+    /// The price tier it is sold at (recorded in the customer's history).
+    pub price_tier_id: Option<String>,
+}
+from_json_struct!(strict Product {
+    id: "id",
+    title: "title",
+    price: "price",
+    compare_at_price: "compareAtPrice",
+    collection_ids: "collectionIds" = Vec::new(),
+    offer_id: "offerId",
+    price_tier_id: "priceTierId",
+});
+
+/// One delivery option.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShippingOption {
+    /// The option id.
+    pub id: String,
+    /// What the shopper reads.
+    pub title: String,
+    /// Its price.
+    pub amount: Amount,
+}
+from_json_struct!(strict ShippingOption { id: "id", title: "title", amount: "amount" });
+
+/// The whole catalogue, as seeded and as signed for the storefront.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Catalogue {
+    /// Products in display order.
+    pub products: Vec<Product>,
+    /// Delivery options in display order.
+    pub shipping: Vec<ShippingOption>,
+}
+from_json_struct!(strict Catalogue { products: "products", shipping: "shipping" = Vec::new() });
+
+/// One line a shopper asks for: a product and how many.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wanted<'a> {
+    /// The product.
+    pub product_id: &'a str,
+    /// Units, at least 1.
+    pub quantity: u32,
+}
+
+/// A cart built from the catalogue, with what the history records of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Built {
+    /// The cart the engine evaluates: line `i` has id `line-{i+1}`.
+    pub cart: Cart,
+    /// The items the customer's history records.
+    pub items: Vec<OrderItem>,
+    /// The catalogue's products, by id, for the lines asked for.
+    pub products: BTreeMap<String, Product>,
+}
+
+/// Why a cart could not be built.
+#[derive(Debug)]
+pub enum CartError {
+    /// Line `index` names no product of the catalogue.
+    UnknownProduct(usize),
+    /// The shipping option is not offered.
+    UnknownShipping,
+    /// The database failed.
+    Ledger(LedgerError),
+}
+
+impl From<sqlx::Error> for CartError {
+    fn from(e: sqlx::Error) -> Self {
+        CartError::Ledger(LedgerError::Database(e))
+    }
+}
+
+fn amount(text: String) -> Result<Amount, sqlx::Error> {
+    Amount::parse(&text).map_err(|e| sqlx::Error::Decode(format!("amount {text:?}: {e:?}").into()))
+}
+
+fn product_from_row(row: &sqlx::any::AnyRow) -> Result<Product, sqlx::Error> {
+    let collections: String = row.get(4);
+    Ok(Product {
+        id: row.get(0),
+        title: row.get(1),
+        price: amount(row.get(2))?,
+        compare_at_price: row.get::<Option<String>, _>(3).map(amount).transpose()?,
+        collection_ids: serde_json::from_str(&collections)
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        offer_id: row.get(5),
+        price_tier_id: row.get(6),
+    })
+}
+
+const PRODUCT_COLUMNS: &str =
+    "id, title, price, compare_at_price, collection_ids, offer_id, price_tier_id";
+
+impl Ledger {
+    /// Writes the catalogue: every product and option is inserted or updated to match.
+    pub async fn seed_catalogue(&self, catalogue: &Catalogue) -> Result<(), LedgerError> {
+        let mut tx = self.pool.begin().await?;
+        for (i, p) in catalogue.products.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO products (id, title, price, compare_at_price, collection_ids, offer_id, price_tier_id, position) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO UPDATE SET title = $2, price = $3, \
+                 compare_at_price = $4, collection_ids = $5, offer_id = $6, price_tier_id = $7, position = $8",
+            )
+            .bind(&p.id)
+            .bind(&p.title)
+            .bind(p.price.to_string())
+            .bind(p.compare_at_price.map(|a| a.to_string()))
+            .bind(serde_json::to_string(&p.collection_ids).unwrap_or_default())
+            .bind(&p.offer_id)
+            .bind(&p.price_tier_id)
+            .bind(i as i64)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (i, s) in catalogue.shipping.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO shipping_options (id, title, amount, position) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (id) DO UPDATE SET title = $2, amount = $3, position = $4",
+            )
+            .bind(&s.id)
+            .bind(&s.title)
+            .bind(s.amount.to_string())
+            .bind(i as i64)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets one product's price (the merchant's price change).
+    pub async fn set_price(&self, product_id: &str, price: &Amount) -> Result<(), LedgerError> {
+        sqlx::query("UPDATE products SET price = $1 WHERE id = $2")
+            .bind(price.to_string())
+            .bind(product_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The whole catalogue, in display order.
+    pub async fn catalogue(&self) -> Result<Catalogue, LedgerError> {
+        let products = sqlx::query(&format!(
+            "SELECT {PRODUCT_COLUMNS} FROM products ORDER BY position, id"
+        ))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(product_from_row)
+        .collect::<Result<_, _>>()?;
+        let shipping =
+            sqlx::query("SELECT id, title, amount FROM shipping_options ORDER BY position, id")
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok(ShippingOption {
+                        id: r.get(0),
+                        title: r.get(1),
+                        amount: amount(r.get(2))?,
+                    })
+                })
+                .collect::<Result<_, sqlx::Error>>()?;
+        Ok(Catalogue { products, shipping })
+    }
+
+    /// Builds the cart for these lines and this delivery option from the catalogue
+    /// alone: prices, collections and offers are the shop's.
+    pub async fn build_cart(
+        &self,
+        currency: Currency,
+        wanted: &[Wanted<'_>],
+        shipping_id: Option<&str>,
+    ) -> Result<Built, CartError> {
+        let mut ids: Vec<&str> = wanted.iter().map(|w| w.product_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut products = BTreeMap::new();
+        // One query for every product of the cart; the placeholders are numbered,
+        // the ids are bound.
+        if !ids.is_empty() {
+            let placeholders = (1..=ids.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql =
+                format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE id IN ({placeholders})");
+            let mut query = sqlx::query(&sql);
+            for id in &ids {
+                query = query.bind(*id);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                let p = product_from_row(&row)?;
+                products.insert(p.id.clone(), p);
+            }
+        }
+        let mut lines = Vec::with_capacity(wanted.len());
+        let mut items = Vec::with_capacity(wanted.len());
+        for (i, w) in wanted.iter().enumerate() {
+            let p = products
+                .get(w.product_id)
+                .ok_or(CartError::UnknownProduct(i))?;
+            lines.push(Line {
+                id: format!("line-{}", i + 1),
+                product_id: p.id.clone(),
+                collection_ids: p.collection_ids.clone(),
+                offer_id: p.offer_id.clone(),
+                unit_price: p.price,
+                quantity: w.quantity,
+            });
+            items.push(OrderItem {
+                product_id: p.id.clone(),
+                price_tier_id: p.price_tier_id.clone(),
+                collection_ids: p.collection_ids.clone(),
+                quantity: w.quantity,
+            });
+        }
+        let shipping = match shipping_id {
+            None => None,
+            Some(id) => {
+                let options: Vec<EngineOption> =
+                    sqlx::query("SELECT id, amount FROM shipping_options ORDER BY position, id")
+                        .fetch_all(&self.pool)
+                        .await?
+                        .iter()
+                        .map(|r| {
+                            Ok(EngineOption {
+                                id: r.get(0),
+                                amount: amount(r.get(1))?,
+                            })
+                        })
+                        .collect::<Result<_, sqlx::Error>>()?;
+                if !options.iter().any(|o| o.id == id) {
+                    return Err(CartError::UnknownShipping);
+                }
+                Some(Shipping {
+                    options,
+                    selected_id: Some(id.to_string()),
+                })
+            }
+        };
+        Ok(Built {
+            cart: Cart {
+                currency,
+                lines,
+                shipping,
+            },
+            items,
+            products,
+        })
+    }
+}
