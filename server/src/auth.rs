@@ -53,9 +53,11 @@ impl CookieSessions {
         SignedCookieJar::new(self.key.clone()).add(cookie)
     }
 
-    /// The cookie jar that signs out.
-    pub fn sign_out(&self) -> SignedCookieJar {
-        SignedCookieJar::new(self.key.clone()).remove(Cookie::build(COOKIE).path("/"))
+    /// The cookie jar that signs out the request's session (a removal cookie is only
+    /// written for a cookie the request carried).
+    pub fn sign_out(&self, headers: &HeaderMap) -> SignedCookieJar {
+        SignedCookieJar::from_headers(headers, self.key.clone())
+            .remove(Cookie::build(COOKIE).path("/"))
     }
 }
 

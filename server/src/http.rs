@@ -414,9 +414,9 @@ async fn who_am_i(State(shop): State<Arc<Shop>>, headers: HeaderMap) -> Reply {
     Ok(Json(json!({ "customerId": id })).into_response())
 }
 
-async fn sign_out(State(shop): State<Arc<Shop>>) -> Reply {
+async fn sign_out(State(shop): State<Arc<Shop>>, headers: HeaderMap) -> Reply {
     match shop.sign_in.as_ref() {
-        Some(sessions) => Ok((sessions.sign_out(), Json(json!({}))).into_response()),
+        Some(sessions) => Ok((sessions.sign_out(&headers), Json(json!({}))).into_response()),
         None => Ok(Json(json!({})).into_response()),
     }
 }
@@ -535,6 +535,20 @@ impl PlaceOrder {
 
 async fn place_order(State(shop): State<Arc<Shop>>, headers: HeaderMap, body: Body) -> Reply {
     let me = shop.customer_id(&headers)?;
+    let request: PlaceOrder = read_body(&body_bytes(body).await?)?;
+    request.check()?;
+    let hash = request.hash();
+    // A retry returns the order already placed, before anything is recomputed: the
+    // order's own redemption would otherwise count against it.
+    if let Some(existing) = shop
+        .ledger
+        .find_by_key(&me, &request.idempotency_key, &hash)
+        .await?
+    {
+        return Ok((StatusCode::OK, Json(order_json(&existing))).into_response());
+    }
+    // Replays are a cheap read and never limited: a storefront retrying after a
+    // network error must get its order back. New placements are.
     if let Some(limiter) = &shop.placements {
         if let Err(wait) = limiter.check_key(&me) {
             let after = wait
@@ -550,18 +564,6 @@ async fn place_order(State(shop): State<Arc<Shop>>, headers: HeaderMap, body: Bo
             )
                 .into_response());
         }
-    }
-    let request: PlaceOrder = read_body(&body_bytes(body).await?)?;
-    request.check()?;
-    let hash = request.hash();
-    // A retry returns the order already placed, before anything is recomputed: the
-    // order's own redemption would otherwise count against it.
-    if let Some(existing) = shop
-        .ledger
-        .find_by_key(&me, &request.idempotency_key, &hash)
-        .await?
-    {
-        return Ok((StatusCode::OK, Json(order_json(&existing))).into_response());
     }
     let wanted: Vec<Wanted<'_>> = request
         .lines

@@ -81,7 +81,8 @@ pub fn limited_shop(limit: u32, customers: usize) -> Value {
     )
 }
 
-/// Starts the server on `store` and `database`, with extra flags.
+/// Starts the server on `store` and `database`, with extra flags. The placement rate
+/// limit is off unless the flags set it (tests place many orders in a burst).
 pub fn start(dir: &std::path::Path, store: &Value, database: &str, extra: &[&str]) -> Server {
     std::fs::write(dir.join("store.json"), store.to_string()).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_coupon-engine-server"))
@@ -93,6 +94,11 @@ pub fn start(dir: &std::path::Path, store: &Value, database: &str, extra: &[&str
         .arg("--session-key")
         .arg(dir.join("session.key"))
         .args(extra)
+        .args(if extra.contains(&"--place-per-minute") {
+            &[][..]
+        } else {
+            &["--place-per-minute", "0"][..]
+        })
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .spawn()

@@ -1,0 +1,640 @@
+//! Every attack on the order server that issue 21 reported, each refused, beside the
+//! honest path that still works. The server decides prices, identity, history and
+//! counts from its own records; what a client sends is a request.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::time::Duration;
+
+use common::*;
+use coupon_engine::money::Amount;
+use coupon_engine_server::ledger::Ledger;
+use serde_json::{json, Value};
+
+/// A shop with 50% off the kitchen collection and the limited ₹10 off.
+fn kitchen_shop() -> Value {
+    shop(
+        json!([
+            {"id": "kitchen50", "application": "automatic", "purchase": {"scope": {"collections": ["kitchen"]}},
+             "discount": {"percentage": {"percent": "50"}}, "display": {"title": "Half off the kitchen"},
+             "combinesWith": ["order"]},
+            {"id": "last", "code": "LAST", "application": "automatic", "discount": {"fixedAmount": {"amount": "10.00"}},
+             "limits": {"global": 100, "perCustomer": 1}, "display": {"title": "₹10 off, limited"}, "combinesWith": ["product"]}
+        ]),
+        4,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn prices_collections_and_shipping_come_from_the_catalogue() {
+    let d = dir("prices");
+    let server = start(&d, &kitchen_shop(), &sqlite(&d), &[]);
+    let client = signed_in(&server, "c0").await;
+    let url = server.url("/api/orders");
+    let want = Want {
+        lines: vec![("tea", 1)],
+        shipping: Some("standard"),
+        ..Want::default()
+    };
+    let honest = claim(&server, &client, "c0", &want).await;
+    assert_eq!(honest["totalAfter"], "140.00");
+
+    // A shown price that is not the catalogue's: price_changed, with the current price.
+    let mut body = order("cheap", &want, &honest);
+    body["lines"][0]["unitPrice"] = json!("0.01");
+    let (status, answer) = post(&client, &url, &body).await;
+    assert_eq!(
+        (status, &answer["code"]),
+        (409, &json!("price_changed")),
+        "{answer}"
+    );
+    assert_eq!(answer["differences"][0]["actual"], "100.00");
+    assert_eq!(answer["differences"][0]["path"], "lines[0].unitPrice");
+
+    // A claim computed on a tampered cart (tea at 0.01) is rejected ...
+    let mut cheap = honest.clone();
+    cheap["lines"][0]["subtotal"] = json!("0.01");
+    cheap["totalAfter"] = json!("40.01");
+    let (status, answer) = post(&client, &url, &order("cheap-claim", &want, &cheap)).await;
+    assert_eq!(
+        (status, &answer["code"]),
+        (409, &json!("claim_rejected")),
+        "{answer}"
+    );
+    // ... and copying the server's own answer back places the order at the real price.
+    let (status, placed) = post(&client, &url, &order("copied", &want, &answer["result"])).await;
+    assert_eq!(
+        (status, &placed["totalAfter"]),
+        (201, &json!("140.00")),
+        "{placed}"
+    );
+
+    // Tea claimed to be in the kitchen collection (50% off): rejected.
+    let client1 = signed_in(&server, "c1").await;
+    let mut kitchen_tea = claim(&server, &client1, "c1", &want).await;
+    kitchen_tea["discountTotal"] = json!("60.00");
+    kitchen_tea["totalAfter"] = json!("90.00");
+    kitchen_tea["applied"] = json!([{"couponId": "kitchen50", "amount": "50.00"}, {"couponId": "last", "amount": "10.00"}]);
+    let (status, answer) = post(&client1, &url, &order("kitchen-tea", &want, &kitchen_tea)).await;
+    assert_eq!(
+        (status, &answer["code"]),
+        (409, &json!("claim_rejected")),
+        "{answer}"
+    );
+
+    // The client cannot send a cart, collections, offers, a price of delivery or a customer.
+    for (field, value) in [
+        ("cart", json!({"currency": "INR", "lines": []})),
+        ("customerId", json!("c3")),
+        (
+            "shipping",
+            json!({"options": [{"id": "standard", "amount": "0.00"}], "selectedId": "standard"}),
+        ),
+    ] {
+        let mut body = order(&format!("extra-{field}"), &want, &honest);
+        body[field] = value;
+        let (status, answer) = post(&client, &url, &body).await;
+        assert_eq!(
+            (status, &answer["code"], &answer["path"]),
+            (400, &json!("unknown_field"), &json!(field)),
+            "{answer}"
+        );
+    }
+    for field in ["collectionIds", "offerId", "id"] {
+        let mut body = order(&format!("line-{field}"), &want, &honest);
+        body["lines"][0][field] = json!(["kitchen"]);
+        let (status, answer) = post(&client, &url, &body).await;
+        assert_eq!(
+            (status, &answer["code"]),
+            (400, &json!("unknown_field")),
+            "{field}: {answer}"
+        );
+    }
+    let mut body = order("free-delivery", &want, &honest);
+    body["shippingId"] = json!("free");
+    let (status, answer) = post(&client, &url, &body).await;
+    assert_eq!(
+        (status, &answer["code"]),
+        (422, &json!("unknown_shipping_option")),
+        "{answer}"
+    );
+    let mut body = order("no-such-product", &want, &honest);
+    body["lines"][0]["productId"] = json!("gold-bar");
+    let (status, answer) = post(&client, &url, &body).await;
+    assert_eq!(
+        (status, &answer["code"], &answer["path"]),
+        (422, &json!("unknown_product"), &json!("lines[0].productId"))
+    );
+    let mut body = order("empty", &want, &honest);
+    body["lines"] = json!([]);
+    assert_eq!(post(&client, &url, &body).await.1["code"], "empty_cart");
+
+    // The merchant raises a price: a claim made at the old one is refused, the
+    // storefront's shown price answers price_changed, and the new honest claim goes through.
+    Ledger::connect(&sqlite(&d))
+        .await
+        .unwrap()
+        .set_price("tea", &Amount::parse("120.00").unwrap())
+        .await
+        .unwrap();
+    let client2 = signed_in(&server, "c2").await;
+    let stale = honest.clone();
+    let (status, answer) = post(&client2, &url, &order("stale", &want, &stale)).await;
+    assert_eq!((status, &answer["code"]), (409, &json!("claim_rejected")));
+    let mut body = order("stale-price", &want, &stale);
+    body["lines"][0]["unitPrice"] = json!("100.00");
+    let (status, answer) = post(&client2, &url, &body).await;
+    assert_eq!(
+        (status, &answer["differences"][0]["actual"]),
+        (409, &json!("120.00")),
+        "{answer}"
+    );
+    let fresh = claim(&server, &client2, "c2", &want).await;
+    let mut body = order("fresh", &want, &fresh);
+    body["lines"][0]["unitPrice"] = json!("120.00");
+    let (status, placed) = post(&client2, &url, &body).await;
+    assert_eq!(
+        (status, &placed["totalAfter"]),
+        (201, &json!("160.00")),
+        "{placed}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn only_the_signed_in_customer_is_served() {
+    let d = dir("identity");
+    let server = start(&d, &limited_shop(100, 3), &sqlite(&d), &[]);
+    let nobody = anonymous();
+    let want = Want::default();
+    let c0 = signed_in(&server, "c0").await;
+    let honest = claim(&server, &c0, "c0", &want).await;
+    let url = server.url("/api/orders");
+    // Not signed in: 401 everywhere that is a customer's.
+    for (status, answer) in [
+        post(&nobody, &url, &order("anon", &want, &honest)).await,
+        post_empty(&nobody, &server.url("/api/orders/ord_x/confirm")).await,
+        post_empty(&nobody, &server.url("/api/orders/ord_x/cancel")).await,
+        (
+            nobody
+                .get(server.url("/api/customers/c0/summary"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+            json!({"code": "not_signed_in"}),
+        ),
+        (
+            nobody
+                .get(server.url("/api/session"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+            json!({"code": "not_signed_in"}),
+        ),
+    ] {
+        assert_eq!(
+            (status, &answer["code"]),
+            (401, &json!("not_signed_in")),
+            "{answer}"
+        );
+    }
+    // Another customer's summary, and an unknown one's, get the same 403: no enumeration.
+    let theirs = c0
+        .get(server.url("/api/customers/c1/summary"))
+        .send()
+        .await
+        .unwrap();
+    let unknown = c0
+        .get(server.url("/api/customers/nobody/summary"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (theirs.status().as_u16(), unknown.status().as_u16()),
+        (403, 403)
+    );
+    assert_eq!(
+        theirs.json::<Value>().await.unwrap(),
+        unknown.json::<Value>().await.unwrap()
+    );
+    // The demo signs in only the store's customers.
+    let (status, answer) = post(
+        &nobody,
+        &server.url("/api/session"),
+        &json!({"customerId": "cus-made-up"}),
+    )
+    .await;
+    assert_eq!((status, &answer["code"]), (401, &json!("unknown_customer")));
+    // A session cookie edited to name another customer is not a session.
+    let r = anonymous()
+        .post(server.url("/api/session"))
+        .json(&json!({"customerId": "c0"}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(cookie.ends_with("%3Ac0"), "{cookie}");
+    let forged = format!("{}%3Ac1", cookie.strip_suffix("%3Ac0").unwrap());
+    let raw = reqwest::Client::new();
+    let r = raw
+        .get(server.url("/api/session"))
+        .header("cookie", &forged)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let r = raw
+        .get(server.url("/api/session"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "the untouched cookie is a session");
+    // A cookie signed by another shop's secret is not a session either.
+    let other = dir("identity-other");
+    let other_server = start(&other, &limited_shop(100, 3), &sqlite(&other), &[]);
+    let r = raw
+        .get(other_server.url("/api/session"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    // Signed out, the session is gone.
+    c0.delete(server.url("/api/session")).send().await.unwrap();
+    assert_eq!(
+        c0.get(server.url("/api/session"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn orders_belong_to_their_customer() {
+    let d = dir("ownership");
+    let server = start(&d, &limited_shop(100, 3), &sqlite(&d), &[]);
+    let want = Want::default();
+    let url = server.url("/api/orders");
+    let (alice, bob) = (
+        signed_in(&server, "c0").await,
+        signed_in(&server, "c1").await,
+    );
+    let a = claim(&server, &alice, "c0", &want).await;
+    let b = claim(&server, &bob, "c1", &want).await;
+    // The same key from two customers: two orders, each their own.
+    let (sa, mine) = post(&alice, &url, &order("1", &want, &a)).await;
+    let (sb, theirs) = post(&bob, &url, &order("1", &want, &b)).await;
+    assert_eq!((sa, sb), (201, 201), "{mine} {theirs}");
+    assert_ne!(mine["orderId"], theirs["orderId"]);
+    let id = mine["orderId"].as_str().unwrap();
+    // Bob can neither see, confirm, cancel nor refund Alice's order.
+    assert_eq!(
+        bob.get(server.url(&format!("/api/orders/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    for action in ["confirm", "cancel", "refund"] {
+        let (status, answer) =
+            post_empty(&bob, &server.url(&format!("/api/orders/{id}/{action}"))).await;
+        assert_eq!(
+            (status, &answer["code"]),
+            (404, &json!("unknown_order")),
+            "{action}"
+        );
+    }
+    // Alice confirms; a confirmed order is refunded, never cancelled.
+    let (status, _) = post_empty(&alice, &server.url(&format!("/api/orders/{id}/confirm"))).await;
+    assert_eq!(status, 200);
+    let (status, answer) =
+        post_empty(&alice, &server.url(&format!("/api/orders/{id}/cancel"))).await;
+    assert_eq!(
+        (status, &answer["code"], &answer["state"]),
+        (409, &json!("wrong_state"), &json!("confirmed"))
+    );
+    let (status, answer) =
+        post_empty(&alice, &server.url(&format!("/api/orders/{id}/refund"))).await;
+    assert_eq!(
+        (status, &answer["state"]),
+        (200, &json!("refunded")),
+        "{answer}"
+    );
+    // Refunded, its use comes back and it leaves the history.
+    let again = claim(&server, &alice, "c0", &want).await;
+    assert_eq!(again["discountTotal"], "10.00");
+    let summary = get_json(&alice, &server.url("/api/customers/c0/summary")).await;
+    assert_eq!(
+        payload(summary["token"].as_str().unwrap())["customer"]["orders"],
+        json!([])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn retries_replay_and_a_reused_key_with_another_request_is_refused() {
+    for database in [None, Some(postgres_database("attack_retry").await)] {
+        let d = dir("retries");
+        let database = database.unwrap_or_else(|| sqlite(&d));
+        let server = start(&d, &limited_shop(100, 2), &database, &[]);
+        let client = signed_in(&server, "c0").await;
+        let want = Want::default();
+        let honest = claim(&server, &client, "c0", &want).await;
+        let url = server.url("/api/orders");
+        // Twenty concurrent retries of one key on a per-customer-limited coupon: one
+        // order, every answer is it, none is a 409 caused by its own use.
+        let tasks: Vec<_> = (0..20)
+            .map(|_| {
+                let (client, url, body) =
+                    (client.clone(), url.clone(), order("retry", &want, &honest));
+                tokio::spawn(async move { post(&client, &url, &body).await })
+            })
+            .collect();
+        let mut ids = std::collections::BTreeSet::new();
+        let mut created = 0;
+        for t in tasks {
+            let (status, answer) = t.await.unwrap();
+            assert!(
+                status == 201 || status == 200,
+                "{database}: {status} {answer}"
+            );
+            created += usize::from(status == 201);
+            ids.insert(answer["orderId"].as_str().unwrap().to_string());
+        }
+        assert_eq!((created, ids.len()), (1, 1), "{database}");
+        // The same key with another request: 422, and nothing placed.
+        let mut other = want.clone();
+        other.lines = vec![("mug", 1)];
+        let claimed = claim(&server, &client, "c0", &other).await;
+        let (status, answer) = post(&client, &url, &order("retry", &other, &claimed)).await;
+        assert_eq!(
+            (status, &answer["code"]),
+            (422, &json!("idempotency_mismatch")),
+            "{answer}"
+        );
+        let summary = get_json(&client, &server.url("/api/customers/c0/summary")).await;
+        assert_eq!(
+            payload(summary["token"].as_str().unwrap())["customer"]["orders"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_stores_counts_are_honoured_and_reservations_are_bounded() {
+    let d = dir("limits");
+    let mut store = shop(
+        json!([
+            {"id": "few-left", "application": "automatic", "discount": {"fixedAmount": {"amount": "5.00"}},
+             "limits": {"global": 5, "globalRedeemed": 3}, "display": {"title": "₹5 off"}, "combinesWith": ["order"]},
+            {"id": "gone", "application": "automatic", "discount": {"fixedAmount": {"amount": "7.00"}},
+             "limits": {"global": 3, "globalRedeemed": 3}, "display": {"title": "₹7 off"}, "combinesWith": ["order"]},
+            {"id": "once", "application": "automatic", "discount": {"fixedAmount": {"amount": "1.00"}},
+             "limits": {"perCustomer": 1}, "display": {"title": "₹1 off once"}, "combinesWith": ["order"]}
+        ]),
+        5,
+    );
+    store["customers"][4]["couponUsage"] = json!({"once": 1});
+    let server = start(&d, &store, &sqlite(&d), &["--max-open", "2"]);
+    let url = server.url("/api/orders");
+    let want = Want::default();
+    // 3 of 3 used elsewhere: never applied, and a claim of it is refused.
+    let c0 = signed_in(&server, "c0").await;
+    let honest = claim(&server, &c0, "c0", &want).await;
+    let card = |r: &Value, id: &str| {
+        r["cards"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["couponId"] == id)
+            .unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(card(&honest, "gone"), "exhausted");
+    let mut forged = honest.clone();
+    forged["applied"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"couponId": "gone", "amount": "7.00"}));
+    let (status, answer) = post(&c0, &url, &order("forged", &want, &forged)).await;
+    assert_eq!((status, &answer["code"]), (409, &json!("claim_rejected")));
+    // 3 of 5 used elsewhere: two more uses, then exhausted.
+    let mut redeemed = 0;
+    for i in 0..4 {
+        let customer = format!("c{i}");
+        let client = signed_in(&server, &customer).await;
+        let claimed = claim(&server, &client, &customer, &want).await;
+        let (status, placed) =
+            post(&client, &url, &order(&format!("few-{i}"), &want, &claimed)).await;
+        assert_eq!(status, 201, "{placed}");
+        redeemed += placed["discounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["couponId"] == "few-left")
+            .count();
+    }
+    assert_eq!(redeemed, 2);
+    // Usage counted elsewhere for this customer (couponUsage in the store): used up.
+    let c4 = signed_in(&server, "c4").await;
+    assert_eq!(
+        card(&claim(&server, &c4, "c4", &want).await, "once"),
+        "exhausted"
+    );
+    // At most --max-open unconfirmed orders: the third is refused until one is confirmed.
+    let mut ids = Vec::new();
+    for i in 0..2 {
+        let claimed = claim(&server, &c4, "c4", &want).await;
+        let (status, placed) = post(&c4, &url, &order(&format!("hold-{i}"), &want, &claimed)).await;
+        assert_eq!(status, 201, "{placed}");
+        ids.push(placed["orderId"].as_str().unwrap().to_string());
+    }
+    let claimed = claim(&server, &c4, "c4", &want).await;
+    let (status, answer) = post(&c4, &url, &order("hold-2", &want, &claimed)).await;
+    assert_eq!(
+        (status, &answer["code"]),
+        (429, &json!("too_many_reservations")),
+        "{answer}"
+    );
+    post_empty(&c4, &server.url(&format!("/api/orders/{}/confirm", ids[0]))).await;
+    let (status, _) = post(&c4, &url, &order("hold-2", &want, &claimed)).await;
+    assert_eq!(status, 201);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_payment_method_is_kept_and_checked_at_confirmation() {
+    let d = dir("payment");
+    let store = shop(
+        json!([{"id": "prepaid", "application": "automatic", "disableCod": true,
+                "discount": {"percentage": {"percent": "12"}}, "display": {"title": "12% off paying online"}}]),
+        1,
+    );
+    let server = start(&d, &store, &sqlite(&d), &[]);
+    let c0 = signed_in(&server, "c0").await;
+    let want = Want {
+        payment: Some("card"),
+        ..Want::default()
+    };
+    let claimed = claim(&server, &c0, "c0", &want).await;
+    assert_eq!(claimed["discountTotal"], "12.00");
+    let (_, placed) = post(
+        &c0,
+        &server.url("/api/orders"),
+        &order("pay", &want, &claimed),
+    )
+    .await;
+    assert_eq!(placed["paymentMethod"], "card");
+    let id = placed["orderId"].as_str().unwrap();
+    let confirm = server.url(&format!("/api/orders/{id}/confirm"));
+    let (status, answer) = post(&c0, &confirm, &json!({"paymentMethod": "cod"})).await;
+    assert_eq!(
+        (status, &answer["code"]),
+        (409, &json!("payment_method_changed")),
+        "{answer}"
+    );
+    let (status, answer) = post(&c0, &confirm, &json!({"paymentMethod": "card"})).await;
+    assert_eq!((status, &answer["state"]), (200, &json!("confirmed")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn control_characters_rate_limits_and_storage_errors_get_clean_answers() {
+    let d = dir("hardening");
+    let database = postgres_database("attack_hardening").await;
+    let server = start(
+        &d,
+        &limited_shop(100, 2),
+        &database,
+        &["--place-per-minute", "3", "--place-burst", "3"],
+    );
+    let c0 = signed_in(&server, "c0").await;
+    let want = Want::default();
+    let honest = claim(&server, &c0, "c0", &want).await;
+    let url = server.url("/api/orders");
+    // A NUL byte in an order id never reaches PostgreSQL.
+    for path in ["/api/orders/ord_%00x", "/api/orders/ord_%00x/confirm"] {
+        let r = if path.ends_with("confirm") {
+            c0.post(server.url(path)).send().await.unwrap()
+        } else {
+            c0.get(server.url(path)).send().await.unwrap()
+        };
+        assert_eq!(r.status(), 400, "{path}");
+        let answer: Value = r.json().await.unwrap();
+        assert_eq!(
+            (&answer["code"], &answer["path"]),
+            (&json!("invalid_value"), &json!("id"))
+        );
+    }
+    for (field, value) in [("idempotencyKey", "a\u{0}b"), ("codes", "LAST\n")] {
+        let mut body = order("ctl", &want, &honest);
+        body[field] = if field == "codes" {
+            json!([value])
+        } else {
+            json!(value)
+        };
+        let (status, answer) = post(&c0, &url, &body).await;
+        assert_eq!(
+            (status, &answer["code"]),
+            (400, &json!("invalid_value")),
+            "{field}: {answer}"
+        );
+    }
+    let mut body = order("ctl-product", &want, &honest);
+    body["lines"][0]["productId"] = json!("tea\u{7}");
+    assert_eq!(post(&c0, &url, &body).await.0, 400);
+    // The rate limit: 3 placements in a burst, then 429 (replays are not limited).
+    for i in 0..3 {
+        let (status, answer) = post(&c0, &url, &order(&format!("burst-{i}"), &want, &honest)).await;
+        assert_eq!(status, if i == 0 { 201 } else { 409 }, "{answer}"); // one use per customer
+    }
+    assert_eq!(
+        post(&c0, &url, &order("burst-0", &want, &honest)).await.0,
+        200
+    );
+    let (status, answer) = post(&c0, &url, &order("one-too-many", &want, &honest)).await;
+    assert_eq!(
+        (status, &answer["code"]),
+        (429, &json!("rate_limited")),
+        "{answer}"
+    );
+    // Another customer is not slowed by it.
+    let c1 = signed_in(&server, "c1").await;
+    let theirs = claim(&server, &c1, "c1", &want).await;
+    assert_eq!(post(&c1, &url, &order("fine", &want, &theirs)).await.0, 201);
+    // The database loses a table: a generic 503, no database text.
+    let admin = Ledger::admin(&database).await.unwrap();
+    sqlx::query("DROP TABLE customer_usage")
+        .execute(&admin)
+        .await
+        .unwrap();
+    let r = c1
+        .get(server.url("/api/customers/c1/summary"))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    assert_eq!(status, 503, "{text}");
+    assert!(
+        text.contains("\"unavailable\"")
+            && !text.contains("customer_usage")
+            && !text.contains("relation"),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn half_sent_requests_are_cut_off_and_cannot_starve_the_server() {
+    let d = dir("slow");
+    let server = start(
+        &d,
+        &limited_shop(100, 1),
+        &sqlite(&d),
+        &["--header-timeout", "1", "--max-connections", "4"],
+    );
+    // Four clients that never finish their headers take every connection slot ...
+    let mut slow: Vec<std::net::TcpStream> = (0..4)
+        .map(|_| {
+            let mut s = std::net::TcpStream::connect(&server.addr).unwrap();
+            s.write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n")
+                .unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+            s
+        })
+        .collect();
+    // ... until the header timeout closes them; an honest request is then served.
+    let health = anonymous()
+        .get(server.url("/api/health"))
+        .timeout(Duration::from_secs(20))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    for s in &mut slow {
+        let mut rest = Vec::new();
+        // Closed by the server: the read ends (with whatever it answered), it does not time out.
+        let read = s.read_to_end(&mut rest);
+        assert!(
+            read.is_ok()
+                || read
+                    .as_ref()
+                    .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionReset),
+            "{read:?}"
+        );
+    }
+}
