@@ -3,7 +3,7 @@
 //!
 //! One code path for SQLite (embedded, the default) and PostgreSQL, through sqlx's
 //! `Any` driver and portable SQL. A redemption takes a unit of each limit with a
-//! conditional update, `used = used + 1 WHERE used < limit`, inside the order's
+//! conditional upsert, `used = used + 1 WHERE used < limit`, inside the order's
 //! transaction: PostgreSQL re-checks the condition after a concurrent commit to the
 //! same row, and SQLite has a single writer, so a limit can never be exceeded, however
 //! many orders race for its last uses, and however many servers share the database.
@@ -696,56 +696,44 @@ enum Counter<'a> {
     Holds(&'a str),
 }
 
-/// Takes one unit of a counter, creating its row at zero first; with a limit, only
-/// while `used < limit`. Returns whether a unit was taken.
+/// Takes one unit of a counter in one statement: the row is created holding one unit,
+/// or, when it exists, incremented only while `used < limit`. PostgreSQL evaluates the
+/// `WHERE` of `ON CONFLICT DO UPDATE` on the row's latest committed version with the
+/// row locked, and SQLite has one writer, so concurrent takers never pass a limit.
+/// Returns whether a unit was taken.
 async fn take(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     counter: Counter<'_>,
     limit: Option<u32>,
 ) -> Result<bool, LedgerError> {
+    if limit == Some(0) {
+        return Ok(false);
+    }
     let limit = limit.map_or(-1, i64::from);
     let done = match counter {
-        Counter::Coupon(coupon) => {
-            sqlx::query("INSERT INTO coupon_usage (coupon_id, used) VALUES ($1, 0) ON CONFLICT (coupon_id) DO NOTHING")
-                .bind(coupon)
-                .execute(&mut **tx)
-                .await?;
-            sqlx::query("UPDATE coupon_usage SET used = used + 1 WHERE coupon_id = $1 AND ($2 < 0 OR used < $2)")
-                .bind(coupon)
-                .bind(limit)
-                .execute(&mut **tx)
-                .await?
-        }
-        Counter::CustomerCoupon(coupon, customer) => {
-            sqlx::query(
-                "INSERT INTO customer_usage (coupon_id, customer_id, used) VALUES ($1, $2, 0) \
-                 ON CONFLICT (coupon_id, customer_id) DO NOTHING",
-            )
-            .bind(coupon)
-            .bind(customer)
-            .execute(&mut **tx)
-            .await?;
-            sqlx::query(
-                "UPDATE customer_usage SET used = used + 1 WHERE coupon_id = $1 AND customer_id = $2 AND ($3 < 0 OR used < $3)",
-            )
-            .bind(coupon)
-            .bind(customer)
-            .bind(limit)
-            .execute(&mut **tx)
-            .await?
-        }
-        Counter::Holds(customer) => {
-            sqlx::query("INSERT INTO customer_holds (customer_id, used) VALUES ($1, 0) ON CONFLICT (customer_id) DO NOTHING")
-                .bind(customer)
-                .execute(&mut **tx)
-                .await?;
-            sqlx::query("UPDATE customer_holds SET used = used + 1 WHERE customer_id = $1 AND ($2 < 0 OR used < $2)")
-                .bind(customer)
-                .bind(limit)
-                .execute(&mut **tx)
-                .await?
-        }
-    };
+        Counter::Coupon(coupon) => sqlx::query(
+            "INSERT INTO coupon_usage (coupon_id, used) VALUES ($1, 1) ON CONFLICT (coupon_id) \
+             DO UPDATE SET used = coupon_usage.used + 1 WHERE $2 < 0 OR coupon_usage.used < $2",
+        )
+        .bind(coupon)
+        .bind(limit),
+        Counter::CustomerCoupon(coupon, customer) => sqlx::query(
+            "INSERT INTO customer_usage (coupon_id, customer_id, used) VALUES ($1, $2, 1) \
+             ON CONFLICT (coupon_id, customer_id) \
+             DO UPDATE SET used = customer_usage.used + 1 WHERE $3 < 0 OR customer_usage.used < $3",
+        )
+        .bind(coupon)
+        .bind(customer)
+        .bind(limit),
+        Counter::Holds(customer) => sqlx::query(
+            "INSERT INTO customer_holds (customer_id, used) VALUES ($1, 1) ON CONFLICT (customer_id) \
+             DO UPDATE SET used = customer_holds.used + 1 WHERE $2 < 0 OR customer_holds.used < $2",
+        )
+        .bind(customer)
+        .bind(limit),
+    }
+    .execute(&mut **tx)
+    .await?;
     Ok(done.rows_affected() == 1)
 }
 
