@@ -19,6 +19,7 @@ before(async () => {
   const dir = mkdtempSync(join(tmpdir(), "coupon-e2e-"));
   server = spawn(serverBin, ["serve", "--listen", "127.0.0.1:0", "--store", join(root, "server/store.json"),
     "--database", `sqlite://${join(dir, "orders.db")}?mode=rwc`, "--key", join(dir, "key.jwk"),
+    "--session-key", join(dir, "session.key"),
     "--www", join(root, "www"), "--pkg", join(root, "pkg")], { stdio: ["ignore", "pipe", "inherit"] });
   const line = await new Promise((resolve, reject) => {
     createInterface({ input: server.stdout }).once("line", resolve);
@@ -47,7 +48,11 @@ async function open() {
 }
 
 const card = (page, id) => page.locator(`.card[data-coupon-id="${id}"]`);
-const persona = (page, id) => page.selectOption("#persona", id).then(() => page.waitForTimeout(300));
+// Choosing a persona signs in (POST /api/session) and loads that customer's summary.
+async function persona(page, id) {
+  await page.selectOption("#persona", id);
+  await page.waitForSelector(`body[data-customer-id="${id}"]`);
+}
 
 test("personas, quantities, codes and payment methods update the cards with no network call", async () => {
   const { page, errors } = await open();
@@ -133,5 +138,124 @@ test("placing an order: the server's recheck accepts an honest claim and rejects
   await page.waitForFunction(() => /rejected/.test(document.querySelector("#order-message").textContent));
   assert.match(await page.locator("#order-message").innerText(), /claim_rejected/);
   await page.screenshot({ path: join(artifacts, "05-tampered-rejected.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test("a first-order coupon applies to the first order only: the reloaded summary carries that order", async () => {
+  const { page, errors } = await open();
+  await persona(page, "cus-new");
+  assert.match(await page.locator("#persona-history").innerText(), /0 past orders/);
+  // Cash on delivery: the exclusive online-payment 12% is out, so first20 applies.
+  await page.check("input[name=payment][value=cod]");
+  assert.equal(await card(page, "first20").getAttribute("data-status"), "applied");
+  const placed = page.waitForResponse((r) => r.url().endsWith("/api/orders") && r.request().method() === "POST");
+  await page.click("#place");
+  const order = await (await placed).json();
+  assert.equal(order.state, "reserved");
+  assert.equal(order.paymentMethod, "cod");
+  assert.ok(order.discounts.some((d) => d.couponId === "first20"), JSON.stringify(order.discounts));
+  await page.waitForFunction(() => /recheck accepted/.test(document.querySelector("#order-message").textContent));
+  // Confirmed with the method it was placed with, and only its owner sees it.
+  const confirmed = await page.evaluate(async (id) => (await fetch(`/api/orders/${id}`)).json(), order.orderId);
+  assert.equal(confirmed.state, "confirmed");
+  assert.match(await page.locator("#persona-history").innerText(), /1 past order\b/);
+  // The reloaded summary has the order: first20 is no longer for this customer.
+  assert.equal(await card(page, "first20").getAttribute("data-status"), "ineligible");
+  assert.match(await card(page, "first20").innerText(), /Only for your first order/);
+  await page.screenshot({ path: join(artifacts, "06-first-order-used.png"), fullPage: true });
+
+  // The history is the server's, not the page's: a reload (still signed in) shows it too.
+  await page.reload();
+  await page.waitForSelector("body[data-ready=true]");
+  assert.equal(await page.locator("#persona").inputValue(), "cus-new");
+  await page.check("input[name=payment][value=cod]");
+  assert.equal(await card(page, "first20").getAttribute("data-status"), "ineligible");
+  assert.deepEqual(errors, []);
+});
+
+test("Place order: a double click places one order, and a retry after a network error replays it", async () => {
+  const { page, errors } = await open();
+  await persona(page, "cus-big");
+  const answers = [];
+  page.on("response", async (r) => {
+    if (r.url().endsWith("/api/orders") && r.request().method() === "POST") answers.push({ status: r.status(), body: await r.json() });
+  });
+  await page.dblclick("#place");
+  await page.waitForFunction(() => /recheck accepted/.test(document.querySelector("#order-message").textContent));
+  await page.waitForTimeout(500); // a second placement, if any, has had time to answer
+  assert.equal(answers.filter((a) => a.status === 201).length, 1, JSON.stringify(answers));
+  // The button is disabled while the placement is out: the second click sends nothing.
+  assert.equal(answers.length, 1, JSON.stringify(answers));
+
+  // The order reaches the server but its answer is lost: the page says so, and the
+  // retry (same request, same idempotency key) gets the same order back.
+  answers.length = 0;
+  let lost;
+  await page.route("**/api/orders", async (route) => {
+    lost = await (await route.fetch()).json();
+    await route.abort("failed");
+  }, { times: 1 });
+  await page.click("#place");
+  await page.waitForFunction(() => /Network error/.test(document.querySelector("#order-message").textContent));
+  assert.equal(lost.state, "reserved");
+  assert.equal(await page.locator("#place").isEnabled(), true);
+  await page.click("#place");
+  await page.waitForFunction(() => /recheck accepted/.test(document.querySelector("#order-message").textContent));
+  assert.equal(answers.length, 1);
+  assert.equal(answers[0].status, 200);
+  assert.equal(answers[0].body.orderId, lost.orderId);
+  assert.equal(answers[0].body.replayed, true);
+  assert.match(await page.locator("#order-message").innerText(), /retry replayed/);
+  const state = await page.evaluate(async (id) => (await fetch(`/api/orders/${id}`)).json(), lost.orderId);
+  assert.equal(state.state, "confirmed");
+  assert.deepEqual(errors, []);
+});
+
+test("prices are the server's: a tampered price is refused with the real one, and the page refreshes", async () => {
+  const { page, errors } = await open();
+  await persona(page, "cus-repeat");
+  // An attacker's request, with the session cookie and a claim consistent with its price.
+  const tampered = await page.evaluate(async () => {
+    const response = await fetch("/api/orders", {
+      method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        idempotencyKey: crypto.randomUUID(), lines: [{ productId: "yoga-mat", quantity: 1, unitPrice: "0.01" }],
+        shippingId: "standard", paymentMethod: "card", codes: [],
+        claimed: { totalAfter: "49.01", discountTotal: "0.00", applied: [], lines: [{ lineId: "line-1", subtotal: "0.01" }] },
+      }),
+    });
+    return { status: response.status, body: await response.json() };
+  });
+  assert.equal(tampered.status, 409);
+  assert.equal(tampered.body.code, "price_changed");
+  assert.deepEqual(tampered.body.differences, [{ path: "lines[0].unitPrice", productId: "yoga-mat", claimed: "0.01", actual: "1299.00" }]);
+
+  // Another customer's summary is not this session's to read.
+  const other = await page.evaluate(async () => (await fetch("/api/customers/cus-loyal/summary")).status);
+  assert.equal(other, 403);
+
+  // A price that changed after the page showed it (simulated on the wire): the page
+  // says so, fetches the signed catalogue again, and the next attempt goes through.
+  await page.route("**/api/orders", async (route) => {
+    const body = JSON.parse(route.request().postData());
+    body.lines[0].unitPrice = "400.00";
+    await route.continue({ postData: JSON.stringify(body) });
+  }, { times: 1 });
+  const bundles = [];
+  page.on("request", (r) => { if (r.url().endsWith("/api/bundle")) bundles.push(r.url()); });
+  await page.click("#place");
+  await page.waitForFunction(() => /price_changed/.test(document.querySelector("#order-message").textContent));
+  assert.match(await page.locator("#order-message").innerText(), /Prices changed.*Assam tea, 250 g is now ₹450/);
+  assert.equal(bundles.length, 1, "the catalogue is fetched again");
+  await page.screenshot({ path: join(artifacts, "07-price-changed.png"), fullPage: true });
+  await page.click("#place");
+  await page.waitForFunction(() => /recheck accepted/.test(document.querySelector("#order-message").textContent));
+
+  // An empty cart cannot be placed.
+  for (const name of ["One less Copper kettle", "One less Assam tea, 250 g", "One less Assam tea, 250 g"]) {
+    await page.getByRole("button", { name }).first().click();
+  }
+  assert.match(await page.locator(".lines").innerText(), /Your cart is empty/);
+  assert.equal(await page.locator("#place").isDisabled(), true);
   assert.deepEqual(errors, []);
 });
