@@ -124,9 +124,17 @@ const PRODUCT_COLUMNS: &str =
     "id, title, price, compare_at_price, collection_ids, offer_id, price_tier_id";
 
 impl Ledger {
-    /// Writes the catalogue: every product and option is inserted or updated to match.
+    /// Writes the catalogue: every product and option is inserted or updated to match,
+    /// and those it no longer lists are removed (they can no longer be ordered).
     pub async fn seed_catalogue(&self, catalogue: &Catalogue) -> Result<(), LedgerError> {
         let mut tx = self.pool.begin().await?;
+        // Everything is written again below, in the same transaction.
+        sqlx::query("DELETE FROM products")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM shipping_options")
+            .execute(&mut *tx)
+            .await?;
         for (i, p) in catalogue.products.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO products (id, title, price, compare_at_price, collection_ids, offer_id, price_tier_id, position) \

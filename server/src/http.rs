@@ -22,10 +22,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
+use axum::error_handling::HandleErrorLayer;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use coupon_engine::model::{Bundle, Context, Customer, Order as PastOrder, OrderItem, Timestamp};
 use coupon_engine::money::Amount;
@@ -847,6 +848,7 @@ pub fn router(
         .route("/api/orders/{id}/confirm", post(confirm))
         .route("/api/orders/{id}/cancel", post(cancel))
         .route("/api/orders/{id}/refund", post(refund))
+        .route("/api/{*rest}", any(no_such_route))
         // The handlers enforce MAX_BODY themselves, to answer with a JSON code.
         .layer(DefaultBodyLimit::max(MAX_BODY + 1))
         .with_state(shop);
@@ -856,8 +858,25 @@ pub fn router(
     if let Some(www) = www {
         app = app.fallback_service(tower_http::services::ServeDir::new(www));
     }
-    app.layer(tower_http::timeout::TimeoutLayer::with_status_code(
-        StatusCode::REQUEST_TIMEOUT,
-        guards.request_timeout,
-    ))
+    app.layer(
+        tower::ServiceBuilder::new()
+            .layer(HandleErrorLayer::new(|_: tower::BoxError| async {
+                ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "timeout",
+                    "",
+                    "the request took too long; send it again",
+                )
+            }))
+            .layer(tower::timeout::TimeoutLayer::new(guards.request_timeout)),
+    )
+}
+
+async fn no_such_route() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "no_such_route",
+        "",
+        "no such API route",
+    )
 }

@@ -20,6 +20,7 @@ use coupon_engine_server::catalogue::Catalogue;
 use coupon_engine_server::http::{now, placement_limiter, router, Guards, Shop};
 use coupon_engine_server::ledger::Ledger;
 use coupon_engine_server::serve::{serve, ConnectionLimits};
+use sha2::Digest;
 
 #[derive(Parser)]
 #[command(
@@ -123,48 +124,69 @@ fn fail(message: String) -> ! {
 }
 
 fn load_key(path: &PathBuf) -> Jwk {
-    if let Ok(text) = std::fs::read_to_string(path) {
-        return read_json("key", &text)
-            .unwrap_or_else(|e| fail(format!("{}: {e}", path.display())));
-    }
-    let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed)
-        .unwrap_or_else(|e| fail(format!("no randomness for a new key: {e}")));
-    let key = Jwk::from_seed(seed, &format!("server-{}", now().0.format("%Y%m%d%H%M%S")));
-    let text = serde_json::to_string_pretty(&key).unwrap_or_default();
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let written = options
-        .open(path)
-        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
-    written.unwrap_or_else(|e| fail(format!("cannot write {}: {e}", path.display())));
-    key
+    let fresh = || {
+        let mut seed = [0u8; 32];
+        getrandom::fill(&mut seed)
+            .unwrap_or_else(|e| fail(format!("no randomness for a new key: {e}")));
+        let key = Jwk::from_seed(seed, &format!("server-{}", now().0.format("%Y%m%d%H%M%S")));
+        serde_json::to_string_pretty(&key)
+            .unwrap_or_default()
+            .into_bytes()
+    };
+    let text = String::from_utf8(create_once(path, fresh))
+        .unwrap_or_else(|_| fail(format!("{}: not UTF-8", path.display())));
+    read_json("key", &text).unwrap_or_else(|e| fail(format!("{}: {e}", path.display())))
 }
 
-/// Reads a secret file, or makes one with fresh randomness (mode 0600).
+/// Reads a secret file, or makes one with fresh randomness.
 fn load_secret<const N: usize>(path: &PathBuf) -> [u8; N] {
+    let fresh = || {
+        let mut secret = vec![0u8; N];
+        getrandom::fill(&mut secret)
+            .unwrap_or_else(|e| fail(format!("no randomness for a new secret: {e}")));
+        secret
+    };
+    create_once(path, fresh)
+        .try_into()
+        .unwrap_or_else(|_| fail(format!("{}: not {N} bytes", path.display())))
+}
+
+/// The file's bytes; a missing file is first written with `make()` (mode 0600). The
+/// bytes go to a file of this process's own and are then linked into place, which
+/// fails when the file exists: servers starting together on a missing file all end up
+/// with the one that was linked first, and none reads a half-written file.
+fn create_once(path: &PathBuf, make: impl FnOnce() -> Vec<u8>) -> Vec<u8> {
     if let Ok(bytes) = std::fs::read(path) {
-        return bytes
-            .try_into()
-            .unwrap_or_else(|_| fail(format!("{}: not {N} bytes", path.display())));
+        return bytes;
     }
-    let mut secret = [0u8; N];
-    getrandom::fill(&mut secret)
-        .unwrap_or_else(|e| fail(format!("no randomness for a new secret: {e}")));
+    let own = path.with_extension(format!("new-{}", std::process::id()));
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
+    options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
-        Ok(mut f) => std::io::Write::write_all(&mut f, &secret)
-            .unwrap_or_else(|e| fail(format!("cannot write {}: {e}", path.display()))),
-        // Another server started on the same secret at the same moment: use theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return load_secret(path),
+    options
+        .open(&own)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, &make()))
+        .unwrap_or_else(|e| fail(format!("cannot write {}: {e}", own.display())));
+    let linked = std::fs::hard_link(&own, path);
+    let _ = std::fs::remove_file(&own);
+    match linked {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
         Err(e) => fail(format!("cannot write {}: {e}", path.display())),
     }
-    secret
+    std::fs::read(path).unwrap_or_else(|e| fail(format!("{}: {e}", path.display())))
+}
+
+/// The salt of hidden coupons' code hashes: taken from the signing key's public half,
+/// so every server sharing the key publishes the same bundle, and a new key brings a
+/// new salt. It needs no secrecy, only to differ between shops.
+fn code_salt(key: &Jwk) -> [u8; 16] {
+    let public = serde_json::to_vec(&key.public()).unwrap_or_default();
+    let digest = sha2::Sha256::digest(&public);
+    let mut salt = [0u8; 16];
+    salt.copy_from_slice(&digest[..16]);
+    salt
 }
 
 /// Every product and delivery option is a valid cart line for the engine (currency,
@@ -249,8 +271,7 @@ async fn main() {
         secure_cookies,
         7 * 24 * 3600,
     ));
-    let mut code_salt = [0u8; 16];
-    getrandom::fill(&mut code_salt).unwrap_or_else(|e| fail(format!("no randomness: {e}")));
+    let key = load_key(&key);
     let shop = Arc::new(Shop {
         bundle: file.bundle,
         customers: file
@@ -258,11 +279,11 @@ async fn main() {
             .into_iter()
             .map(|c| (c.id.clone(), c))
             .collect::<BTreeMap<_, _>>(),
-        key: load_key(&key),
+        code_salt: code_salt(&key),
+        key,
         ledger: ledger.clone(),
         auth: sessions.clone() as Arc<dyn Authenticate>,
         sign_in: (!no_demo_sign_in).then_some(sessions),
-        code_salt,
         hold_ms: hold * 1000,
         max_open,
         token_ttl_s: 3600,

@@ -265,3 +265,44 @@ async fn kill_9_mid_burst_loses_no_confirmed_redemption_and_creates_no_extra_one
         "the remaining uses were all taken, and no more"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_product_removed_from_the_store_file_can_no_longer_be_ordered() {
+    let d = dir("removed");
+    let mut store = limited_shop(100, 1);
+    let server = start(&d, &store, &sqlite(&d), &[]);
+    let client = signed_in(&server, "c0").await;
+    let want = Want {
+        lines: vec![("mug", 1)],
+        ..Want::default()
+    };
+    let claimed = claim(&server, &client, "c0", &want).await;
+    drop(server);
+    store["catalogue"]["products"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|p| p["id"] != "mug");
+    let server = start(&d, &store, &sqlite(&d), &[]);
+    let client = signed_in(&server, "c0").await;
+    let bundle = get_json(&client, &server.url("/api/bundle")).await;
+    let products = &payload(bundle["token"].as_str().unwrap())["catalogue"]["products"];
+    assert!(
+        products
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["id"] != "mug"),
+        "{products}"
+    );
+    let (status, answer) = post(
+        &client,
+        &server.url("/api/orders"),
+        &order("mug", &want, &claimed),
+    )
+    .await;
+    assert_eq!(
+        (status, &answer["code"]),
+        (422, &json!("unknown_product")),
+        "{answer}"
+    );
+}
