@@ -120,8 +120,46 @@ fn input_text(root: &str, value: &JsValue) -> Result<String, JsValue> {
             type_error(format!("not representable as JSON: {message}"))
         }
     })?;
-    text.as_string()
-        .ok_or_else(|| type_error("expected an object, got undefined".to_string()))
+    copy_in(root, &text, "JSON", "expected an object, got undefined")
+}
+
+/// Copies one JS string into this module's memory, refusing it first when its length
+/// alone shows it is over [`coupon_engine::limits::MAX_INPUT_BYTES`]: memory grown for
+/// a copy stays grown, so an oversized input refused only after it was copied would
+/// leave the module that much larger for good. A string's length counts UTF-16 units,
+/// never more than its UTF-8 bytes, so a string refused here is too long for certain;
+/// the count its error gives is that length, the byte count for ASCII text (as JSON
+/// text mostly is) and fewer than the bytes otherwise. A string that passes is at most
+/// three times the limit in UTF-8, and the core's own check then decides to the byte,
+/// so text at the limit still passes.
+#[inline(never)]
+fn copy_in(root: &str, value: &JsValue, what: &str, not_a_string: &str) -> Result<String, JsValue> {
+    let error = |code, message: String| js_error(CoreError::new(code, root, message));
+    if !value.is_string() {
+        return Err(error(
+            coupon_engine::ErrorCode::InvalidType,
+            not_a_string.to_string(),
+        ));
+    }
+    let units = value.unchecked_ref::<js_sys::JsString>().length() as usize;
+    if units > coupon_engine::limits::MAX_INPUT_BYTES {
+        // The core's own words for JSON over the limit.
+        return Err(error(
+            coupon_engine::ErrorCode::OutOfRange,
+            format!(
+                "{units} bytes of {what} is more than the limit of {}",
+                coupon_engine::limits::MAX_INPUT_BYTES
+            ),
+        ));
+    }
+    Ok(value.as_string().unwrap_or_default())
+}
+
+/// A string argument (`what` it holds: `"JSON"` or `"text"`), through [`copy_in`]:
+/// taken as a `JsString` rather than `&str`, since wasm-bindgen's glue copies a `&str`
+/// in before any Rust code can look at it.
+fn string_arg(root: &str, what: &str, value: &js_sys::JsString) -> Result<String, JsValue> {
+    copy_in(root, value, what, "expected a string")
 }
 
 /// Writes an output as the plain object `JSON.parse` makes of the native JSON: the
@@ -228,13 +266,14 @@ impl Engine {
     /// ```
     #[wasm_bindgen(js_name = fromSigned)]
     pub fn from_signed(
-        token: &str,
+        token: js_sys::JsString,
         #[wasm_bindgen(unchecked_param_type = "Jwks")] jwks: JsValue,
-        now: &str,
+        now: js_sys::JsString,
     ) -> Result<Engine, JsValue> {
+        let token = string_arg("token", "text", &token)?;
         let jwks: coupon_engine::signing::Jwks = read("jwks", jwks)?;
-        let now = timestamp(now)?;
-        coupon_engine::Engine::from_signed(token, &jwks, now)
+        let now = timestamp(&now)?;
+        coupon_engine::Engine::from_signed(&token, &jwks, now)
             .map(Engine::wrap)
             .map_err(js_error)
     }
@@ -336,8 +375,8 @@ impl Shopper {
     }
 }
 
-fn timestamp(now: &str) -> Result<model::Timestamp, JsValue> {
-    model::Timestamp::parse(now).map_err(|m| {
+fn timestamp(now: &js_sys::JsString) -> Result<model::Timestamp, JsValue> {
+    model::Timestamp::parse(&string_arg("now", "text", now)?).map_err(|m| {
         js_error(CoreError::new(
             coupon_engine::ErrorCode::InvalidDate,
             "now",
@@ -354,19 +393,21 @@ fn timestamp(now: &str) -> Result<model::Timestamp, JsValue> {
 /// ```
 #[wasm_bindgen(js_name = verifySummary, unchecked_return_type = "Customer")]
 pub fn verify_summary(
-    token: &str,
+    token: js_sys::JsString,
     #[wasm_bindgen(unchecked_param_type = "Jwks")] jwks: JsValue,
-    now: &str,
-    #[wasm_bindgen(js_name = customerId)] customer_id: Option<String>,
+    now: js_sys::JsString,
+    #[wasm_bindgen(js_name = customerId)] customer_id: Option<js_sys::JsString>,
 ) -> Result<JsValue, JsValue> {
+    let token = string_arg("token", "text", &token)?;
     let jwks: coupon_engine::signing::Jwks = read("jwks", jwks)?;
-    let customer = coupon_engine::signing::verify_summary(
-        token,
-        &jwks,
-        timestamp(now)?,
-        customer_id.as_deref(),
-    )
-    .map_err(js_error)?;
+    let now = timestamp(&now)?;
+    let customer_id = match customer_id {
+        Some(id) => Some(string_arg("customerId", "text", &id)?),
+        None => None,
+    };
+    let customer =
+        coupon_engine::signing::verify_summary(&token, &jwks, now, customer_id.as_deref())
+            .map_err(js_error)?;
     write(&customer)
 }
 
@@ -424,6 +465,8 @@ pub fn evaluate(
 /// const json = evaluateJson(JSON.stringify({ bundle, customer, cart, context }));
 /// ```
 #[wasm_bindgen(js_name = evaluateJson)]
-pub fn evaluate_json(request: &str) -> Result<String, JsValue> {
-    in_arena(|| coupon_engine::evaluate_json(request).map_err(js_error))
+pub fn evaluate_json(request: js_sys::JsString) -> Result<String, JsValue> {
+    // Copied outside the arena, as the glue's copy of a `&str` was.
+    let request = string_arg("", "JSON", &request)?;
+    in_arena(|| coupon_engine::evaluate_json(&request).map_err(js_error))
 }

@@ -232,7 +232,7 @@ fn evaluations_leave_nothing_in_the_modules_arena() {
 #[wasm_bindgen_test]
 fn a_call_that_throws_leaves_nothing_in_the_modules_arena() {
     for request in ["{", r#"{"bundle": 1}"#, "[]"] {
-        assert!(coupon_engine_wasm::evaluate_json(request).is_err());
+        assert!(coupon_engine_wasm::evaluate_json(request.into()).is_err());
         assert_eq!(coupon_engine_wasm::arena_usage().0, 0, "after {request}");
     }
 }
