@@ -11,7 +11,9 @@
 //! coupon-engine verify --jwks jwks.json bundle.jws  # the verified payload as JSON
 //! ```
 //! Input errors print as JSON (`{"code","path","message"}`) on stderr, exit status 2.
+//! A reader that closes the output early (`| head`) ends the command quietly, status 0.
 
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -161,21 +163,51 @@ fn evaluate(request: &Request) -> Result<EvaluationResult, Error> {
     )
 }
 
-fn print_cards(path: &Path, result: &EvaluationResult) {
+/// Why a command stopped before the end.
+enum Failure {
+    /// Bad input (or a file it cannot write): JSON on stderr, exit status 2.
+    Input(Error),
+    /// Standard output's reader has gone (`| head` read what it wanted).
+    Closed,
+    /// Standard output failed otherwise (a full disk, say).
+    Output(io::Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Input(e)
+    }
+}
+
+/// Every write to standard output goes through `?` into this: Rust ignores SIGPIPE,
+/// so a closed pipe arrives as a `BrokenPipe` error, which `println!` would turn into
+/// a panic.
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Self {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            Failure::Closed
+        } else {
+            Failure::Output(e)
+        }
+    }
+}
+
+fn print_cards(out: &mut impl Write, path: &Path, result: &EvaluationResult) -> io::Result<()> {
     let currency = result.currency;
-    println!("── {} ──", path.display());
+    writeln!(out, "── {} ──", path.display())?;
     let shipping_off = if result.shipping_discount.0.is_zero() {
         String::new()
     } else {
         format!(" (−{})", currency.format(result.shipping_discount.0))
     };
-    println!(
+    writeln!(
+        out,
         "   subtotal {}  shipping {}{shipping_off}  discount {}  total {}",
         currency.format(result.subtotal.0),
         currency.format(result.shipping.0),
         currency.format(result.discount_total.0),
         currency.format(result.total_after.0)
-    );
+    )?;
     for card in &result.cards {
         let mark = match card.status {
             CardStatus::Applied => "✔ applied   ",
@@ -194,30 +226,32 @@ fn print_cards(path: &Path, result: &EvaluationResult) {
             .as_deref()
             .map(|c| format!(" [{c}]"))
             .unwrap_or_default();
-        println!("   {mark}  {}{code}{saving}", card.title);
+        writeln!(out, "   {mark}  {}{code}{saving}", card.title)?;
         for reason in &card.reasons {
-            println!("                   · {}", reason.message);
+            writeln!(out, "                   · {}", reason.message)?;
         }
         for p in &card.progress {
-            println!(
+            writeln!(
+                out,
                 "                   ▸ {} ({}% of the way)",
                 p.message, p.percent
-            );
+            )?;
         }
         if let Some(expiry) = card.expires_at {
-            println!("                   ⏱ until {expiry}");
+            writeln!(out, "                   ⏱ until {expiry}")?;
         }
     }
     for gift in &result.gifts_to_add {
-        println!(
+        writeln!(
+            out,
             "   + add to cart: {} × {} (free with {})",
             gift.product_id, gift.quantity, gift.coupon_id
-        );
+        )?;
     }
     for unknown in &result.unknown_codes {
-        println!("   ? {}", unknown.message);
+        writeln!(out, "   ? {}", unknown.message)?;
     }
-    println!();
+    writeln!(out)
 }
 
 /// `--now`, or this machine's clock: the CLI is an edge of the system, where reading
@@ -276,7 +310,8 @@ fn json_text<T: serde::Serialize>(value: &T) -> Result<String, Error> {
         .map_err(|e| Error::new(ErrorCode::InvalidValue, "output", e.to_string()))
 }
 
-fn run(cli: Cli) -> Result<(), Error> {
+/// Runs one command, writing its output to `out`; the exit status on success.
+fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Recheck { request, claimed } => {
             let request: Request = read_json("", &load(&request)?)?;
@@ -284,13 +319,13 @@ fn run(cli: Cli) -> Result<(), Error> {
             let engine = Engine::new(request.bundle)?;
             let outcome =
                 engine.recheck(&request.customer, &request.cart, &request.context, &claim)?;
-            println!("{}", json_text(&outcome)?);
+            writeln!(out, "{}", json_text(&outcome)?)?;
             if !outcome.accepted {
                 // 1 = a valid claim that was rejected; 2 stays for bad input.
-                std::process::exit(1);
+                return Ok(ExitCode::from(1));
             }
         }
-        Command::Keygen { kid, out } => {
+        Command::Keygen { kid, out: key_file } => {
             let mut seed = [0u8; 32];
             getrandom::fill(&mut seed).map_err(|e| {
                 Error::new(
@@ -300,13 +335,14 @@ fn run(cli: Cli) -> Result<(), Error> {
                 )
             })?;
             let key = Jwk::from_seed(seed, &kid);
-            write_private(&out, &(json_text(&key)? + "\n"))?;
-            println!(
+            write_private(&key_file, &(json_text(&key)? + "\n"))?;
+            writeln!(
+                out,
                 "{}",
                 json_text(&Jwks {
                     keys: vec![key.public()]
                 })?
-            );
+            )?;
         }
         Command::Sign {
             key,
@@ -330,7 +366,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 claims["customer"] = serde_json::to_value(&parsed)
                     .map_err(|e| Error::new(ErrorCode::InvalidValue, "customer", e.to_string()))?;
             }
-            println!("{}", signing::sign(&claims, &key)?);
+            writeln!(out, "{}", signing::sign(&claims, &key)?)?;
         }
         Command::Verify {
             jwks,
@@ -348,7 +384,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 let engine = Engine::new(signing::verify_bundle(&token, &jwks, now)?)?;
                 serde_json::json!({ "bundle": engine.bundle() })
             };
-            println!("{}", json_text(&payload)?);
+            writeln!(out, "{}", json_text(&payload)?)?;
         }
         Command::Evaluate { input, pretty } => {
             let result = evaluate(&request(&input)?)?;
@@ -357,29 +393,55 @@ fn run(cli: Cli) -> Result<(), Error> {
             } else {
                 serde_json::to_string(&result)
             };
-            println!(
+            writeln!(
+                out,
                 "{}",
                 json.map_err(|e| Error::new(ErrorCode::InvalidValue, "result", e.to_string()))?
-            );
+            )?;
         }
         Command::Cards { requests } => {
             for path in requests {
                 let request: Request = read_json("", &load(&path)?)?;
-                print_cards(&path, &evaluate(&request)?);
+                print_cards(out, &path, &evaluate(&request)?)?;
             }
         }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An error as JSON on stderr. A failed write is ignored: with stderr gone too there
+/// is nowhere left to say anything, and `eprintln!` would panic instead.
+fn report(e: &Error) {
+    let text = serde_json::to_string(e).unwrap_or_else(|_| e.to_string());
+    let _ = writeln!(io::stderr(), "{text}");
 }
 
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!(
-                "{}",
-                serde_json::to_string(&e).unwrap_or_else(|_| e.to_string())
-            );
+    let cli = Cli::parse();
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let outcome = run(cli, &mut out).and_then(|status| {
+        out.flush()?;
+        Ok(status)
+    });
+    match outcome {
+        Ok(status) => status,
+        // Status 0, not the status of a process killed by SIGPIPE: the reader stopped
+        // because it had what it wanted, and under `set -o pipefail` a script piping
+        // into `head` would otherwise fail for it. ripgrep ends the same way.
+        Err(Failure::Closed) => ExitCode::SUCCESS,
+        Err(Failure::Input(e)) => {
+            // What was printed before the error comes first, as it would unbuffered;
+            // a reader already gone changes nothing here.
+            let _ = out.flush();
+            report(&e);
+            ExitCode::from(2)
+        }
+        Err(Failure::Output(e)) => {
+            report(&Error::new(
+                ErrorCode::InvalidValue,
+                "stdout",
+                format!("cannot write: {e}"),
+            ));
             ExitCode::from(2)
         }
     }
