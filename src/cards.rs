@@ -22,8 +22,7 @@ pub fn build(
     let currency = facts.currency;
     let mut cards: Vec<Card> = Vec::new();
     for (index, (coupon, verdict)) in cx.coupons.iter().zip(verdicts).enumerate() {
-        let entered = facts.is_entered(coupon.code.as_deref());
-        if !coupon.display.visible && !entered {
+        if !coupon.display.visible && cx.entered[index].is_none() {
             continue;
         }
         let applied = selection
@@ -56,7 +55,7 @@ pub fn build(
         progress.extend(next_tier(coupon, verdict, facts));
         cards.push(Card {
             coupon_id: coupon.id.clone(),
-            code: coupon.code.clone(),
+            code: shown_code(coupon, cx.entered[index]),
             application: coupon.application,
             title: coupon.display.title.clone(),
             description: coupon.display.description.clone(),
@@ -152,13 +151,10 @@ fn next_tier(coupon: &Coupon, verdict: &Verdict, facts: &Facts) -> Option<Progre
     })
 }
 
-/// Whether an entered code names a coupon of the bundle.
-pub fn matches_any(code: &str, coupons: &[Coupon]) -> bool {
-    coupons.iter().any(|c| {
-        c.code
-            .as_ref()
-            .is_some_and(|own| own.eq_ignore_ascii_case(code))
-    })
+/// The code a card or an applied discount shows: the coupon's own, or for a hashed
+/// code the one the shopper entered (`entered`), as only that is known.
+pub fn shown_code(coupon: &Coupon, entered: Option<&str>) -> Option<String> {
+    coupon.code.as_deref().or(entered).map(str::to_string)
 }
 
 fn reason(kind: ReasonKind, coupon: &Coupon, currency: Currency) -> Reason {
@@ -251,10 +247,11 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
         MaxQuantity { limit, .. } => format!("Only for up to {}", plural(*limit, "item", "items")),
         NoEligibleItems {} => "Add an eligible product to use this coupon".to_string(),
         CodNotAllowed {} => "Not available with cash on delivery".to_string(),
-        CodeNotEntered {} => format!(
-            "Enter code {} to apply",
-            coupon.code.as_deref().unwrap_or_default()
-        ),
+        // A visible coupon may keep its code secret too (a teaser card).
+        CodeNotEntered {} => match &coupon.code {
+            Some(code) => format!("Enter code {code} to apply"),
+            None => "Enter the code to apply".to_string(),
+        },
         NotCombinable { title, .. } => format!("Not combinable with {title}"),
         NothingToDiscount {} => "Nothing left to discount".to_string(),
         LowerSaving {} => "The discounts applied save you more without it".to_string(),

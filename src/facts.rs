@@ -1,7 +1,7 @@
 //! Facts: what several coupons ask about the cart and the customer, computed once
 //! per evaluation so that a thousand coupons do not each rescan the history.
 
-use crate::model::{Bundle, Cart, Context, Customer, Order, Scope, Span, Timestamp};
+use crate::model::{Bundle, Cart, Context, Coupon, Customer, Order, Scope, Span, Timestamp};
 use crate::money::Currency;
 use crate::segments::{self, Joined};
 
@@ -291,9 +291,15 @@ impl<'a> Facts<'a> {
             .and_then(|s| s.selected_id.as_deref())
     }
 
-    /// Whether the shopper entered `code` (case-insensitively).
-    pub fn is_entered(&self, code: Option<&str>) -> bool {
-        code.is_some_and(|code| self.entered.iter().any(|e| e.eq_ignore_ascii_case(code)))
+    /// The entered code that names `coupon` (normalised: trimmed, ASCII letters
+    /// upper-cased), if the shopper entered its code or one that matches its hash.
+    pub fn code_entered(&self, coupon: &Coupon) -> Option<&str> {
+        match (&coupon.code, &coupon.code_hash) {
+            (Some(code), _) => self.entered.iter().find(|e| e.eq_ignore_ascii_case(code)),
+            (None, Some(hash)) => crate::model::find_hashed(hash, &self.entered),
+            (None, None) => None,
+        }
+        .map(String::as_str)
     }
 
     /// Start of a behaviour period ending now; `None` = lifetime (or before time began).

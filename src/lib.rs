@@ -134,14 +134,12 @@ fn evaluate_validated(
         .iter()
         .map(|c| conditions::check(c, &facts))
         .collect();
-    let entered: Vec<bool> = coupons
-        .iter()
-        .map(|c| facts.is_entered(c.code.as_deref()))
-        .collect();
+    // Each coupon's entered code, found once: matching a hashed code hashes every entered one.
+    let entered: Vec<Option<&str>> = coupons.iter().map(|c| facts.code_entered(c)).collect();
     let candidates: Vec<usize> = (0..coupons.len())
         .filter(|&i| {
             verdicts[i].usable()
-                && (coupons[i].application == model::Application::Automatic || entered[i])
+                && (coupons[i].application == model::Application::Automatic || entered[i].is_some())
         })
         .collect();
     let scoped: Vec<&[usize]> = verdicts.iter().map(|v| v.scoped.as_slice()).collect();
@@ -162,7 +160,7 @@ fn evaluate_validated(
         .iter()
         .map(|(c, offer)| AppliedDiscount {
             coupon_id: coupons[*c].id.clone(),
-            code: coupons[*c].code.clone(),
+            code: cards::shown_code(&coupons[*c], entered[*c]),
             title: coupons[*c].display.title.clone(),
             class: coupons[*c].class(),
             amount: minor(offer.total),
@@ -191,7 +189,7 @@ fn evaluate_validated(
     let unknown_codes = facts
         .entered
         .iter()
-        .filter(|code| !cards::matches_any(code, coupons))
+        .filter(|code| !entered.contains(&Some(code.as_str())))
         .map(|code| UnknownCode {
             code: code.clone(),
             message: format!("Code {code} is not valid"),
@@ -201,7 +199,9 @@ fn evaluate_validated(
     let gifts_to_add = verdicts
         .iter()
         .enumerate()
-        .filter(|(i, _)| coupons[*i].application == model::Application::Automatic || entered[*i])
+        .filter(|(i, _)| {
+            coupons[*i].application == model::Application::Automatic || entered[*i].is_some()
+        })
         .filter_map(|(i, v)| match v.blockers.as_slice() {
             [model::ReasonKind::GiftNotInCart {
                 product_id,

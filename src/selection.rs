@@ -80,8 +80,8 @@ pub struct Context<'a> {
     pub coupons: &'a [Coupon],
     /// Each coupon's scoped lines, by bundle index.
     pub scoped: &'a [&'a [usize]],
-    /// Whether each coupon was entered as a code, by bundle index.
-    pub entered: &'a [bool],
+    /// The entered code of each coupon that was entered, by bundle index.
+    pub entered: &'a [Option<&'a str>],
     /// The evaluation's facts.
     pub facts: &'a Facts<'a>,
     /// How many entered codes may apply together.
@@ -98,7 +98,7 @@ impl<'a> Context<'a> {
     pub fn new(
         coupons: &'a [Coupon],
         scoped: &'a [&'a [usize]],
-        entered: &'a [bool],
+        entered: &'a [Option<&'a str>],
         facts: &'a Facts<'a>,
         max_codes: usize,
     ) -> Self {
@@ -209,7 +209,8 @@ impl<'a> Context<'a> {
     /// Whether `c` may join `set`: combines with every member, and the codes and the
     /// number of discounts fit.
     pub fn fits(&self, set: &[usize], c: usize) -> bool {
-        let codes = set.iter().filter(|&&s| self.entered[s]).count() + usize::from(self.entered[c]);
+        let codes = set.iter().filter(|&&s| self.entered[s].is_some()).count()
+            + usize::from(self.entered[c].is_some());
         set.len() < MAX_APPLIED
             && codes <= self.max_codes
             && set

@@ -74,14 +74,12 @@ fn with_context(req: &Value, check: impl FnOnce(&Context, &[usize])) {
         .iter()
         .map(|c| conditions::check(c, &facts))
         .collect();
-    let entered: Vec<bool> = coupons
-        .iter()
-        .map(|c| facts.is_entered(c.code.as_deref()))
-        .collect();
+    let entered: Vec<Option<&str>> = coupons.iter().map(|c| facts.code_entered(c)).collect();
     let scoped: Vec<&[usize]> = verdicts.iter().map(|v| v.scoped.as_slice()).collect();
     let candidates: Vec<usize> = (0..coupons.len())
         .filter(|&i| {
-            verdicts[i].usable() && (coupons[i].application == Application::Automatic || entered[i])
+            verdicts[i].usable()
+                && (coupons[i].application == Application::Automatic || entered[i].is_some())
         })
         .collect();
     let cx = Context::new(

@@ -221,11 +221,21 @@ export type Coupon = {
  */
 id: string, 
 /**
- * The code a shopper types; required for `application: "code"`, optional label otherwise.
+ * The code a shopper types; required for `application: "code"` (or `codeHash`),
+ * optional label otherwise.
  * Codes compare case-insensitively in ASCII letters (`save10` matches `SAVE10`;
  * other characters must match exactly).
  */
 code?: string, 
+/**
+ * In place of `code`, a salted hash of it, so that the code stays secret in a bundle
+ * every browser downloads while an entered code still finds the coupon: the salt
+ * (16 to 128 bytes, no dot, its own for every coupon), a dot, and the SHA-512 digest
+ * of the salt followed by the code with its ASCII letters upper-cased, in base64url
+ * without padding. At most one of `code` and `codeHash`; a coupon applied by code
+ * needs one.
+ */
+codeHash?: string, 
 /**
  * Whether the shopper must enter the code or the coupon applies by itself.
  */

@@ -1,6 +1,9 @@
 //! Coupon definitions and the bundle that carries them (what the merchant configures).
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 use serde::Serialize;
+use sha2::{Digest, Sha512};
 
 use super::parse::{from_json_struct, read_fields, variant, FromJson, Json, Path};
 use super::{Span, Timestamp};
@@ -71,11 +74,20 @@ pub enum DiscountClass {
 pub struct Coupon {
     /// Unique id within the bundle.
     pub id: String,
-    /// The code a shopper types; required for `application: "code"`, optional label otherwise.
+    /// The code a shopper types; required for `application: "code"` (or `codeHash`),
+    /// optional label otherwise.
     /// Codes compare case-insensitively in ASCII letters (`save10` matches `SAVE10`;
     /// other characters must match exactly).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// In place of `code`, a salted hash of it, so that the code stays secret in a bundle
+    /// every browser downloads while an entered code still finds the coupon: the salt
+    /// (16 to 128 bytes, no dot, its own for every coupon), a dot, and the SHA-512 digest
+    /// of the salt followed by the code with its ASCII letters upper-cased, in base64url
+    /// without padding. At most one of `code` and `codeHash`; a coupon applied by code
+    /// needs one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_hash: Option<String>,
     /// Whether the shopper must enter the code or the coupon applies by itself.
     pub application: Application,
     /// What the coupon takes off.
@@ -117,6 +129,71 @@ pub struct Coupon {
     pub disable_cod: bool,
     /// How the card looks.
     pub display: Display,
+}
+
+/// The `codeHash` of `code` with `salt`: the salt, a dot, and the SHA-512 digest of the
+/// salt's text followed by the code in its normalised form (UTF-8, ASCII letters
+/// upper-cased, as entered codes are compared), in base64url without padding. The salt
+/// is 16 to 128 bytes without a dot, different for every coupon, so that no one table
+/// of precomputed hashes serves every coupon. A salt does not stop guessing one code at
+/// a time, so a hidden code should be long and random, not a word.
+pub fn hash_code(code: &str, salt: &str) -> String {
+    let digest = Sha512::new()
+        .chain_update(salt)
+        .chain_update(code.to_ascii_uppercase())
+        .finalize();
+    format!("{salt}.{}", URL_SAFE_NO_PAD.encode(digest))
+}
+
+/// A `codeHash`'s salt and digest, if it is well formed.
+pub(crate) fn code_hash_parts(hash: &str) -> Option<(&str, Vec<u8>)> {
+    let (salt, digest) = hash.split_once('.')?;
+    let digest = URL_SAFE_NO_PAD.decode(digest).ok()?;
+    ((16..=128).contains(&salt.len()) && digest.len() == 64).then_some((salt, digest))
+}
+
+/// The first of `codes` that `hash` was made from. The codes come normalised, as
+/// [`crate::facts::Facts`] keeps the entered ones, which is the form [`hash_code`]
+/// hashes: so a hashed code matches exactly the entered codes its clear code would.
+pub fn find_hashed<'c>(hash: &str, codes: &'c [String]) -> Option<&'c String> {
+    let (salt, digest) = code_hash_parts(hash)?;
+    codes.iter().find(|code| {
+        Sha512::new()
+            .chain_update(salt)
+            .chain_update(code)
+            .finalize()[..]
+            == digest[..]
+    })
+}
+
+impl Bundle {
+    /// A copy to publish: every hidden coupon applied by code (`display.visible` false)
+    /// carries a `codeHash` ([`hash_code`]) in place of its `code`, so a browser can
+    /// match an entered code but no one can read it. Visible coupons keep their code,
+    /// which their cards show; an automatic coupon applies without its code, which is
+    /// only a label. A hidden coupon's card then shows the code as entered, upper-cased.
+    ///
+    /// `salt` is the server's own random bytes (at least 16); each coupon's salt is
+    /// derived from it and the coupon's id, so the same salt gives the same bundle.
+    pub fn concealed(&self, salt: &[u8]) -> Bundle {
+        let mut bundle = self.clone();
+        for coupon in &mut bundle.coupons {
+            if coupon.display.visible || coupon.application != Application::Code {
+                continue;
+            }
+            if let Some(code) = coupon.code.take() {
+                // Unique, not secret: a salt only has to differ between coupons, and a
+                // short one keeps the bundle small.
+                let own = Sha512::new()
+                    .chain_update(salt)
+                    .chain_update([0])
+                    .chain_update(&coupon.id)
+                    .finalize();
+                coupon.code_hash = Some(hash_code(&code, &URL_SAFE_NO_PAD.encode(&own[..16])));
+            }
+        }
+        bundle
+    }
 }
 
 /// How a coupon is applied.
@@ -525,6 +602,7 @@ from_json_struct!(strict Bundle {
 from_json_struct!(strict Coupon {
     id: "id",
     code: "code",
+    code_hash: "codeHash",
     application: "application",
     discount: "discount",
     behavior: "behavior",

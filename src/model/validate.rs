@@ -177,7 +177,9 @@ pub fn bundle(b: &Bundle) -> Result {
         "id",
         "coupon id",
     )?;
-    // Codes are compared upper-cased; a coupon without a code repeats nothing.
+    // Codes are compared upper-cased; a coupon without a code repeats nothing. Hashed
+    // codes are not compared: each has its own salt, and the server validates the bundle
+    // with its clear codes before it conceals them.
     let codes: Vec<(String, usize)> = b
         .coupons
         .iter()
@@ -211,16 +213,30 @@ pub fn bundle(b: &Bundle) -> Result {
 }
 
 fn coupon(c: &Coupon, currency: Currency, at: &Path<'_>) -> Result {
-    match &c.code {
-        Some(code) => check_id(code, &at.key("code"))?,
-        None if c.application == super::Application::Code => {
+    match (&c.code, &c.code_hash) {
+        (Some(_), Some(_)) => {
+            return fail(
+                ErrorCode::InvalidValue,
+                &at.key("codeHash"),
+                "a coupon takes a code or a codeHash, not both",
+            );
+        }
+        (Some(code), None) => check_id(code, &at.key("code"))?,
+        (None, Some(hash)) if super::coupon::code_hash_parts(hash).is_none() => {
+            return fail(
+                ErrorCode::InvalidValue,
+                &at.key("codeHash"),
+                "must be a salt of 16 to 128 bytes, a dot and a SHA-512 digest in base64url",
+            );
+        }
+        (None, None) if c.application == super::Application::Code => {
             return fail(
                 ErrorCode::MissingCode,
                 &at.key("code"),
-                "a coupon applied by code needs a code",
+                "a coupon applied by code needs a code or a codeHash",
             );
         }
-        None => {}
+        _ => {}
     }
     discount(&c.discount, currency, &at.key("discount"))?;
     if let Some(b) = &c.behavior {
