@@ -352,7 +352,8 @@ async fn personas(State(shop): State<Arc<Shop>>) -> Json<Value> {
 }
 
 async fn bundle(State(shop): State<Arc<Shop>>) -> Reply {
-    let bundle = shop.current_bundle().await?;
+    // Hidden coupons' codes leave only as salted hashes; the recheck keeps the clear ones.
+    let bundle = shop.current_bundle().await?.concealed(&shop.code_salt);
     let catalogue: Catalogue = shop.ledger.catalogue().await?;
     let token = shop.sign(json!({ "bundle": bundle, "catalogue": catalogue }))?;
     Ok(Json(json!({ "token": token })).into_response())

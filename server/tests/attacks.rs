@@ -638,3 +638,66 @@ async fn half_sent_requests_are_cut_off_and_cannot_starve_the_server() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn hidden_coupons_codes_stay_out_of_the_public_bundle() {
+    let d = dir("hidden");
+    let store = shop(
+        json!([{"id": "secret", "code": "Staff-Only-7Q2X", "application": "code",
+                "discount": {"percentage": {"percent": "30"}},
+                "display": {"title": "Staff discount", "visible": false}},
+               {"id": "public", "code": "WELCOME5", "application": "code",
+                "discount": {"fixedAmount": {"amount": "5.00"}}, "display": {"title": "₹5 off"}}]),
+        1,
+    );
+    let server = start(&d, &store, &sqlite(&d), &[]);
+    let c0 = signed_in(&server, "c0").await;
+    let token = get_json(&anonymous(), &server.url("/api/bundle")).await["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let text = payload(&token).to_string().to_ascii_uppercase();
+    assert!(
+        !text.contains("STAFF-ONLY-7Q2X"),
+        "the hidden code is in the public bundle"
+    );
+    assert!(text.contains("WELCOME5"), "a visible coupon keeps its code");
+    // Offline, the right code still shows the card and applies.
+    let want = Want {
+        codes: vec!["staff-only-7q2x"],
+        ..Want::default()
+    };
+    let claimed = claim(&server, &c0, "c0", &want).await;
+    assert_eq!(claimed["discountTotal"], "30.00", "{claimed}");
+    let (status, placed) = post(
+        &c0,
+        &server.url("/api/orders"),
+        &order("staff", &want, &claimed),
+    )
+    .await;
+    assert_eq!(
+        (status, &placed["discountTotal"]),
+        (201, &json!("30.00")),
+        "{placed}"
+    );
+    // A wrong code is unknown and not applied.
+    let wrong = Want {
+        codes: vec!["STAFF-ONLY-7Q2Y"],
+        ..Want::default()
+    };
+    let claimed = claim(&server, &c0, "c0", &wrong).await;
+    assert_eq!(
+        (
+            claimed["discountTotal"].clone(),
+            claimed["unknownCodes"].as_array().unwrap().len()
+        ),
+        (json!("0.00"), 1)
+    );
+    // Two servers on one key publish the same concealed bundle.
+    let again = start(&d, &store, &sqlite(&dir("hidden-2")), &[]);
+    let other = get_json(&anonymous(), &again.url("/api/bundle")).await["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(payload(&token)["bundle"], payload(&other)["bundle"]);
+}
