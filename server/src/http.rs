@@ -726,13 +726,37 @@ async fn place_order(State(shop): State<Arc<Shop>>, headers: HeaderMap, body: Bo
     Ok((status, Json(order_json(&order))).into_response())
 }
 
-async fn get_order(
-    State(shop): State<Arc<Shop>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Reply {
-    let me = shop.customer_id(&headers)?;
-    check_id(&id, "id")?;
+/// One of the signed-in customer's orders, named by the path: who asks (401 when
+/// nobody is signed in) and which order (400 for an id no order can have).
+struct OwnOrder {
+    me: String,
+    id: String,
+}
+
+impl axum::extract::FromRequestParts<Arc<Shop>> for OwnOrder {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        shop: &Arc<Shop>,
+    ) -> Result<Self, ApiError> {
+        let me = shop.customer_id(&parts.headers)?;
+        let Path(id) = Path::<String>::from_request_parts(parts, shop)
+            .await
+            .map_err(|e| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_value",
+                    "id",
+                    e.body_text(),
+                )
+            })?;
+        check_id(&id, "id")?;
+        Ok(OwnOrder { me, id })
+    }
+}
+
+async fn get_order(State(shop): State<Arc<Shop>>, OwnOrder { me, id }: OwnOrder) -> Reply {
     Ok(Json(order_json(&shop.ledger.get(&id, &me).await?)).into_response())
 }
 
@@ -744,12 +768,9 @@ from_json_struct!(strict Confirm { payment_method: "paymentMethod" });
 
 async fn confirm(
     State(shop): State<Arc<Shop>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
+    OwnOrder { me, id }: OwnOrder,
     body: Body,
 ) -> Reply {
-    let me = shop.customer_id(&headers)?;
-    check_id(&id, "id")?;
     let body = body_bytes(body).await?;
     let paid_with = if body.iter().all(u8::is_ascii_whitespace) {
         None
@@ -777,13 +798,7 @@ async fn confirm(
     Ok(Json(order_json(&order)).into_response())
 }
 
-async fn cancel(
-    State(shop): State<Arc<Shop>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Reply {
-    let me = shop.customer_id(&headers)?;
-    check_id(&id, "id")?;
+async fn cancel(State(shop): State<Arc<Shop>>, OwnOrder { me, id }: OwnOrder) -> Reply {
     match shop.ledger.cancel(&id, &me).await {
         Err(LedgerError::WrongState(s)) if s == crate::ledger::State::Confirmed => {
             Err(ApiError::new(
@@ -798,13 +813,7 @@ async fn cancel(
     }
 }
 
-async fn refund(
-    State(shop): State<Arc<Shop>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Reply {
-    let me = shop.customer_id(&headers)?;
-    check_id(&id, "id")?;
+async fn refund(State(shop): State<Arc<Shop>>, OwnOrder { me, id }: OwnOrder) -> Reply {
     Ok(Json(order_json(&shop.ledger.refund(&id, &me).await?)).into_response())
 }
 
