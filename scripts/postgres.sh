@@ -19,12 +19,16 @@ if [ "${1:-start}" = stop ]; then
   exit 0
 fi
 mkdir -p "$dir"
+# Tests running in parallel each ask for the cluster: one starts it, the others wait.
+# The server it starts must not inherit the lock (9>&- below), or it would hold it.
+exec 9>"$dir.lock"
+flock 9
 [ "$(id -u)" = 0 ] && chown postgres "$dir"
 if [ ! -f "$dir/data/PG_VERSION" ]; then
   run "$bin/initdb" -D "$dir/data" -U postgres --auth=trust >/dev/null
 fi
 if ! run "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
   run "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
-    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir -c max_connections=200" start >/dev/null
+    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir -c max_connections=200" start >/dev/null 9>&-
 fi
 echo "postgres://postgres@127.0.0.1:$port/postgres"

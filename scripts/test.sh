@@ -21,6 +21,9 @@ trap 'printf "\n\033[1;31mFAILED at: a step above (%s suites had passed)\033[0m\
 
 step "native: unit, integration, vectors, properties, doc and README tests" cargo test --all-targets --no-fail-fast
 step "native: doc tests" cargo test --doc
+# One PostgreSQL cluster for every server test (each test makes its own database in it).
+COUPON_ENGINE_TEST_POSTGRES=$(scripts/postgres.sh)
+export COUPON_ENGINE_TEST_POSTGRES
 step "server: ledger and HTTP on an SQLite file and a PostgreSQL server (races, retries, kill -9)" cargo test -p coupon-engine-server
 step "TypeScript declarations are generated from the Rust types" cargo test --features typescript --test typescript
 step "wasm: shared vectors in Node" bash -c 'cd wasm && wasm-pack test --node --mode no-install'
