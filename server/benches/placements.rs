@@ -104,6 +104,7 @@ struct Options {
     write_doc: Option<PathBuf>,
     command: String,
     keep: bool,
+    compact_claim: bool,
 }
 
 const USAGE: &str = "\
@@ -113,7 +114,9 @@ placements [--database sqlite,postgres] [--bundle s,m] [--placements 20000] [--s
 
   --server-arg   passed on to `coupon-engine-server serve` (repeat it for each word)
   --write-doc    replace the section \"## Order server: placements\" of FILE
-  --keep         keep each run's directory, server log and database";
+  --keep         keep each run's directory, server log and database
+  --claim compact  send only what the server compares (totals, applied discounts, line
+                 subtotals) instead of the storefront's whole result (--claim full)";
 
 fn options() -> Result<Options, Error> {
     let mut o = Options {
@@ -130,6 +133,7 @@ fn options() -> Result<Options, Error> {
         write_doc: None,
         command: "cargo bench -p coupon-engine-server --bench placements".into(),
         keep: false,
+        compact_claim: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -171,6 +175,13 @@ fn options() -> Result<Options, Error> {
             "--write-doc" => o.write_doc = Some(PathBuf::from(value()?)),
             "--command" => o.command = value()?,
             "--keep" => o.keep = true,
+            "--claim" => {
+                o.compact_claim = match value()?.as_str() {
+                    "full" => false,
+                    "compact" => true,
+                    other => return fail(format!("--claim {other}? (full, compact)")),
+                }
+            }
             "--help" | "-h" => {
                 println!("{USAGE}");
                 std::process::exit(0)
@@ -598,7 +609,7 @@ struct Prepared {
     claim_bytes: f64,
     applied: f64,
     /// The engine's part of the last order, step by step (µs).
-    costs: Vec<(&'static str, f64)>,
+    costs: Vec<(String, f64)>,
 }
 
 #[derive(Default)]
@@ -611,6 +622,8 @@ struct Tally {
     answers: BTreeMap<String, usize>,
     placed: usize,
     placed_after_retry: usize,
+    /// Orders not placed: a transport error, or no 201 after [`TRIES`] tries.
+    unplaced: usize,
     redemptions: usize,
     requests: usize,
 }
@@ -624,6 +637,7 @@ impl Tally {
         }
         self.placed += t.placed;
         self.placed_after_retry += t.placed_after_retry;
+        self.unplaced += t.unplaced;
         self.redemptions += t.redemptions;
         self.requests += t.requests;
     }
@@ -765,7 +779,10 @@ fn prepare(
                 codes: codes.clone(),
             };
             let result = engine.evaluate(customer, &cart, &context)?;
-            let claimed = serde_json::to_value(&result)?;
+            let mut claimed = serde_json::to_value(&result)?;
+            if o.compact_claim {
+                claimed = compact(&claimed);
+            }
             let key = format!("bench-{round}-{k}");
             let body = serde_json::to_vec(&json!({
                 "idempotencyKey": key,
@@ -840,6 +857,24 @@ fn prepare(
     })
 }
 
+/// What `recheck::Claim` reads of a result, and nothing else.
+fn compact(result: &Value) -> Value {
+    let list = |key: &str, fields: [&str; 2]| -> Vec<Value> {
+        result[key]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|v| json!({fields[0]: v[fields[0]], fields[1]: v[fields[1]]}))
+            .collect()
+    };
+    json!({
+        "totalAfter": result["totalAfter"],
+        "discountTotal": result["discountTotal"],
+        "applied": list("applied", ["couponId", "amount"]),
+        "lines": list("lines", ["lineId", "subtotal"]),
+    })
+}
+
 /// The median time of `f` over `n` calls, in µs.
 fn median_us(n: usize, mut f: impl FnMut()) -> f64 {
     let mut times: Vec<f64> = (0..n)
@@ -862,32 +897,32 @@ fn engine_costs(
     cart: &Cart,
     context: &Context,
     claimed: &str,
-) -> Result<Vec<(&'static str, f64)>, Error> {
+) -> Result<Vec<(String, f64)>, Error> {
     let claim: Claim = read_json("claimed", claimed)?;
     let engine = Engine::new(bundle.clone())?;
     engine.recheck(customer, cart, context, &claim)?;
     let n = 301;
     Ok(vec![
         (
-            "read the claim",
+            "read the claim".into(),
             median_us(n, || {
                 std::hint::black_box(read_json::<Claim>("claimed", claimed).ok());
             }),
         ),
         (
-            "copy the bundle + Engine::new",
+            "copy the bundle + Engine::new".into(),
             median_us(n, || {
                 std::hint::black_box(Engine::new(bundle.clone()).ok());
             }),
         ),
         (
-            "copy the customer",
+            format!("copy the customer ({} orders)", customer.orders.len()),
             median_us(n, || {
                 std::hint::black_box(customer.clone());
             }),
         ),
         (
-            "recheck",
+            "recheck".into(),
             median_us(n, || {
                 std::hint::black_box(engine.recheck(customer, cart, context, &claim).ok());
             }),
@@ -895,8 +930,12 @@ fn engine_costs(
     ])
 }
 
+/// The most times one order is sent (a 409 with the server's result is sent again).
+const TRIES: usize = 6;
+
 /// One client: its own keep-alive connection, its customers' orders in turn.
 async fn client(
+    compact_claims: bool,
     url: String,
     queue: Vec<Job>,
     cookies: Arc<Vec<String>>,
@@ -918,7 +957,8 @@ async fn client(
             break;
         }
         let mut body = job.body;
-        for attempt in 0..4 {
+        t.unplaced += 1;
+        for attempt in 0..TRIES {
             let sent = Instant::now();
             let answer = client
                 .post(&url)
@@ -958,6 +998,7 @@ async fn client(
             match status {
                 201 => {
                     t.placed += 1;
+                    t.unplaced -= 1;
                     t.placed_after_retry += usize::from(attempt > 0);
                     t.redemptions += answer["discounts"].as_array().map_or(0, Vec::len);
                     break;
@@ -965,10 +1006,14 @@ async fn client(
                 // The server's own result (a limit ran out before this order): place
                 // again with it, as the storefront does. A limit taken between the
                 // recheck and the reservation: ask again, and get the result.
-                409 if attempt < 3 => {
+                409 if attempt + 1 < TRIES => {
                     if let Some(result) = answer.get("result") {
                         let mut v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-                        v["claimed"] = result.clone();
+                        v["claimed"] = if compact_claims {
+                            compact(result)
+                        } else {
+                            result.clone()
+                        };
                         body = serde_json::to_vec(&v).unwrap_or_default();
                     }
                 }
@@ -1054,6 +1099,7 @@ fn run(
             .into_iter()
             .map(|queue| {
                 tokio::spawn(client(
+                    o.compact_claim,
                     format!("{base}/api/orders"),
                     queue,
                     cookies.clone(),
@@ -1192,7 +1238,20 @@ fn ms(us: u32) -> String {
     }
 }
 
-fn costs_text(costs: &[(&str, f64)]) -> String {
+/// 12345 → "12,345".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn costs_text(costs: &[(String, f64)]) -> String {
     costs
         .iter()
         .map(|(what, us)| format!("{what} {us:.0} µs"))
@@ -1249,7 +1308,7 @@ impl Outcome {
         let t = &self.tally;
         format!(
             "{}: {} placed in {:.1} s = {:.0} placements/s; p50 {} · p95 {} · p99 {} · max {}; \
-             other answers: {}; over-redemption {}; CPU per placement: server {:.2} ms, \
+             other answers: {}; not placed {}; over-redemption {}; CPU per placement: server {:.2} ms, \
              database {:.2} ms, load generator {:.2} ms, rest of the machine {:.2} ms",
             self.name(),
             t.placed,
@@ -1260,6 +1319,7 @@ impl Outcome {
             ms(self.p(99.0)),
             ms(t.latencies.last().copied().unwrap_or(0)),
             other_answers(t),
+            t.unplaced,
             self.over_redemption(),
             self.cpu.server,
             self.cpu.database,
@@ -1386,7 +1446,7 @@ fn section(
             r.database.name(),
             r.size.name.to_uppercase(),
             r.size.coupons,
-            t.placed,
+            thousands(t.placed),
             r.elapsed.as_secs_f64(),
             r.rate(),
             ms(r.p(50.0)),
@@ -1406,7 +1466,7 @@ fn section(
         let t = &r.tally;
         s.push_str(&format!(
             "- {}: {} customers; stopped by its bound on {}; {} requests, {} of the orders placed \
-             on a second try with the server's result; claims of {:.1} KB with {:.2} discounts applied \
+             on a later try with the server's result, {} not placed; claims of {:.1} KB with {:.2} discounts applied \
              on average; first tries alone p50 {} · p99 {}; the machine {:.0}% busy; the database holds \
              {} orders and {} redemptions, as the clients were told ({} and {}); global limits, uses \
              taken / uses the ledger could give: {}{}. The engine's part of one placement, alone on \
@@ -1416,6 +1476,7 @@ fn section(
             r.bounded_by,
             t.requests,
             t.placed_after_retry,
+            t.unplaced,
             r.prepared.claim_bytes / 1024.0,
             r.prepared.applied,
             ms(percentile(&t.first, 50.0)),
@@ -1445,8 +1506,8 @@ fn section(
          out during the run); every customer (`cus-00000`, …) \
          carries the workload customer's record (200 past orders, segments, courses, coupon usage); \
          the catalogue is the {products} products the workload carts use; each order is a 5-line cart \
-         drawn from it (seeded), standard delivery, UPI, the workload's three entered codes, and the \
-         storefront's whole result as the claim. {} clients (tokio, one thread, one keep-alive \
+         drawn from it (seeded), standard delivery, UPI, the workload's three entered codes, and {} \
+         as the claim. {} clients (tokio, one thread, one keep-alive \
          connection each) share the customers, each customer placing one order at a time. Claims are \
          computed before the clock starts, from each customer's signed summary and the orders computed \
          for them before (history, per-customer and global counts, round by round); a 409 carrying the \
@@ -1457,6 +1518,11 @@ fn section(
          After each run the server stops and the ledger is audited: each global limit's uses at most \
          what the ledger may give and equal to the live orders' redemptions, each customer's uses at \
          most the per-customer limit less their imported usage.\n\n",
+        if o.compact_claim {
+            "only what the server compares (`--claim compact`: totals, applied discounts, line subtotals)"
+        } else {
+            "the storefront's whole result (cards included)"
+        },
         o.clients,
     ));
     s.push_str(findings.unwrap_or("### Where the time goes\n\nNot written yet.\n"));
