@@ -2,7 +2,7 @@
 //! shop's database. Placement builds every cart from these rows; the storefront shows
 //! the same rows, signed with the bundle, so both evaluate the same cart.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use coupon_engine::from_json_struct;
 use coupon_engine::model::{Cart, Line, OrderItem, Shipping, ShippingOption as EngineOption};
@@ -92,14 +92,6 @@ pub enum CartError {
     UnknownProduct(usize),
     /// The shipping option is not offered.
     UnknownShipping,
-    /// The database failed.
-    Ledger(LedgerError),
-}
-
-impl From<sqlx::Error> for CartError {
-    fn from(e: sqlx::Error) -> Self {
-        CartError::Ledger(LedgerError::Database(e))
-    }
 }
 
 fn amount(text: String) -> Result<Amount, sqlx::Error> {
@@ -203,35 +195,46 @@ impl Ledger {
                 .collect::<Result<_, sqlx::Error>>()?;
         Ok(Catalogue { products, shipping })
     }
+}
+
+/// A catalogue held in memory, its products indexed by id: what placements build
+/// carts from.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    /// The catalogue, in display order.
+    pub catalogue: Catalogue,
+    index: HashMap<String, usize>,
+}
+
+impl Listing {
+    /// Indexes a catalogue.
+    pub fn new(catalogue: Catalogue) -> Listing {
+        let index = catalogue
+            .products
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.clone(), i))
+            .collect();
+        Listing { catalogue, index }
+    }
+
+    /// The product with this id.
+    pub fn product(&self, id: &str) -> Option<&Product> {
+        self.index.get(id).map(|&i| &self.catalogue.products[i])
+    }
 
     /// Builds the cart for these lines and this delivery option from the catalogue
     /// alone: prices, collections and offers are the shop's.
-    pub async fn build_cart(
+    pub fn build_cart(
         &self,
         currency: Currency,
         wanted: &[Wanted<'_>],
         shipping_id: Option<&str>,
     ) -> Result<Built, CartError> {
-        let mut ids: Vec<&str> = wanted.iter().map(|w| w.product_id).collect();
-        ids.sort_unstable();
-        ids.dedup();
         let mut products = BTreeMap::new();
-        // One query for every product of the cart; the placeholders are numbered,
-        // the ids are bound.
-        if !ids.is_empty() {
-            let placeholders = (1..=ids.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let sql =
-                format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE id IN ({placeholders})");
-            let mut query = sqlx::query(&sql);
-            for id in &ids {
-                query = query.bind(*id);
-            }
-            for row in query.fetch_all(&self.pool).await? {
-                let p = product_from_row(&row)?;
-                products.insert(p.id.clone(), p);
+        for w in wanted {
+            if let Some(p) = self.product(w.product_id) {
+                products.insert(p.id.clone(), p.clone());
             }
         }
         let mut lines = Vec::with_capacity(wanted.len());
@@ -257,27 +260,21 @@ impl Ledger {
         }
         let shipping = match shipping_id {
             None => None,
-            Some(id) => {
-                let options: Vec<EngineOption> =
-                    sqlx::query("SELECT id, amount FROM shipping_options ORDER BY position, id")
-                        .fetch_all(&self.pool)
-                        .await?
-                        .iter()
-                        .map(|r| {
-                            Ok(EngineOption {
-                                id: r.get(0),
-                                amount: amount(r.get(1))?,
-                            })
-                        })
-                        .collect::<Result<_, sqlx::Error>>()?;
-                if !options.iter().any(|o| o.id == id) {
-                    return Err(CartError::UnknownShipping);
-                }
-                Some(Shipping {
-                    options,
-                    selected_id: Some(id.to_string()),
-                })
+            Some(id) if !self.catalogue.shipping.iter().any(|o| o.id == id) => {
+                return Err(CartError::UnknownShipping)
             }
+            Some(id) => Some(Shipping {
+                options: self
+                    .catalogue
+                    .shipping
+                    .iter()
+                    .map(|o| EngineOption {
+                        id: o.id.clone(),
+                        amount: o.amount,
+                    })
+                    .collect(),
+                selected_id: Some(id.to_string()),
+            }),
         };
         Ok(Built {
             cart: Cart {

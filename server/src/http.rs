@@ -18,8 +18,8 @@
 
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::error_handling::HandleErrorLayer;
@@ -38,14 +38,19 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::auth::{Authenticate, CookieSessions};
-use crate::catalogue::{CartError, Catalogue, Wanted};
-use crate::ledger::{Ledger, LedgerError, NewOrder, Order, Use};
+use crate::catalogue::{CartError, Listing, Wanted};
+use crate::ledger::{Ledger, LedgerConn, LedgerError, NewOrder, Order, Use};
 
 /// Largest request body accepted (a cart at the engine's line limit fits well inside).
 pub const MAX_BODY: usize = 512 * 1024;
 
 /// The most characters an id from a client may have (keys, product and order ids).
 pub const MAX_ID: usize = 128;
+
+/// How long the catalogue read from the database is used before it is read again: a
+/// price changed in the database applies to placements and the signed catalogue
+/// within this time.
+pub const CATALOGUE_MAX_AGE: Duration = Duration::from_secs(1);
 
 /// What the server knows and how it guards itself.
 pub struct Shop {
@@ -79,7 +84,29 @@ pub struct Shop {
     pub anchor: Option<Timestamp>,
     /// Placements allowed per customer: a burst, refilled at this rate per minute.
     pub placements: Option<DefaultKeyedRateLimiter<String>>,
+    /// What requests reuse rather than rebuild.
+    pub reused: Reused,
 }
+
+/// What requests reuse rather than rebuild: the catalogue as last read (read again
+/// when older than [`CATALOGUE_MAX_AGE`]), and the engine built for the last global
+/// counts read (built again whenever they differ, so a recheck always sees the
+/// ledger's exact counts).
+#[derive(Default)]
+pub struct Reused {
+    listing: Mutex<Option<(Instant, Arc<Listing>)>>,
+    engine: Mutex<Option<(EngineKey, Arc<Engine>)>>,
+}
+
+/// Locks a memo; a panic elsewhere while it was held leaves a value that is still
+/// whole (it is only ever replaced), so the lock is taken back rather than poisoned.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// What an engine is built from besides the merchant's bundle: the ledger's global
+/// counts and the demo's date shift in minutes.
+type EngineKey = (BTreeMap<String, u32>, i64);
 
 /// The placement rate limiter: `per_minute` placements a minute for each customer,
 /// in bursts of up to `burst`; `None` when `per_minute` is 0 (no limit).
@@ -234,11 +261,10 @@ impl Shop {
             .ok_or_else(ApiError::not_signed_in)
     }
 
-    /// The bundle with the current global counts: the merchant's count of redemptions
-    /// made elsewhere plus this ledger's.
-    async fn current_bundle(&self) -> Result<Bundle, ApiError> {
+    /// The bundle with the current global counts (`used`): the merchant's count of
+    /// redemptions made elsewhere plus this ledger's.
+    fn bundle_with(&self, used: &BTreeMap<String, u32>) -> Bundle {
         let mut bundle = self.bundle.clone();
-        let used = self.ledger.used_all().await?;
         for c in &mut bundle.coupons {
             if let Some(limits) = c.limits.as_mut() {
                 limits.global_redeemed = limits
@@ -252,14 +278,52 @@ impl Shop {
                     .for_each(|t| self.shifted(t));
             }
         }
-        Ok(bundle)
+        bundle
+    }
+
+    /// The engine for the ledger's current global counts: the one built last when the
+    /// counts (and the demo's date shift) are the same, else a new one.
+    async fn current_engine(&self, db: &mut LedgerConn) -> Result<Arc<Engine>, ApiError> {
+        let key: EngineKey = (db.used_all().await?, self.shift_minutes());
+        let reused = lock(&self.reused.engine)
+            .as_ref()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, e)| e.clone());
+        if let Some(engine) = reused {
+            return Ok(engine);
+        }
+        let engine = Arc::new(Engine::new(self.bundle_with(&key.0))?);
+        *lock(&self.reused.engine) = Some((key, engine.clone()));
+        Ok(engine)
+    }
+
+    /// The catalogue, read from the database when the copy held is older than
+    /// [`CATALOGUE_MAX_AGE`].
+    async fn listing(&self) -> Result<Arc<Listing>, ApiError> {
+        let held = lock(&self.reused.listing)
+            .as_ref()
+            .filter(|(read_at, _)| read_at.elapsed() < CATALOGUE_MAX_AGE)
+            .map(|(_, l)| l.clone());
+        if let Some(listing) = held {
+            return Ok(listing);
+        }
+        let read_at = Instant::now();
+        let listing = Arc::new(Listing::new(self.ledger.catalogue().await?));
+        *lock(&self.reused.listing) = Some((read_at, listing.clone()));
+        Ok(listing)
+    }
+
+    /// The demo's date shift, `now - anchor` in whole minutes (0 without an anchor).
+    fn shift_minutes(&self) -> i64 {
+        self.anchor.map_or(0, |anchor| {
+            now().0.signed_duration_since(anchor.0).num_minutes()
+        })
     }
 
     /// Moves a demo date by `now - anchor`, in whole minutes (see [`Shop::anchor`]).
     fn shifted(&self, t: &mut Timestamp) {
-        if let Some(anchor) = self.anchor {
-            let shift =
-                chrono::TimeDelta::minutes(now().0.signed_duration_since(anchor.0).num_minutes());
+        if self.anchor.is_some() {
+            let shift = chrono::TimeDelta::minutes(self.shift_minutes());
             if let Some(m) = t.0.checked_add_signed(shift) {
                 *t = Timestamp(m);
             }
@@ -268,7 +332,7 @@ impl Shop {
 
     /// The customer's record: imported history and memberships, then every live order
     /// of this ledger, with usage counts from both.
-    async fn current_customer(&self, id: &str) -> Result<Customer, ApiError> {
+    async fn current_customer(&self, id: &str, db: &mut LedgerConn) -> Result<Customer, ApiError> {
         let mut customer = self.customers.get(id).cloned().unwrap_or(Customer {
             id: id.to_string(),
             orders: Vec::new(),
@@ -289,11 +353,11 @@ impl Shop {
             .iter_mut()
             .filter_map(|c| c.updated_at.as_mut())
             .for_each(|t| self.shifted(t));
-        for (coupon, used) in self.ledger.used_by_customer(id).await? {
+        for (coupon, used) in db.used_by_customer(id).await? {
             let count = customer.coupon_usage.entry(coupon).or_insert(0);
             *count = count.saturating_add(used);
         }
-        for order in self.ledger.history(id).await? {
+        for order in db.history(id).await? {
             customer.orders.push(past_order(&order)?);
         }
         Ok(customer)
@@ -353,9 +417,10 @@ async fn personas(State(shop): State<Arc<Shop>>) -> Json<Value> {
 
 async fn bundle(State(shop): State<Arc<Shop>>) -> Reply {
     // Hidden coupons' codes leave only as salted hashes; the recheck keeps the clear ones.
-    let bundle = shop.current_bundle().await?.concealed(&shop.code_salt);
-    let catalogue: Catalogue = shop.ledger.catalogue().await?;
-    let token = shop.sign(json!({ "bundle": bundle, "catalogue": catalogue }))?;
+    let listing = shop.listing().await?;
+    let used = shop.ledger.used_all().await?;
+    let bundle = shop.bundle_with(&used).concealed(&shop.code_salt);
+    let token = shop.sign(json!({ "bundle": bundle, "catalogue": listing.catalogue }))?;
     Ok(Json(json!({ "token": token })).into_response())
 }
 
@@ -439,7 +504,9 @@ async fn summary(
             "a summary is given only to its own customer",
         ));
     }
-    let customer = shop.current_customer(&me).await?;
+    let customer = shop
+        .current_customer(&me, &mut shop.ledger.conn().await?)
+        .await?;
     let token = shop.sign(json!({ "sub": customer.id, "customer": customer }))?;
     Ok(Json(json!({ "token": token })).into_response())
 }
@@ -540,13 +607,12 @@ async fn place_order(State(shop): State<Arc<Shop>>, headers: HeaderMap, body: Bo
     let request: PlaceOrder = read_body(&body_bytes(body).await?)?;
     request.check()?;
     let hash = request.hash();
+    // Read before the connection is taken: SQLite's pool has only that one.
+    let listing = shop.listing().await?;
+    let mut db = shop.ledger.conn().await?;
     // A retry returns the order already placed, before anything is recomputed: the
     // order's own redemption would otherwise count against it.
-    if let Some(existing) = shop
-        .ledger
-        .find_by_key(&me, &request.idempotency_key, &hash)
-        .await?
-    {
+    if let Some(existing) = db.find_by_key(&me, &request.idempotency_key, &hash).await? {
         return Ok((StatusCode::OK, Json(order_json(&existing))).into_response());
     }
     // Replays are a cheap read and never limited: a storefront retrying after a
@@ -567,69 +633,9 @@ async fn place_order(State(shop): State<Arc<Shop>>, headers: HeaderMap, body: Bo
                 .into_response());
         }
     }
-    let wanted: Vec<Wanted<'_>> = request
-        .lines
-        .iter()
-        .map(|l| Wanted {
-            product_id: &l.product_id,
-            quantity: l.quantity,
-        })
-        .collect();
-    let built = match shop
-        .ledger
-        .build_cart(
-            shop.bundle.currency,
-            &wanted,
-            request.shipping_id.as_deref(),
-        )
-        .await
-    {
-        Ok(built) => built,
-        Err(CartError::UnknownProduct(i)) => {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "unknown_product",
-                &format!("lines[{i}].productId"),
-                format!(
-                    "the shop sells no product {:?}",
-                    request.lines[i].product_id
-                ),
-            ))
-        }
-        Err(CartError::UnknownShipping) => {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "unknown_shipping_option",
-                "shippingId",
-                "the shop offers no such delivery option",
-            ))
-        }
-        Err(CartError::Ledger(e)) => return Err(e.into()),
-    };
-    let changed: Vec<Value> = request
-        .lines
-        .iter()
-        .enumerate()
-        .filter_map(|(i, l)| {
-            let actual = built.products.get(&l.product_id)?.price;
-            let claimed = l.unit_price?;
-            (claimed.0 != actual.0).then(|| {
-                json!({ "path": format!("lines[{i}].unitPrice"), "productId": l.product_id,
-                        "claimed": claimed, "actual": actual })
-            })
-        })
-        .collect();
-    if !changed.is_empty() {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "price_changed",
-            "lines",
-            "a price changed since the storefront showed it: refresh the catalogue",
-        )
-        .with("differences", json!(changed)));
-    }
-    let customer = shop.current_customer(&me).await?;
-    let engine = Engine::new(shop.current_bundle().await?)?;
+    let built = build_cart(&listing, shop.bundle.currency, &request)?;
+    let customer = shop.current_customer(&me, &mut db).await?;
+    let engine = shop.current_engine(&mut db).await?;
     let now = now();
     let context = Context {
         now,
@@ -640,11 +646,7 @@ async fn place_order(State(shop): State<Arc<Shop>>, headers: HeaderMap, body: Bo
     if !recheck.accepted {
         // A concurrent retry of this very request may have placed the order meanwhile,
         // and its redemption is what the recheck now sees.
-        if let Some(existing) = shop
-            .ledger
-            .find_by_key(&me, &request.idempotency_key, &hash)
-            .await?
-        {
+        if let Some(existing) = db.find_by_key(&me, &request.idempotency_key, &hash).await? {
             return Ok((StatusCode::OK, Json(order_json(&existing))).into_response());
         }
         return Ok((
@@ -686,8 +688,7 @@ async fn place_order(State(shop): State<Arc<Shop>>, headers: HeaderMap, body: Bo
         .iter()
         .filter_map(|a| a.code.as_deref())
         .collect();
-    let placed = shop
-        .ledger
+    let placed = db
         .place(&NewOrder {
             customer_id: me.clone(),
             idempotency_key: request.idempotency_key.clone(),
@@ -707,11 +708,7 @@ async fn place_order(State(shop): State<Arc<Shop>>, headers: HeaderMap, body: Bo
     let order = match placed {
         Ok(order) => order,
         Err(e @ LedgerError::LimitReached { .. }) => {
-            match shop
-                .ledger
-                .find_by_key(&me, &request.idempotency_key, &hash)
-                .await?
-            {
+            match db.find_by_key(&me, &request.idempotency_key, &hash).await? {
                 Some(existing) => existing,
                 None => return Err(e.into()),
             }
@@ -724,6 +721,66 @@ async fn place_order(State(shop): State<Arc<Shop>>, headers: HeaderMap, body: Bo
         StatusCode::CREATED
     };
     Ok((status, Json(order_json(&order))).into_response())
+}
+
+/// The cart of a placement, from the shop's catalogue: an unknown product or delivery
+/// option is 422, and a shown price that is not the catalogue's is 409
+/// `price_changed`, with each difference.
+fn build_cart(
+    listing: &Listing,
+    currency: coupon_engine::money::Currency,
+    request: &PlaceOrder,
+) -> Result<crate::catalogue::Built, ApiError> {
+    let wanted: Vec<Wanted<'_>> = request
+        .lines
+        .iter()
+        .map(|l| Wanted {
+            product_id: &l.product_id,
+            quantity: l.quantity,
+        })
+        .collect();
+    let built = listing
+        .build_cart(currency, &wanted, request.shipping_id.as_deref())
+        .map_err(|e| match e {
+            CartError::UnknownProduct(i) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_product",
+                &format!("lines[{i}].productId"),
+                format!(
+                    "the shop sells no product {:?}",
+                    request.lines[i].product_id
+                ),
+            ),
+            CartError::UnknownShipping => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_shipping_option",
+                "shippingId",
+                "the shop offers no such delivery option",
+            ),
+        })?;
+    let changed: Vec<Value> = request
+        .lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let actual = built.products.get(&l.product_id)?.price;
+            let claimed = l.unit_price?;
+            (claimed.0 != actual.0).then(|| {
+                json!({ "path": format!("lines[{i}].unitPrice"), "productId": l.product_id,
+                        "claimed": claimed, "actual": actual })
+            })
+        })
+        .collect();
+    if !changed.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "price_changed",
+            "lines",
+            "a price changed since the storefront showed it: refresh the catalogue",
+        )
+        .with("differences", json!(changed)));
+    }
+    Ok(built)
 }
 
 /// One of the signed-in customer's orders, named by the path: who asks (401 when

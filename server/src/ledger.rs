@@ -17,7 +17,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
-use sqlx::{AnyPool, Row};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Row};
 
 /// Which database the ledger runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +34,14 @@ pub enum Backend {
 pub struct Ledger {
     pub(crate) pool: AnyPool,
     backend: Backend,
+}
+
+/// One connection of the ledger, held for a sequence of statements: a placement's
+/// reads and its transaction share one, so a placement waits for the pool once rather
+/// than once per statement, and never holds two connections. (SQLite's pool has one
+/// connection: nothing else may wait on the pool while one is held.)
+pub struct LedgerConn {
+    conn: PoolConnection<Any>,
 }
 
 /// A discount to redeem, with the uses left under each of its limits.
@@ -272,8 +281,11 @@ impl Ledger {
         } else {
             connections.max(1)
         };
+        // No round trip to test a connection before each use: a connection the server
+        // dropped fails its first statement, which answers 503 like any storage error.
         let pool = AnyPoolOptions::new()
             .max_connections(connections)
+            .test_before_acquire(false)
             .connect(url)
             .await?;
         if backend == Backend::Sqlite {
@@ -310,105 +322,15 @@ impl Ledger {
     /// customer, key and request hash return the order already placed (`replayed`);
     /// the same key with another hash is [`LedgerError::IdempotencyMismatch`].
     pub async fn place(&self, order: &NewOrder) -> Result<Order, LedgerError> {
-        if let Some(existing) = self.replay(order).await? {
-            return Ok(existing);
-        }
-        let id = new_order_id()?;
-        let mut tx = self.pool.begin().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO orders (id, customer_id, idempotency_key, request_hash, state, payment_method, \
-             subtotal, discount_total, total, items, coupon_codes, created_ms, expires_ms) \
-             VALUES ($1, $2, $3, $4, 'reserved', $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(&id)
-        .bind(&order.customer_id)
-        .bind(&order.idempotency_key)
-        .bind(&order.request_hash)
-        .bind(&order.payment_method)
-        .bind(&order.subtotal)
-        .bind(&order.discount_total)
-        .bind(&order.total)
-        .bind(&order.items)
-        .bind(&order.coupon_codes)
-        .bind(order.now_ms)
-        .bind(order.now_ms + order.hold_ms)
-        .execute(&mut *tx)
-        .await;
-        match inserted {
-            // A concurrent request with the same key won the race: its order stands.
-            Err(e) if is_unique_violation(&e) => {
-                drop(tx);
-                return self.replay(order).await?.ok_or(LedgerError::NotFound);
-            }
-            other => other?,
-        };
-        take(
-            &mut tx,
-            Counter::Holds(&order.customer_id),
-            Some(order.max_open),
-        )
-        .await?
-        .then_some(())
-        .ok_or(LedgerError::TooManyReservations(order.max_open))?;
-        for u in &order.uses {
-            if !take(&mut tx, Counter::Coupon(&u.coupon_id), u.global_limit).await? {
-                return Err(LedgerError::LimitReached {
-                    coupon_id: u.coupon_id.clone(),
-                    scope: "global",
-                });
-            }
-            if !take(
-                &mut tx,
-                Counter::CustomerCoupon(&u.coupon_id, &order.customer_id),
-                u.per_customer_limit,
-            )
-            .await?
-            {
-                return Err(LedgerError::LimitReached {
-                    coupon_id: u.coupon_id.clone(),
-                    scope: "customer",
-                });
-            }
-            sqlx::query(
-                "INSERT INTO redemptions (order_id, coupon_id, amount) VALUES ($1, $2, $3)",
-            )
-            .bind(&id)
-            .bind(&u.coupon_id)
-            .bind(&u.amount)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(Order {
-            id,
-            customer_id: order.customer_id.clone(),
-            state: State::Reserved,
-            replayed: false,
-            payment_method: order.payment_method.clone(),
-            subtotal: order.subtotal.clone(),
-            discount_total: order.discount_total.clone(),
-            total: order.total.clone(),
-            items: order.items.clone(),
-            coupon_codes: order.coupon_codes.clone(),
-            created_ms: order.now_ms,
-            expires_ms: order.now_ms + order.hold_ms,
-            redemptions: order
-                .uses
-                .iter()
-                .map(|u| (u.coupon_id.clone(), u.amount.clone()))
-                .collect(),
-        })
+        self.conn().await?.place(order).await
     }
 
-    /// The order placed earlier under this order's customer and key, marked replayed;
-    /// [`LedgerError::IdempotencyMismatch`] when it was placed with another request.
-    pub async fn replay(&self, order: &NewOrder) -> Result<Option<Order>, LedgerError> {
-        self.find_by_key(
-            &order.customer_id,
-            &order.idempotency_key,
-            &order.request_hash,
-        )
-        .await
+    /// A connection for a sequence of statements, such as one placement's reads and
+    /// its transaction.
+    pub async fn conn(&self) -> Result<LedgerConn, LedgerError> {
+        Ok(LedgerConn {
+            conn: self.pool.acquire().await?,
+        })
     }
 
     /// The order a customer placed under a key, if the request hash matches.
@@ -418,21 +340,10 @@ impl Ledger {
         key: &str,
         request_hash: &str,
     ) -> Result<Option<Order>, LedgerError> {
-        let row = sqlx::query(&format!(
-            "SELECT {ORDER_COLUMNS} FROM orders WHERE customer_id = $1 AND idempotency_key = $2"
-        ))
-        .bind(customer_id)
-        .bind(key)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let (order, hash) = order_from_row(&row);
-        if hash != request_hash {
-            return Err(LedgerError::IdempotencyMismatch);
-        }
-        let mut order = self.with_redemptions(order).await?;
-        order.replayed = true;
-        Ok(Some(order))
+        self.conn()
+            .await?
+            .find_by_key(customer_id, key, request_hash)
+            .await
     }
 
     /// The order with this id, if it belongs to this customer.
@@ -448,32 +359,14 @@ impl Ledger {
         self.with_redemptions(order_from_row(&row).0).await
     }
 
-    async fn with_redemptions(&self, mut order: Order) -> Result<Order, LedgerError> {
-        order.redemptions = sqlx::query(
-            "SELECT coupon_id, amount FROM redemptions WHERE order_id = $1 ORDER BY coupon_id",
-        )
-        .bind(&order.id)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
-        Ok(order)
+    async fn with_redemptions(&self, order: Order) -> Result<Order, LedgerError> {
+        with_redemptions(&mut *self.pool.acquire().await?, order).await
     }
 
     /// The customer's live orders (reserved or confirmed), oldest first: the history
     /// the summary and the recheck see.
     pub async fn history(&self, customer_id: &str) -> Result<Vec<Order>, LedgerError> {
-        Ok(sqlx::query(&format!(
-            "SELECT {ORDER_COLUMNS} FROM orders WHERE customer_id = $1 \
-             AND state IN ('reserved', 'confirmed') ORDER BY created_ms, id"
-        ))
-        .bind(customer_id)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| order_from_row(r).0)
-        .collect())
+        history(&mut *self.pool.acquire().await?, customer_id).await
     }
 
     /// Confirms the customer's reservation if it has not expired.
@@ -601,10 +494,7 @@ impl Ledger {
 
     /// Uses taken of every coupon's global limit, by coupon id (one query).
     pub async fn used_all(&self) -> Result<BTreeMap<String, u32>, LedgerError> {
-        let rows = sqlx::query("SELECT coupon_id, used FROM coupon_usage WHERE used > 0")
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(counts(&rows))
+        used_all(&mut *self.pool.acquire().await?).await
     }
 
     /// Uses taken by one customer, by coupon id (one query).
@@ -612,13 +502,7 @@ impl Ledger {
         &self,
         customer_id: &str,
     ) -> Result<BTreeMap<String, u32>, LedgerError> {
-        let rows = sqlx::query(
-            "SELECT coupon_id, used FROM customer_usage WHERE customer_id = $1 AND used > 0",
-        )
-        .bind(customer_id)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(counts(&rows))
+        used_by_customer(&mut *self.pool.acquire().await?, customer_id).await
     }
 
     /// Uses taken of a coupon's global limit.
@@ -672,6 +556,205 @@ impl Ledger {
         .await?;
         Ok(u32::try_from(row.get::<i64, _>(0)).unwrap_or(0))
     }
+}
+
+impl LedgerConn {
+    /// The order the customer placed under a key, marked replayed, if the request hash
+    /// matches; [`LedgerError::IdempotencyMismatch`] when it does not.
+    pub async fn find_by_key(
+        &mut self,
+        customer_id: &str,
+        key: &str,
+        request_hash: &str,
+    ) -> Result<Option<Order>, LedgerError> {
+        let row = sqlx::query(&format!(
+            "SELECT {ORDER_COLUMNS} FROM orders WHERE customer_id = $1 AND idempotency_key = $2"
+        ))
+        .bind(customer_id)
+        .bind(key)
+        .fetch_optional(&mut *self.conn)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let (order, hash) = order_from_row(&row);
+        if hash != request_hash {
+            return Err(LedgerError::IdempotencyMismatch);
+        }
+        let mut order = with_redemptions(&mut self.conn, order).await?;
+        order.replayed = true;
+        Ok(Some(order))
+    }
+
+    /// See [`Ledger::history`].
+    pub async fn history(&mut self, customer_id: &str) -> Result<Vec<Order>, LedgerError> {
+        history(&mut self.conn, customer_id).await
+    }
+
+    /// See [`Ledger::used_all`].
+    pub async fn used_all(&mut self) -> Result<BTreeMap<String, u32>, LedgerError> {
+        used_all(&mut self.conn).await
+    }
+
+    /// See [`Ledger::used_by_customer`].
+    pub async fn used_by_customer(
+        &mut self,
+        customer_id: &str,
+    ) -> Result<BTreeMap<String, u32>, LedgerError> {
+        used_by_customer(&mut self.conn, customer_id).await
+    }
+
+    /// See [`Ledger::place`]. The order row goes first, so a concurrent retry of the
+    /// same key fails on the unique key before it takes anything and replays the order
+    /// that won. Counters are taken in coupon order, so two orders never wait on each
+    /// other's rows in opposite orders, and the global counters (the rows every
+    /// placement of a coupon shares) last, so each is locked for the shortest time.
+    pub async fn place(&mut self, order: &NewOrder) -> Result<Order, LedgerError> {
+        let id = new_order_id()?;
+        let mut tx = self.conn.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO orders (id, customer_id, idempotency_key, request_hash, state, payment_method, \
+             subtotal, discount_total, total, items, coupon_codes, created_ms, expires_ms) \
+             VALUES ($1, $2, $3, $4, 'reserved', $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(&id)
+        .bind(&order.customer_id)
+        .bind(&order.idempotency_key)
+        .bind(&order.request_hash)
+        .bind(&order.payment_method)
+        .bind(&order.subtotal)
+        .bind(&order.discount_total)
+        .bind(&order.total)
+        .bind(&order.items)
+        .bind(&order.coupon_codes)
+        .bind(order.now_ms)
+        .bind(order.now_ms + order.hold_ms)
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            // The key is taken: by an earlier try of this request, or by a concurrent
+            // one that won the race. Its order stands.
+            Err(e) if is_unique_violation(&e) => {
+                tx.rollback().await?;
+                return self
+                    .find_by_key(
+                        &order.customer_id,
+                        &order.idempotency_key,
+                        &order.request_hash,
+                    )
+                    .await?
+                    .ok_or(LedgerError::NotFound);
+            }
+            other => other?,
+        };
+        take(
+            &mut tx,
+            Counter::Holds(&order.customer_id),
+            Some(order.max_open),
+        )
+        .await?
+        .then_some(())
+        .ok_or(LedgerError::TooManyReservations(order.max_open))?;
+        let mut uses: Vec<&Use> = order.uses.iter().collect();
+        uses.sort_by(|a, b| a.coupon_id.cmp(&b.coupon_id));
+        for u in &uses {
+            if !take(
+                &mut tx,
+                Counter::CustomerCoupon(&u.coupon_id, &order.customer_id),
+                u.per_customer_limit,
+            )
+            .await?
+            {
+                return Err(LedgerError::LimitReached {
+                    coupon_id: u.coupon_id.clone(),
+                    scope: "customer",
+                });
+            }
+            sqlx::query(
+                "INSERT INTO redemptions (order_id, coupon_id, amount) VALUES ($1, $2, $3)",
+            )
+            .bind(&id)
+            .bind(&u.coupon_id)
+            .bind(&u.amount)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for u in &uses {
+            if !take(&mut tx, Counter::Coupon(&u.coupon_id), u.global_limit).await? {
+                return Err(LedgerError::LimitReached {
+                    coupon_id: u.coupon_id.clone(),
+                    scope: "global",
+                });
+            }
+        }
+        tx.commit().await?;
+        Ok(Order {
+            id,
+            customer_id: order.customer_id.clone(),
+            state: State::Reserved,
+            replayed: false,
+            payment_method: order.payment_method.clone(),
+            subtotal: order.subtotal.clone(),
+            discount_total: order.discount_total.clone(),
+            total: order.total.clone(),
+            items: order.items.clone(),
+            coupon_codes: order.coupon_codes.clone(),
+            created_ms: order.now_ms,
+            expires_ms: order.now_ms + order.hold_ms,
+            redemptions: order
+                .uses
+                .iter()
+                .map(|u| (u.coupon_id.clone(), u.amount.clone()))
+                .collect(),
+        })
+    }
+}
+
+async fn with_redemptions(
+    conn: &mut AnyConnection,
+    mut order: Order,
+) -> Result<Order, LedgerError> {
+    order.redemptions = sqlx::query(
+        "SELECT coupon_id, amount FROM redemptions WHERE order_id = $1 ORDER BY coupon_id",
+    )
+    .bind(&order.id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect();
+    Ok(order)
+}
+
+async fn history(conn: &mut AnyConnection, customer_id: &str) -> Result<Vec<Order>, LedgerError> {
+    Ok(sqlx::query(&format!(
+        "SELECT {ORDER_COLUMNS} FROM orders WHERE customer_id = $1 \
+         AND state IN ('reserved', 'confirmed') ORDER BY created_ms, id"
+    ))
+    .bind(customer_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| order_from_row(r).0)
+    .collect())
+}
+
+async fn used_all(conn: &mut AnyConnection) -> Result<BTreeMap<String, u32>, LedgerError> {
+    let rows = sqlx::query("SELECT coupon_id, used FROM coupon_usage WHERE used > 0")
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(counts(&rows))
+}
+
+async fn used_by_customer(
+    conn: &mut AnyConnection,
+    customer_id: &str,
+) -> Result<BTreeMap<String, u32>, LedgerError> {
+    let rows = sqlx::query(
+        "SELECT coupon_id, used FROM customer_usage WHERE customer_id = $1 AND used > 0",
+    )
+    .bind(customer_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(counts(&rows))
 }
 
 fn counts(rows: &[sqlx::any::AnyRow]) -> BTreeMap<String, u32> {

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use common::*;
 use coupon_engine::money::Amount;
+use coupon_engine_server::http::CATALOGUE_MAX_AGE;
 use coupon_engine_server::ledger::Ledger;
 use serde_json::{json, Value};
 
@@ -130,14 +131,37 @@ async fn prices_collections_and_shipping_come_from_the_catalogue() {
     body["lines"] = json!([]);
     assert_eq!(post(&client, &url, &body).await.1["code"], "empty_cart");
 
-    // The merchant raises a price: a claim made at the old one is refused, the
-    // storefront's shown price answers price_changed, and the new honest claim goes through.
+    // The merchant raises a price: once the server has read it (within
+    // CATALOGUE_MAX_AGE, seen in the signed catalogue), a claim made at the old one is
+    // refused, the storefront's shown price answers price_changed, and the new honest
+    // claim goes through.
     Ledger::connect(&sqlite(&d))
         .await
         .unwrap()
         .set_price("tea", &Amount::parse("120.00").unwrap())
         .await
         .unwrap();
+    let changed_at = std::time::Instant::now();
+    loop {
+        let token = get_json(&anonymous(), &server.url("/api/bundle")).await["token"].clone();
+        let products = payload(token.as_str().unwrap())["catalogue"]["products"].clone();
+        let tea = products
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == "tea")
+            .unwrap()
+            .clone();
+        if tea["price"] == "120.00" {
+            break;
+        }
+        assert!(
+            changed_at.elapsed() < CATALOGUE_MAX_AGE * 5,
+            "the server still sells tea at {}",
+            tea["price"]
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let client2 = signed_in(&server, "c2").await;
     let stale = honest.clone();
     let (status, answer) = post(&client2, &url, &order("stale", &want, &stale)).await;
