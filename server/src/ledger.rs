@@ -7,7 +7,9 @@
 //! transaction: PostgreSQL re-checks the condition after a concurrent commit to the
 //! same row, and SQLite has a single writer, so a limit can never be exceeded, however
 //! many orders race for its last uses, and however many servers share the database.
-//! A customer's open reservations are bounded the same way.
+//! A customer's open reservations are bounded the same way. Counters exist only for
+//! the limits coupons have ([`Ledger::count_limits`]): a coupon without a limit is
+//! redeemed without touching a row that every order of that coupon would share.
 //!
 //! The order row is inserted first in that transaction, so a concurrent retry of the
 //! same idempotency key waits on the unique key instead of racing for the uses: it
@@ -310,6 +312,94 @@ impl Ledger {
             .max_connections(1)
             .connect(url)
             .await?)
+    }
+
+    /// Keeps usage counters for exactly these limits: the coupons with a global limit
+    /// and those with a per-customer limit. A limit not counted before is counted now
+    /// from the live orders' redemptions; a limit no longer there loses its counters.
+    /// Run at start, before placements: on PostgreSQL the counters are locked while
+    /// this runs, so placements of servers already running the same store wait for it
+    /// rather than count beside it. (Servers still running a store without the new
+    /// limit do not count it: stop them before starting one with a limit added.)
+    pub async fn count_limits(
+        &self,
+        global: &[&str],
+        per_customer: &[&str],
+    ) -> Result<(), LedgerError> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("LOCK TABLE coupon_usage, customer_usage IN SHARE ROW EXCLUSIVE MODE")
+                .execute(&mut *tx)
+                .await?;
+        }
+        let counted: Vec<(String, String)> =
+            sqlx::query("SELECT coupon_id, scope FROM counted_limits")
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect();
+        let wanted: Vec<(&str, &str)> = global
+            .iter()
+            .map(|c| (*c, "global"))
+            .chain(per_customer.iter().map(|c| (*c, "customer")))
+            .collect();
+        let table = |scope: &str| {
+            if scope == "global" {
+                "coupon_usage"
+            } else {
+                "customer_usage"
+            }
+        };
+        for (coupon, scope) in &counted {
+            if !wanted.contains(&(coupon.as_str(), scope.as_str())) {
+                sqlx::query(&format!(
+                    "DELETE FROM {} WHERE coupon_id = $1",
+                    table(scope)
+                ))
+                .bind(coupon)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("DELETE FROM counted_limits WHERE coupon_id = $1 AND scope = $2")
+                    .bind(coupon)
+                    .bind(scope)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        for (coupon, scope) in wanted {
+            if counted.iter().any(|(c, s)| c == coupon && s == scope) {
+                continue;
+            }
+            sqlx::query(&format!(
+                "DELETE FROM {} WHERE coupon_id = $1",
+                table(scope)
+            ))
+            .bind(coupon)
+            .execute(&mut *tx)
+            .await?;
+            let (columns, group) = if scope == "global" {
+                ("coupon_id, used", "r.coupon_id")
+            } else {
+                ("coupon_id, customer_id, used", "r.coupon_id, o.customer_id")
+            };
+            sqlx::query(&format!(
+                "INSERT INTO {} ({columns}) SELECT {group}, COUNT(*) FROM redemptions r \
+                 JOIN orders o ON o.id = r.order_id \
+                 WHERE r.coupon_id = $1 AND o.state IN ('reserved', 'confirmed') GROUP BY {group}",
+                table(scope)
+            ))
+            .bind(coupon)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("INSERT INTO counted_limits (coupon_id, scope) VALUES ($1, $2)")
+                .bind(coupon)
+                .bind(scope)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The database in use.
@@ -789,10 +879,12 @@ async fn take(
     counter: Counter<'_>,
     limit: Option<u32>,
 ) -> Result<bool, LedgerError> {
-    if limit == Some(0) {
-        return Ok(false);
-    }
-    let limit = limit.map_or(-1, i64::from);
+    let limit = match (counter, limit) {
+        (_, Some(0)) => return Ok(false),
+        // Only limits are counted (see Ledger::count_limits).
+        (Counter::Coupon(_) | Counter::CustomerCoupon(..), None) => return Ok(true),
+        (_, limit) => limit.map_or(-1, i64::from),
+    };
     let done = match counter {
         Counter::Coupon(coupon) => sqlx::query(
             "INSERT INTO coupon_usage (coupon_id, used) VALUES ($1, 1) ON CONFLICT (coupon_id) \

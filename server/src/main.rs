@@ -272,6 +272,21 @@ async fn main() {
         .seed_catalogue(&file.catalogue)
         .await
         .unwrap_or_else(|e| fail(format!("{database}: writing the catalogue: {e}")));
+    let limited = |has: fn(&coupon_engine::model::Limits) -> bool| -> Vec<&str> {
+        file.bundle
+            .coupons
+            .iter()
+            .filter(|c| c.limits.as_ref().is_some_and(has))
+            .map(|c| c.id.as_str())
+            .collect()
+    };
+    ledger
+        .count_limits(
+            &limited(|l| l.global.is_some()),
+            &limited(|l| l.per_customer.is_some()),
+        )
+        .await
+        .unwrap_or_else(|e| fail(format!("{database}: counting the coupons' limits: {e}")));
     let sessions = Arc::new(CookieSessions::new(
         &load_secret::<64>(&session_key),
         secure_cookies,

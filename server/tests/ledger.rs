@@ -318,9 +318,9 @@ async fn a_customer_holds_at_most_max_open_reservations_even_at_once() {
         }
         assert_eq!(placed.len(), 3, "{:?}", ledger.backend());
         assert_eq!(
-            ledger.used("LAST10").await.unwrap(),
+            ledger.live_redemptions("LAST10").await.unwrap(),
             3,
-            "refused orders take no use"
+            "refused orders redeem nothing"
         );
         // Confirming one frees a place.
         ledger
@@ -337,5 +337,77 @@ async fn a_customer_holds_at_most_max_open_reservations_even_at_once() {
             ledger.place(&o).await,
             Err(LedgerError::TooManyReservations(3))
         ));
+    }
+}
+
+#[tokio::test]
+async fn a_limit_added_later_counts_the_orders_placed_before_it() {
+    for ledger in ledgers().await {
+        let backend = ledger.backend();
+        ledger.count_limits(&[], &[]).await.unwrap();
+        // Without a limit, redemptions touch no counter.
+        for (key, customer) in [("a1", "ann"), ("a2", "ann"), ("b1", "bob")] {
+            ledger
+                .place(&order(key, customer, None, None))
+                .await
+                .unwrap();
+        }
+        let cancelled = ledger.place(&order("b2", "bob", None, None)).await.unwrap();
+        ledger.cancel(&cancelled.id, "bob").await.unwrap();
+        assert_eq!(ledger.used("LAST10").await.unwrap(), 0, "{backend:?}");
+
+        // The store adds both limits: the live orders are counted, the cancelled one not.
+        ledger.count_limits(&["LAST10"], &["LAST10"]).await.unwrap();
+        assert_eq!(ledger.used("LAST10").await.unwrap(), 3, "{backend:?}");
+        assert_eq!(
+            ledger.used_by("LAST10", "ann").await.unwrap(),
+            2,
+            "{backend:?}"
+        );
+        assert_eq!(
+            ledger.used_by("LAST10", "bob").await.unwrap(),
+            1,
+            "{backend:?}"
+        );
+        // A limit of 4 has one use left, and ann's limit of 2 has none.
+        assert!(matches!(
+            ledger.place(&order("a3", "ann", Some(4), Some(2))).await,
+            Err(LedgerError::LimitReached {
+                scope: "customer",
+                ..
+            })
+        ));
+        ledger
+            .place(&order("b3", "bob", Some(4), Some(2)))
+            .await
+            .unwrap();
+        assert!(matches!(
+            ledger.place(&order("c1", "cat", Some(4), None)).await,
+            Err(LedgerError::LimitReached {
+                scope: "global",
+                ..
+            })
+        ));
+        // Counting again at the next start changes nothing.
+        ledger.count_limits(&["LAST10"], &["LAST10"]).await.unwrap();
+        assert_eq!(ledger.used("LAST10").await.unwrap(), 4, "{backend:?}");
+
+        // The limits go, orders go on uncounted; when the global one comes back it is
+        // counted afresh, with the orders placed meanwhile.
+        ledger.count_limits(&[], &[]).await.unwrap();
+        assert_eq!(ledger.used("LAST10").await.unwrap(), 0, "{backend:?}");
+        ledger.place(&order("c2", "cat", None, None)).await.unwrap();
+        ledger.count_limits(&["LAST10"], &[]).await.unwrap();
+        assert_eq!(ledger.used("LAST10").await.unwrap(), 5, "{backend:?}");
+        assert_eq!(
+            ledger.used_by("LAST10", "bob").await.unwrap(),
+            0,
+            "{backend:?}"
+        );
+        assert_eq!(
+            ledger.live_redemptions("LAST10").await.unwrap(),
+            5,
+            "{backend:?}"
+        );
     }
 }
