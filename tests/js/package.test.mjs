@@ -171,3 +171,11 @@ test("the packed tarball holds the README, both licences and every file the mani
   assert.equal(readFileSync(new URL("README.md", `file://${pkg}`), "utf8"), readFileSync(new URL("README.md", root), "utf8"));
   assert.equal(manifest.license, "MIT OR Apache-2.0");
 });
+
+test("no doc comment a user sees links to a Rust item", () => {
+  const pkg = new URL("pkg/", root);
+  for (const file of readdirSync(pkg).filter((f) => /\.(d\.ts|js)$/.test(f))) {
+    const text = readFileSync(new URL(file, pkg), "utf8");
+    assert.doesNotMatch(text, /\[`?\w+::[\w:]+`?\]|coupon_engine::/, file);
+  }
+});
