@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/ from pkg.json and prints its sizes (raw, gzip, brotli).
+# `npm pack ./pkg` then makes the tarball to publish.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh wasm
@@ -17,8 +18,12 @@ echo "optimising for size (wasm-opt ${size_wasm_opt_args[*]:0:5}, binaryen $(nod
 node_modules/.bin/wasm-opt "${size_wasm_opt_args[@]}" --strip-producers --strip-target-features \
   pkg/coupon_engine_bg.wasm -o pkg/coupon_engine_bg.wasm
 cp wasm/types.d.ts pkg/types.d.ts
-# One WebAssembly build; thin entries pick the runtime's way to load it (pkg.json exports).
-cp wasm/js/node.js wasm/js/deno.js wasm/js/workerd.js pkg/
+node scripts/pkg-declarations.mjs pkg/coupon_engine.d.ts
+node scripts/pkg-declarations.mjs pkg/coupon_engine.js
+# One WebAssembly build; thin entries pick the runtime's way to load it (pkg.json
+# exports), all through index.js, which makes thrown errors CouponEngineError instances.
+cp wasm/js/index.js wasm/js/index.d.ts wasm/js/node.js wasm/js/deno.js wasm/js/workerd.js pkg/
+cp README.md LICENSE-MIT LICENSE-APACHE pkg/
 # The manifest is ours (pkg.json), with the crate's version; wasm-pack's own is replaced.
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 node -e '

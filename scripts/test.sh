@@ -30,7 +30,7 @@ step "wasm: shared vectors in Node" bash -c 'cd wasm && wasm-pack test --node --
 step "wasm: shared vectors in headless Chromium" bash -c 'cd wasm && WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" --mode no-install'
 step "npm package: build and size report" scripts/build-pkg.sh
 step "npm package: imported by Node" node --test tests/js/
-step "npm package: TypeScript declarations under tsc --strict" node_modules/.bin/tsc -p tests/ts/tsconfig.json
+step "npm package: TypeScript declarations under tsc --strict, NodeNext, Node16 and Bundler resolution" node --test tests/ts/
 step "npm package installed from its tarball: Node, Deno, workerd (Miniflare), Vite in Chromium; the edge worker over HTTP" node --test tests/runtimes/
 step "end to end: order server + demo storefront in Chromium (screenshots in test-artifacts/)" node --test tests/e2e/
 step "fuzzing: 5 cargo-fuzz targets, ${FUZZ_SECONDS:-60}s each from the seed corpus" scripts/fuzz.sh

@@ -1,6 +1,6 @@
 //! The CLI writing into a pipe whose reader has gone (`coupon-engine cards … | head`):
 //! it ends quietly with status 0, never with a panic, whether the reader went before
-//! the first write or after reading a line.
+//! the first write or after reading a line, for `cards` and for `evaluate`.
 #![cfg(unix)]
 
 use std::io::{BufRead, BufReader, Write};
@@ -110,4 +110,33 @@ fn an_input_error_with_stderr_closed_is_still_status_2() {
     stdin.write_all(b"{").unwrap();
     drop(stdin);
     assert_eq!(child.wait().unwrap().code(), Some(2));
+}
+
+/// The pipelines of the issue as a shell runs them under `set -o pipefail`, where the
+/// pipeline's status is the CLI's: `cards … | head -2`, and `evaluate … | head` with a
+/// reader gone before the request arrives (`head -n 0` leaves at once).
+#[test]
+fn shell_pipelines_into_head_exit_0() {
+    let files = many_examples(60);
+    let late_request = "{ sleep 0.3; cat examples/15-best-combination.json; }";
+    for script in [
+        r#""$0" cards "$@" | head -2 > /dev/null"#.to_string(),
+        format!(r#"{late_request} | "$0" evaluate --pretty | head -n 0"#),
+        format!(r#"{late_request} | "$0" evaluate - | head -n 0"#),
+    ] {
+        let output = Command::new("bash")
+            .current_dir(ROOT)
+            .args([
+                "-o",
+                "pipefail",
+                "-c",
+                &script,
+                env!("CARGO_BIN_EXE_coupon-engine"),
+            ])
+            .args(&files)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_quiet_success(&output, &script);
+    }
 }

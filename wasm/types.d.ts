@@ -1,7 +1,7 @@
 // Generated from the Rust types by `BLESS=1 cargo test --features typescript --test typescript`.
 // Do not edit by hand.
 
-export type Amount = string;
+export type Amount = `${number}`;
 
 export type Application = "code" | "automatic";
 
@@ -35,7 +35,7 @@ lines: Array<LineAllocation>,
  */
 shipping: Amount, };
 
-export type Audience = "all" | { "specific": { 
+export type Audience = OneKey<"all" | { "specific": { 
 /**
  * Customer ids.
  */
@@ -43,7 +43,7 @@ customerIds?: Array<string>,
 /**
  * Segment ids.
  */
-segmentIds?: Array<string>, } };
+segmentIds?: Array<string>, } }>;
 
 export type Behavior = { 
 /**
@@ -215,7 +215,7 @@ paymentMethod?: string,
  */
 codes?: Array<string>, };
 
-export type Coupon = { 
+export type Coupon = CodeRules<{ 
 /**
  * Unique id within the bundle.
  */
@@ -289,7 +289,7 @@ disableCod?: boolean,
 /**
  * How the card looks.
  */
-display: Display, };
+display: Display, }>;
 
 export type CourseProgress = { 
 /**
@@ -358,7 +358,7 @@ message: string, };
 
 export type DifferenceCode = "unknown_coupon" | "not_applicable" | "amount_differs" | "missing_discount" | "price_changed" | "line_mismatch" | "total_differs";
 
-export type Discount = { "percentage": { 
+export type Discount = OneKey<{ "percentage": { 
 /**
  * In (0, 100].
  */
@@ -418,7 +418,7 @@ productId: string,
 /**
  * Units given. Absent: 1.
  */
-quantity?: number, } } | { "combo": { 
+quantity?: number, } } | { "combo": ExactlyOne<{ 
 /**
  * The products of one set (at least two units in all).
  */
@@ -438,7 +438,7 @@ amount?: Amount,
 /**
  * At most this many sets.
  */
-limit?: number, } };
+limit?: number, }, "price" | "percent" | "amount"> }>;
 
 export type DiscountClass = "product" | "order" | "shipping";
 
@@ -676,7 +676,7 @@ collectionIds?: Array<string>,
  */
 quantity?: number, };
 
-export type OrderScope = "all" | "firstOrder" | { "orderCount": { 
+export type OrderScope = OneKey<"all" | "firstOrder" | { "orderCount": { 
 /**
  * This order is the n-th (1 = first).
  */
@@ -688,9 +688,9 @@ minPrevious?: number,
 /**
  * At most this many previous orders.
  */
-maxPrevious?: number, } };
+maxPrevious?: number, } }>;
 
-export type Percent = string;
+export type Percent = `${number}`;
 
 export type Progress = { 
 /**
@@ -906,7 +906,7 @@ differences: Array<Difference>,
  */
 result: EvaluationResult, };
 
-export type Rule = { "all": Array<Rule> } | { "any": Array<Rule> } | { "purchased": { 
+export type Rule = OneKey<{ "all": Array<Rule> } | { "any": Array<Rule> } | { "purchased": { 
 /**
  * Default 1.
  */
@@ -938,9 +938,9 @@ boughtBefore?: Timestamp,
 /**
  * No order in this span before now.
  */
-inactiveFor: Span, } };
+inactiveFor: Span, } }>;
 
-export type Scope = "entireCart" | { "products": Array<string> } | { "collections": Array<string> } | { "offers": Array<string> };
+export type Scope = OneKey<"entireCart" | { "products": Array<string> } | { "collections": Array<string> } | { "offers": Array<string> }>;
 
 export type Segment = { 
 /**
@@ -996,7 +996,7 @@ hours?: number,
  */
 minutes?: number, };
 
-export type Tier = { 
+export type Tier = ExactlyOne<{ 
 /**
  * The scoped subtotal at which the tier starts.
  */
@@ -1008,7 +1008,7 @@ percent?: Percent,
 /**
  * Amount off.
  */
-amount?: Amount, };
+amount?: Amount, }, "percent" | "amount">;
 
 export type Timestamp = string;
 
@@ -1055,5 +1055,24 @@ end?: Timestamp, };
 /** The four inputs in one object, for `evaluate()`. */
 export type EvaluationRequest = { description?: string, bundle: Bundle, customer: Customer, cart: Cart, context: Context };
 
-/** What every function of this module throws on bad input: a real `Error` with a stable `code` and the field `path`. */
-export interface CouponEngineError extends Error { name: "CouponEngineError"; code: ErrorCode; path: string }
+/** Every key of every object in a union. */
+export type KeysOfUnion<U> = U extends object ? keyof U : never;
+
+/**
+ * A union of single-key objects (`{ percentage: … } | { fixedAmount: … }`) where each
+ * member rules out the other members' keys, so that an object with two keys fits none.
+ */
+export type OneKey<U, All = U> = U extends object ? U & { [K in Exclude<KeysOfUnion<All>, keyof U>]?: never } : U;
+
+/** `T` with exactly one of the optional fields `K` present. */
+export type ExactlyOne<T, K extends keyof T> = Omit<T, K> & { [P in K]: Required<Pick<T, P>> & { [Q in Exclude<K, P>]?: never } }[K];
+
+/**
+ * A coupon applied by code has a `code` or a `codeHash`; an automatic one may have
+ * either as a label; none has both.
+ */
+export type CodeRules<T extends { application: Application, code?: string, codeHash?: string }> = Omit<T, "application" | "code" | "codeHash"> & (
+  | ({ application: "code" } & Required<Pick<T, "code">> & { codeHash?: never })
+  | ({ application: "code" } & Required<Pick<T, "codeHash">> & { code?: never })
+  | ({ application: "automatic" } & Pick<T, "code"> & { codeHash?: never })
+  | ({ application: "automatic" } & Pick<T, "codeHash"> & { code?: never }));

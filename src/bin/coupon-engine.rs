@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! coupon-engine evaluate request.json            # result JSON on stdout
+//! coupon-engine evaluate < request.json          # the request on stdin (or `evaluate -`)
 //! coupon-engine evaluate --bundle b.json --customer c.json --cart cart.json --context ctx.json
 //! coupon-engine cards examples/*.json            # the cards, for people
 //! coupon-engine recheck request.json claimed.json  # accepted, or the differences
@@ -10,10 +11,13 @@
 //! coupon-engine sign --key key.jwk --customer customer.json --ttl 900 > summary.jws
 //! coupon-engine verify --jwks jwks.json bundle.jws  # the verified payload as JSON
 //! ```
-//! Input errors print as JSON (`{"code","path","message"}`) on stderr, exit status 2.
+//! Input errors print as JSON (`{"code","path","message"}`) on stderr, exit status 2;
+//! a file that cannot be read is `file_not_found` or `io_error`, with the file as the path.
+//! `cards`, the command for people, says the same as a line of text naming the file,
+//! goes on with the other files, and exits with status 2 at the end.
 //! A reader that closes the output early (`| head`) ends the command quietly, status 0.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -35,7 +39,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Evaluate one request and print the result as JSON.
+    /// Evaluate one request and print the result as JSON. With no file, or `-`, the
+    /// request is read from standard input.
     Evaluate {
         #[command(flatten)]
         input: Input,
@@ -43,9 +48,10 @@ enum Command {
         #[arg(long)]
         pretty: bool,
     },
-    /// Evaluate request files and print their cards as text.
+    /// Evaluate request files and print their cards as text. A bad file is named on
+    /// stderr and skipped; the exit status is then 2.
     Cards {
-        /// Request files ({bundle, customer, cart, context}).
+        /// Request files ({bundle, customer, cart, context}); `-` for standard input.
         #[arg(required = true)]
         requests: Vec<PathBuf>,
     },
@@ -105,7 +111,8 @@ enum Command {
 
 #[derive(Args)]
 struct Input {
-    /// A request file holding {bundle, customer, cart, context}.
+    /// A request file holding {bundle, customer, cart, context}; `-` or nothing for
+    /// standard input.
     request: Option<PathBuf>,
     /// The coupon bundle (instead of a request file).
     #[arg(long, requires_all = ["customer", "cart", "context"], conflicts_with = "request")]
@@ -121,17 +128,84 @@ struct Input {
     context: Option<PathBuf>,
 }
 
-fn load(path: &Path) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|e| {
-        Error::new(
-            ErrorCode::InvalidJson,
-            path.display().to_string(),
-            format!("cannot read: {e}"),
-        )
+/// What the CLI reports on stderr: an engine error as it is, or a file that cannot be
+/// read, which has codes of its own because the engine never reads files.
+#[derive(serde::Serialize)]
+struct Report {
+    /// The engine's [`ErrorCode`], or `file_not_found` / `io_error`.
+    code: &'static str,
+    /// The field's path in the input, or the file for a file that cannot be read.
+    path: String,
+    /// English explanation.
+    message: String,
+}
+
+impl From<Error> for Report {
+    fn from(e: Error) -> Self {
+        Report {
+            code: e.code.as_str(),
+            path: e.path,
+            message: e.message,
+        }
+    }
+}
+
+impl Report {
+    /// A file that cannot be read or written: `file_not_found` when it does not exist
+    /// (usually a typo in the name), `io_error` otherwise.
+    fn io(path: &Path, action: &str, e: &io::Error) -> Self {
+        let code = if e.kind() == io::ErrorKind::NotFound {
+            "file_not_found"
+        } else {
+            "io_error"
+        };
+        Report {
+            code,
+            path: shown(path),
+            message: format!("cannot {action}: {e}"),
+        }
+    }
+
+    /// The report as a line for people: `bad.json: cart.lines[0].quantity: must be at
+    /// least 1 (invalid_quantity)`.
+    fn text(&self, file: &Path) -> String {
+        let file = shown(file);
+        if self.path.is_empty() || self.path == file {
+            format!("{file}: {} ({})", self.message, self.code)
+        } else {
+            format!("{file}: {}: {} ({})", self.path, self.message, self.code)
+        }
+    }
+}
+
+/// A file as messages name it; `-` is standard input.
+fn shown(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "stdin".to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// The text of an input file, or of standard input for `-`.
+fn load(path: &Path) -> Result<String, Report> {
+    let bytes = if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| Report::io(path, "read", &e))?;
+        bytes
+    } else {
+        std::fs::read(path).map_err(|e| Report::io(path, "read", &e))?
+    };
+    String::from_utf8(bytes).map_err(|_| Report {
+        code: ErrorCode::InvalidJson.as_str(),
+        path: shown(path),
+        message: "not UTF-8 text".to_string(),
     })
 }
 
-fn request(input: &Input) -> Result<Request, Error> {
+fn request(input: &Input) -> Result<Request, Report> {
     match (
         &input.request,
         &input.bundle,
@@ -139,7 +213,7 @@ fn request(input: &Input) -> Result<Request, Error> {
         &input.cart,
         &input.context,
     ) {
-        (Some(path), ..) => read_json("", &load(path)?),
+        (Some(path), ..) => Ok(read_json("", &load(path)?)?),
         (None, Some(b), Some(cu), Some(ca), Some(cx)) => Ok(Request {
             description: None,
             bundle: read_json("bundle", &load(b)?)?,
@@ -147,11 +221,16 @@ fn request(input: &Input) -> Result<Request, Error> {
             cart: read_json("cart", &load(ca)?)?,
             context: read_json("context", &load(cx)?)?,
         }),
+        // Waiting for a request typed at a terminal would look like a hang.
+        (None, None, ..) if !io::stdin().is_terminal() => {
+            Ok(read_json("", &load(Path::new("-"))?)?)
+        }
         _ => Err(Error::new(
             ErrorCode::MissingField,
             "request",
-            "give a request file, or --bundle, --customer, --cart and --context",
-        )),
+            "give a request file (- or a pipe for standard input), or --bundle, --customer, --cart and --context",
+        )
+        .into()),
     }
 }
 
@@ -165,8 +244,8 @@ fn evaluate(request: &Request) -> Result<EvaluationResult, Error> {
 
 /// Why a command stopped before the end.
 enum Failure {
-    /// Bad input (or a file it cannot write): JSON on stderr, exit status 2.
-    Input(Error),
+    /// Bad input (or a file it cannot read or write): JSON on stderr, exit status 2.
+    Input(Report),
     /// Standard output's reader has gone (`| head` read what it wanted).
     Closed,
     /// Standard output failed otherwise (a full disk, say).
@@ -175,6 +254,12 @@ enum Failure {
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
+        Failure::Input(e.into())
+    }
+}
+
+impl From<Report> for Failure {
+    fn from(e: Report) -> Self {
         Failure::Input(e)
     }
 }
@@ -194,7 +279,7 @@ impl From<io::Error> for Failure {
 
 fn print_cards(out: &mut impl Write, path: &Path, result: &EvaluationResult) -> io::Result<()> {
     let currency = result.currency;
-    writeln!(out, "── {} ──", path.display())?;
+    writeln!(out, "── {} ──", shown(path))?;
     let shipping_off = if result.shipping_discount.0.is_zero() {
         String::new()
     } else {
@@ -278,25 +363,8 @@ fn instant(now: Option<&str>) -> Result<Timestamp, Error> {
     }
 }
 
-fn read_input(path: &Path) -> Result<String, Error> {
-    if path.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-            .map_err(|e| Error::new(ErrorCode::InvalidJson, "stdin", e.to_string()))?;
-        Ok(text)
-    } else {
-        load(path)
-    }
-}
-
-fn write_private(path: &Path, text: &str) -> Result<(), Error> {
-    let io = |e: std::io::Error| {
-        Error::new(
-            ErrorCode::InvalidValue,
-            path.display().to_string(),
-            format!("cannot write: {e}"),
-        )
-    };
+fn write_private(path: &Path, text: &str) -> Result<(), Report> {
+    let io = |e: std::io::Error| Report::io(path, "write", &e);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -375,7 +443,7 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
             now,
         } => {
             let jwks: Jwks = read_json("jwks", &load(&jwks)?)?;
-            let token = read_input(&token)?;
+            let token = load(&token)?;
             let now = instant(now.as_deref())?;
             let payload = if signing::holds_summary(&token) {
                 let customer = signing::verify_summary(&token, &jwks, now, customer_id.as_deref())?;
@@ -400,20 +468,39 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
             )?;
         }
         Command::Cards { requests } => {
+            let mut failed = false;
             for path in requests {
-                let request: Request = read_json("", &load(&path)?)?;
-                print_cards(out, &path, &evaluate(&request)?)?;
+                let result = load(&path).and_then(|text| {
+                    let request: Request = read_json("", &text)?;
+                    Ok(evaluate(&request)?)
+                });
+                match result {
+                    Ok(result) => print_cards(out, &path, &result)?,
+                    Err(e) => {
+                        // The cards printed so far come first, as they would unbuffered.
+                        out.flush()?;
+                        say(&format!("coupon-engine: {}", e.text(&path)));
+                        failed = true;
+                    }
+                }
+            }
+            if failed {
+                return Ok(ExitCode::from(2));
             }
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// An error as JSON on stderr. A failed write is ignored: with stderr gone too there
-/// is nowhere left to say anything, and `eprintln!` would panic instead.
-fn report(e: &Error) {
-    let text = serde_json::to_string(e).unwrap_or_else(|_| e.to_string());
-    let _ = writeln!(io::stderr(), "{text}");
+/// An error as JSON on stderr.
+fn report(e: &Report) {
+    say(&serde_json::to_string(e).unwrap_or_else(|_| e.message.clone()));
+}
+
+/// A line on stderr. A failed write is ignored: with stderr gone too there is nowhere
+/// left to say anything, and `eprintln!` would panic instead.
+fn say(line: &str) {
+    let _ = writeln!(io::stderr(), "{line}");
 }
 
 fn main() -> ExitCode {
@@ -437,11 +524,7 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
         Err(Failure::Output(e)) => {
-            report(&Error::new(
-                ErrorCode::InvalidValue,
-                "stdout",
-                format!("cannot write: {e}"),
-            ));
+            report(&Report::io(Path::new("stdout"), "write", &e));
             ExitCode::from(2)
         }
     }

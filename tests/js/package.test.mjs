@@ -1,10 +1,14 @@
-// Imports the BUILT package (pkg/, as npm would ship it) in Node and replays every
-// shared vector through its public API, plus the JS-facing error contract.
+// Imports the BUILT package (pkg/, as npm would ship it) in Node through its default
+// entry (what browsers and bundlers get) and replays every shared vector through its
+// public API, plus the JS-facing error contract.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 
-import init, { Engine, evaluate, evaluateJson } from "../../pkg/coupon_engine.js";
+import init, { CouponEngineError, Engine, evaluate, evaluateJson, verifySummary } from "../../pkg/index.js";
+import * as raw from "../../pkg/coupon_engine.js";
+import * as api from "../../pkg/index.js";
 
 const root = new URL("../../", import.meta.url);
 await init({ module_or_path: readFileSync(new URL("pkg/coupon_engine_bg.wasm", root)) });
@@ -21,6 +25,7 @@ test("the package replays every shared vector byte for byte", () => {
     if (doc.expectedError) {
       assert.throws(() => evaluate(doc.request), (e) => {
         assert.ok(e instanceof Error, `${name}: not an Error`);
+        assert.ok(e instanceof CouponEngineError, `${name}: not a CouponEngineError`);
         assert.equal(e.name, "CouponEngineError");
         const { code, path, message } = doc.expectedError;
         assert.deepEqual({ code: e.code, path: e.path, message: e.message }, { code, path, message: `${path}: ${message}` }, name);
@@ -86,7 +91,7 @@ test("bad JS values are typed errors, never traps", () => {
   ];
   for (const [cart, code, path] of cases) {
     assert.throws(() => engine.evaluate(doc.request.customer, cart, doc.request.context), (e) => {
-      assert.ok(e instanceof Error);
+      assert.ok(e instanceof CouponEngineError);
       assert.deepEqual({ code: e.code, path: e.path }, { code, path }, JSON.stringify({ code, path }));
       return true;
     });
@@ -104,4 +109,73 @@ test("a Node backend rechecks a claimed result", () => {
   const tampered = engine.recheck(customer, cart, context, { ...claimed, totalAfter: "1.00" });
   assert.equal(tampered.accepted, false);
   assert.deepEqual(tampered.differences.map((d) => [d.code, d.path, d.claimed, d.actual]), [["total_differs", "totalAfter", "1.00", "5700.00"]]);
+});
+
+test("every function and method throws CouponEngineError instances, with code, path and message", () => {
+  const [, doc] = vectors.find(([name]) => name === "example-loyalty-10-percent.json");
+  const { bundle, customer, cart, context } = doc.request;
+  const now = "2026-11-22T10:00:00Z";
+  const engine = new Engine(bundle);
+  const cases = [
+    ["new Engine", () => new Engine({ currency: "INR", coupons: "none" }), "invalid_type", "bundle.coupons"],
+    ["Engine.fromSigned", () => Engine.fromSigned("x", { keys: [] }, now), "malformed_token"],
+    ["engine.evaluate", () => engine.evaluate(customer, { ...cart, currency: 5 }, context), "invalid_type", "cart.currency"],
+    ["engine.shopper", () => engine.shopper({}), "missing_field", "customer.id"],
+    ["shopper.evaluate", () => engine.shopper(customer).evaluate(cart, { now: 5 }), "invalid_type", "context.now"],
+    ["engine.recheck", () => engine.recheck(customer, cart, context, {}), "missing_field"],
+    ["evaluate", () => evaluate({ ...doc.request, context: {} }), "missing_field", "context.now"],
+    ["evaluateJson", () => evaluateJson("{,"), "invalid_json"],
+    ["verifySummary", () => verifySummary("x", { keys: [] }, now), "malformed_token"],
+  ];
+  for (const [what, call, code, path] of cases) {
+    assert.throws(call, (e) => {
+      assert.ok(e instanceof CouponEngineError, `${what}: not a CouponEngineError`);
+      assert.ok(e instanceof Error, what);
+      assert.equal(e.name, "CouponEngineError", what);
+      assert.equal(e.code, code, what);
+      if (path !== undefined) assert.equal(e.path, path, what);
+      assert.ok(e.message.includes(e.path), `${what}: ${e.message}`);
+      assert.match(e.stack, /CouponEngineError/, what);
+      return true;
+    });
+  }
+  // Classes stay themselves: instances, subclasses and what the bindings make.
+  assert.ok(engine instanceof Engine);
+  assert.ok(engine.shopper(customer) instanceof api.Shopper);
+  class Mine extends Engine {}
+  assert.ok(new Mine(bundle) instanceof Engine);
+  // Anything else thrown passes unchanged.
+  const made = new CouponEngineError("missing_field", "cart.lines", "is required");
+  assert.deepEqual([made.message, made.name, made.code, made.path, String(made)],
+    ["cart.lines: is required", "CouponEngineError", "missing_field", "cart.lines", "CouponEngineError: cart.lines: is required"]);
+});
+
+test("every function and class the bindings export is guarded by the entry", () => {
+  const plumbing = new Set(["default", "initSync"]);
+  const exported = Object.keys(raw).filter((name) => typeof raw[name] === "function" && !plumbing.has(name));
+  assert.ok(exported.length >= 5, exported.join());
+  // A new export of wasm/src that index.js does not wrap would throw plain Errors.
+  for (const name of exported) assert.notEqual(api[name], raw[name], `${name} is exported unguarded by pkg/index.js`);
+});
+
+test("the packed tarball holds the README, both licences and every file the manifest names", () => {
+  const pkg = new URL("pkg/", root).pathname;
+  const [{ files }] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", pkg], { encoding: "utf8" }));
+  const packed = new Set(files.map((f) => f.path));
+  const manifest = JSON.parse(readFileSync(new URL("package.json", `file://${pkg}`), "utf8"));
+  const named = [manifest.main, manifest.types, ...Object.values(manifest.exports).flatMap((e) => typeof e === "string" ? [e] : Object.values(e))]
+    .map((path) => path.replace(/^\.\//, ""));
+  for (const file of ["README.md", "LICENSE-MIT", "LICENSE-APACHE", "package.json", ...named]) {
+    assert.ok(packed.has(file), `${file} is not in the tarball: ${[...packed].join(", ")}`);
+  }
+  assert.equal(readFileSync(new URL("README.md", `file://${pkg}`), "utf8"), readFileSync(new URL("README.md", root), "utf8"));
+  assert.equal(manifest.license, "MIT OR Apache-2.0");
+});
+
+test("no doc comment a user sees links to a Rust item", () => {
+  const pkg = new URL("pkg/", root);
+  for (const file of readdirSync(pkg).filter((f) => /\.(d\.ts|js)$/.test(f))) {
+    const text = readFileSync(new URL(file, pkg), "utf8");
+    assert.doesNotMatch(text, /\[`?\w+::[\w:]+`?\]|coupon_engine::/, file);
+  }
 });

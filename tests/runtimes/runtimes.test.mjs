@@ -16,6 +16,10 @@ const bin = (name) => join(root, "node_modules/.bin", name);
 const cli = process.env.COUPON_ENGINE_BIN ?? join(root, "target/debug/coupon-engine");
 const vector = JSON.parse(readFileSync(join(root, "tests/vectors/example-loyalty-10-percent.json"), "utf8"));
 const expected = JSON.stringify(vector.expected);
+// What each runtime prints after the result: an error thrown by the module is an
+// instance of the package's CouponEngineError class.
+const errorLine = "true missing_field cart.currency";
+const tryBadCart = `try { evaluate({ ...request, cart: {} }); } catch (e) { console.log(e instanceof CouponEngineError, e.code, e.path); }`;
 let project, tokens, jwks;
 const children = [];
 
@@ -40,23 +44,25 @@ const edgeRequest = (overrides = {}) => ({
   cart: vector.request.cart, ...overrides,
 });
 
-test("Node: the node build is ready on import and gives the native bytes", () => {
-  const script = `import { evaluate, Engine } from "coupon-engine";
+test("Node: the node build is ready on import, gives the native bytes and throws CouponEngineError instances", () => {
+  const script = `import { evaluate, CouponEngineError } from "coupon-engine";
     import { readFileSync } from "node:fs";
     const request = JSON.parse(readFileSync("request.json", "utf8"));
-    console.log(JSON.stringify(evaluate(request)));`;
+    console.log(JSON.stringify(evaluate(request)));
+    ${tryBadCart}`;
   const out = execFileSync("node", ["--input-type=module", "-e", script], { cwd: project, encoding: "utf8" }).trim();
-  assert.equal(out, expected);
+  assert.equal(out, `${expected}\n${errorLine}`);
 });
 
-test("Deno: the deno build is ready on import and gives the native bytes", () => {
-  writeFileSync(join(project, "deno-test.js"), `import { evaluate } from "coupon-engine";
+test("Deno: the deno build is ready on import, gives the native bytes and throws CouponEngineError instances", () => {
+  writeFileSync(join(project, "deno-test.js"), `import { evaluate, CouponEngineError } from "coupon-engine";
     const request = JSON.parse(await Deno.readTextFile("request.json"));
-    console.log(JSON.stringify(evaluate(request)));`);
+    console.log(JSON.stringify(evaluate(request)));
+    ${tryBadCart}`);
   const out = execFileSync(bin("deno"), ["run", "--quiet", "--allow-read", "deno-test.js"], {
     cwd: project, encoding: "utf8", env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
   }).trim();
-  assert.equal(out, expected);
+  assert.equal(out, `${expected}\n${errorLine}`);
 });
 
 /** Sends the edge worker's standard requests through `fetchIt` and checks the answers. */
@@ -89,6 +95,7 @@ test("workerd (Miniflare): the edge worker answers real HTTP requests", async ()
       { type: "ESModule", path: "worker.js", contents: readFileSync(join(root, "examples/edge-worker/worker.js"), "utf8") },
       // What wrangler's bundler does for the package's `workerd` condition.
       { type: "ESModule", path: "coupon-engine", contents: readFileSync(join(pkg, "workerd.js"), "utf8") },
+      { type: "ESModule", path: "index.js", contents: readFileSync(join(pkg, "index.js"), "utf8") },
       { type: "ESModule", path: "coupon_engine.js", contents: readFileSync(join(pkg, "coupon_engine.js"), "utf8") },
       { type: "CompiledWasm", path: "coupon_engine_bg.wasm", contents: readFileSync(join(pkg, "coupon_engine_bg.wasm")) },
     ],
@@ -116,11 +123,13 @@ test("Deno: the same edge worker under deno serve answers real HTTP requests", a
   await checkEdgeWorker((init) => fetch(url, init));
 });
 
-test("Vite: a tiny app bundles the package and runs it in Chromium", async () => {
-  writeFileSync(join(project, "index.html"), `<!doctype html><meta charset="utf-8"><pre id="out">…</pre><script type="module" src="/main.js"></script>`);
-  writeFileSync(join(project, "main.js"), `import init, { evaluate } from "coupon-engine";
+test("Vite: a tiny app bundles the package and runs it in Chromium, errors as CouponEngineError instances", async () => {
+  writeFileSync(join(project, "index.html"), `<!doctype html><meta charset="utf-8"><pre id="error"></pre><pre id="out">…</pre><script type="module" src="/main.js"></script>`);
+  writeFileSync(join(project, "main.js"), `import init, { evaluate, CouponEngineError } from "coupon-engine";
     import request from "./request.json";
     await init();
+    const console = { log: (...args) => { document.getElementById("error").textContent = args.join(" "); } };
+    ${tryBadCart}
     document.getElementById("out").textContent = JSON.stringify(evaluate(request));`);
   execFileSync(bin("vite"), ["build", "--logLevel", "error"], { cwd: project });
   assert.ok(readdirSync(join(project, "dist/assets")).some((f) => f.endsWith(".wasm")), "the .wasm is emitted as an asset");
@@ -135,6 +144,7 @@ test("Vite: a tiny app bundles the package and runs it in Chromium", async () =>
     }
     await page.waitForFunction(() => document.getElementById("out").textContent.startsWith("{"));
     assert.equal(await page.locator("#out").textContent(), expected);
+    assert.equal(await page.locator("#error").textContent(), errorLine);
   } finally {
     await browser.close();
   }

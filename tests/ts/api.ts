@@ -1,36 +1,59 @@
-// Compiled with `tsc --strict` against the built package (never run): the public
-// types must describe the API precisely, with no `any` leaking to users.
-import init, { Engine, evaluate, evaluateJson, type Bundle, type Card, type CouponEngineError, type ErrorCode } from "../../pkg/coupon_engine.js";
+// Compiled with `tsc --strict` against the packed package under each module resolution
+// (tests/ts/types.test.mjs; never run): correct uses of the public types compile, with
+// no `any` leaking to users and no lib beyond es2022 and the DOM.
+import init, {
+  CouponEngineError, Engine, evaluate, evaluateJson,
+  type Amount, type Bundle, type Card, type Cart, type Coupon, type Customer, type ErrorCode, type Tier,
+} from "coupon-engine";
 
 await init();
+const coupons: Coupon[] = [
+  { id: "c", application: "automatic", discount: { percentage: { percent: "10", cap: "500.00" } },
+    purchase: { scope: { products: ["tea"] }, minValue: "100.00" }, display: { title: "10% off" } },
+  { id: "code", code: "SAVE10", application: "code", discount: { fixedAmount: { amount: "10.00" } }, display: { title: "₹10 off" } },
+  { id: "hidden", codeHash: "0123456789abcdef.digest", application: "code", discount: { freeShipping: {} }, display: { title: "Free delivery" } },
+  { id: "combo", application: "automatic", discount: { combo: { items: [{ productId: "a" }, { productId: "b" }], price: "99.00" } }, display: { title: "Combo" } },
+  { id: "only", application: "automatic", discount: { fixedPrice: { price: "99" } }, audience: "all", orderScope: "firstOrder", display: { title: "₹99" } },
+];
+const tiers: Tier[] = [{ minValue: "2000.00", percent: "5" }, { minValue: "5000.00", amount: "600.00" }];
 const bundle: Bundle = {
   currency: "INR",
-  coupons: [{ id: "c", application: "automatic", discount: { percentage: { percent: "10", cap: "500.00" } },
-              purchase: { scope: { products: ["tea"] }, minValue: "100.00" }, display: { title: "10% off" } }],
+  coupons: [...coupons, { id: "t", application: "automatic", discount: { tiered: { tiers } }, display: { title: "Tiers" } }],
+  segments: [{ id: "s", rule: { all: [{ purchased: { minOrders: 2 } }, { any: [{ boughtProduct: { productId: "p" } }] }] } }],
 };
+const customer: Customer = { id: "me", orders: [{ id: "o1", placedAt: "2026-11-01T10:00:00Z", total: "1200.00" }] };
+const cart: Cart = { currency: "INR", lines: [{ id: "l1", productId: "tea", unitPrice: "250.00", quantity: 2 }] };
+// A price from elsewhere (a string) is checked at run time; the cast says so.
+const fromForm: string = "12.50";
+const price = fromForm as Amount;
+
 const engine = new Engine(bundle);
-const result = engine.evaluate({ id: "me" }, { currency: "INR", lines: [] }, { now: "2026-11-22T10:00:00Z", codes: ["A"] });
+const result = engine.evaluate(customer, { ...cart, lines: [{ ...cart.lines[0], unitPrice: price }] }, { now: new Date().toISOString(), codes: ["A"] });
 const total: string = result.totalAfter;
-// @ts-expect-error amounts are decimal strings, not numbers
-const wrong: number = result.totalAfter;
 const cards: Card[] = result.cards;
 for (const card of cards) {
   const saving: string | null = card.saving;
   for (const reason of card.reasons) {
     if (reason.code === "min_purchase_value") {
-      const required: string = reason.params.required; // narrowed by the code
+      const required: Amount = reason.params.required; // narrowed by the code
     }
   }
 }
-// @ts-expect-error unknown discount kinds do not type-check
-const badBundle: Bundle = { currency: "INR", coupons: [{ id: "x", application: "automatic", discount: { bogo: {} }, display: { title: "x" } }] };
-evaluate({ bundle, customer: { id: "x" }, cart: { currency: "INR", lines: [] }, context: { now: "2026-11-22T10:00:00Z" } });
+{
+  // Disposable with no `esnext.disposable` lib: the package declares Symbol.dispose.
+  const scoped = new Engine(bundle);
+  scoped[Symbol.dispose]();
+}
+evaluate({ bundle, customer, cart, context: { now: "2026-11-22T10:00:00Z" } });
 const text: string = evaluateJson("{}");
 try {
-  engine.evaluate({ id: "me" }, { currency: "INR", lines: [] }, { now: "not a date" });
+  engine.shopper(customer).evaluate(cart, { now: "not a date" });
 } catch (e) {
-  const error = e as CouponEngineError;
-  const code: ErrorCode = error.code;
-  const path: string = error.path;
+  if (e instanceof CouponEngineError) {
+    const code: ErrorCode = e.code;
+    const path: string = e.path;
+    const message: string = e.message;
+  }
 }
-export { total, wrong, badBundle, text };
+const made: Error = new CouponEngineError("missing_field", "cart.lines", "is required");
+export { total, text, made };

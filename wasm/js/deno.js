@@ -4,6 +4,6 @@ import init from "./coupon_engine.js";
 
 await init({ module_or_path: await Deno.readFile(new URL("./coupon_engine_bg.wasm", import.meta.url)) });
 
-export * from "./coupon_engine.js";
+export * from "./index.js";
 /** Already initialised on import; kept so code written for browsers runs unchanged. */
 export default async function ready() {}

@@ -4,6 +4,6 @@ import { initSync } from "./coupon_engine.js";
 
 initSync({ module: readFileSync(new URL("./coupon_engine_bg.wasm", import.meta.url)) });
 
-export * from "./coupon_engine.js";
+export * from "./index.js";
 /** Already initialised on import; kept so code written for browsers runs unchanged. */
 export default async function init() {}

@@ -5,6 +5,6 @@ import { initSync } from "./coupon_engine.js";
 
 initSync({ module: wasm });
 
-export * from "./coupon_engine.js";
+export * from "./index.js";
 /** Already initialised on import; kept so code written for browsers runs unchanged. */
 export default async function init() {}
