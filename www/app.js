@@ -481,7 +481,7 @@ async function placeOrder() {
     restoreFocus(["place"]);
     return;
   }
-  const placed = { lines: request.lines, applied: state.result.applied };
+  const placed = { lines: request.lines, result: state.result };
   // Placed and confirmed: the next order is a new request, with a new key, from an
   // empty cart. The new summary carries this order (first-order coupons, usage limits),
   // the new bundle the global counts.
@@ -525,8 +525,9 @@ function showConfirmation(order, placed) {
   $("confirmation-items").replaceChildren(...placed.lines.map((l) => el("li", { className: "line" },
     el("span", { className: "name", textContent: `${product(l.productId)?.title ?? l.productId} × ${l.quantity}` }),
     el("span", { className: "price", textContent: rupees(Number(l.unitPrice) * l.quantity) }))));
-  const title = (id) => placed.applied.find((a) => a.couponId === id)?.title ?? id;
-  const rows = [["Before discounts", rupees(order.subtotal)]];
+  // The amounts are the server's order; items and delivery as the accepted claim split them.
+  const title = (id) => placed.result.applied.find((a) => a.couponId === id)?.title ?? id;
+  const rows = [["Items", rupees(placed.result.subtotal)], ["Delivery", rupees(placed.result.shipping)]];
   for (const d of order.discounts ?? []) rows.push([title(d.couponId), `−${rupees(d.amount)}`, "saving"]);
   if (order.discountTotal !== "0.00") rows.push(["You saved", rupees(order.discountTotal), "saving"]);
   rows.push(["Total paid", rupees(order.totalAfter), "grand"]);

@@ -164,6 +164,7 @@ test("Place order: a double click places one order, and a retry after a network 
   await page.waitForFunction(() => /Network error/.test(document.querySelector("#order-message").textContent));
   assert.equal(lost.state, "reserved");
   assert.equal(await page.locator("#place").isEnabled(), true);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "place", "focus back on the button to retry");
   await page.click("#place");
   const { note } = await confirmation(page);
   assert.equal(answers.length, 1);
