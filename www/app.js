@@ -186,19 +186,22 @@ function scopedProducts(couponId) {
   return names.length ? names : [...(scope.products ?? scope.collections ?? scope.offers ?? [])];
 }
 
-/** Where the shopper stands: a bar for this cart, a sentence for their order history. */
-function progressNodes(p, reason) {
-  const percent = srOnly(` (${p.percent}% of the way)`);
+/**
+ * A reason's line, with the progress it measures: for this cart a bar (which repeats the
+ * sentence, so screen readers skip it), for the customer's history a sentence, no bar.
+ */
+function reasonLine(message, p, reason) {
+  const line = el("p", { className: "reason", textContent: message });
+  if (!p) return [line];
   if (IN_THIS_CART.has(p.unit)) {
-    // The bar repeats the sentence above it, so screen readers skip it (aria-hidden).
-    const bar = el("div", { className: "progress", ariaHidden: "true" }, el("span", { style: `width:${p.percent}%` }));
-    return [percent, bar];
+    line.append(srOnly(` (${p.percent}% of the way)`));
+    return [line, el("div", { className: "progress", ariaHidden: "true" }, el("span", { style: `width:${p.percent}%` }))];
   }
   const period = reason?.params?.period ? ` in the last ${reason.params.period}` : "";
   const text = p.unit === "spend"
     ? `Your orders so far${period}: ${rupees(p.current)} of ${rupees(p.target)}. This cart counts once it is ordered.`
     : `Your orders so far${period}: ${p.current} of ${p.target}.`;
-  return [el("p", { className: "history", textContent: text })];
+  return [line, el("p", { className: "history", textContent: text })];
 }
 
 /** Each reason once, with the progress it measures; then progress with no reason (the next tier). */
@@ -215,19 +218,9 @@ function reasonNodes(card) {
     // Two reasons can read the same to a shopper (audience and segment): say it once.
     if (said.has(reason.message)) continue;
     said.add(reason.message);
-    const p = take(PROGRESS_OF[reason.code]);
-    const line = el("p", { className: "reason", textContent: reason.message });
-    if (!p) { nodes.push(line); continue; }
-    const [first, ...rest] = progressNodes(p, reason);
-    if (first.classList.contains("sr-only")) line.append(first); else rest.unshift(first);
-    nodes.push(line, ...rest);
+    nodes.push(...reasonLine(reason.message, take(PROGRESS_OF[reason.code]), reason));
   }
-  for (const p of progress) {
-    const line = el("p", { className: "reason", textContent: p.message });
-    const [first, ...rest] = progressNodes(p);
-    if (first.classList.contains("sr-only")) line.append(first); else rest.unshift(first);
-    nodes.push(line, ...rest);
-  }
+  for (const p of progress) nodes.push(...reasonLine(p.message, p));
   return nodes;
 }
 
