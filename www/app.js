@@ -270,7 +270,7 @@ function renderCodes() {
     const next = state.codes[i + 1] ?? state.codes[i - 1];
     remove.onclick = () => {
       state.codes = state.codes.filter((c) => c !== code);
-      showMessage("code-message", "", "");
+      codeFeedback("", "");
       evaluate([next && `remove:${next}`, "code-input"]);
     };
     return el("li", {}, code, remove);
