@@ -32,7 +32,7 @@ step "npm package: build and size report" scripts/build-pkg.sh
 step "npm package: imported by Node" node --test tests/js/
 step "npm package: TypeScript declarations under tsc --strict, NodeNext, Node16 and Bundler resolution" node --test tests/ts/
 step "npm package installed from its tarball: Node, Deno, workerd (Miniflare), Vite in Chromium; the edge worker over HTTP" node --test tests/runtimes/
-step "end to end: order server + demo storefront in Chromium (screenshots in test-artifacts/)" node --test tests/e2e/
+step "end to end: order server + demo storefront in Chromium, desktop and phone, keyboard, axe-core (screenshots in test-artifacts/)" node --test tests/e2e/
 step "fuzzing: 5 cargo-fuzz targets, ${FUZZ_SECONDS:-60}s each from the seed corpus" scripts/fuzz.sh
 trap - ERR
 echo

@@ -4,14 +4,19 @@
 // WebAssembly module, and then re-evaluates on every change (quantity, code, delivery,
 // payment) with no network call. Placing an order sends product ids, quantities and the
 // prices shown; the server builds the cart from its own catalogue and rechecks the
-// result with the same engine.
+// result with the same engine. A placed order replaces the checkout with its
+// confirmation, and the cart starts again empty.
 import init, { Engine, verifySummary } from "/pkg/coupon_engine.js";
 
 const $ = (id) => document.getElementById(id);
-const rupees = (amount) => "₹" + Number(amount).toLocaleString("en-IN", { minimumFractionDigits: amount.endsWith(".00") ? 0 : 2, maximumFractionDigits: 2 });
+// Whole rupees without decimals ("₹12,400"), otherwise two ("₹974.10").
+const rupees = (amount) => {
+  const n = Number(amount);
+  return "₹" + n.toLocaleString("en-IN", { minimumFractionDigits: Number.isInteger(n) ? 0 : 2, maximumFractionDigits: 2 });
+};
 
 const state = {
-  engine: null, jwks: null, currency: null, catalogue: null, customerId: null, customer: null, personas: [],
+  engine: null, jwks: null, currency: null, catalogue: null, coupons: new Map(), customerId: null, customer: null, personas: [],
   lines: [{ productId: "tea-assam", quantity: 2 }, { productId: "kettle", quantity: 1 }],
   codes: [], shipping: "standard", payment: "card", result: null,
   // "signing-in" or "placing" while a request that changes what Place order means is out.
@@ -69,13 +74,36 @@ function context() {
   return { now: now(), paymentMethod: state.payment, codes: state.codes };
 }
 
-function evaluate() {
+/** The key of the focused control, if it has one (see restoreFocus). */
+const focusedKey = () => document.activeElement?.dataset?.focus ?? null;
+
+// A render replaces the cart lines, code chips and cards, so the control that had focus
+// is gone and focus would fall to <body> (keyboard users lose their place). Controls
+// carry a data-focus key; after a render, focus goes to the first of `keys` that is on
+// the page and can take focus (one inside a closed disclosure cannot).
+function restoreFocus(keys) {
+  if (document.activeElement && document.activeElement !== document.body) return;
+  focusFirst(keys);
+}
+
+function focusFirst(keys) {
+  for (const key of keys) {
+    const node = key && document.querySelector(`[data-focus="${CSS.escape(key)}"]`);
+    node?.focus();
+    if (node && document.activeElement === node) return;
+  }
+}
+
+/** Evaluates the cart and renders it; `fallbacks` are where focus goes if its control went. */
+function evaluate(fallbacks = []) {
   if (!state.engine || !state.customer) return;
+  const had = focusedKey();
   const started = performance.now();
   state.result = state.engine.evaluate(state.customer, cart(), context());
   const ms = performance.now() - started;
   $("timing").textContent = `evaluated in ${ms.toFixed(2)} ms`;
   render();
+  restoreFocus([had, ...fallbacks]);
 }
 
 function el(tag, { dataset, ...props } = {}, ...children) {
@@ -83,6 +111,14 @@ function el(tag, { dataset, ...props } = {}, ...children) {
   if (dataset) Object.assign(node.dataset, dataset); // dataset itself is read-only
   for (const child of children) node.append(child);
   return node;
+}
+
+/** Text only screen readers hear: the words a sighted shopper gets from the layout. */
+const srOnly = (text) => el("span", { className: "sr-only", textContent: text });
+
+/** A struck-out old price and the new one, read as "was …, now …". */
+function wasNow(was, now) {
+  return [el("s", { className: "was" }, srOnly("was "), rupees(was)), " ", srOnly("now "), rupees(now)];
 }
 
 function renderLines() {
@@ -94,22 +130,32 @@ function renderLines() {
   $("lines").replaceChildren(...cart().lines.map((line, i) => {
     const p = product(line.productId);
     const totals = byId[line.id];
-    const minus = el("button", { type: "button", textContent: "−", ariaLabel: `One less ${p.title}` });
-    const plus = el("button", { type: "button", textContent: "+", ariaLabel: `One more ${p.title}` });
-    minus.onclick = () => { state.lines[i].quantity -= 1; if (state.lines[i].quantity === 0) state.lines.splice(i, 1); evaluate(); };
-    plus.onclick = () => { state.lines[i].quantity += 1; evaluate(); };
+    const minus = el("button", { type: "button", textContent: "−", ariaLabel: `One less ${p.title}`, dataset: { focus: `minus:${p.id}` } });
+    const plus = el("button", { type: "button", textContent: "+", ariaLabel: `One more ${p.title}`, dataset: { focus: `plus:${p.id}` } });
+    minus.onclick = () => changeQuantity(i, -1);
+    plus.onclick = () => changeQuantity(i, +1);
     const price = el("span", { className: "price" });
     if (totals.discount !== "0.00") {
-      price.append(el("span", { className: "was", textContent: rupees(totals.subtotal) }), rupees(totals.total),
-        el("div", { className: "off", textContent: `−${rupees(totals.discount)}` }));
+      price.append(...wasNow(totals.subtotal, totals.total), el("span", { className: "off" }, `−${rupees(totals.discount)}`, srOnly(" discount")));
     } else {
       price.append(rupees(totals.subtotal));
     }
+    const quantity = el("span", { className: "qty", role: "group", ariaLabel: `Quantity of ${p.title}` },
+      minus, el("span", { className: "count" }, srOnly("Quantity "), String(line.quantity)), plus);
     return el("li", { className: "line", dataset: { productId: line.productId } },
       el("span", { className: "name", textContent: p.title }), price,
-      el("span", { className: "qty" }, minus, el("span", { textContent: String(line.quantity), ariaLabel: "quantity" }), plus),
-      el("span", { className: "muted", textContent: `${rupees(p.price)} each` }));
+      quantity, el("span", { className: "muted", textContent: `${rupees(p.price)} each` }));
   }));
+}
+
+/** One more or one less of line `i`; at zero the line leaves the cart. */
+function changeQuantity(i, delta) {
+  const id = state.lines[i].productId;
+  state.lines[i].quantity += delta;
+  if (state.lines[i].quantity === 0) state.lines.splice(i, 1);
+  // A removed line's buttons are gone: the next line's, the previous one's, or "Add products".
+  const neighbour = state.lines[i] ?? state.lines[i - 1];
+  evaluate([`minus:${id}`, neighbour && `minus:${neighbour.productId}`, "add-products", "cart-heading"]);
 }
 
 function countdown(expiresAt) {
@@ -119,35 +165,114 @@ function countdown(expiresAt) {
   return h >= 48 ? `ends in ${Math.floor(h / 24)} days` : `ends in ${h}h ${String(m).padStart(2, "0")}m ${String(s).padStart(2, "0")}s`;
 }
 
-function renderCards() {
-  $("cards").replaceChildren(...state.result.cards.map((card) => {
-    const node = el("li", { className: "card", dataset: { status: card.status, couponId: card.couponId } },
-      el("header", {}, el("h3", { textContent: card.title }), el("span", { className: "badge", textContent: card.status })));
-    if (card.description) node.append(el("p", { className: "muted", textContent: card.description }));
-    if (card.saving && card.saving !== "0.00") {
-      node.append(el("p", { className: "saving", textContent: `Saves ${rupees(card.saving)} · ${rupees(card.priceBefore)} → ${rupees(card.priceAfter)}` }));
-    }
+// Cards that cannot apply for this customer whatever the cart: folded into a disclosure
+// below the ones that apply or can be unlocked, unless the shopper entered the code.
+const FOLDED = new Set(["ineligible", "expired", "exhausted"]);
+const isFolded = (card) => FOLDED.has(card.status) && !state.codes.includes(card.code?.toUpperCase());
+
+// Which progress a reason measures (README: a card's `progress`). Cart value and
+// quantity move with this cart; spend and orders count the customer's past orders.
+const PROGRESS_OF = { min_purchase_value: "cartValue", min_quantity: "quantity", min_orders: "orders", more_previous_orders: "orders", min_spend: "spend" };
+const IN_THIS_CART = new Set(["cartValue", "quantity"]);
+const HISTORY = new Set(["orders", "spend"]);
+
+/** The names of the catalogue products a scoped coupon counts, or null for the whole cart. */
+function scopedProducts(couponId) {
+  const scope = state.coupons.get(couponId)?.purchase?.scope;
+  if (!scope || scope === "entireCart") return null;
+  const counts = (p) => scope.products?.includes(p.id) || scope.collections?.some((c) => p.collectionIds?.includes(c))
+    || scope.offers?.includes(p.offerId);
+  const names = state.catalogue.products.filter(counts).map((p) => p.title);
+  return names.length ? names : [...(scope.products ?? scope.collections ?? scope.offers ?? [])];
+}
+
+/**
+ * A reason's line, with the progress it measures: for this cart a bar (which repeats the
+ * sentence, so screen readers skip it), for the customer's history a sentence, no bar.
+ */
+function reasonLine(message, p, reason) {
+  const line = el("p", { className: "reason", textContent: message });
+  if (!p) return [line];
+  if (IN_THIS_CART.has(p.unit)) {
+    line.append(srOnly(` (${p.percent}% of the way)`));
+    return [line, el("div", { className: "progress", ariaHidden: "true" }, el("span", { style: `width:${p.percent}%` }))];
+  }
+  const period = reason?.params?.period ? ` in the last ${reason.params.period}` : "";
+  const text = p.unit === "spend"
+    ? `Your orders so far${period}: ${rupees(p.current)} of ${rupees(p.target)}. This cart counts once it is ordered.`
+    : `Your orders so far${period}: ${p.current} of ${p.target}.`;
+  return [line, el("p", { className: "history", textContent: text })];
+}
+
+/** Each reason once, with the progress it measures; then progress with no reason (the next tier). */
+function reasonNodes(card) {
+  const progress = [...card.progress];
+  // Removes and returns the progress in `unit`, so what is left has no reason of its own.
+  const take = (unit) => {
+    const i = progress.findIndex((p) => p.unit === unit);
+    return i < 0 ? undefined : progress.splice(i, 1)[0];
+  };
+  const nodes = [];
+  const said = new Set();
+  for (const reason of card.reasons) {
     // Two reasons can read the same to a shopper (audience and segment): say it once.
-    for (const message of new Set(card.reasons.map((r) => r.message))) node.append(el("p", { className: "reason", textContent: message }));
-    for (const p of card.progress) {
-      const bar = el("div", { className: "progress", role: "progressbar", ariaValueMin: 0, ariaValueMax: 100, ariaValueNow: p.percent, ariaLabel: p.message });
-      bar.append(el("span", { style: `width:${p.percent}%` }));
-      node.append(bar, el("p", { className: "reason", textContent: p.message }));
-    }
-    if (card.expiresAt) node.append(el("p", { className: "expiry", dataset: { expiresAt: card.expiresAt }, textContent: countdown(card.expiresAt) }));
-    if (card.status === "available" && card.code && card.reasons.some((r) => r.code === "code_not_entered")) {
-      const apply = el("button", { type: "button", textContent: `Apply ${card.code}` });
-      apply.onclick = () => enterCode(card.code);
-      node.append(apply);
-    }
+    if (said.has(reason.message)) continue;
+    said.add(reason.message);
+    nodes.push(...reasonLine(reason.message, take(PROGRESS_OF[reason.code]), reason));
+  }
+  for (const p of progress) nodes.push(...reasonLine(p.message, p));
+  return nodes;
+}
+
+function renderCard(card) {
+  const node = el("li", { className: "card", tabIndex: -1, dataset: { status: card.status, couponId: card.couponId, focus: `card:${card.couponId}` } },
+    el("header", {}, el("h3", { textContent: card.title }), el("span", { className: "badge", textContent: card.status })));
+  const closed = FOLDED.has(card.status);
+  // A description speaks to those the coupon is for ("Thank you for spending over
+  // ₹10,000"); a shopper it cannot apply to, or not until their history grows, gets
+  // only the reason why not.
+  const forThem = !closed && !card.reasons.some((r) => HISTORY.has(PROGRESS_OF[r.code]));
+  if (card.description && forThem) node.append(el("p", { className: "muted", textContent: card.description }));
+  if (card.saving && card.saving !== "0.00") {
+    node.append(el("p", { className: "saving" }, `Saves ${rupees(card.saving)} · total `, ...wasNow(card.priceBefore, card.priceAfter)));
+  }
+  if (closed) {
+    // Its worst reason is why; "add ₹100 more" or a bar would promise what cannot happen.
+    if (card.reasons[0]) node.append(el("p", { className: "reason", textContent: card.reasons[0].message }));
     return node;
-  }));
+  }
+  node.append(...reasonNodes(card));
+  const scoped = card.status === "applied" ? null : scopedProducts(card.couponId);
+  if (scoped) node.append(el("p", { className: "scope", textContent: `Eligible items: ${scoped.join(", ")}` }));
+  if (card.expiresAt) node.append(el("p", { className: "expiry", dataset: { expiresAt: card.expiresAt }, textContent: countdown(card.expiresAt) }));
+  if (card.status === "available" && card.code && card.reasons.some((r) => r.code === "code_not_entered")) {
+    const apply = el("button", { type: "button", textContent: `Apply ${card.code}`, dataset: { focus: `apply:${card.couponId}` } });
+    apply.onclick = () => enterCode(card.code, [`card:${card.couponId}`, "code-input"]);
+    node.append(apply);
+  }
+  return node;
+}
+
+function renderCards() {
+  const cards = state.result.cards;
+  $("cards").replaceChildren(...cards.filter((c) => !isFolded(c)).map(renderCard));
+  const folded = cards.filter(isFolded);
+  // The disclosure itself stays, so it keeps its open or closed state across renders.
+  $("more-cards").hidden = folded.length === 0;
+  $("more-cards").querySelector("summary").textContent =
+    `${folded.length} more coupon${folded.length === 1 ? "" : "s"} not available to you`;
+  $("folded-cards").replaceChildren(...folded.map(renderCard));
 }
 
 function renderCodes() {
-  $("codes").replaceChildren(...state.codes.map((code) => {
-    const remove = el("button", { type: "button", textContent: "×", ariaLabel: `Remove code ${code}` });
-    remove.onclick = () => { state.codes = state.codes.filter((c) => c !== code); $("code-message").textContent = ""; evaluate(); };
+  $("codes").replaceChildren(...state.codes.map((code, i) => {
+    const remove = el("button", { type: "button", textContent: "×", ariaLabel: `Remove code ${code}`, dataset: { focus: `remove:${code}` } });
+    const next = state.codes[i + 1] ?? state.codes[i - 1];
+    remove.onclick = () => {
+      state.codes = state.codes.filter((c) => c !== code);
+      codeFeedback("", "");
+      evaluate([next && `remove:${next}`, "code-input"]);
+    };
     return el("li", {}, code, remove);
   }));
 }
@@ -157,21 +282,25 @@ function renderTotals() {
   const rows = [["Subtotal", rupees(r.subtotal)], ["Delivery", rupees(r.shipping)]];
   for (const a of r.applied) rows.push([a.title, `−${rupees(a.amount)}`, "saving"]);
   rows.push(["Total", rupees(r.totalAfter), "grand"]);
-  $("totals").replaceChildren(...rows.flatMap(([k, v, cls]) => [el("dt", { textContent: k, className: cls ?? "" }), el("dd", { textContent: v, className: cls ?? "" })]));
+  $("totals").replaceChildren(...definitionRows(rows));
+  $("bar-total").textContent = rupees(r.totalAfter);
+}
+
+function definitionRows(rows) {
+  return rows.flatMap(([k, v, cls]) => [el("dt", { textContent: k, className: cls ?? "" }), el("dd", { textContent: v, className: cls ?? "" })]);
 }
 
 // The catalogue's products (to add) and delivery options, as the signed bundle lists them.
 function renderCatalogue() {
   $("catalogue").replaceChildren(...state.catalogue.products.map((p) => {
-    const add = el("button", { type: "button", textContent: "Add", ariaLabel: `Add ${p.title}` });
+    const add = el("button", { type: "button", textContent: "Add", ariaLabel: `Add ${p.title}`, dataset: { focus: `add:${p.id}` } });
     add.onclick = () => {
       const line = state.lines.find((l) => l.productId === p.id);
       if (line) line.quantity += 1; else state.lines.push({ productId: p.id, quantity: 1 });
       evaluate();
     };
     const label = el("span", { textContent: `${p.title} · ` });
-    if (p.compareAtPrice) label.append(el("s", { className: "muted", textContent: rupees(p.compareAtPrice) }), " ");
-    label.append(rupees(p.price));
+    if (p.compareAtPrice) label.append(...wasNow(p.compareAtPrice, p.price)); else label.append(rupees(p.price));
     return el("li", {}, label, add);
   }));
   $("shipping-options").replaceChildren(...state.catalogue.shipping.map((o) => {
@@ -183,8 +312,10 @@ function renderCatalogue() {
 
 function renderPlace() {
   const button = $("place");
-  button.disabled = state.busy !== null || state.lines.length === 0 || !state.result;
+  const empty = state.lines.length === 0;
+  button.disabled = state.busy !== null || empty || !state.result;
   button.textContent = state.busy === "placing" ? "Placing order…" : "Place order";
+  $("place-hint").hidden = !empty;
   $("persona").disabled = state.busy !== null;
 }
 
@@ -194,8 +325,6 @@ function render() {
   renderCards();
   renderTotals();
   renderPlace();
-  const unknown = state.result.unknownCodes.map((u) => u.message);
-  if (unknown.length) showMessage("code-message", unknown.join(". "), "error");
 }
 
 function showMessage(id, text, kind) {
@@ -204,14 +333,41 @@ function showMessage(id, text, kind) {
   node.className = `message ${kind}`;
 }
 
-function enterCode(raw) {
+/** Marks the code input invalid (or not), with the message that says why. */
+function codeFeedback(text, kind) {
+  showMessage("code-message", text, kind);
+  $("code").setAttribute("aria-invalid", String(kind === "error" && text !== ""));
+}
+
+/**
+ * Enters a code and says what it did. An unknown code is not kept (no chip for it); the
+ * input keeps it to correct. Returns whether the code was kept.
+ */
+function enterCode(raw, fallbacks = []) {
   const code = raw.trim().toUpperCase();
-  if (!code || state.codes.includes(code)) return;
+  if (!code) {
+    // Nothing entered: the last code's error no longer applies.
+    codeFeedback("", "");
+    return false;
+  }
+  if (state.codes.includes(code)) {
+    codeFeedback(`${code} is already entered.`, "");
+    return true;
+  }
   state.codes.push(code);
-  evaluate();
+  evaluate(fallbacks);
+  const unknown = state.result.unknownCodes.find((u) => u.code.toUpperCase() === code);
+  if (unknown) {
+    state.codes = state.codes.filter((c) => c !== code);
+    evaluate(fallbacks);
+    codeFeedback(unknown.message, "error");
+    return false;
+  }
   const card = state.result.cards.find((c) => c.code?.toUpperCase() === code);
-  if (card?.status === "applied") showMessage("code-message", `${code} applied: you save ${rupees(card.saving)}`, "ok");
-  else if (card) showMessage("code-message", `${code}: ${card.reasons[0]?.message ?? card.status}`, "error");
+  if (card?.status === "applied") codeFeedback(`${code} applied: you save ${rupees(card.saving)}`, "ok");
+  else if (card) codeFeedback(`${code}: ${card.reasons[0]?.message ?? card.status}`, "warn");
+  else codeFeedback(`${code} entered.`, "");
+  return true;
 }
 
 /** The signed bundle and the catalogue it carries: verified, then used for every cart. */
@@ -220,6 +376,7 @@ async function loadBundle() {
   state.engine = Engine.fromSigned(token, state.jwks, now());
   const payload = jwsPayload(token);
   state.currency = payload.bundle.currency;
+  state.coupons = new Map(payload.bundle.coupons.map((c) => [c.id, c]));
   state.catalogue = payload.catalogue;
   // Products or options the shop no longer offers leave the cart.
   state.lines = state.lines.filter((l) => product(l.productId));
@@ -242,11 +399,12 @@ async function loadSummary(customerId) {
 async function signIn(customerId) {
   state.busy = "signing-in";
   renderPlace();
+  showCheckout();
   try {
     await api("/api/session", { method: "POST", body: { customerId } });
     state.codes = [];
     state.attempt = null;
-    $("code-message").textContent = "";
+    codeFeedback("", "");
     $("order-message").textContent = "";
     await loadSummary(customerId);
   } catch (e) {
@@ -309,40 +467,78 @@ async function placeOrder() {
       await api(`/api/orders/${encodeURIComponent(order.orderId)}/confirm`, { method: "POST", body: { paymentMethod } });
     }
   } catch (e) {
-    if (!(e instanceof ApiError)) {
-      // The request may or may not have reached the server: the same key replays it.
-      showMessage("order-message", `Network error: ${e.message}. Place the order again; it will not be placed twice.`, "error");
-    } else if (order) {
-      showMessage("order-message", `Order ${order.orderId} is reserved but could not be confirmed (${e.code}): ${e.message}`, "error");
-    } else if (e.code === "price_changed") {
-      const changes = (e.body.differences ?? []).map((d) => `${product(d.productId)?.title ?? d.productId} is now ${rupees(d.actual)}`);
-      await loadBundle().catch(() => {});
-      evaluate();
-      showMessage("order-message", `Prices changed (price_changed): ${changes.join("; ")}. Check the new total and place the order again.`, "error");
-    } else {
-      showMessage("order-message", `Order rejected (${e.code}): ${rejection(e)}`, "error");
-    }
+    await placementFailed(e, order);
     state.busy = null;
     renderPlace();
+    // The button was disabled while the request was out, which drops its focus.
+    restoreFocus(["place"]);
     return;
   }
-  // Placed and confirmed: the next order is a new request, with a new key. The new
-  // summary carries this order (first-order coupons, usage limits), the new bundle the
-  // global counts.
+  const placed = { lines: request.lines, result: state.result };
+  // Placed and confirmed: the next order is a new request, with a new key, from an
+  // empty cart. The new summary carries this order (first-order coupons, usage limits),
+  // the new bundle the global counts.
   state.attempt = null;
+  state.lines = [];
   state.codes = [];
-  $("code-message").textContent = "";
-  const placed = `Order ${order.orderId} placed: ${rupees(order.totalAfter)} (recheck accepted${order.replayed ? ", retry replayed" : ""}).`;
+  codeFeedback("", "");
+  showConfirmation(order, placed);
   try {
     await loadBundle();
     await loadSummary(state.customerId);
-    showMessage("order-message", placed, "ok");
   } catch (e) {
-    showMessage("order-message", `${placed} The page could not refresh (${e.code ?? "network"}): reload it.`, "error");
+    $("confirmation-note").textContent += ` The page could not refresh (${e.code ?? "network"}): reload it.`;
   } finally {
     state.busy = null;
     renderPlace();
   }
+}
+
+/** Says why a placement failed, and what to do next. */
+async function placementFailed(e, order) {
+  if (!(e instanceof ApiError)) {
+    // The request may or may not have reached the server: the same key replays it.
+    showMessage("order-message", `Network error: ${e.message}. Place the order again; it will not be placed twice.`, "error");
+  } else if (order) {
+    showMessage("order-message", `Order ${order.orderId} is reserved but could not be confirmed (${e.code}): ${e.message}`, "error");
+  } else if (e.code === "price_changed") {
+    const changes = (e.body.differences ?? []).map((d) => `${product(d.productId)?.title ?? d.productId} is now ${rupees(d.actual)}`);
+    await loadBundle().catch(() => {});
+    evaluate();
+    showMessage("order-message", `Prices changed (price_changed): ${changes.join("; ")}. Check the new total and place the order again.`, "error");
+  } else {
+    showMessage("order-message", `Order rejected (${e.code}): ${rejection(e)}`, "error");
+  }
+}
+
+/** The confirmation page: the order as the server recorded it, and what was discounted. */
+function showConfirmation(order, placed) {
+  $("confirmation-id").textContent = order.orderId;
+  $("confirmation-note").textContent = `The server rechecked every discount (recheck accepted${order.replayed ? ", retry replayed: placed once" : ""}).`;
+  $("confirmation-items").replaceChildren(...placed.lines.map((l) => el("li", { className: "line" },
+    el("span", { className: "name", textContent: `${product(l.productId)?.title ?? l.productId} × ${l.quantity}` }),
+    el("span", { className: "price", textContent: rupees(Number(l.unitPrice) * l.quantity) }))));
+  // The amounts are the server's order; items and delivery as the accepted claim split them.
+  const title = (id) => placed.result.applied.find((a) => a.couponId === id)?.title ?? id;
+  const rows = [["Items", rupees(placed.result.subtotal)], ["Delivery", rupees(placed.result.shipping)]];
+  for (const d of order.discounts ?? []) rows.push([title(d.couponId), `−${rupees(d.amount)}`, "saving"]);
+  if (order.discountTotal !== "0.00") rows.push(["You saved", rupees(order.discountTotal), "saving"]);
+  rows.push(["Total paid", rupees(order.totalAfter), "grand"]);
+  $("confirmation-totals").replaceChildren(...definitionRows(rows));
+  $("checkout").hidden = true;
+  $("confirmation").hidden = false;
+  document.body.dataset.view = "confirmation";
+  window.scrollTo(0, 0);
+  $("confirmation-h").focus();
+}
+
+function showCheckout() {
+  if ($("checkout").hidden === false) return;
+  $("confirmation").hidden = true;
+  $("checkout").hidden = false;
+  document.body.dataset.view = "checkout";
+  showMessage("order-message", "", "");
+  evaluate();
 }
 
 async function main() {
@@ -352,9 +548,20 @@ async function main() {
   state.personas = (await api("/api/customers")).reply;
   $("persona").replaceChildren(...state.personas.map((p) => el("option", { value: p.customerId, textContent: p.label })));
   $("persona").onchange = (e) => signIn(e.target.value);
-  $("code-form").onsubmit = (e) => { e.preventDefault(); enterCode($("code").value); $("code").value = ""; };
+  $("code-form").onsubmit = (e) => {
+    e.preventDefault();
+    // A kept code becomes a chip; an unknown one stays in the input to be corrected.
+    if (enterCode($("code").value)) $("code").value = "";
+    else $("code").select();
+  };
+  $("code").oninput = () => { if ($("code").getAttribute("aria-invalid") === "true") codeFeedback("", ""); };
   for (const input of document.querySelectorAll("input[name=payment]")) input.onchange = (e) => { state.payment = e.target.value; evaluate(); };
   $("place").onclick = placeOrder;
+  $("place").dataset.focus = "place";
+  $("cart-h").dataset.focus = "cart-heading";
+  // Back to an empty cart: focus goes where the next products are added.
+  $("continue").onclick = () => { showCheckout(); focusFirst(["add-products", "cart-heading"]); };
+  document.body.dataset.view = "checkout";
   setInterval(() => { for (const n of document.querySelectorAll("[data-expires-at]")) n.textContent = countdown(n.dataset.expiresAt); }, 1000);
   // Still signed in (a reload): keep that customer; otherwise sign in as the first persona.
   const session = await api("/api/session").catch(() => null);

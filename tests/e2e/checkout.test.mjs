@@ -1,58 +1,16 @@
 // End to end: the order server (real binary, SQLite), the demo storefront in Debian's
-// Chromium driven by playwright-core. Screenshots go to test-artifacts/.
+// Chromium driven by playwright-core (tests/e2e/harness.mjs). Screenshots go to
+// test-artifacts/. These drive the orders themselves; storefront.test.mjs drives the
+// checkout's behaviour for shoppers (double click, empty cart, keyboard, phone, axe-core).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { chromium } from "playwright-core";
+import { artifacts, card, persona, unfold, addProducts, confirmation, continueShopping, start, open as openPage } from "./harness.mjs";
 
-const root = new URL("../../", import.meta.url).pathname;
-const artifacts = join(root, "test-artifacts");
-mkdirSync(artifacts, { recursive: true });
-const serverBin = process.env.COUPON_ENGINE_SERVER_BIN ?? join(root, "target/debug/coupon-engine-server");
-let server, browser, base;
-
-before(async () => {
-  const dir = mkdtempSync(join(tmpdir(), "coupon-e2e-"));
-  server = spawn(serverBin, ["serve", "--listen", "127.0.0.1:0", "--store", join(root, "server/store.json"),
-    "--database", `sqlite://${join(dir, "orders.db")}?mode=rwc`, "--key", join(dir, "key.jwk"),
-    "--session-key", join(dir, "session.key"),
-    "--www", join(root, "www"), "--pkg", join(root, "pkg")], { stdio: ["ignore", "pipe", "inherit"] });
-  const line = await new Promise((resolve, reject) => {
-    createInterface({ input: server.stdout }).once("line", resolve);
-    server.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  base = `http://${line.replace("listening on ", "").trim()}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync"],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.kill();
-});
-
-async function open() {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(base);
-  await page.waitForSelector("body[data-ready=true]", { timeout: 15_000 });
-  return { page, errors };
-}
-
-const card = (page, id) => page.locator(`.card[data-coupon-id="${id}"]`);
-// Choosing a persona signs in (POST /api/session) and loads that customer's summary.
-async function persona(page, id) {
-  await page.selectOption("#persona", id);
-  await page.waitForSelector(`body[data-customer-id="${id}"]`);
-}
+let env;
+before(async () => { env = await start(); });
+after(async () => { await env?.stop(); });
+const open = () => openPage(env);
 
 test("personas, quantities, codes and payment methods update the cards with no network call", async () => {
   const { page, errors } = await open();
@@ -72,7 +30,7 @@ test("personas, quantities, codes and payment methods update the cards with no n
   assert.match(await card(page, "prepaid12").innerText(), /Not available with cash on delivery/);
   assert.equal(await status("first20"), "applied");
   await page.getByRole("button", { name: "One less Copper kettle" }).click();
-  assert.doesNotMatch(await page.locator(".lines").innerText(), /Copper kettle/);
+  assert.doesNotMatch(await page.locator("#lines").innerText(), /Copper kettle/);
   // ₹900 of tea: the ₹100-off-2-items coupon now competes with first20 (20% of 900 = 180).
   assert.equal(await status("first20"), "applied");
   await page.fill("#code", "nosuchcode");
@@ -117,6 +75,7 @@ test("placing an order: the server's recheck accepts an honest claim and rejects
   const { page, errors } = await open();
   await persona(page, "cus-loyal");
   assert.equal(await card(page, "diwali").getAttribute("data-status"), "expired");
+  await unfold(page);
   assert.match(await card(page, "diwali").innerText(), /This offer ended on/);
   // FLASH50 is one per customer: after this order its card reads exhausted. (Cash on
   // delivery, so the exclusive online-payment 12% does not push loyalty + FLASH50 out.)
@@ -125,8 +84,9 @@ test("placing an order: the server's recheck accepts an honest claim and rejects
   await page.click("#code-form button");
   assert.equal(await card(page, "flash50").getAttribute("data-status"), "applied");
   await page.click("#place");
-  await page.waitForFunction(() => document.querySelector("#order-message").textContent.length > 0);
-  assert.match(await page.locator("#order-message").innerText(), /recheck accepted/);
+  assert.match((await confirmation(page)).note, /recheck accepted/);
+  await continueShopping(page);
+  await addProducts(page, "Assam tea, 250 g", "Assam tea, 250 g", "Copper kettle");
   await page.fill("#code", "FLASH50");
   await page.click("#code-form button");
   assert.equal(await card(page, "flash50").getAttribute("data-status"), "exhausted");
@@ -154,13 +114,16 @@ test("a first-order coupon applies to the first order only: the reloaded summary
   assert.equal(order.state, "reserved");
   assert.equal(order.paymentMethod, "cod");
   assert.ok(order.discounts.some((d) => d.couponId === "first20"), JSON.stringify(order.discounts));
-  await page.waitForFunction(() => /recheck accepted/.test(document.querySelector("#order-message").textContent));
+  assert.match((await confirmation(page)).note, /recheck accepted/);
   // Confirmed with the method it was placed with, and only its owner sees it.
   const confirmed = await page.evaluate(async (id) => (await fetch(`/api/orders/${id}`)).json(), order.orderId);
   assert.equal(confirmed.state, "confirmed");
-  assert.match(await page.locator("#persona-history").innerText(), /1 past order\b/);
+  await page.waitForFunction(() => /1 past order\b/.test(document.querySelector("#persona-history").textContent));
   // The reloaded summary has the order: first20 is no longer for this customer.
+  await continueShopping(page);
+  await addProducts(page, "Yoga mat");
   assert.equal(await card(page, "first20").getAttribute("data-status"), "ineligible");
+  await unfold(page);
   assert.match(await card(page, "first20").innerText(), /Only for your first order/);
   await page.screenshot({ path: join(artifacts, "06-first-order-used.png"), fullPage: true });
 
@@ -181,7 +144,7 @@ test("Place order: a double click places one order, and a retry after a network 
     if (r.url().endsWith("/api/orders") && r.request().method() === "POST") answers.push({ status: r.status(), body: await r.json() });
   });
   await page.dblclick("#place");
-  await page.waitForFunction(() => /recheck accepted/.test(document.querySelector("#order-message").textContent));
+  await confirmation(page);
   await page.waitForTimeout(500); // a second placement, if any, has had time to answer
   assert.equal(answers.filter((a) => a.status === 201).length, 1, JSON.stringify(answers));
   // The button is disabled while the placement is out: the second click sends nothing.
@@ -190,6 +153,8 @@ test("Place order: a double click places one order, and a retry after a network 
   // The order reaches the server but its answer is lost: the page says so, and the
   // retry (same request, same idempotency key) gets the same order back.
   answers.length = 0;
+  await continueShopping(page);
+  await addProducts(page, "Yoga mat");
   let lost;
   await page.route("**/api/orders", async (route) => {
     lost = await (await route.fetch()).json();
@@ -199,13 +164,14 @@ test("Place order: a double click places one order, and a retry after a network 
   await page.waitForFunction(() => /Network error/.test(document.querySelector("#order-message").textContent));
   assert.equal(lost.state, "reserved");
   assert.equal(await page.locator("#place").isEnabled(), true);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "place", "focus back on the button to retry");
   await page.click("#place");
-  await page.waitForFunction(() => /recheck accepted/.test(document.querySelector("#order-message").textContent));
+  const { note } = await confirmation(page);
   assert.equal(answers.length, 1);
   assert.equal(answers[0].status, 200);
   assert.equal(answers[0].body.orderId, lost.orderId);
   assert.equal(answers[0].body.replayed, true);
-  assert.match(await page.locator("#order-message").innerText(), /retry replayed/);
+  assert.match(note, /retry replayed/);
   const state = await page.evaluate(async (id) => (await fetch(`/api/orders/${id}`)).json(), lost.orderId);
   assert.equal(state.state, "confirmed");
   assert.deepEqual(errors, []);
@@ -249,13 +215,11 @@ test("prices are the server's: a tampered price is refused with the real one, an
   assert.equal(bundles.length, 1, "the catalogue is fetched again");
   await page.screenshot({ path: join(artifacts, "07-price-changed.png"), fullPage: true });
   await page.click("#place");
-  await page.waitForFunction(() => /recheck accepted/.test(document.querySelector("#order-message").textContent));
+  assert.match((await confirmation(page)).note, /recheck accepted/);
 
-  // An empty cart cannot be placed.
-  for (const name of ["One less Copper kettle", "One less Assam tea, 250 g", "One less Assam tea, 250 g"]) {
-    await page.getByRole("button", { name }).first().click();
-  }
-  assert.match(await page.locator(".lines").innerText(), /Your cart is empty/);
+  // After the order the cart starts again empty, and an empty cart cannot be placed.
+  await continueShopping(page);
+  assert.match(await page.locator("#lines").innerText(), /Your cart is empty/);
   assert.equal(await page.locator("#place").isDisabled(), true);
   assert.deepEqual(errors, []);
 });
