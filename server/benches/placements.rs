@@ -13,7 +13,8 @@
 //! database, signs `--customers` customers in through the demo sign-in (the session
 //! cookie is sent by hand), reads the signed bundle and each customer's signed
 //! summary, and computes with the engine, before the clock starts, every order the
-//! run will place, as the storefront does (its whole result is the claim). Then
+//! run will place, as the storefront does (the claim is what the recheck compares:
+//! totals, applied discounts, line subtotals; `--claim full` sends the whole result). Then
 //! `--clients` concurrent clients, one keep-alive connection each, place at most
 //! `--placements` orders for at most `--seconds`; every `POST /api/orders` is timed
 //! from sending to the last byte of its answer.
@@ -115,8 +116,9 @@ placements [--database sqlite,postgres] [--bundle s,m] [--placements 20000] [--s
   --server-arg   passed on to `coupon-engine-server serve` (repeat it for each word)
   --write-doc    replace the section \"## Order server: placements\" of FILE
   --keep         keep each run's directory, server log and database
-  --claim compact  send only what the server compares (totals, applied discounts, line
-                 subtotals) instead of the storefront's whole result (--claim full)";
+  --claim full   send the whole result, cards included, as the claim instead of only what
+                 the server compares (totals, applied discounts, line subtotals: --claim
+                 compact, what the storefront sends)";
 
 fn options() -> Result<Options, Error> {
     let mut o = Options {
@@ -133,7 +135,7 @@ fn options() -> Result<Options, Error> {
         write_doc: None,
         command: "cargo bench -p coupon-engine-server --bench placements".into(),
         keep: false,
-        compact_claim: false,
+        compact_claim: true,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -1519,9 +1521,9 @@ fn section(
          what the ledger may give and equal to the live orders' redemptions, each customer's uses at \
          most the per-customer limit less their imported usage.\n\n",
         if o.compact_claim {
-            "only what the server compares (`--claim compact`: totals, applied discounts, line subtotals)"
+            "what the storefront sends: only what the server compares (totals, applied discounts, line subtotals)"
         } else {
-            "the storefront's whole result (cards included)"
+            "the whole result, cards included (`--claim full`)"
         },
         o.clients,
     ));
