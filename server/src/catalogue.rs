@@ -94,6 +94,14 @@ pub enum CartError {
     UnknownShipping,
 }
 
+/// Counts a change of the catalogue, inside the transaction that makes it.
+async fn bump_version(tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<(), LedgerError> {
+    sqlx::query("UPDATE catalogue_version SET version = version + 1 WHERE id = 1")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 fn amount(text: String) -> Result<Amount, sqlx::Error> {
     Amount::parse(&text).map_err(|e| sqlx::Error::Decode(format!("amount {text:?}: {e:?}").into()))
 }
@@ -120,6 +128,7 @@ impl Ledger {
     /// and those it no longer lists are removed (they can no longer be ordered).
     pub async fn seed_catalogue(&self, catalogue: &Catalogue) -> Result<(), LedgerError> {
         let mut tx = self.pool.begin().await?;
+        bump_version(&mut tx).await?;
         // Everything is written again below, in the same transaction.
         sqlx::query("DELETE FROM products")
             .execute(&mut *tx)
@@ -162,12 +171,27 @@ impl Ledger {
 
     /// Sets one product's price (the merchant's price change).
     pub async fn set_price(&self, product_id: &str, price: &Amount) -> Result<(), LedgerError> {
+        let mut tx = self.pool.begin().await?;
+        bump_version(&mut tx).await?;
         sqlx::query("UPDATE products SET price = $1 WHERE id = $2")
             .bind(price.to_string())
             .bind(product_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(())
+    }
+
+    /// The catalogue's version: it changes with every change made through
+    /// [`Ledger::seed_catalogue`] or [`Ledger::set_price`], so a copy read at one
+    /// version is the database's while the version stays.
+    pub async fn catalogue_version(&self) -> Result<i64, LedgerError> {
+        Ok(
+            sqlx::query("SELECT version FROM catalogue_version WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?
+                .get(0),
+        )
     }
 
     /// The whole catalogue, in display order.

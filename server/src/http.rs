@@ -47,9 +47,9 @@ pub const MAX_BODY: usize = 512 * 1024;
 /// The most characters an id from a client may have (keys, product and order ids).
 pub const MAX_ID: usize = 128;
 
-/// How long the catalogue read from the database is used before it is read again: a
-/// price changed in the database applies to placements and the signed catalogue
-/// within this time.
+/// How long the catalogue held in memory is used before the server asks the database
+/// whether it changed (one row, `catalogue_version`): a price changed through the
+/// ledger applies to placements and the signed catalogue within this time.
 pub const CATALOGUE_MAX_AGE: Duration = Duration::from_secs(1);
 
 /// What the server knows and how it guards itself.
@@ -88,14 +88,26 @@ pub struct Shop {
     pub reused: Reused,
 }
 
-/// What requests reuse rather than rebuild: the catalogue as last read (read again
-/// when older than [`CATALOGUE_MAX_AGE`]), and the engine built for the last global
-/// counts read (built again whenever they differ, so a recheck always sees the
-/// ledger's exact counts).
+/// What requests reuse rather than rebuild: the catalogue as last read (checked
+/// against the database's version when older than [`CATALOGUE_MAX_AGE`]), and the
+/// engine built for the last global counts read (built again whenever they differ, so
+/// a recheck always sees the ledger's exact counts).
 #[derive(Default)]
 pub struct Reused {
-    listing: Mutex<Option<(Instant, Arc<Listing>)>>,
+    listing: Mutex<Option<HeldListing>>,
+    /// Held by the one request that checks the catalogue; the others go on with the
+    /// copy they have.
+    checking: tokio::sync::Mutex<()>,
     engine: Mutex<Option<(EngineKey, Arc<Engine>)>>,
+}
+
+/// The catalogue held in memory: when it was last known to be the database's, and at
+/// which version.
+#[derive(Clone)]
+struct HeldListing {
+    checked_at: Instant,
+    version: i64,
+    listing: Arc<Listing>,
 }
 
 /// Locks a memo; a panic elsewhere while it was held leaves a value that is still
@@ -297,19 +309,42 @@ impl Shop {
         Ok(engine)
     }
 
-    /// The catalogue, read from the database when the copy held is older than
-    /// [`CATALOGUE_MAX_AGE`].
+    /// The catalogue: the copy held while it is younger than [`CATALOGUE_MAX_AGE`] or
+    /// its version is still the database's, else read again. One request checks at a
+    /// time; the others meanwhile use the copy held.
     async fn listing(&self) -> Result<Arc<Listing>, ApiError> {
-        let held = lock(&self.reused.listing)
-            .as_ref()
-            .filter(|(read_at, _)| read_at.elapsed() < CATALOGUE_MAX_AGE)
-            .map(|(_, l)| l.clone());
-        if let Some(listing) = held {
+        let held = lock(&self.reused.listing).clone();
+        let fresh = |h: &Option<HeldListing>| {
+            h.as_ref()
+                .filter(|h| h.checked_at.elapsed() < CATALOGUE_MAX_AGE)
+                .map(|h| h.listing.clone())
+        };
+        if let Some(listing) = fresh(&held) {
             return Ok(listing);
         }
-        let read_at = Instant::now();
-        let listing = Arc::new(Listing::new(self.ledger.catalogue().await?));
-        *lock(&self.reused.listing) = Some((read_at, listing.clone()));
+        let _turn = match (&held, self.reused.checking.try_lock()) {
+            (_, Ok(turn)) => turn,
+            (Some(h), Err(_)) => return Ok(h.listing.clone()),
+            (None, Err(_)) => self.reused.checking.lock().await,
+        };
+        // Another request may have read it while this one waited for its turn.
+        let held = lock(&self.reused.listing).clone();
+        if let Some(listing) = fresh(&held) {
+            return Ok(listing);
+        }
+        let checked_at = Instant::now();
+        let version = self.ledger.catalogue_version().await?;
+        let listing = match held {
+            Some(h) if h.version == version => h.listing,
+            // A change made between these two reads raises the version again, so the
+            // next check reads the catalogue again.
+            _ => Arc::new(Listing::new(self.ledger.catalogue().await?)),
+        };
+        *lock(&self.reused.listing) = Some(HeldListing {
+            checked_at,
+            version,
+            listing: listing.clone(),
+        });
         Ok(listing)
     }
 
