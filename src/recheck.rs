@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::model::parse::from_json_struct;
+use crate::json::read::{from_json_struct, serde_via_from_json};
 
 use crate::model::{Card, Cart, Context, Customer, EvaluationResult};
 use crate::money::Amount;
@@ -51,6 +51,7 @@ pub struct ClaimedLine {
 }
 
 // A whole result parses as a claim, so members beyond these are ignored.
+serde_via_from_json!(Claim);
 from_json_struct!(lenient Claim { total_after: "totalAfter", discount_total: "discountTotal", applied: "applied", lines: "lines" });
 from_json_struct!(lenient ClaimedDiscount { coupon_id: "couponId", amount: "amount" });
 from_json_struct!(lenient ClaimedLine { line_id: "lineId", subtotal: "subtotal" });
@@ -271,3 +272,26 @@ impl Engine {
         })
     }
 }
+
+crate::json::write::to_json_struct!(Recheck {
+    accepted: "accepted",
+    differences: "differences",
+    result: "result"
+});
+crate::json::write::to_json_struct!(Difference {
+    code: "code",
+    path: "path",
+    claimed: "claimed",
+    actual: "actual",
+    reasons: "reasons",
+    message: "message",
+});
+crate::json::write::to_json_names!(DifferenceCode {
+    UnknownCoupon: "unknown_coupon",
+    NotApplicable: "not_applicable",
+    AmountDiffers: "amount_differs",
+    MissingDiscount: "missing_discount",
+    PriceChanged: "price_changed",
+    LineMismatch: "line_mismatch",
+    TotalDiffers: "total_differs",
+});

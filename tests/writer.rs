@@ -1,4 +1,4 @@
-//! The hand-written writer (`model::write`) against serde_json, the reference it
+//! The hand-written writer (`json::write`) against serde_json, the reference it
 //! replaces: the same bytes for the results of every vector, every benchmark workload
 //! and thousands of random requests, for their customers and for rechecks of
 //! tampered claims, and for arbitrary strings.
@@ -7,7 +7,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use coupon_engine::model::write::{to_json, ToJson};
+use coupon_engine::json::{to_json, ToJson};
 use coupon_engine::model::EvaluationResult;
 use coupon_engine::recheck::Claim;
 use coupon_engine::{evaluate, read_json, Engine, Request};

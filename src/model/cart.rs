@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use super::parse::from_json_struct;
 use super::Timestamp;
+use crate::json::read::{from_json_struct, serde_via_from_json};
 use crate::money::{Amount, Currency};
 
 /// The shopper's cart.
@@ -81,6 +81,7 @@ pub struct Context {
     pub codes: Vec<String>,
 }
 
+serde_via_from_json!(Cart, Context);
 from_json_struct!(strict Cart { currency: "currency", lines: "lines", shipping: "shipping" });
 from_json_struct!(strict Line {
     id: "id",

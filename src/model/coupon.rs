@@ -5,9 +5,11 @@ use base64::Engine as _;
 use serde::Serialize;
 use sha2::{Digest, Sha512};
 
-use super::parse::{from_json_struct, read_fields, variant, FromJson, Json, Path};
 use super::{Span, Timestamp};
 use crate::error::Error;
+use crate::json::read::{
+    from_json_struct, read_fields, serde_via_from_json, variant, FromJson, Json, Path,
+};
 use crate::money::{Amount, Currency, Percent};
 
 /// Everything the server sends once per storefront: the currency, the coupons and the
@@ -590,7 +592,9 @@ pub enum Rule {
     },
 }
 
-// Reading from JSON (see `super::parse`): one line per field, in declaration order.
+// Reading from JSON (see `crate::json::read`): one line per field, in declaration order.
+
+serde_via_from_json!(Bundle);
 
 from_json_struct!(strict Bundle {
     currency: "currency",
@@ -863,3 +867,14 @@ impl FromJson for Rule {
         Rule::All(Vec::new())
     }
 }
+
+// How the enums above are written, for the result's cards and applied discounts.
+crate::json::write::to_json_names!(Application {
+    Code: "code",
+    Automatic: "automatic"
+});
+crate::json::write::to_json_names!(DiscountClass {
+    Product: "product",
+    Order: "order",
+    Shipping: "shipping"
+});

@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::parse::from_json_struct;
 use super::Timestamp;
+use crate::json::read::{from_json_struct, serde_via_from_json};
+use crate::json::{Members, ToJson};
 use crate::money::{Amount, Percent};
 
 /// What the engine knows of the shopper. A guest is a customer with no id history.
@@ -78,6 +79,7 @@ fn one() -> u32 {
     1
 }
 
+serde_via_from_json!(Customer);
 from_json_struct!(strict Customer {
     id: "id",
     orders: "orders" = Vec::new(),
@@ -124,4 +126,52 @@ pub struct CourseProgress {
     /// When the progress was last reported; dates a course-progress segment membership.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<Timestamp>,
+}
+
+// A verified summary is written back (the binding hands it to JavaScript) as it
+// was signed.
+crate::json::write::to_json_struct!(Customer {
+    id: "id",
+    orders: "orders",
+    segments: "segments",
+    courses: "courses",
+    coupon_usage: "couponUsage",
+});
+crate::json::write::to_json_struct!(Order {
+    id: "id",
+    placed_at: "placedAt",
+    total: "total",
+    coupon_codes: "couponCodes",
+    items: "items",
+});
+crate::json::write::to_json_struct!(Membership {
+    segment_id: "segmentId",
+    joined_at: "joinedAt"
+});
+
+impl ToJson for OrderItem {
+    /// `priceTierId` is left out when absent, as the summary was signed.
+    fn write_json(&self, out: &mut String) {
+        let mut m = Members::new(out);
+        m.member("productId", &self.product_id);
+        if let Some(tier) = &self.price_tier_id {
+            m.member("priceTierId", tier);
+        }
+        m.member("collectionIds", &self.collection_ids)
+            .member("quantity", &self.quantity)
+            .end();
+    }
+}
+
+impl ToJson for CourseProgress {
+    /// `updatedAt` is left out when absent.
+    fn write_json(&self, out: &mut String) {
+        let mut m = Members::new(out);
+        m.member("courseId", &self.course_id)
+            .member("percent", &self.percent);
+        if let Some(at) = &self.updated_at {
+            m.member("updatedAt", at);
+        }
+        m.end();
+    }
 }

@@ -2,10 +2,11 @@
 //!
 //! `now` always arrives as an input; nothing here reads a clock.
 
-use std::fmt;
+use std::fmt::{self, Write};
 
-use super::parse::{from_json_struct, text, FromJson, Json, Path};
-use crate::error::{Error, ErrorCode, Quoted};
+use crate::error::{Error, ErrorCode};
+use crate::json::read::{from_json_struct, text, FromJson, Json, Path};
+use crate::json::{Quoted, ToJson};
 use chrono::{DateTime, Days, FixedOffset, Months, SecondsFormat, TimeDelta, Utc};
 use serde::{Serialize, Serializer};
 
@@ -81,6 +82,13 @@ impl FromJson for Timestamp {
 
     fn placeholder() -> Self {
         Timestamp(DateTime::default())
+    }
+}
+
+impl ToJson for Timestamp {
+    /// RFC 3339 in UTC; nothing in it needs escaping.
+    fn write_json(&self, out: &mut String) {
+        let _ = write!(out, "\"{self}\"");
     }
 }
 

@@ -65,7 +65,7 @@ pub fn arena_usage() -> (usize, usize) {
 
 use wasm_bindgen::prelude::*;
 
-use coupon_engine::model::write::{to_json, ToJson};
+use coupon_engine::json::{to_json, ToJson};
 use coupon_engine::{model, Error as CoreError};
 
 /// The JSON types live in `types.d.ts` (generated from the Rust types, shipped beside
@@ -89,10 +89,7 @@ fn js_error(e: CoreError) -> JsValue {
 /// `undefined` fields vanish (as `JSON.stringify` defines), so each still fails as a
 /// wrong type or a missing field at its path; values JSON cannot hold (BigInt,
 /// cycles) fail at the input's root, and so does nesting too deep to serialise.
-fn read<T: coupon_engine::model::parse::FromJson>(
-    root: &str,
-    value: JsValue,
-) -> Result<T, JsValue> {
+fn read<T: coupon_engine::json::FromJson>(root: &str, value: JsValue) -> Result<T, JsValue> {
     coupon_engine::read_json(root, &input_text(root, &value)?).map_err(js_error)
 }
 
