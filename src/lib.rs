@@ -35,6 +35,7 @@ pub mod cards;
 pub mod conditions;
 pub mod error;
 pub mod facts;
+pub mod history;
 pub mod json;
 pub mod model;
 pub mod money;
