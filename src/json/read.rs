@@ -587,10 +587,17 @@ pub fn parse<T: FromJson>(root: &str, text: &str) -> Result<T, Error> {
 /// Parses JSON text into a tree without reading it into a type, for inputs read
 /// in several ways (token claims). Errors are `invalid_json` (or `out_of_range`
 /// past 127 levels of nesting, `invalid_value` for half a surrogate pair,
-/// `duplicate_id` for a repeated key) at the path the text had reached, under `root`.
+/// `duplicate_id` for a repeated key) at the path the text had reached, under `root`
+/// (`$` when that is the root of an input named `""`).
 pub fn tree<'t>(root: &str, text: &'t str) -> Result<Json<'t>, Error> {
     super::text::read(text).map_err(|e| {
-        let path = join(root, &e.path);
+        // At the root of an unnamed input (a whole request) the path is `$`, JSONPath's
+        // name for the root: an empty one reads as ": trailing comma" in JavaScript,
+        // whose messages are `path: message`.
+        let path = match join(root, &e.path) {
+            path if path.is_empty() => "$".to_string(),
+            path => path,
+        };
         let message = if e.code == ErrorCode::OutOfRange {
             format!("nested 128 or more levels deep ({})", e.message)
         } else {
