@@ -30,6 +30,9 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+// The JSON derives name the crate as `::coupon_engine`, inside it as outside.
+extern crate self as coupon_engine;
+
 pub mod allocation;
 pub mod cards;
 pub mod conditions;

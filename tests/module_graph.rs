@@ -99,7 +99,7 @@ fn reexports(lib: &str) -> BTreeMap<String, String> {
         };
         let module = ident(rest).to_string();
         let items = rest.split_once('{').map_or(rest, |(_, items)| items);
-        for item in items.split(|c: char| c == ',' || c == '}' || c == ':') {
+        for item in items.split([',', '}', ':']) {
             let name = ident(item.trim());
             if !name.is_empty() && name != module {
                 names.insert(name.to_string(), module.clone());

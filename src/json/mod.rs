@@ -19,6 +19,9 @@ pub mod read;
 pub mod text;
 pub mod write;
 
+/// `#[derive(FromJson, ToJson)]`: a struct's reader and writer from its own fields and
+/// serde attributes (names, defaults), so each struct is declared once.
+pub use json_derive::{FromJson, ToJson};
 pub use read::{parse, tree, variant, wrong_type, FromJson, Object, Path, Variant};
 pub use text::{Json, Number};
 pub(crate) use write::Quoted;

@@ -5,12 +5,13 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::Timestamp;
-use crate::json::read::{from_json_struct, serde_via_from_json};
+use crate::json::read::serde_via_from_json;
+use crate::json::FromJson;
 use crate::json::{Members, ToJson};
 use crate::money::{Amount, Percent};
 
 /// What the engine knows of the shopper. A guest is a customer with no id history.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Customer {
@@ -35,7 +36,7 @@ pub struct Customer {
 }
 
 /// One past order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Order {
@@ -56,7 +57,7 @@ pub struct Order {
 }
 
 /// One item of a past order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct OrderItem {
@@ -80,31 +81,9 @@ fn one() -> u32 {
 }
 
 serde_via_from_json!(Customer);
-from_json_struct!(strict Customer {
-    id: "id",
-    orders: "orders" = Vec::new(),
-    segments: "segments" = Vec::new(),
-    courses: "courses" = Vec::new(),
-    coupon_usage: "couponUsage" = BTreeMap::new(),
-});
-from_json_struct!(strict Order {
-    id: "id",
-    placed_at: "placedAt",
-    total: "total",
-    coupon_codes: "couponCodes" = Vec::new(),
-    items: "items" = Vec::new(),
-});
-from_json_struct!(strict OrderItem {
-    product_id: "productId",
-    price_tier_id: "priceTierId",
-    collection_ids: "collectionIds" = Vec::new(),
-    quantity: "quantity" = one(),
-});
-from_json_struct!(strict Membership { segment_id: "segmentId", joined_at: "joinedAt" });
-from_json_struct!(strict CourseProgress { course_id: "courseId", percent: "percent", updated_at: "updatedAt" });
 
 /// Membership of a segment as the server recorded it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Membership {
@@ -115,7 +94,7 @@ pub struct Membership {
 }
 
 /// Progress in one course.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct CourseProgress {
