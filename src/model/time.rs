@@ -5,8 +5,8 @@
 use std::fmt::{self, Write};
 
 use crate::error::{Error, ErrorCode};
-use crate::json::read::{from_json_struct, text, FromJson, Json, Path};
-use crate::json::{Quoted, ToJson};
+use crate::json::read::{text, Json, Path};
+use crate::json::{FromJson, Quoted, ToJson};
 use chrono::{DateTime, Days, FixedOffset, Months, SecondsFormat, TimeDelta, Utc};
 use serde::{Serialize, Serializer};
 
@@ -94,7 +94,7 @@ impl ToJson for Timestamp {
 
 /// A calendar span such as `{ "days": 90 }`, `{ "hours": 36 }` or `{ "months": 6 }`.
 /// Months are calendar months (clamped to the month's last day); the others are fixed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Span {
@@ -114,8 +114,6 @@ pub struct Span {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minutes: Option<u32>,
 }
-
-from_json_struct!(strict Span { months: "months", weeks: "weeks", days: "days", hours: "hours", minutes: "minutes" });
 
 impl Span {
     /// True when every part is absent or zero.

@@ -153,11 +153,18 @@ fn container(input: &DeriveInput) -> syn::Result<Container> {
 #[proc_macro_derive(FromJson, attributes(json))]
 pub fn derive_from_json(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    let container = match container(&input) {
-        Ok(c) => c,
-        Err(e) => return e.to_compile_error().into(),
-    };
-    let ty = &input.ident;
+    expand(&input, from_json).into()
+}
+
+/// The derive's output, or the errors in the struct's attributes.
+fn expand(input: &DeriveInput, derive: fn(&syn::Ident, Container) -> Tokens) -> Tokens {
+    match container(input) {
+        Ok(container) => derive(&input.ident, container),
+        Err(e) => e.to_compile_error(),
+    }
+}
+
+fn from_json(ty: &syn::Ident, container: Container) -> Tokens {
     let mode = syn::Ident::new(
         if container.lenient {
             "lenient"
@@ -173,7 +180,7 @@ pub fn derive_from_json(input: TokenStream) -> TokenStream {
             None => quote!(#ident: #name),
         }
     });
-    quote!(::coupon_engine::from_json_struct!(#mode #ty { #(#members),* });).into()
+    quote!(::coupon_engine::from_json_struct!(#mode #ty { #(#members),* });)
 }
 
 /// Writing: every member in declaration order under its JSON name, each key a
@@ -181,11 +188,10 @@ pub fn derive_from_json(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(ToJson, attributes(json))]
 pub fn derive_to_json(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    let container = match container(&input) {
-        Ok(c) => c,
-        Err(e) => return e.to_compile_error().into(),
-    };
-    let ty = &input.ident;
+    expand(&input, to_json).into()
+}
+
+fn to_json(ty: &syn::Ident, container: Container) -> Tokens {
     let writes = container.fields.iter().enumerate().map(|(i, f)| {
         let ident = &f.ident;
         let key = format!("{}\"{}\":", if i == 0 { "{" } else { "," }, f.name);
@@ -204,5 +210,4 @@ pub fn derive_to_json(input: TokenStream) -> TokenStream {
             }
         }
     }
-    .into()
 }
