@@ -9,7 +9,9 @@
 //! (`from_json_struct!`, and a writer that appends each member in declaration order),
 //! so reading and writing, the module's size and its instruction counts stay as they
 //! were. `#[json(lenient)]` on a struct ignores unknown members (token claims, the
-//! claimed result); without it they are refused.
+//! claimed result); without it they are refused. Both derives accept `#[serde(…)]`
+//! themselves, so a struct that derives no serde trait (an embedder's request type)
+//! still states its names there.
 
 use proc_macro::TokenStream;
 use proc_macro2::{Span, TokenStream as Tokens};
@@ -150,7 +152,7 @@ fn container(input: &DeriveInput) -> syn::Result<Container> {
 
 /// Reading: the `from_json_struct!` declaration the struct would otherwise write by
 /// hand.
-#[proc_macro_derive(FromJson, attributes(json))]
+#[proc_macro_derive(FromJson, attributes(json, serde))]
 pub fn derive_from_json(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand(&input, from_json).into()
@@ -185,7 +187,7 @@ fn from_json(ty: &syn::Ident, container: Container) -> Tokens {
 
 /// Writing: every member in declaration order under its JSON name, each key a
 /// literal, as `to_json_struct!` wrote them.
-#[proc_macro_derive(ToJson, attributes(json))]
+#[proc_macro_derive(ToJson, attributes(json, serde))]
 pub fn derive_to_json(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand(&input, to_json).into()
