@@ -32,7 +32,7 @@ fn evaluate(engine: &Engine, customer: &str, cart: &str, context: &str) -> Strin
     let result = engine
         .evaluate(&customer, &cart, &context)
         .expect("the workload evaluates");
-    coupon_engine::model::write::to_json(&result)
+    coupon_engine::json::to_json(&result)
 }
 
 fn evaluation(c: &mut Criterion) {

@@ -147,19 +147,3 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
-
-/// A string quoted for an error message as JSON writes it: `"TEN"`, `"a\"b"`.
-///
-/// Messages quote with this, never with `{:?}`: the size build of the module drops
-/// `Debug` formatting (`-Zfmt-debug=none`, scripts/wasm-size.env), where `{:?}`
-/// writes nothing, and a message must read the same natively and in every runtime
-/// (the shared vectors hold each error's message).
-pub(crate) struct Quoted<'a>(pub &'a str);
-
-impl fmt::Display for Quoted<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut text = String::with_capacity(self.0.len() + 2);
-        crate::model::write::ToJson::write_json(self.0, &mut text);
-        f.write_str(&text)
-    }
-}

@@ -30,11 +30,16 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+// The JSON derives name the crate as `::coupon_engine`, inside it as outside.
+extern crate self as coupon_engine;
+
 pub mod allocation;
 pub mod cards;
 pub mod conditions;
 pub mod error;
 pub mod facts;
+pub mod history;
+pub mod json;
 pub mod model;
 pub mod money;
 pub mod offers;
@@ -260,7 +265,8 @@ pub struct Request {
     pub context: Context,
 }
 
-model::parse::from_json_struct!(strict Request {
+json::read::serde_via_from_json!(Request);
+json::read::from_json_struct!(strict Request {
     description: "description",
     bundle: "bundle",
     customer: "customer",
@@ -283,11 +289,11 @@ pub fn evaluate(request: &Request) -> Result<EvaluationResult, Error> {
 
 /// Reads one input from JSON text into a typed [`Error`] whose path starts at `root`
 /// (`"cart"`, or `""` for a whole [`Request`]): `invalid_json` for text that is not
-/// JSON, the schema's codes (see [`model::parse`]) for JSON of the wrong shape.
+/// JSON, the schema's codes (see [`json::read`]) for JSON of the wrong shape.
 /// Inputs over [`limits::MAX_INPUT_BYTES`] are refused before parsing.
-pub fn read_json<T: model::parse::FromJson>(root: &str, text: &str) -> Result<T, Error> {
+pub fn read_json<T: json::FromJson>(root: &str, text: &str) -> Result<T, Error> {
     check_input_size(root, text)?;
-    model::parse::parse(root, text)
+    json::parse(root, text)
 }
 
 /// The input limit of [`read_json`], out of line: one copy, not one per input type.
@@ -310,7 +316,7 @@ fn check_input_size(root: &str, text: &str) -> Result<(), Error> {
 /// Evaluates a request given as JSON text and returns the result as compact JSON text.
 pub fn evaluate_json(request: &str) -> Result<String, Error> {
     let request: Request = read_json("", request)?;
-    Ok(model::write::to_json(&evaluate(&request)?))
+    Ok(json::to_json(&evaluate(&request)?))
 }
 
 /// The README's Rust examples, compiled and run by `cargo test --doc`.

@@ -10,8 +10,9 @@
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
 
-use crate::error::{ErrorCode, Quoted};
-use crate::model::parse::{text, FromJson, Json, Path};
+use crate::error::ErrorCode;
+use crate::json::read::{text, FromJson, Json, Path};
+use crate::json::{Quoted, ToJson};
 
 /// Why a string is not a valid amount, percentage or currency: the code and message
 /// of the error the reader reports at the field's path.
@@ -92,6 +93,15 @@ impl FromJson for Amount {
     }
 }
 
+impl ToJson for Amount {
+    /// A decimal string; its digits, point and sign need no escaping.
+    fn write_json(&self, out: &mut String) {
+        out.push('"');
+        write_decimal(self.0, out);
+        out.push('"');
+    }
+}
+
 /// A percentage in [0, 100], as a decimal string (`"12.5"`). A discount additionally
 /// needs it above zero (checked when the bundle is validated).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -136,6 +146,15 @@ impl FromJson for Percent {
 
     fn placeholder() -> Self {
         Percent(Decimal::ZERO)
+    }
+}
+
+impl ToJson for Percent {
+    /// Normalised (`"12.5"`, not `"12.50"`), as its `Serialize` writes it.
+    fn write_json(&self, out: &mut String) {
+        out.push('"');
+        write_normalized(self.0, out);
+        out.push('"');
     }
 }
 
@@ -457,6 +476,12 @@ impl FromJson for Currency {
     }
 }
 
+impl ToJson for Currency {
+    fn write_json(&self, out: &mut String) {
+        self.code().write_json(out);
+    }
+}
+
 /// Appends `value` as `Decimal`'s `Display` writes it (every digit of its scale kept,
 /// `-` for a negative sign), straight from the mantissa: the formatter machinery was
 /// half the cost of writing a result, and a result is mostly amounts.
@@ -760,6 +785,52 @@ mod tests {
                     proptest::prop_assert!(significant > 28, "{} refused", text);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn decimals_are_written_as_their_display_writes_them() {
+        let mut cases: Vec<Decimal> = [
+            "0",
+            "0.00",
+            "0.05",
+            "1",
+            "1.50",
+            "10.000",
+            "123456.78",
+            "999999999999999.999",
+            "0.0000001",
+            "-0.00",
+            "-12.30",
+            "79228162514264337593543950335",
+            "7.9228162514264337593543950335",
+            "0.0000000000000000000000000001",
+        ]
+        .iter()
+        .map(|t| t.parse().unwrap())
+        .collect();
+        // A negative zero, as a subtraction can leave it.
+        cases.push(Decimal::ZERO - Decimal::new(0, 2));
+        cases.push(Decimal::new(-0, 3).abs() * Decimal::NEGATIVE_ONE);
+        for value in cases {
+            let mut ours = String::new();
+            write_decimal(value, &mut ours);
+            assert_eq!(ours, value.to_string(), "{value:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_decimal_is_written_as_its_display_writes_it(
+            lo in proptest::num::u32::ANY, mid in proptest::num::u32::ANY,
+            hi in proptest::num::u32::ANY, wide in proptest::bool::ANY,
+            negative in proptest::bool::ANY, scale in 0u32..=28,
+        ) {
+            // Half the mantissas fit 64 bits (the fast path), half need 96.
+            let value = Decimal::from_parts(lo, mid, if wide { hi } else { 0 }, negative, scale);
+            let mut ours = String::new();
+            write_decimal(value, &mut ours);
+            proptest::prop_assert_eq!(ours, value.to_string());
         }
     }
 }

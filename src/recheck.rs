@@ -6,7 +6,8 @@
 
 use serde::Serialize;
 
-use crate::model::parse::from_json_struct;
+use crate::json::read::serde_via_from_json;
+use crate::json::FromJson;
 
 use crate::model::{Card, Cart, Context, Customer, EvaluationResult};
 use crate::money::Amount;
@@ -14,9 +15,10 @@ use crate::{Engine, Error};
 
 /// The part of an [`EvaluationResult`] a device claims. A whole result parses as a
 /// claim: the other fields are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
+#[json(lenient)]
 pub struct Claim {
     /// The total the shopper saw.
     pub total_after: Amount,
@@ -29,9 +31,10 @@ pub struct Claim {
 }
 
 /// One claimed discount.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
+#[json(lenient)]
 pub struct ClaimedDiscount {
     /// The coupon.
     pub coupon_id: String,
@@ -40,9 +43,10 @@ pub struct ClaimedDiscount {
 }
 
 /// One claimed line.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
+#[json(lenient)]
 pub struct ClaimedLine {
     /// The cart line.
     pub line_id: String,
@@ -51,9 +55,7 @@ pub struct ClaimedLine {
 }
 
 // A whole result parses as a claim, so members beyond these are ignored.
-from_json_struct!(lenient Claim { total_after: "totalAfter", discount_total: "discountTotal", applied: "applied", lines: "lines" });
-from_json_struct!(lenient ClaimedDiscount { coupon_id: "couponId", amount: "amount" });
-from_json_struct!(lenient ClaimedLine { line_id: "lineId", subtotal: "subtotal" });
+serde_via_from_json!(Claim);
 
 /// The outcome of a recheck.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -271,3 +273,26 @@ impl Engine {
         })
     }
 }
+
+crate::json::write::to_json_struct!(Recheck {
+    accepted: "accepted",
+    differences: "differences",
+    result: "result"
+});
+crate::json::write::to_json_struct!(Difference {
+    code: "code",
+    path: "path",
+    claimed: "claimed",
+    actual: "actual",
+    reasons: "reasons",
+    message: "message",
+});
+crate::json::write::to_json_names!(DifferenceCode {
+    UnknownCoupon: "unknown_coupon",
+    NotApplicable: "not_applicable",
+    AmountDiffers: "amount_differs",
+    MissingDiscount: "missing_discount",
+    PriceChanged: "price_changed",
+    LineMismatch: "line_mismatch",
+    TotalDiffers: "total_differs",
+});

@@ -2,7 +2,7 @@
 //! `now`, and since when, so that per-customer validity windows ("24 hours after
 //! joining") work for segments the engine derives itself.
 
-use crate::facts::History;
+use crate::history::History;
 use crate::model::{Rule, Timestamp};
 
 /// Whether, and since when, a customer is in a segment.

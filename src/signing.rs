@@ -16,8 +16,11 @@ use chrono::{DateTime, Utc};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::Serialize;
 
-use crate::error::{Error, ErrorCode, Quoted};
-use crate::model::parse::{self, from_json_struct, FromJson, Json, Path};
+use crate::error::{Error, ErrorCode};
+use crate::json::read::{
+    self as parse, from_json_struct, serde_via_from_json, FromJson, Json, Path,
+};
+use crate::json::Quoted;
 use crate::model::{Bundle, Customer, Timestamp};
 
 /// A JSON Web Key Set holding Ed25519 public keys (`kty: "OKP"`, `crv: "Ed25519"`).
@@ -197,6 +200,7 @@ impl Jwks {
 }
 
 // Key sets and keys carry members this verifier does not use (`n`, `e`, `x5c`, …).
+serde_via_from_json!(Jwks, Jwk);
 from_json_struct!(lenient Jwks { keys: "keys" });
 from_json_struct!(lenient Jwk { kty: "kty", crv: "crv", kid: "kid", x: "x", d: "d", alg: "alg", use_: "use" });
 

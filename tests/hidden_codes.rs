@@ -4,7 +4,7 @@
 
 mod common;
 
-use coupon_engine::model::write::to_json;
+use coupon_engine::json::to_json;
 use coupon_engine::model::{find_hashed, hash_code, Bundle, Context};
 use coupon_engine::recheck::Claim;
 use coupon_engine::{read_json, Engine, ErrorCode, Request};

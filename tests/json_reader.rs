@@ -1,4 +1,4 @@
-//! The engine's JSON reader (`model::json`) against serde_json, the reference it
+//! The engine's JSON reader (`json::text`) against serde_json, the reference it
 //! replaced in the WebAssembly module: on generated values, on hand-picked escapes and
 //! numbers, and on broken texts, both must agree on the verdict, the tree and the
 //! message (serde_json's wording, line and column). Where they may differ, by design:
@@ -11,7 +11,7 @@ mod edits;
 
 use std::borrow::Cow;
 
-use coupon_engine::model::json::{read, Json, Number};
+use coupon_engine::json::text::{read, Json, Number};
 use coupon_engine::ErrorCode;
 use edits::{apply, edit};
 use proptest::prelude::*;

@@ -3,7 +3,7 @@
 //! `format!("code {code:?} is used")` read "code  is used" in the browser while the
 //! native engine wrote the code. Native tests cannot see that, so this test keeps
 //! `{:?}` out of the code the module is built from (`src/`, outside its test modules
-//! and the native-only CLI); messages quote values with `error::Quoted`.
+//! and the native-only CLI); messages quote values with `json::Quoted`.
 
 use std::fs;
 use std::path::Path;
@@ -44,7 +44,7 @@ fn the_modules_code_never_formats_with_debug() {
     }
     assert!(
         found.is_empty(),
-        "`{{:?}}` writes nothing in the release module; quote with error::Quoted:\n{}",
+        "`{{:?}}` writes nothing in the release module; quote with json::Quoted:\n{}",
         found.join("\n")
     );
 }

@@ -1,4 +1,4 @@
-//! The hand-written writer (`model::write`) against serde_json, the reference it
+//! The hand-written writer (`json::write`) against serde_json, the reference it
 //! replaces: the same bytes for the results of every vector, every benchmark workload
 //! and thousands of random requests, for their customers and for rechecks of
 //! tampered claims, and for arbitrary strings.
@@ -7,7 +7,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use coupon_engine::model::write::{to_json, ToJson};
+use coupon_engine::json::{to_json, ToJson};
 use coupon_engine::model::EvaluationResult;
 use coupon_engine::recheck::Claim;
 use coupon_engine::{evaluate, read_json, Engine, Request};
@@ -112,4 +112,41 @@ proptest::proptest! {
         let text = format!("{text}{}\"\\{}", char::from(control), '\u{7f}');
         proptest::prop_assert_eq!(to_json(text.as_str()), serde_json::to_string(&text).unwrap());
     }
+}
+
+/// A struct declared once: its writer and reader come from its fields and serde
+/// attributes (`#[derive(ToJson, FromJson)]`), as the engine's own types are.
+#[derive(serde::Serialize, coupon_engine::json::ToJson, coupon_engine::json::FromJson)]
+#[serde(rename_all = "camelCase")]
+struct Note {
+    note_id: String,
+    #[serde(rename = "n")]
+    count: u32,
+    #[serde(default)]
+    tag_list: Vec<String>,
+    seen_by: Option<String>,
+}
+
+#[test]
+fn derived_writers_and_readers_follow_the_serde_attributes() {
+    for text in [
+        r#"{"noteId": "a\"b", "n": 3, "tagList": ["x", "é"], "seenBy": "me"}"#,
+        r#"{"noteId": "", "n": 0, "seenBy": null}"#,
+        r#"{"noteId": "q", "n": 4294967295}"#,
+    ] {
+        let note: Note = read_json("note", text).unwrap();
+        assert_same(text, &note);
+    }
+    let e = read_json::<Note>("note", r#"{"noteId": "a", "n": 1, "count": 2}"#)
+        .err()
+        .unwrap();
+    assert_eq!(
+        (e.code.as_str(), e.path.as_str()),
+        ("unknown_field", "note.count")
+    );
+    let e = read_json::<Note>("note", r#"{"n": 1}"#).err().unwrap();
+    assert_eq!(
+        (e.code.as_str(), e.path.as_str()),
+        ("missing_field", "note.noteId")
+    );
 }

@@ -2,12 +2,13 @@
 
 use serde::Serialize;
 
-use super::parse::from_json_struct;
 use super::Timestamp;
+use crate::json::read::serde_via_from_json;
+use crate::json::FromJson;
 use crate::money::{Amount, Currency};
 
 /// The shopper's cart.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Cart {
@@ -21,7 +22,7 @@ pub struct Cart {
 }
 
 /// One cart line.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Line {
@@ -43,7 +44,7 @@ pub struct Line {
 }
 
 /// Delivery options offered for this cart.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Shipping {
@@ -55,7 +56,7 @@ pub struct Shipping {
 }
 
 /// One delivery option.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ShippingOption {
@@ -66,7 +67,7 @@ pub struct ShippingOption {
 }
 
 /// Everything about this evaluation that is neither the coupons, the customer nor the cart.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Context {
@@ -81,18 +82,7 @@ pub struct Context {
     pub codes: Vec<String>,
 }
 
-from_json_struct!(strict Cart { currency: "currency", lines: "lines", shipping: "shipping" });
-from_json_struct!(strict Line {
-    id: "id",
-    product_id: "productId",
-    collection_ids: "collectionIds" = Vec::new(),
-    offer_id: "offerId",
-    unit_price: "unitPrice",
-    quantity: "quantity",
-});
-from_json_struct!(strict Shipping { options: "options", selected_id: "selectedId" });
-from_json_struct!(strict ShippingOption { id: "id", amount: "amount" });
-from_json_struct!(strict Context { now: "now", payment_method: "paymentMethod", codes: "codes" = Vec::new() });
+serde_via_from_json!(Cart, Context);
 
 impl Context {
     /// Whether the payment method is cash on delivery (compared case-insensitively).

@@ -5,14 +5,15 @@ use base64::Engine as _;
 use serde::Serialize;
 use sha2::{Digest, Sha512};
 
-use super::parse::{from_json_struct, read_fields, variant, FromJson, Json, Path};
 use super::{Span, Timestamp};
 use crate::error::Error;
+use crate::json::read::{read_fields, serde_via_from_json, variant, Json, Path};
+use crate::json::FromJson;
 use crate::money::{Amount, Currency, Percent};
 
 /// Everything the server sends once per storefront: the currency, the coupons and the
 /// segment rules. Validated once (see [`crate::Engine`]), then reused for every cart.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Bundle {
@@ -68,7 +69,7 @@ pub enum DiscountClass {
 
 /// One coupon definition. Only `id`, `application`, `discount` and `display.title` are
 /// required; every condition left out does not restrict.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Coupon {
@@ -301,7 +302,7 @@ pub enum Discount {
 }
 
 /// One tier of a tiered discount: exactly one of `percent` or `amount`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Tier {
@@ -316,7 +317,7 @@ pub struct Tier {
 }
 
 /// A number of units from a set of lines (buy X get Y).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct UnitSet {
@@ -327,7 +328,7 @@ pub struct UnitSet {
 }
 
 /// One product of a combo set.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct ComboItem {
@@ -367,7 +368,7 @@ impl Coupon {
 }
 
 /// Conditions on the customer's past purchases, all of which must hold.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Behavior {
@@ -386,7 +387,7 @@ pub struct Behavior {
 }
 
 /// Conditions on the current cart. Value and quantity are measured over the scoped lines.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Purchase {
@@ -470,7 +471,7 @@ pub enum OrderScope {
 
 /// Usage limits. The server enforces them; the engine reports a coupon as exhausted
 /// from the counts the server sent.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Limits {
@@ -487,7 +488,7 @@ pub struct Limits {
 }
 
 /// A time window; either end may be open.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Window {
@@ -501,7 +502,7 @@ pub struct Window {
 
 /// A per-customer validity window: the coupon works for this customer for `duration`
 /// after they joined `segmentId`, while it stays open for others.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Validity {
@@ -512,7 +513,7 @@ pub struct Validity {
 }
 
 /// What the shopper sees on the card.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Display {
@@ -534,7 +535,7 @@ fn yes() -> bool {
 
 /// A segment built from purchase history. A customer is a member when the summary
 /// lists the membership, or when `rule` holds for their history.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Segment {
@@ -590,49 +591,10 @@ pub enum Rule {
     },
 }
 
-// Reading from JSON (see `super::parse`): one line per field, in declaration order.
+// Reading from JSON: the structs derive it (`crate::json::FromJson`); the enums
+// below read themselves by hand.
 
-from_json_struct!(strict Bundle {
-    currency: "currency",
-    coupons: "coupons",
-    segments: "segments" = Vec::new(),
-    selection: "selection" = SelectionMode::default(),
-    max_codes: "maxCodes" = default_max_codes(),
-});
-from_json_struct!(strict Coupon {
-    id: "id",
-    code: "code",
-    code_hash: "codeHash",
-    application: "application",
-    discount: "discount",
-    behavior: "behavior",
-    purchase: "purchase",
-    audience: "audience",
-    order_scope: "orderScope",
-    limits: "limits",
-    combines_with: "combinesWith" = Vec::new(),
-    priority: "priority" = 0,
-    active_window: "activeWindow",
-    validity: "validity",
-    disable_cod: "disableCod" = false,
-    display: "display",
-});
-from_json_struct!(strict Tier { min_value: "minValue", percent: "percent", amount: "amount" });
-from_json_struct!(strict UnitSet { scope: "scope", quantity: "quantity" });
-from_json_struct!(strict ComboItem { product_id: "productId", quantity: "quantity" });
-from_json_struct!(strict Behavior { within_last: "withinLast", used_coupon: "usedCoupon", min_spend: "minSpend", min_orders: "minOrders" });
-from_json_struct!(strict Purchase {
-    scope: "scope",
-    min_value: "minValue",
-    max_value: "maxValue",
-    min_quantity: "minQuantity",
-    max_quantity: "maxQuantity",
-});
-from_json_struct!(strict Limits { global: "global", global_redeemed: "globalRedeemed" = 0, per_customer: "perCustomer" });
-from_json_struct!(strict Window { start: "start", end: "end" });
-from_json_struct!(strict Validity { segment_id: "segmentId", duration: "duration" });
-from_json_struct!(strict Display { visible: "visible" = yes(), title: "title", description: "description" = String::new() });
-from_json_struct!(strict Segment { id: "id", rule: "rule" });
+serde_via_from_json!(Bundle);
 
 /// An enum whose variants carry no data: one of a fixed set of strings.
 macro_rules! from_json_names {
@@ -863,3 +825,14 @@ impl FromJson for Rule {
         Rule::All(Vec::new())
     }
 }
+
+// How the enums above are written, for the result's cards and applied discounts.
+crate::json::write::to_json_names!(Application {
+    Code: "code",
+    Automatic: "automatic"
+});
+crate::json::write::to_json_names!(DiscountClass {
+    Product: "product",
+    Order: "order",
+    Shipping: "shipping"
+});

@@ -4,12 +4,14 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::parse::from_json_struct;
 use super::Timestamp;
+use crate::json::read::serde_via_from_json;
+use crate::json::FromJson;
+use crate::json::{Members, ToJson};
 use crate::money::{Amount, Percent};
 
 /// What the engine knows of the shopper. A guest is a customer with no id history.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Customer {
@@ -34,7 +36,7 @@ pub struct Customer {
 }
 
 /// One past order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Order {
@@ -55,7 +57,7 @@ pub struct Order {
 }
 
 /// One item of a past order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct OrderItem {
@@ -78,31 +80,10 @@ fn one() -> u32 {
     1
 }
 
-from_json_struct!(strict Customer {
-    id: "id",
-    orders: "orders" = Vec::new(),
-    segments: "segments" = Vec::new(),
-    courses: "courses" = Vec::new(),
-    coupon_usage: "couponUsage" = BTreeMap::new(),
-});
-from_json_struct!(strict Order {
-    id: "id",
-    placed_at: "placedAt",
-    total: "total",
-    coupon_codes: "couponCodes" = Vec::new(),
-    items: "items" = Vec::new(),
-});
-from_json_struct!(strict OrderItem {
-    product_id: "productId",
-    price_tier_id: "priceTierId",
-    collection_ids: "collectionIds" = Vec::new(),
-    quantity: "quantity" = one(),
-});
-from_json_struct!(strict Membership { segment_id: "segmentId", joined_at: "joinedAt" });
-from_json_struct!(strict CourseProgress { course_id: "courseId", percent: "percent", updated_at: "updatedAt" });
+serde_via_from_json!(Customer);
 
 /// Membership of a segment as the server recorded it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Membership {
@@ -113,7 +94,7 @@ pub struct Membership {
 }
 
 /// Progress in one course.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct CourseProgress {
@@ -124,4 +105,52 @@ pub struct CourseProgress {
     /// When the progress was last reported; dates a course-progress segment membership.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<Timestamp>,
+}
+
+// A verified summary is written back (the binding hands it to JavaScript) as it
+// was signed.
+crate::json::write::to_json_struct!(Customer {
+    id: "id",
+    orders: "orders",
+    segments: "segments",
+    courses: "courses",
+    coupon_usage: "couponUsage",
+});
+crate::json::write::to_json_struct!(Order {
+    id: "id",
+    placed_at: "placedAt",
+    total: "total",
+    coupon_codes: "couponCodes",
+    items: "items",
+});
+crate::json::write::to_json_struct!(Membership {
+    segment_id: "segmentId",
+    joined_at: "joinedAt"
+});
+
+impl ToJson for OrderItem {
+    /// `priceTierId` is left out when absent, as the summary was signed.
+    fn write_json(&self, out: &mut String) {
+        let mut m = Members::new(out);
+        m.member("productId", &self.product_id);
+        if let Some(tier) = &self.price_tier_id {
+            m.member("priceTierId", tier);
+        }
+        m.member("collectionIds", &self.collection_ids)
+            .member("quantity", &self.quantity)
+            .end();
+    }
+}
+
+impl ToJson for CourseProgress {
+    /// `updatedAt` is left out when absent.
+    fn write_json(&self, out: &mut String) {
+        let mut m = Members::new(out);
+        m.member("courseId", &self.course_id)
+            .member("percent", &self.percent);
+        if let Some(at) = &self.updated_at {
+            m.member("updatedAt", at);
+        }
+        m.end();
+    }
 }

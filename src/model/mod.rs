@@ -1,8 +1,10 @@
 //! The JSON data model: the four inputs (bundle, customer, cart, context), the
 //! evaluation result, and the validation that runs once when an input is read.
 //!
-//! All field names are camelCase in JSON; unknown fields are rejected. [`parse`]
-//! reads JSON text into these types; [`write`] writes the result back as JSON text.
+//! All field names are camelCase in JSON; unknown fields are rejected. Each type
+//! reads itself from JSON and writes itself back in its own file, on the JSON layer
+//! ([`crate::json`]); [`parse`], [`write`](mod@write) and [`json`] keep that layer's earlier
+//! paths.
 
 mod cart;
 mod coupon;

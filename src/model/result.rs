@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use super::{Application, DiscountClass, Timestamp};
+use crate::json::{Members, ToJson};
 use crate::money::{Amount, Currency};
 
 /// What one evaluation returns.
@@ -413,4 +414,170 @@ pub struct UnknownCode {
     pub code: String,
     /// "Code SAVE99 is not valid".
     pub message: String,
+}
+
+// The result's JSON: every key in declaration order, the same bytes as its
+// `Serialize` derive writes (tests/writer.rs).
+crate::json::write::to_json_names!(CardStatus {
+    Applied: "applied",
+    Available: "available",
+    Locked: "locked",
+    Ineligible: "ineligible",
+    Expired: "expired",
+    Exhausted: "exhausted",
+});
+crate::json::write::to_json_names!(ProgressUnit {
+    CartValue: "cartValue",
+    Quantity: "quantity",
+    Orders: "orders",
+    Spend: "spend",
+});
+
+crate::json::write::to_json_struct!(EvaluationResult {
+    currency: "currency",
+    subtotal: "subtotal",
+    shipping: "shipping",
+    total_before: "totalBefore",
+    shipping_discount: "shippingDiscount",
+    discount_total: "discountTotal",
+    total_after: "totalAfter",
+    applied: "applied",
+    lines: "lines",
+    cards: "cards",
+    unknown_codes: "unknownCodes",
+    gifts_to_add: "giftsToAdd",
+});
+crate::json::write::to_json_struct!(GiftToAdd {
+    coupon_id: "couponId",
+    product_id: "productId",
+    quantity: "quantity"
+});
+crate::json::write::to_json_struct!(AppliedDiscount {
+    coupon_id: "couponId",
+    code: "code",
+    title: "title",
+    class: "class",
+    amount: "amount",
+    lines: "lines",
+    shipping: "shipping",
+});
+crate::json::write::to_json_struct!(LineAllocation {
+    line_id: "lineId",
+    amount: "amount"
+});
+crate::json::write::to_json_struct!(LineTotal {
+    line_id: "lineId",
+    subtotal: "subtotal",
+    discount: "discount",
+    total: "total"
+});
+crate::json::write::to_json_struct!(Card {
+    coupon_id: "couponId",
+    code: "code",
+    application: "application",
+    title: "title",
+    description: "description",
+    status: "status",
+    saving: "saving",
+    price_before: "priceBefore",
+    price_after: "priceAfter",
+    reasons: "reasons",
+    progress: "progress",
+    expires_at: "expiresAt",
+});
+crate::json::write::to_json_struct!(Progress {
+    unit: "unit",
+    current: "current",
+    target: "target",
+    remaining: "remaining",
+    percent: "percent",
+    message: "message",
+});
+crate::json::write::to_json_struct!(UnknownCode {
+    code: "code",
+    message: "message"
+});
+
+impl ToJson for Reason {
+    /// `{"code": …, "params": {…}, "message": …}`: the kind is flattened into the reason.
+    fn write_json(&self, out: &mut String) {
+        out.push_str("{\"code\":\"");
+        out.push_str(self.kind.code());
+        out.push_str("\",\"params\":");
+        params(&self.kind, out);
+        out.push_str(",\"message\":");
+        self.message.write_json(out);
+        out.push('}');
+    }
+}
+
+/// `required` then `current`, the members every threshold reason starts with.
+fn threshold<'m, 'o>(
+    m: &'m mut Members<'o>,
+    required: &dyn ToJson,
+    current: &dyn ToJson,
+) -> &'m mut Members<'o> {
+    m.member("required", required).member("current", current)
+}
+
+/// A reason's parameters, in the order the variant declares them.
+fn params(kind: &ReasonKind, out: &mut String) {
+    use ReasonKind::*;
+    let mut m = Members::new(out);
+    match kind {
+        NotStarted { starts_at } => m.member("startsAt", starts_at),
+        Ended { ended_at } => m.member("endedAt", ended_at),
+        ValidityEnded {
+            segment_id,
+            ended_at,
+        } => m
+            .member("segmentId", segment_id)
+            .member("endedAt", ended_at),
+        ValidityUnknown { segment_id } | NotInSegment { segment_id } => {
+            m.member("segmentId", segment_id)
+        }
+        GlobalLimitReached { limit } => m.member("limit", limit),
+        CustomerLimitReached { limit, used } => m.member("limit", limit).member("used", used),
+        FirstOrderOnly { previous_orders } | OrderCountMismatch { previous_orders } => {
+            m.member("previousOrders", previous_orders)
+        }
+        MorePreviousOrders { required, current } | MinQuantity { required, current } => {
+            threshold(&mut m, required, current)
+        }
+        MinOrders {
+            required,
+            current,
+            period,
+        } => threshold(&mut m, required, current).member("period", period),
+        MinSpend {
+            required,
+            current,
+            period,
+        } => threshold(&mut m, required, current).member("period", period),
+        UsedCouponRequired { code } => m.member("code", code),
+        MinPurchaseValue { required, current } => threshold(&mut m, required, current),
+        MaxPurchaseValue { limit, current } => m.member("limit", limit).member("current", current),
+        MaxQuantity { limit, current } => m.member("limit", limit).member("current", current),
+        NotCombinable { coupon_id, title } => {
+            m.member("couponId", coupon_id).member("title", title)
+        }
+        TooManyCodes { max } => m.member("max", max),
+        GiftNotInCart {
+            product_id,
+            quantity,
+        } => m
+            .member("productId", product_id)
+            .member("quantity", quantity),
+        BuyXGetYIncomplete { buy, get } => m.member("buy", buy).member("get", get),
+        ComboIncomplete { missing } => m.member("missing", missing),
+        NotInAudience {}
+        | NoEligibleItems {}
+        | CodNotAllowed {}
+        | CodeNotEntered {}
+        | NothingToDiscount {}
+        | LowerSaving {}
+        | NotChosen {}
+        | ShippingNotEligible {} => &mut m,
+    }
+    .end();
 }

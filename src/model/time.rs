@@ -2,10 +2,11 @@
 //!
 //! `now` always arrives as an input; nothing here reads a clock.
 
-use std::fmt;
+use std::fmt::{self, Write};
 
-use super::parse::{from_json_struct, text, FromJson, Json, Path};
-use crate::error::{Error, ErrorCode, Quoted};
+use crate::error::{Error, ErrorCode};
+use crate::json::read::{text, Json, Path};
+use crate::json::{FromJson, Quoted, ToJson};
 use chrono::{DateTime, Days, FixedOffset, Months, SecondsFormat, TimeDelta, Utc};
 use serde::{Serialize, Serializer};
 
@@ -84,9 +85,16 @@ impl FromJson for Timestamp {
     }
 }
 
+impl ToJson for Timestamp {
+    /// RFC 3339 in UTC; nothing in it needs escaping.
+    fn write_json(&self, out: &mut String) {
+        let _ = write!(out, "\"{self}\"");
+    }
+}
+
 /// A calendar span such as `{ "days": 90 }`, `{ "hours": 36 }` or `{ "months": 6 }`.
 /// Months are calendar months (clamped to the month's last day); the others are fixed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, FromJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Span {
@@ -106,8 +114,6 @@ pub struct Span {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minutes: Option<u32>,
 }
-
-from_json_struct!(strict Span { months: "months", weeks: "weeks", days: "days", hours: "hours", minutes: "minutes" });
 
 impl Span {
     /// True when every part is absent or zero.

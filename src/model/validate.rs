@@ -2,11 +2,11 @@
 //! on the currency, and the documented size limits. Runs once per input, before any
 //! evaluation, and reports the first problem with its path.
 
-use super::parse::Path;
 use super::{
     Audience, Bundle, Cart, Context, Coupon, Customer, Discount, OrderScope, Rule, Span, Window,
 };
-use crate::error::{Error, ErrorCode, Quoted};
+use crate::error::{Error, ErrorCode};
+use crate::json::{Path, Quoted};
 use crate::money::{decimal_text, Amount, Currency, Percent, MAX_AMOUNT};
 
 /// Documented input limits (README, "Limits"). They bound evaluation time and keep

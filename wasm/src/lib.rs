@@ -65,7 +65,7 @@ pub fn arena_usage() -> (usize, usize) {
 
 use wasm_bindgen::prelude::*;
 
-use coupon_engine::model::write::{to_json, ToJson};
+use coupon_engine::json::{to_json, ToJson};
 use coupon_engine::{model, Error as CoreError};
 
 /// The JSON types live in `types.d.ts` (generated from the Rust types, shipped beside
@@ -76,23 +76,36 @@ import type { Bundle, Cart, Claim, Context, Customer, EvaluationRequest, Evaluat
 
 /// Turns a core error into a thrown JS `Error` with `code` and `path` properties.
 fn js_error(e: CoreError) -> JsValue {
-    let error = js_sys::Error::new(&format!("{}: {}", e.path, e.message));
+    typed_error(e.code.as_str(), &e.path, &e.message)
+}
+
+/// A `CouponEngineError`: a JS `Error` whose message is `path: message`, with `code`
+/// and `path` properties.
+#[inline(never)]
+fn typed_error(code: &str, path: &str, message: &str) -> JsValue {
+    let error = js_sys::Error::new(&format!("{path}: {message}"));
     error.set_name("CouponEngineError");
     let object: &JsValue = error.as_ref();
     // Setting a property on a fresh Error object cannot fail.
-    let _ = js_sys::Reflect::set(object, &"code".into(), &e.code.as_str().into());
-    let _ = js_sys::Reflect::set(object, &"path".into(), &e.path.as_str().into());
+    let _ = js_sys::Reflect::set(object, &"code".into(), &code.into());
+    let _ = js_sys::Reflect::set(object, &"path".into(), &path.into());
     error.into()
+}
+
+/// The error a call on a freed `Engine` or `Shopper` throws: code `freed` (the
+/// binding's own: the core never frees anything, so its codes do not include it) at
+/// the path `what` (`engine`, `shopper`).
+#[cold]
+#[inline(never)]
+fn freed(what: &str) -> JsValue {
+    typed_error("freed", what, "freed with free(); make a new one")
 }
 
 /// Reads one JS input through its JSON text. `NaN` and `Infinity` become `null` and
 /// `undefined` fields vanish (as `JSON.stringify` defines), so each still fails as a
 /// wrong type or a missing field at its path; values JSON cannot hold (BigInt,
 /// cycles) fail at the input's root, and so does nesting too deep to serialise.
-fn read<T: coupon_engine::model::parse::FromJson>(
-    root: &str,
-    value: JsValue,
-) -> Result<T, JsValue> {
+fn read<T: coupon_engine::json::FromJson>(root: &str, value: JsValue) -> Result<T, JsValue> {
     coupon_engine::read_json(root, &input_text(root, &value)?).map_err(js_error)
 }
 
@@ -194,6 +207,8 @@ pub struct Engine {
     /// length of a call, so a call made from inside it (a `toJSON` of the caller's
     /// cart, say) finds it empty instead of borrowed.
     last_customer: Cell<Option<(String, coupon_engine::Shopper)>>,
+    /// Set by `free()`: every later call throws the `freed` error (see [`Engine::free`]).
+    freed: Cell<bool>,
 }
 
 impl Engine {
@@ -201,6 +216,7 @@ impl Engine {
         Engine {
             core: Rc::new(core),
             last_customer: Cell::new(None),
+            freed: Cell::new(false),
         }
     }
 }
@@ -290,6 +306,9 @@ impl Engine {
         #[wasm_bindgen(unchecked_param_type = "Cart")] cart: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Context")] context: JsValue,
     ) -> Result<JsValue, JsValue> {
+        if self.freed.get() {
+            return Err(freed("engine"));
+        }
         // Read outside the arena: the summary is kept past the call.
         let text = input_text("customer", &customer)?;
         let mut remembered = self.last_customer.take().filter(|(last, _)| *last == text);
@@ -331,12 +350,35 @@ impl Engine {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Customer")] customer: JsValue,
     ) -> Result<Shopper, JsValue> {
+        if self.freed.get() {
+            return Err(freed("engine"));
+        }
         let customer: model::Customer = read("customer", customer)?;
         let shopper = self.core.shopper(customer).map_err(js_error)?;
         Ok(Shopper {
             engine: Rc::clone(&self.core),
             shopper,
+            freed: Cell::new(false),
         })
+    }
+
+    /// Ends this engine: every later call throws `CouponEngineError` with code
+    /// `freed` and path `engine`, and the remembered customer summary is released at
+    /// once. A shopper made from it keeps working until it is freed itself.
+    ///
+    /// This replaces the `free()` wasm-bindgen generates, after which a call threw
+    /// its untyped "null pointer passed to rust". The bundle is released with the JS
+    /// object, when the garbage collector reclaims it (wasm-bindgen registers every
+    /// object for that): releasing it here too made the module about 500 gzip bytes
+    /// larger (measured), more than its size budget had left.
+    ///
+    /// ```js
+    /// engine.free();
+    /// engine.evaluate(customer, cart, context); // throws: e.code === "freed"
+    /// ```
+    pub fn free(&self) {
+        self.freed.set(true);
+        self.last_customer.set(None);
     }
 }
 
@@ -350,6 +392,8 @@ impl Engine {
 pub struct Shopper {
     engine: Rc<coupon_engine::Engine>,
     shopper: coupon_engine::Shopper,
+    /// Set by `free()`, as [`Engine::freed`].
+    freed: Cell<bool>,
 }
 
 #[wasm_bindgen]
@@ -365,6 +409,9 @@ impl Shopper {
         #[wasm_bindgen(unchecked_param_type = "Cart")] cart: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Context")] context: JsValue,
     ) -> Result<JsValue, JsValue> {
+        if self.freed.get() {
+            return Err(freed("shopper"));
+        }
         evaluate_cart(
             &self.engine,
             Summary::Valid(&self.shopper),
@@ -372,6 +419,12 @@ impl Shopper {
             cart,
             context,
         )
+    }
+
+    /// Ends this shopper: every later call throws `CouponEngineError` with code
+    /// `freed` and path `shopper`, as for [`Engine::free`].
+    pub fn free(&self) {
+        self.freed.set(true);
     }
 }
 
@@ -428,6 +481,9 @@ impl Engine {
         #[wasm_bindgen(unchecked_param_type = "Context")] context: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Claim")] claim: JsValue,
     ) -> Result<JsValue, JsValue> {
+        if self.freed.get() {
+            return Err(freed("engine"));
+        }
         in_arena(|| {
             let customer: model::Customer = read("customer", customer)?;
             let cart: model::Cart = read("cart", cart)?;

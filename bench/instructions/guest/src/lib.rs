@@ -228,7 +228,7 @@ fn read_inputs(
 }
 
 fn write(result: &model::EvaluationResult) -> Result<String, coupon_engine::Error> {
-    Ok(coupon_engine::model::write::to_json(result))
+    Ok(coupon_engine::json::to_json(result))
 }
 
 /// Phase 1 of [`evaluate`], counted on its own: reads the three inputs and keeps them.
