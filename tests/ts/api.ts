@@ -3,7 +3,7 @@
 // no `any` leaking to users and no lib beyond es2022 and the DOM.
 import init, {
   CouponEngineError, Engine, evaluate, evaluateJson,
-  type Amount, type Bundle, type Card, type Cart, type Coupon, type Customer, type ErrorCode, type Tier,
+  type Amount, type Bundle, type Card, type Cart, type Coupon, type CouponEngineErrorCode, type Customer, type ErrorCode, type Tier,
 } from "coupon-engine";
 
 await init();
@@ -50,7 +50,8 @@ try {
   engine.shopper(customer).evaluate(cart, { now: "not a date" });
 } catch (e) {
   if (e instanceof CouponEngineError) {
-    const code: ErrorCode = e.code;
+    const code: CouponEngineErrorCode = e.code;
+    const known: ErrorCode | undefined = code === "freed" ? undefined : code;
     const path: string = e.path;
     const message: string = e.message;
   }

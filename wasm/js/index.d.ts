@@ -7,6 +7,16 @@ export * from "./coupon_engine.js";
 export { default } from "./coupon_engine.js";
 
 /**
+ * Every `code` a `CouponEngineError` can carry: the engine's input codes, and
+ * `"freed"` for a call on an object after its `free()`.
+ *
+ * ```ts
+ * const retry = (code: CouponEngineErrorCode) => code === "freed";
+ * ```
+ */
+export type CouponEngineErrorCode = ErrorCode | "freed";
+
+/**
  * What every function and method of this package throws on bad input: a real
  * `Error` with a stable `code` and the `path` of the field.
  *
@@ -26,11 +36,14 @@ export declare class CouponEngineError extends Error {
    * throw new CouponEngineError("missing_field", "cart.lines", "is required");
    * ```
    */
-  constructor(code: ErrorCode, path: string, message: string);
+  constructor(code: CouponEngineErrorCode, path: string, message: string);
   /** Always `"CouponEngineError"`. */
   name: "CouponEngineError";
-  /** What is wrong, stable across versions: branch on this, not on the message. */
-  code: ErrorCode;
+  /**
+   * What is wrong, stable across versions: branch on this, not on the message.
+   * `"freed"` (path `engine` or `shopper`) is a call on an object after its `free()`.
+   */
+  code: CouponEngineErrorCode;
   /** The field at fault, rooted at the input's name (`cart.lines[0].unitPrice`). */
   path: string;
 }

@@ -422,7 +422,7 @@ impl Shopper {
     }
 
     /// Ends this shopper: every later call throws `CouponEngineError` with code
-    /// `freed` and path `shopper`, as for [`Engine::free`].
+    /// `freed` and path `shopper`, as `engine.free()` does for the engine.
     pub fn free(&self) {
         self.freed.set(true);
     }
