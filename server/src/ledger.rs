@@ -353,13 +353,7 @@ impl Ledger {
         };
         for (coupon, scope) in &counted {
             if !wanted.contains(&(coupon.as_str(), scope.as_str())) {
-                sqlx::query(&format!(
-                    "DELETE FROM {} WHERE coupon_id = $1",
-                    table(scope)
-                ))
-                .bind(coupon)
-                .execute(&mut *tx)
-                .await?;
+                drop_counters(&mut tx, table(scope), coupon).await?;
                 sqlx::query("DELETE FROM counted_limits WHERE coupon_id = $1 AND scope = $2")
                     .bind(coupon)
                     .bind(scope)
@@ -371,13 +365,7 @@ impl Ledger {
             if counted.iter().any(|(c, s)| c == coupon && s == scope) {
                 continue;
             }
-            sqlx::query(&format!(
-                "DELETE FROM {} WHERE coupon_id = $1",
-                table(scope)
-            ))
-            .bind(coupon)
-            .execute(&mut *tx)
-            .await?;
+            drop_counters(&mut tx, table(scope), coupon).await?;
             let (columns, group) = if scope == "global" {
                 ("coupon_id, used", "r.coupon_id")
             } else {
@@ -910,6 +898,19 @@ async fn take(
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Removes a coupon's counters from `table` (`coupon_usage` or `customer_usage`).
+async fn drop_counters(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    table: &str,
+    coupon_id: &str,
+) -> Result<(), LedgerError> {
+    sqlx::query(&format!("DELETE FROM {table} WHERE coupon_id = $1"))
+        .bind(coupon_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Gives back the customer's hold on one open reservation.
