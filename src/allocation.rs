@@ -41,8 +41,8 @@ pub fn largest_remainder(total: i128, weights: &[i128]) -> Vec<i128> {
     let leftover = usize::try_from(total - shares.iter().sum::<i128>()).unwrap_or(0);
     if leftover > 0 {
         // Largest remainder first; equal remainders keep cart order. A full sort with
-        // the greedy search's own order (one sort routine in the module, where
-        // `select_nth_unstable_by` brought 2.8 KB of its own for a few dozen lines).
+        // the greedy search's own order: one sort routine in the module, where
+        // `select_nth_unstable_by` would bring a second one (sizes: docs/benchmarks.md).
         remainders.sort_by(larger_first);
         for &(_, i) in &remainders[..leftover.min(remainders.len())] {
             shares[i] += 1;

@@ -163,8 +163,8 @@ fn reason(kind: ReasonKind, coupon: &Coupon, currency: Currency) -> Reason {
 }
 
 /// A date for people: "21 Nov 2026, 17:31 UTC" (the params keep the exact instant).
-/// Written out field by field: chrono's `format` parses a pattern at run time and
-/// brought 8 KB into the WebAssembly module for this one message.
+/// Written out field by field: chrono's `format` parses a pattern at run time, and
+/// its parser would be in the WebAssembly module for this one message.
 fn when(t: &Timestamp) -> String {
     use chrono::{Datelike, Timelike};
     const MONTHS: [&str; 12] = [

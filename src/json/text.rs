@@ -2,9 +2,9 @@
 //! every syntax error.
 //!
 //! Why not serde_json here: its generic deserializer, its error machinery and the scan
-//! that turned its line and column back into a path were 24 KB of the WebAssembly
-//! module (of about 300 KB, against a budget of 256 KB), and building the tree through
-//! serde's visitor cost more instructions than the schema reading after it. This reader
+//! that turns its line and column back into a path take too much of the WebAssembly
+//! module's size budget, and building the tree through serde's visitor costs more
+//! instructions than the schema reading after it (measured: docs/benchmarks.md). This reader
 //! does one thing: the inputs' JSON, strictly, into the tree [`super::read`] reads.
 //! serde_json stays the reference: `tests/json_reader.rs` holds this reader to it on
 //! generated texts, valid and broken (same tree, same verdict, same error codes), and
