@@ -4,8 +4,9 @@
 //! coupon-engine-instructions GUEST.wasm target/bench/m.json [target/bench/m.result.json]
 //! ```
 //!
-//! The guest (`./guest`) is the core engine compiled to wasm32 with the package's
-//! release settings and no wasm-bindgen; it keeps one prepared engine, as a page does.
+//! The guest (`bench/instructions/guest`) is the core engine compiled to wasm32 with
+//! the package's release settings and no wasm-bindgen; it keeps one prepared engine, as
+//! a page does.
 //! Two counts are taken with wasmtime's fuel metering, each for a fresh instance:
 //!
 //! * `instructions`: wasmtime's default per-operator costs (1 for every operator but
@@ -125,7 +126,7 @@ struct Counts {
     output: String,
 }
 
-/// The guest's exports (see `guest/src/lib.rs`).
+/// The guest's exports (see `bench/instructions/guest/src/lib.rs`).
 struct Guest {
     instance: Instance,
     alloc: TypedFunc<u32, u32>,

@@ -7,9 +7,9 @@
 //! GUEST is the guest as `scripts/bench.sh` counts it; INSTRUMENTED is the same code,
 //! with every function behind a wrapper that calls `prof.enter(id)` before it and
 //! `prof.exit(id)` after it (see `instrument`). Each runs on a fresh instance, with
-//! wasmtime's fuel metering set up as `bench/instructions` sets it (1 per operator, no
-//! per-byte charge for bulk memory): `engine_new`, `shopper_new`, `shopper_evaluate`
-//! twice, `evaluate` twice. The second `shopper_evaluate` and the second `evaluate`
+//! wasmtime's fuel metering set up as `bench/wasmtime/instructions` sets it (1 per
+//! operator, no per-byte charge for bulk memory): `engine_new`, `shopper_new`,
+//! `shopper_evaluate` twice, `evaluate` twice. The second `shopper_evaluate` and the second `evaluate`
 //! (warm, as a page calls them) are profiled.
 //!
 //! Method: the hooks read the fuel consumed so far at every event; the fuel since the
