@@ -122,7 +122,7 @@ impl Rng {
     }
 
     /// The next 64 random bits.
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -132,12 +132,12 @@ impl Rng {
 
     /// Uniform in `0..n` (the modulo bias is irrelevant for n this small).
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        (self.next_u64() % n as u64) as usize
     }
 
     /// True with probability `percent`/100.
     fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
+        self.next_u64() % 100 < percent
     }
 
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
@@ -313,7 +313,7 @@ const USED_CODES: [&str; 4] = ["WELCOME10", "LOYAL10", "FESTIVE20", "NEVERUSED"]
 fn customer(products: &[Product]) -> (Value, Vec<PastOrder>) {
     let mut rng = Rng::new(0xC057_0E00_0000_0002);
     let mut ages: Vec<i64> = (0..200)
-        .map(|_| 3_600 + (rng.next() % (730 * DAY as u64 - 3_600)) as i64)
+        .map(|_| 3_600 + (rng.next_u64() % (730 * DAY as u64 - 3_600)) as i64)
         .collect();
     ages.sort_unstable_by(|a, b| b.cmp(a)); // oldest first, as a server lists them
     let mut past = Vec::new();
@@ -904,7 +904,7 @@ pub fn signed_bundle() -> Signed {
     let mut rng = Rng::new(0x5167_0000_0000_0003);
     let mut seed = [0u8; 32];
     for chunk in seed.chunks_mut(8) {
-        chunk.copy_from_slice(&rng.next().to_le_bytes());
+        chunk.copy_from_slice(&rng.next_u64().to_le_bytes());
     }
     let key = Jwk::from_seed(seed, "bench-2026-11");
     let now = now_epoch_seconds();
