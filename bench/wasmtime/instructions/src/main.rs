@@ -21,6 +21,7 @@
 
 use std::process::ExitCode;
 
+use coupon_engine_instructions::Inputs;
 use serde_json::{json, Value};
 use wasmtime::{Config, Engine, Instance, Linker, Module, OperatorCost, Store, TypedFunc};
 
@@ -47,21 +48,7 @@ fn run() -> wasmtime::Result<Value> {
             "usage: coupon-engine-instructions GUEST.wasm REQUEST.json [EXPECTED_RESULT.json]"
         );
     };
-    let request: Value = serde_json::from_str(&std::fs::read_to_string(request)?)?;
-    // The three per-cart inputs travel separately, as `engine.evaluate(customer, cart, context)`
-    // receives them; compact JSON text is what `JSON.stringify` hands the module.
-    let text = |key: &str| -> wasmtime::Result<String> {
-        let value = request
-            .get(key)
-            .ok_or_else(|| wasmtime::format_err!("the request has no {key}"))?;
-        Ok(serde_json::to_string(value)?)
-    };
-    let inputs = Inputs {
-        bundle: text("bundle")?,
-        customer: text("customer")?,
-        cart: text("cart")?,
-        context: text("context")?,
-    };
+    let inputs = Inputs::read(request)?;
     let wasm = std::fs::read(guest)?;
 
     let mut operators = OperatorCost::new();
@@ -96,14 +83,6 @@ fn run() -> wasmtime::Result<Value> {
         },
         "resultMatchesNative": matches_native,
     }))
-}
-
-/// The JSON texts handed to the guest.
-struct Inputs {
-    bundle: String,
-    customer: String,
-    cart: String,
-    context: String,
 }
 
 /// What one metered run measured.
