@@ -188,9 +188,9 @@ console.log(textTable());
 console.log(`\n${m.cpu}, ${m.cores} cores, ${m.memory}; ${m.os}; ${m.rustc}; Node ${m.node}; Chromium ${m.chromium}; ${m.date}`);
 
 if (writeTo) {
-  const block = `The latest run of \`${command}\` (issue 6), written by the script itself: rerun it to
-refresh this block. The targets are recorded here and never asserted by a test; what
-each row measures is in [bench/README.md](../bench/README.md).${quick ? "\n\n**Quick run (`BENCH_QUICK=1`): short samples, indicative only.**" : ""}
+  const block = `The latest run of \`${command}\` (issue 6), written by the script itself:
+rerun it to refresh this block. The targets are recorded here and never asserted by a
+test; what each row measures is in [bench/README.md](../bench/README.md).${quick ? "\n\n**Quick run (`BENCH_QUICK=1`): short samples, indicative only.**" : ""}
 
 | machine | |
 |---|---|
