@@ -2,7 +2,7 @@
 // the workloads on 127.0.0.1, opens the page in headless Debian Chromium through
 // playwright-core, runs window.runBench() and returns its numbers to Node.
 //
-//   node bench/browser.mjs [--quick] [--out FILE]     (after examples/bench_workload)
+//   node bench/browser.mjs [--quick] [--out FILE]     (after the workload writer: bench/README.md)
 //
 // The server sends COOP/COEP headers: a cross-origin-isolated page gets
 // performance.now() in 5 µs steps instead of 100 µs.

@@ -2,7 +2,7 @@
 // evaluate S/M/L, bundle preparation with and without the signature check, cold
 // start, and json-rules-engine on the same eligibility rules as the M workload.
 //
-//   node bench/node.mjs [--quick] [--out FILE]     (after examples/bench_workload)
+//   node bench/node.mjs [--quick] [--out FILE]     (after the workload writer: bench/README.md)
 //
 // Prints progress on stderr and the results as JSON (stdout, or FILE).
 import { readFileSync, writeFileSync } from "node:fs";

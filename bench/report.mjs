@@ -1,22 +1,38 @@
-// Prints issue 6's one table from the results of a scripts/bench.sh run, and with
-// --write FILE also writes it (with the machine it ran on and how each number was
-// measured) as Markdown, so docs/benchmarks.md always holds the latest run.
+// Prints issue 6's one table from the results of a scripts/bench.sh run. With
+// --write PAGE it also writes the table, with the machine it ran on, into the page's
+// block (docs/benchmarks.md); with --readme README, the summary of the page's table
+// into the README's block (bench/lib/blocks.mjs). Only the blocks are the script's:
+// the rest of both files is people's writing and stays as it is.
 //
-//   node bench/report.mjs [--write docs/benchmarks.md]
+//   node bench/report.mjs [--write docs/benchmarks.md] [--readme README.md]
+//   node bench/report.mjs --readme README.md [--page docs/benchmarks.md]
+//       # the README's summary again from the page as it is (no results needed)
 //
 // Reads target/bench/results/{node,chromium,instructions,sizes}.json and criterion's
 // target/criterion/*/new/sample.json. Targets are recorded here, never asserted.
+// What each measurement is: bench/README.md.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 
+import { PAGE, README, markdownTable, readBlock, readmeSummary, writeBlock } from "./lib/blocks.mjs";
 import { stats } from "./lib/measure.mjs";
 
 const root = new URL("../", import.meta.url);
 const args = process.argv.slice(2);
-const writeTo = args.includes("--write") ? args[args.indexOf("--write") + 1] : null;
+const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : null);
+const writeTo = option("--write");
+const readmeTo = option("--readme");
+const page = writeTo ?? option("--page") ?? "docs/benchmarks.md";
 const read = (path) => JSON.parse(readFileSync(new URL(path, root), "utf8"));
 const results = (name) => read(`target/bench/results/${name}.json`);
+const readText = (path) => readFileSync(new URL(path, root), "utf8");
+
+// Only the README's summary, from the page as it stands.
+if (readmeTo && !writeTo) {
+  writeReadme();
+  process.exit(0);
+}
 
 const node = results("node");
 const chromium = results("chromium");
@@ -135,11 +151,6 @@ function textTable() {
   return [line(header), line(widths.map((w) => "─".repeat(w))), ...rows.map(line)].join("\n");
 }
 
-function markdownTable() {
-  const esc = (c) => c.replaceAll("|", "\\|").replace(/^ +/, (s) => "&nbsp;".repeat(s.length));
-  return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.map(esc).join(" | ")} |`)].join("\n");
-}
-
 function machine() {
   const sh = (cmd, a) => {
     try {
@@ -165,7 +176,7 @@ function machine() {
 
 /** The wasmtime version the instruction counter was built with (its Cargo.lock). */
 function wasmtimeVersion() {
-  const lock = new URL("bench/instructions/Cargo.lock", root);
+  const lock = new URL("bench/wasmtime/Cargo.lock", root);
   if (!existsSync(lock)) return "";
   return /name = "wasmtime"\nversion = "([^"]+)"/.exec(readFileSync(lock, "utf8"))?.[1] ?? "";
 }
@@ -176,24 +187,10 @@ const quick = node.quick || chromium.quick;
 console.log(textTable());
 console.log(`\n${m.cpu}, ${m.cores} cores, ${m.memory}; ${m.os}; ${m.rustc}; Node ${m.node}; Chromium ${m.chromium}; ${m.date}`);
 
-/**
- * The findings section of the page being rewritten, kept as people wrote it: only the
- * table and the machine are the script's. (It used to be a template here, which every
- * run put back over the findings written since.)
- */
-function findings() {
-  const url = new URL(writeTo, root);
-  const old = existsSync(url) ? readFileSync(url, "utf8") : "";
-  const start = old.indexOf("## Findings");
-  const end = old.indexOf("## What each number is");
-  return start >= 0 && end > start ? old.slice(start, end).replace(/\n+$/, "\n") : "## Findings\n\nNone recorded yet.\n";
-}
-
 if (writeTo) {
-  const doc = `# Benchmarks
-
-The latest run of \`${command}\` (issue 6), written by the script itself: rerun it to
-refresh this page. The targets are recorded here and never asserted by a test.${quick ? "\n\n**Quick run (`BENCH_QUICK=1`): short samples, indicative only.**" : ""}
+  const block = `The latest run of \`${command}\` (issue 6), written by the script itself:
+rerun it to refresh this block. The targets are recorded here and never asserted by a
+test; what each row measures is in [bench/README.md](../bench/README.md).${quick ? "\n\n**Quick run (`BENCH_QUICK=1`): short samples, indicative only.**" : ""}
 
 | machine | |
 |---|---|
@@ -204,87 +201,24 @@ refresh this page. The targets are recorded here and never asserted by a test.${
 | rustc | ${m.rustc} |
 | Node | ${m.node} |
 | Chromium | ${m.chromium} (headless, through playwright-core) |
+| wasmtime (instruction counts) | ${wasmtimeVersion()} |
 | date | ${m.date} |
 | load average when the table was written | ${m.load} |
 | command | \`${command}\` |
 
-${markdownTable()}
+${markdownTable(header, rows)}
 
-${findings()}
-## What each number is
-
-- **Workloads** (\`benches/workload/\`, written to \`target/bench/\` by
-  \`cargo run --release --example bench_workload\`): one store, one customer with 200
-  orders over two years (server-recorded segments, course progress, coupon usage), and
-  S = 10 coupons × 5 lines, M = 100 × 50, L = 1,000 × 200. Coupons mix every discount
-  kind with the seed documents' conditions (behaviour periods with spend, order-count and
-  used-coupon conditions; min/max value and quantity; product, collection and offer
-  scopes; audience; order scope; limits; stacking; windows; COD; per-customer windows;
-  hidden coupons), with thresholds drawn around this customer's and this cart's real
-  numbers; three entered codes, all existing. Seeded (splitmix64): byte-identical on
-  every run. Every runtime's result is checked against the native bytes before timing.
-- **session**: \`engine.shopper(customer)\` once, then \`shopper.evaluate(cart, context)\`
-  per call: what a storefront does during a visit, where the customer summary (200
-  orders here) does not change between cart edits. Same result bytes as evaluate.
-- **evaluate**: one call with a prepared engine (the bundle parsed once) and the whole
-  result (all cards, the best combination, per-line allocation) returned, as a storefront
-  does on every cart change: natively \`read_json\` × 3 + \`Engine::evaluate\` +
-  \`model::write::to_json\`; in JavaScript \`engine.evaluate(customer, cart, context)\` on
-  plain objects, returning a plain object. The package's engine remembers the customer
-  summary it validated last with its JSON text: the same summary again (the plain
-  "evaluate" rows) is only stringified and compared; **a customer summary other than the
-  last call's** (the same summary with its members in another order, alternating with
-  the original, so every call reads one afresh) is what an edge worker serving many
-  shoppers pays.
-- **native**: criterion (\`benches/engine.rs\`), flat sampling, built with the workspace's
-  release profile (the server's: \`opt-level = 3\`, LTO; the package alone is built at \`"z"\`). **Node / Chromium**: the built
-  package (\`pkg/node.js\`; \`pkg/coupon_engine.js\` initialised with the bytes), timed with
-  \`process.hrtime\` / \`performance.now()\` (cross-origin isolated: 5 µs steps) after a
-  warm-up (\`bench/lib/measure.mjs\`). In all three, calls are timed in samples that last at
-  least a millisecond (k back-to-back calls, k = 1 for anything slower); median and p95 are
-  over samples of per-call time.
-- **module memory**: the size of the WebAssembly memory after each workload's evaluate
-  and session measurements, in the order S, M, L (a module's memory never shrinks, so
-  each figure is the most needed so far): the heap, plus the block that
-  \`wasm/src/call_arena.rs\` keeps between evaluations, at twice what the last one used.
-- **bundle**: \`new Engine(bundle)\` on the M bundle as a JS object / JSON text, and
-  \`Engine.fromSigned(token, jwks, now)\`: Ed25519 verification of the compact JWS, its
-  claims, then the same parse and validation. Both free the engine each time.
-- **cold start**: a fresh instance of the generated glue and module bytes the engine has
-  not compiled before (a unique custom section, so V8 cannot reuse compiled code), then
-  what loading does once the bytes are in memory: Node \`new WebAssembly.Module\` +
-  \`initSync\` (as \`pkg/node.js\`), Chromium \`WebAssembly.compile\` + \`init\`; both include
-  instantiation and the module's start function, not reading or downloading the file.
-  "To the first S result" adds \`new Engine\` and one S evaluation, the first calls into
-  freshly compiled code: V8 runs them in its baseline tier (Liftoff) until the optimising
-  tier has compiled the hot functions, so the first evaluations take several times the
-  steady-state time.
-- **json-rules-engine** (\`bench/rules.mjs\`; the ratio is its median ÷ our evaluate M
-  median in Node, both from the same process): each of M's 100 coupons as one rule whose
-  conditions are the coupon's eligibility conditions (windows, per-customer window,
-  limits, audience, order scope, behaviour over periods, scoped cart value and quantity,
-  COD, gift in cart, complete combo, delivery option, first tier), over facts precomputed
-  from the same objects in plain JavaScript each run (flat fact names: no fact paths or
-  fact functions, its fastest use). Timed: the facts plus \`engine.run()\`. It only decides
-  eligibility; ours also computes every discount, the allocation, the best combination
-  and the cards. The agreement counts cards whose eligibility both engines decide the
-  same way (buy X get Y completeness is not translated).
-- **wasm instructions** (\`bench/instructions/\`): the core engine compiled to wasm32 as the
-  package is (same toolchain, release profile, standard library rebuilt for size with the
-  same flags, \`wasm-opt -Oz --converge\`) but without wasm-bindgen, so that it runs in
-  wasmtime ${wasmtimeVersion()} with fuel metering. Fuel is charged per executed wasm operator: 1 for each,
-  0 for those that generate no code (\`nop\`, \`drop\`, \`block\`, \`loop\`, \`end\`, \`else\`,
-  \`return\`, \`unreachable\`); the per-byte charge of \`memory.copy\`/\`memory.fill\` is turned off
-  so a bulk copy counts once (with it, evaluate M is ${count(ins.evaluate.fuel)} fuel). The
-  third evaluation on one engine is counted, with the customer text of the second (the
-  first also grows the heap: ${count(ins.evaluateFirstCall.instructions)}); "other than the last call's" is the
-  second, whose customer text has a space more than the first's; and the phases read all
-  three inputs. So is the second cart of a session, after
-  \`shopper_new\` read the customer once. Exact and independent of the machine's load. Not
-  counted: the JavaScript side (\`JSON.stringify\`/\`JSON.parse\`, string copies).
-- **size**: \`scripts/sizes.mjs\` (gzip level 9, brotli quality 11) on \`pkg/\`. One
-  \`.wasm\` serves every target; each target loads the shared glue plus its entry file.
-`;
-  writeFileSync(new URL(writeTo, root), doc);
+With the per-byte charge of \`memory.copy\`/\`memory.fill\` (wasmtime's default fuel),
+evaluate M is ${count(ins.evaluate.fuel)} fuel; an engine's first evaluation, which also
+grows the heap, is ${count(ins.evaluateFirstCall.instructions)} instructions.`;
+  writeFileSync(new URL(writeTo, root), writeBlock(readText(writeTo), PAGE, block, writeTo));
   console.log(`wrote ${writeTo}`);
+}
+if (readmeTo) writeReadme();
+
+/** Writes the README's summary of the page's table (the page as it is now). */
+function writeReadme() {
+  const summary = readmeSummary(readBlock(readText(page), PAGE, page));
+  writeFileSync(new URL(readmeTo, root), writeBlock(readText(readmeTo), README, summary, readmeTo));
+  console.log(`wrote ${readmeTo} (from ${page})`);
 }

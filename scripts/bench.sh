@@ -3,7 +3,9 @@
 # natively (criterion), in Node and in headless Chromium (the built package); bundle
 # signature verification; cold start; json-rules-engine beside our WASM on M; executed
 # wasm instructions for M (wasmtime fuel); .wasm and JS sizes. Prints the table and
-# writes it, with the machine it ran on, to docs/benchmarks.md.
+# writes it, with the machine it ran on, into docs/benchmarks.md and its summary into
+# README.md (bench/report.mjs; each between its markers). What each measurement is:
+# bench/README.md.
 #
 #   scripts/bench.sh                    # full run (about 5 minutes once everything is built)
 #   BENCH_QUICK=1 scripts/bench.sh      # short samples, for checking the harness
@@ -12,7 +14,7 @@
 # Targets are recorded in the table, never asserted: a slow machine does not fail it.
 # Timings want a quiet machine; the instruction count and sizes do not care.
 # The first run also compiles wasmtime for the instruction counter (about 10 minutes
-# on two cores; bench/instructions/target keeps it).
+# on two cores; bench/wasmtime/target keeps it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quick=${BENCH_QUICK:-}
@@ -35,8 +37,8 @@ results=target/bench/results
 mkdir -p "$results"
 rm -f "$results"/*.json
 
-step "workloads (benches/workload → target/bench/)"
-cargo run --quiet --release --example bench_workload
+step "workloads (bench/workload → target/bench/)"
+cargo run --quiet --release -p coupon-engine-workload --example write
 
 # Built before anything is timed, so no compiler competes with the measurements.
 step "instruction counter: the core as a bare wasm32 module, and wasmtime"
@@ -49,19 +51,21 @@ cp Cargo.lock bench/instructions/guest/Cargo.lock
   RUSTFLAGS="$size_rustflags" cargo build --quiet --release --target wasm32-unknown-unknown "${size_cargo_args[@]}")
 node_modules/.bin/wasm-opt "${size_wasm_opt_args[@]}" \
   bench/instructions/guest/target/wasm32-unknown-unknown/release/coupon_engine_guest.wasm -o target/bench/guest.wasm
-cargo build --quiet --release --manifest-path bench/instructions/Cargo.toml
-cargo bench --no-run --quiet --bench engine
+# A caller's RUSTFLAGS or target dir would rebuild wasmtime elsewhere.
+env -u RUSTFLAGS -u CARGO_TARGET_DIR cargo build --quiet --release \
+  --manifest-path bench/wasmtime/Cargo.toml -p coupon-engine-instructions
+cargo bench --no-run --quiet -p coupon-engine-workload --bench engine
 
-step "native: criterion (benches/engine.rs)"
+step "native: criterion (bench/workload/benches/engine.rs)"
 rm -rf target/criterion/evaluate target/criterion/bundle
 if [ -n "$quick" ]; then
-  cargo bench --quiet --bench engine -- --warm-up-time 1 --measurement-time 1.5 --sample-size 30
+  cargo bench --quiet -p coupon-engine-workload --bench engine -- --warm-up-time 1 --measurement-time 1.5 --sample-size 30
 else
-  cargo bench --quiet --bench engine
+  cargo bench --quiet -p coupon-engine-workload --bench engine
 fi
 
 step "wasm instructions for M (wasmtime fuel)"
-bench/instructions/target/release/coupon-engine-instructions target/bench/guest.wasm target/bench/m.json target/bench/m.result.json \
+bench/wasmtime/target/release/coupon-engine-instructions target/bench/guest.wasm target/bench/m.json target/bench/m.result.json \
   >"$results/instructions.json"
 
 step "Node: the built package, cold start, json-rules-engine"
@@ -74,5 +78,5 @@ step "sizes"
 node scripts/sizes.mjs --json pkg/coupon_engine_bg.wasm pkg/coupon_engine.js pkg/node.js pkg/deno.js pkg/workerd.js \
   >"$results/sizes.json"
 
-step "the table (also written to docs/benchmarks.md)"
-BENCH_COMMAND="$command" node bench/report.mjs --write docs/benchmarks.md
+step "the table (also written to docs/benchmarks.md and README.md)"
+BENCH_COMMAND="$command" node bench/report.mjs --write docs/benchmarks.md --readme README.md

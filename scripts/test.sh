@@ -21,6 +21,7 @@ trap 'printf "\n\033[1;31mFAILED at: a step above (%s suites had passed)\033[0m\
 
 step "native: unit, integration, vectors, properties, doc and README tests" cargo test --all-targets --no-fail-fast
 step "native: doc tests" cargo test --doc
+step "benchmark workloads: each evaluates, natively and signed (the criterion bench once, untimed)" cargo test -p coupon-engine-workload --all-targets
 # One PostgreSQL cluster for every server test (each test makes its own database in it).
 COUPON_ENGINE_TEST_POSTGRES=$(scripts/postgres.sh)
 export COUPON_ENGINE_TEST_POSTGRES

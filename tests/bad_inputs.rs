@@ -2,10 +2,7 @@
 //! stable code and the path of the offending field, never a panic. Cases marked `js`
 //! carry values only JavaScript can send; they are replayed by the JS and WASM tests.
 
-#[path = "common/bad_input_text.rs"]
-mod bad_input_text;
-
-use bad_input_text::request_text;
+use coupon_engine_test_support::bad_input::request_text;
 use serde_json::{json, Value};
 
 #[test]

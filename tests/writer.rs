@@ -11,12 +11,9 @@ use coupon_engine::json::{to_json, ToJson};
 use coupon_engine::model::EvaluationResult;
 use coupon_engine::recheck::Claim;
 use coupon_engine::{evaluate, read_json, Engine, Request};
+use coupon_engine_workload as workload;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
-
-#[path = "../benches/workload/mod.rs"]
-#[allow(dead_code)]
-mod workload;
 
 fn evaluated(text: &str) -> Option<EvaluationResult> {
     let request: Request = read_json("", text).ok()?;

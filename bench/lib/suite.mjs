@@ -4,7 +4,7 @@
 // the package's exports, the workloads and their clock.
 import { measure, stats, uniqueModuleBytes } from "./measure.mjs";
 
-/** The workload sizes, as their file names in target/bench/ (benches/workload). */
+/** The workload sizes, as their file names in target/bench/ (bench/workload). */
 export const SIZES = ["s", "m", "l"];
 
 /**

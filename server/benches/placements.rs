@@ -19,7 +19,7 @@
 //! `--placements` orders for at most `--seconds`; every `POST /api/orders` is timed
 //! from sending to the last byte of its answer.
 //!
-//! The workload is the engine's (`benches/workload`): the S bundle (10 coupons) or the
+//! The workload is the engine's (`bench/workload`): the S bundle (10 coupons) or the
 //! M bundle (100 coupons and segment rules); every customer has the workload
 //! customer's record (200 past orders, segments, courses, coupon usage) under its own
 //! id; the catalogue is the products the workload carts use, with their prices,
@@ -62,12 +62,9 @@ use coupon_engine::signing::{self, Jwks};
 use coupon_engine::{read_json, Engine};
 use coupon_engine_server::http::now;
 use coupon_engine_server::ledger::Ledger;
+use coupon_engine_workload::{self as workload, Rng};
 use serde_json::{json, Value};
 use sqlx::Row;
-
-#[allow(dead_code)]
-#[path = "../../benches/workload/mod.rs"]
-mod workload;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
@@ -202,23 +199,6 @@ fn options() -> Result<Options, Error> {
 
 // ---------------------------------------------------------------------------------
 // The store
-
-/// splitmix64, for the carts: the same carts on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 /// One product of the benchmark store.
 struct Product {
@@ -764,7 +744,7 @@ fn prepare(
         .collect();
     let used = shop.customers.len();
     let mut engine = Engine::new(shop.bundle.clone())?;
-    let mut rng = Rng(0xB0B0_0000_0000_0021 ^ w.size.coupons as u64);
+    let mut rng = Rng::new(0xB0B0_0000_0000_0021 ^ w.size.coupons as u64);
     let mut queues: Vec<Vec<Job>> = (0..o.clients).map(|_| Vec::new()).collect();
     let (mut claim_bytes, mut applied, mut jobs) = (0usize, 0usize, 0usize);
     let mut last = None;
@@ -1503,7 +1483,7 @@ fn section(
         "\nHow it is measured: the release server binary on 127.0.0.1 with its default guards \
          (`--concurrent-placements 64`, `--database-connections 16`), no per-customer rate limit \
          (`--place-per-minute 0`) and no bound on open reservations (`--max-open`), on a fresh \
-         database per run. The S and M bundles of `benches/workload`, with the store's redeemed counts \
+         database per run. The S and M bundles of `bench/workload`, with the store's redeemed counts \
          raised so that no global limit has more than {USES_LEFT} uses left (the limits the orders use run \
          out during the run); every customer (`cus-00000`, …) \
          carries the workload customer's record (200 past orders, segments, courses, coupon usage); \
@@ -1534,8 +1514,8 @@ fn section(
     s
 }
 
-/// Replaces the section in the page (or puts it before "## What each number is", or
-/// at the end), keeping the rest of the page, and the section's findings, as they are.
+/// Replaces the section in the page (or puts it before the page's "## Log", or at the
+/// end), keeping the rest of the page, and the section's findings, as they are.
 fn write_doc(
     path: &Path,
     o: &Options,
@@ -1556,7 +1536,7 @@ fn write_doc(
                 .map(|i| format!("{}\n", body[i..].trim_end()));
             (old[..start].to_string(), old[end..].to_string(), findings)
         }
-        None => match old.find("## What each number is") {
+        None => match old.find("## Log") {
             Some(i) => (old[..i].to_string(), old[i..].to_string(), None),
             None => (format!("{}\n\n", old.trim_end()), String::new(), None),
         },

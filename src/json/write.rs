@@ -7,9 +7,9 @@
 //! workload and thousands of random requests.
 //!
 //! Why by hand: the result is written on every cart change, and serde's generic
-//! serializer for these types took a fifth of an evaluation's WebAssembly
-//! instructions and 9 KB of the module. Every key is a literal, so writing is
-//! appending.
+//! serializer for these types took a large share of an evaluation's WebAssembly
+//! instructions and of the module's size (docs/benchmarks.md). Every key is a
+//! literal, so writing is appending.
 
 use std::fmt::{self, Write};
 

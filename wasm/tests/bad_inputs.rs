@@ -2,9 +2,7 @@
 //! Chromium with `WASM_BINDGEN_USE_BROWSER=1`): every case is a thrown `Error` with its
 //! code and path, including the values only JavaScript can send. Never a trap.
 
-#[path = "../../tests/common/bad_input_text.rs"]
-mod bad_input_text;
-
+use coupon_engine_test_support::bad_input::request_text;
 use coupon_engine_wasm::{evaluate, evaluate_json};
 use js_sys::{Reflect, JSON};
 use serde_json::Value;
@@ -83,7 +81,7 @@ fn every_catalogued_bad_input_is_a_typed_error() {
             continue;
         }
         let thrown =
-            evaluate_json(bad_input_text::request_text(&case).as_str().into()).expect_err(name);
+            evaluate_json(request_text(&case).as_str().into()).expect_err(name);
         assert_eq!(thrown_error(&thrown), want, "{name}");
     }
 }

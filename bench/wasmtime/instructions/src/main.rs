@@ -4,8 +4,9 @@
 //! coupon-engine-instructions GUEST.wasm target/bench/m.json [target/bench/m.result.json]
 //! ```
 //!
-//! The guest (`./guest`) is the core engine compiled to wasm32 with the package's
-//! release settings and no wasm-bindgen; it keeps one prepared engine, as a page does.
+//! The guest (`bench/instructions/guest`) is the core engine compiled to wasm32 with
+//! the package's release settings and no wasm-bindgen; it keeps one prepared engine, as
+//! a page does.
 //! Two counts are taken with wasmtime's fuel metering, each for a fresh instance:
 //!
 //! * `instructions`: wasmtime's default per-operator costs (1 for every operator but
@@ -20,6 +21,7 @@
 
 use std::process::ExitCode;
 
+use coupon_engine_instructions::Inputs;
 use serde_json::{json, Value};
 use wasmtime::{Config, Engine, Instance, Linker, Module, OperatorCost, Store, TypedFunc};
 
@@ -46,21 +48,7 @@ fn run() -> wasmtime::Result<Value> {
             "usage: coupon-engine-instructions GUEST.wasm REQUEST.json [EXPECTED_RESULT.json]"
         );
     };
-    let request: Value = serde_json::from_str(&std::fs::read_to_string(request)?)?;
-    // The three per-cart inputs travel separately, as `engine.evaluate(customer, cart, context)`
-    // receives them; compact JSON text is what `JSON.stringify` hands the module.
-    let text = |key: &str| -> wasmtime::Result<String> {
-        let value = request
-            .get(key)
-            .ok_or_else(|| wasmtime::format_err!("the request has no {key}"))?;
-        Ok(serde_json::to_string(value)?)
-    };
-    let inputs = Inputs {
-        bundle: text("bundle")?,
-        customer: text("customer")?,
-        cart: text("cart")?,
-        context: text("context")?,
-    };
+    let inputs = Inputs::read(request)?;
     let wasm = std::fs::read(guest)?;
 
     let mut operators = OperatorCost::new();
@@ -97,14 +85,6 @@ fn run() -> wasmtime::Result<Value> {
     }))
 }
 
-/// The JSON texts handed to the guest.
-struct Inputs {
-    bundle: String,
-    customer: String,
-    cart: String,
-    context: String,
-}
-
 /// What one metered run measured.
 struct Counts {
     engine_new: u64,
@@ -125,7 +105,7 @@ struct Counts {
     output: String,
 }
 
-/// The guest's exports (see `guest/src/lib.rs`).
+/// The guest's exports (see `bench/instructions/guest/src/lib.rs`).
 struct Guest {
     instance: Instance,
     alloc: TypedFunc<u32, u32>,

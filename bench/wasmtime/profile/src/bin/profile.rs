@@ -7,9 +7,9 @@
 //! GUEST is the guest as `scripts/bench.sh` counts it; INSTRUMENTED is the same code,
 //! with every function behind a wrapper that calls `prof.enter(id)` before it and
 //! `prof.exit(id)` after it (see `instrument`). Each runs on a fresh instance, with
-//! wasmtime's fuel metering set up as `bench/instructions` sets it (1 per operator, no
-//! per-byte charge for bulk memory): `engine_new`, `shopper_new`, `shopper_evaluate`
-//! twice, `evaluate` twice. The second `shopper_evaluate` and the second `evaluate`
+//! wasmtime's fuel metering set up as `bench/wasmtime/instructions` sets it (1 per
+//! operator, no per-byte charge for bulk memory): `engine_new`, `shopper_new`,
+//! `shopper_evaluate` twice, `evaluate` twice. The second `shopper_evaluate` and the second `evaluate`
 //! (warm, as a page calls them) are profiled.
 //!
 //! Method: the hooks read the fuel consumed so far at every event; the fuel since the
@@ -24,7 +24,7 @@
 
 use std::process::ExitCode;
 
-use serde_json::Value;
+use coupon_engine_instructions::Inputs;
 use wasmtime::error::Context;
 use wasmtime::{bail, format_err, Result};
 use wasmtime::{Caller, Config, Engine, Instance, Linker, Module, OperatorCost, Store, TypedFunc};
@@ -141,14 +141,6 @@ impl Prof {
             _ => self.profile.mismatches += 1,
         }
     }
-}
-
-/// The workload's four inputs, as JSON text.
-struct Inputs {
-    bundle: String,
-    customer: String,
-    cart: String,
-    context: String,
 }
 
 /// One instance of a guest and what it measured.
@@ -422,19 +414,7 @@ fn real_main() -> Result<()> {
     let [guest, instrumented, map, request, expected @ ..] = args.as_slice() else {
         bail!("usage: profile GUEST.wasm INSTRUMENTED.wasm MAP REQUEST.json [EXPECTED.json] [--top N]");
     };
-    let request: Value = serde_json::from_str(&std::fs::read_to_string(request)?)?;
-    let text = |key: &str| -> Result<String> {
-        let value = request
-            .get(key)
-            .context(format!("the request has no {key}"))?;
-        Ok(serde_json::to_string(value)?)
-    };
-    let inputs = Inputs {
-        bundle: text("bundle")?,
-        customer: text("customer")?,
-        cart: text("cart")?,
-        context: text("context")?,
-    };
+    let inputs = Inputs::read(request)?;
     // Ids are function indices: the map leaves gaps for the imports.
     let (mut nparams, mut names) = (Vec::new(), Vec::new());
     for line in std::fs::read_to_string(map)?.lines() {

@@ -1,5 +1,5 @@
-//! Builds the request text of a bad-input case (`tests/bad-inputs/`); shared by the
-//! native test and the WASM test (included with `#[path]`).
+//! Builds the request text of a bad-input case (`tests/bad-inputs/`), for the native
+//! test (`tests/bad_inputs.rs`) and the WASM test (`wasm/tests/bad_inputs.rs`).
 
 use serde_json::{json, Value};
 

@@ -2,12 +2,12 @@
 # Per-function profile of the wasm instructions one evaluation executes: which
 # functions of the engine the instruction count of scripts/bench.sh is spent in.
 #
-#   bench/profile/run.sh [--top N] [--callers NAME]... [--callees NAME]... [WORKLOAD]
+#   bench/wasmtime/profile/run.sh [--top N] [--callers NAME]... [--callees NAME]... [WORKLOAD]
 #                                    # default: --top 40 target/bench/m.json
 #   --callers NAME   also list who calls the functions whose name contains NAME
 #   --callees NAME   also list what the functions whose name contains NAME call
 #
-# Builds the guest of bench/instructions exactly as scripts/bench.sh does (keep the
+# Builds the guest of bench/instructions/guest exactly as scripts/bench.sh does (keep the
 # two in step), a second time keeping function names (see src/bin/rename.rs: plain
 # `wasm-opt -g` would optimise differently), wraps every function in enter/exit hooks
 # (src/bin/instrument.rs) and runs both in wasmtime (src/bin/profile.rs). Fails if the
@@ -15,7 +15,7 @@
 # build's. Outputs go to target/profile/; the first run compiles wasmtime (minutes).
 set -euo pipefail
 caller=$PWD
-repo=$(cd "$(dirname "$0")/../.." && pwd)
+repo=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$repo"
 top=()
 callers=()
@@ -33,7 +33,7 @@ done
 case $workload in /*) ;; *) [ -f "$caller/$workload" ] && workload=$caller/$workload ;; esac
 if [ ! -f "$workload" ]; then
   echo "no workload $workload: run scripts/bench.sh, or only its workload generator:" >&2
-  echo "  cargo run --release --example bench_workload   # writes target/bench/{s,m,l}.json" >&2
+  echo "  cargo run --release -p coupon-engine-workload --example write   # writes target/bench/{s,m,l}.json" >&2
   exit 1
 fi
 [ -f target/toolchain.env ] || { echo "target/toolchain.env is missing: run scripts/setup.sh browser" >&2; exit 1; }
@@ -45,10 +45,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 out=target/profile
 mkdir -p "$out"
 
-echo "==> the profiler (bench/profile)" >&2
+echo "==> the profiler (bench/wasmtime/profile)" >&2
 # A caller's RUSTFLAGS or target dir would rebuild wasmtime elsewhere.
-env -u RUSTFLAGS -u CARGO_TARGET_DIR cargo build --quiet --release --manifest-path bench/profile/Cargo.toml
-bin=bench/profile/target/release
+env -u RUSTFLAGS -u CARGO_TARGET_DIR cargo build --quiet --release --manifest-path bench/wasmtime/Cargo.toml -p coupon-engine-profile
+bin=bench/wasmtime/target/release
 
 echo "==> the guest, as scripts/bench.sh builds it" >&2
 cp Cargo.lock bench/instructions/guest/Cargo.lock

@@ -9,19 +9,17 @@
 //! Criterion's results land in `target/criterion/{evaluate/S,evaluate/M,evaluate/L,
 //! bundle/new,bundle/from_signed}/new/sample.json`, where `bench/report.mjs` reads them.
 //!
-//! `cargo test --all-targets` runs each benchmark once (criterion's test mode), which
-//! checks that the workloads evaluate, without timing anything.
+//! `cargo test -p coupon-engine-workload --all-targets` (a step of `scripts/test.sh`)
+//! runs each benchmark once (criterion's test mode), which checks that the workloads
+//! evaluate, without timing anything.
 
 use std::hint::black_box;
 
 use coupon_engine::model::{Bundle, Cart, Context, Customer, Timestamp};
 use coupon_engine::signing::Jwks;
 use coupon_engine::{read_json, Engine};
+use coupon_engine_workload as workload;
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
-
-// Shared with examples/bench_workload.rs, which uses the parts this file does not.
-#[allow(dead_code)]
-mod workload;
 
 /// One evaluation as JavaScript makes it: inputs from JSON text, result to JSON text.
 fn evaluate(engine: &Engine, customer: &str, cart: &str, context: &str) -> String {

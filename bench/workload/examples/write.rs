@@ -1,7 +1,7 @@
 //! Writes the benchmark workloads of issue 6 for the JavaScript and wasm harnesses:
 //!
 //! ```sh
-//! cargo run --release --example bench_workload [-- OUT_DIR]   # default target/bench
+//! cargo run --release -p coupon-engine-workload --example write [-- OUT_DIR]   # default target/bench
 //! ```
 //!
 //! * `{s,m,l}.json`: whole requests (`{description, bundle, customer, cart, context}`);
@@ -11,34 +11,34 @@
 //!
 //! It checks that each workload evaluates and that its cards are a realistic mix (a
 //! good share usable, some locked), and prints the mix. The files are byte-identical
-//! on every run (`benches/workload` is seeded).
+//! on every run (the workloads are seeded).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use coupon_engine::model::{Bundle, Cart, Context, Customer};
 use coupon_engine::{read_json, Engine};
+use coupon_engine_workload as workload;
 use serde_json::{json, Value};
 
-#[path = "../benches/workload/mod.rs"]
-mod workload;
-
 fn main() -> ExitCode {
+    // The repository's target/ (this crate lives in bench/workload).
+    let repository = Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2);
     let out = std::env::args().nth(1).map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench"),
+        || repository.unwrap_or(Path::new(".")).join("target/bench"),
         PathBuf::from,
     );
     match write_all(&out) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("bench_workload: {e}");
+            eprintln!("write workloads: {e}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn write_all(out: &std::path::Path) -> Result<(), String> {
+fn write_all(out: &Path) -> Result<(), String> {
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
     let write = |name: &str, text: String| {
         std::fs::write(out.join(name), text + "\n").map_err(|e| format!("{name}: {e}"))
