@@ -3,7 +3,7 @@
 
 use crate::facts::Facts;
 use crate::model::{Audience, CardStatus, Coupon, OrderScope, ReasonKind, Timestamp};
-use crate::money::Amount;
+use crate::money::{Amount, Money};
 use crate::segments::Joined;
 
 /// The outcome of checking one coupon's conditions.
@@ -189,13 +189,12 @@ pub fn check(coupon: &Coupon, facts: &Facts) -> Verdict {
                 });
             }
         }
-        if let Some(required) = b.min_spend {
+        if let Some(required) = b.min_spend.map(|m| facts.currency.money(m)) {
             let spent = facts.history.spend_since(since);
-            if spent < facts.currency.to_minor(required.0) {
-                let current = Amount(facts.currency.from_minor(spent));
+            if spent < required {
                 blockers.push(ReasonKind::MinSpend {
-                    required: facts.currency.amount(required.0),
-                    current,
+                    required: facts.currency.amount(required),
+                    current: facts.currency.amount(spent),
                     period: period(),
                 });
             }
@@ -207,23 +206,23 @@ pub fn check(coupon: &Coupon, facts: &Facts) -> Verdict {
     if scoped.is_empty() {
         blockers.push(ReasonKind::NoEligibleItems {});
     } else if let Some(p) = purchase {
-        let value_minor: i128 = scoped.iter().map(|&i| facts.amounts.line_minor[i]).sum();
+        let value: Money = scoped.iter().map(|&i| facts.amounts.lines[i]).sum();
         let currency = facts.currency;
-        let value = Amount(currency.from_minor(value_minor));
         let quantity: u32 = scoped
             .iter()
             .map(|&i| facts.cart.lines[i].quantity)
             .fold(0, u32::saturating_add);
-        if let Some(min) = p.min_value.filter(|m| value_minor < currency.to_minor(m.0)) {
+        let money = |a: Option<Amount>| a.map(|a| currency.money(a));
+        if let Some(min) = money(p.min_value).filter(|m| value < *m) {
             blockers.push(ReasonKind::MinPurchaseValue {
-                required: facts.currency.amount(min.0),
-                current: value,
+                required: currency.amount(min),
+                current: currency.amount(value),
             });
         }
-        if let Some(max) = p.max_value.filter(|m| value_minor > currency.to_minor(m.0)) {
+        if let Some(max) = money(p.max_value).filter(|m| value > *m) {
             blockers.push(ReasonKind::MaxPurchaseValue {
-                limit: facts.currency.amount(max.0),
-                current: value,
+                limit: currency.amount(max),
+                current: currency.amount(value),
             });
         }
         if let Some(required) = p.min_quantity.filter(|m| quantity < *m) {

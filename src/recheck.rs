@@ -164,7 +164,7 @@ impl Engine {
                     None,
                     format!("line {} is not in the cart", line.line_id),
                 )),
-                Some(actual) if actual.subtotal.0 != line.subtotal.0 => {
+                Some(actual) if actual.subtotal != line.subtotal => {
                     differences.push(Difference::new(
                         DifferenceCode::PriceChanged,
                         format!("lines[{i}].subtotal"),
@@ -218,7 +218,7 @@ impl Engine {
                     diff.reasons = reason_codes(card);
                     differences.push(diff);
                 }
-                Some(a) if a.amount.0 != d.amount.0 => differences.push(Difference::new(
+                Some(a) if a.amount != d.amount => differences.push(Difference::new(
                     DifferenceCode::AmountDiffers,
                     format!("{path}.amount"),
                     Some(text(&d.amount)),
@@ -256,7 +256,7 @@ impl Engine {
             ),
             ("totalAfter", &claim.total_after, &result.total_after),
         ] {
-            if claimed.0 != actual.0 {
+            if claimed != actual {
                 differences.push(Difference::new(
                     DifferenceCode::TotalDiffers,
                     field.to_string(),

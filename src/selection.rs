@@ -27,6 +27,7 @@ use std::cell::RefCell;
 
 use crate::facts::Facts;
 use crate::model::{Coupon, SelectionMode};
+use crate::money::Money;
 use crate::offers::{offer, Offer, Remaining, Split};
 
 /// Candidates above which the search falls back from exact to greedy (the brute-force
@@ -56,8 +57,8 @@ pub struct Selection {
 }
 
 impl Selection {
-    /// Sum of all applied discounts, minor units.
-    pub fn saving(&self) -> i128 {
+    /// Sum of all applied discounts.
+    pub fn saving(&self) -> Money {
         self.applied.iter().map(|(_, o)| o.total).sum()
     }
 
@@ -88,7 +89,7 @@ pub struct Context<'a> {
     pub max_codes: usize,
     /// Each coupon's saving on its own, once computed: the search bounds, the greedy
     /// pool and the cards all ask for it.
-    alone: RefCell<Vec<Option<i128>>>,
+    alone: RefCell<Vec<Option<Money>>>,
     /// The whole cart, where every combination starts.
     full: Remaining,
 }
@@ -178,7 +179,7 @@ impl<'a> Context<'a> {
                 Split::Lines,
             );
             from.steps.push(c);
-            if o.total > 0 {
+            if o.total > Money::ZERO {
                 from.remaining.take(&o);
                 from.applied.push((c, o));
             }
@@ -187,7 +188,7 @@ impl<'a> Context<'a> {
     }
 
     /// What coupon `c` saves on its own (computed once per evaluation).
-    pub fn alone(&self, c: usize) -> i128 {
+    pub fn alone(&self, c: usize) -> Money {
         if let Some(saving) = self.alone.borrow()[c] {
             return saving;
         }
@@ -201,7 +202,7 @@ impl<'a> Context<'a> {
             Split::TotalOnly,
         )
         .total;
-        let saving = total.max(0);
+        let saving = total.max(Money::ZERO);
         self.alone.borrow_mut()[c] = Some(saving);
         saving
     }
@@ -268,7 +269,7 @@ fn choose(candidates: &[usize], cx: &Context, mode: SelectionMode) -> Selection 
 
 /// Branch and bound over every valid combination.
 fn exact(candidates: &[usize], cx: &Context) -> Selection {
-    let alone: Vec<i128> = candidates.iter().map(|&c| cx.alone(c)).collect();
+    let alone: Vec<Money> = candidates.iter().map(|&c| cx.alone(c)).collect();
     let empty = cx.apply(&[]);
     let mut best = empty.clone();
     let mut set = Vec::with_capacity(candidates.len());
@@ -284,7 +285,7 @@ fn exact(candidates: &[usize], cx: &Context) -> Selection {
 fn search(
     from: usize,
     candidates: &[usize],
-    alone: &[i128],
+    alone: &[Money],
     cx: &Context,
     set: &mut Vec<usize>,
     parent: &Selection,
@@ -305,7 +306,7 @@ fn search(
             + (k + 1..candidates.len())
                 .filter(|&j| cx.fits(set, candidates[j]))
                 .map(|j| alone[j])
-                .sum::<i128>();
+                .sum::<Money>();
         if bound > best.saving() {
             search(k + 1, candidates, alone, cx, set, &s, best);
         }
@@ -316,7 +317,7 @@ fn search(
 /// Best single coupon, then add whichever raises the saving most until none does,
 /// among the [`GREEDY_POOL`] candidates that save most on their own.
 fn greedy(candidates: &[usize], cx: &Context) -> Selection {
-    let mut by_saving: Vec<(i128, usize)> = candidates.iter().map(|&c| (cx.alone(c), c)).collect();
+    let mut by_saving: Vec<(Money, usize)> = candidates.iter().map(|&c| (cx.alone(c), c)).collect();
     by_saving.sort_by(crate::allocation::larger_first);
     by_saving.truncate(GREEDY_POOL);
     let mut pool: Vec<usize> = by_saving.iter().map(|&(_, c)| c).collect();
@@ -329,7 +330,9 @@ fn greedy(candidates: &[usize], cx: &Context) -> Selection {
         // (the bound the exact search uses), so once that is below what the round's
         // best step adds, no later candidate can beat or tie it.
         for &(alone, c) in &by_saving {
-            let to_beat = step.as_ref().map_or(1, |(_, s)| s.saving() - best.saving());
+            let to_beat = step.as_ref().map_or(Money::from_minor_units(1), |(_, s)| {
+                s.saving() - best.saving()
+            });
             if alone < to_beat {
                 break;
             }

@@ -6,6 +6,7 @@
 use coupon_engine::conditions;
 use coupon_engine::facts::Facts;
 use coupon_engine::model::{Application, SelectionMode};
+use coupon_engine::money::Money;
 use coupon_engine::selection::{self, Context, Selection};
 use coupon_engine::{read_json, Request};
 use proptest::prelude::*;
@@ -101,8 +102,8 @@ fn valid(cx: &Context, set: &[usize]) -> bool {
     })
 }
 
-fn brute_force(cx: &Context, candidates: &[usize]) -> (i128, Vec<usize>) {
-    let mut best = (0i128, Vec::new());
+fn brute_force(cx: &Context, candidates: &[usize]) -> (Money, Vec<usize>) {
+    let mut best = (Money::ZERO, Vec::new());
     for mask in 0u32..(1 << candidates.len()) {
         let set: Vec<usize> = (0..candidates.len())
             .filter(|k| mask & (1 << k) != 0)
@@ -120,18 +121,18 @@ fn brute_force(cx: &Context, candidates: &[usize]) -> (i128, Vec<usize>) {
     best
 }
 
-fn best_single(cx: &Context, candidates: &[usize]) -> i128 {
+fn best_single(cx: &Context, candidates: &[usize]) -> Money {
     candidates
         .iter()
         .map(|&c| cx.apply(&[c]).saving())
         .max()
-        .unwrap_or(0)
+        .unwrap_or(Money::ZERO)
 }
 
 /// The greedy search as its rules state it, without the engine's pruning: the pool of
 /// the largest standalone savings, and each round every pool candidate weighed.
 fn plain_greedy(cx: &Context, candidates: &[usize]) -> Selection {
-    let mut pool: Vec<(i128, usize)> = candidates.iter().map(|&c| (cx.alone(c), c)).collect();
+    let mut pool: Vec<(Money, usize)> = candidates.iter().map(|&c| (cx.alone(c), c)).collect();
     pool.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let pool: Vec<usize> = pool
         .into_iter()
@@ -218,7 +219,7 @@ proptest! {
             // Priority order takes the highest priority first, so it may lose to the
             // best single coupon; it must still obey the rules and save something
             // whenever any candidate does.
-            assert!(s.saving() > 0 || single == 0);
+            assert!(s.saving() > Money::ZERO || single == Money::ZERO);
         });
     }
 }
@@ -244,7 +245,7 @@ fn greedy_fallback_above_the_exact_limit() {
         assert!(respects_rules(cx, &s));
         assert!(s.saving() >= best_single(cx, candidates));
         // Every combinable fixed amount fits in the cart, so greedy takes all of them.
-        let combinable: i128 = candidates
+        let combinable: Money = candidates
             .iter()
             .filter(|&&c| c % 3 != 0)
             .map(|&c| cx.apply(&[c]).saving())
@@ -273,7 +274,9 @@ fn large_inputs_are_bounded_by_the_pool_and_the_discount_cap() {
         assert_eq!(s.applied.len(), selection::MAX_APPLIED);
         // The 16 largest amounts (37 down to 22, each several times over): greedy takes the largest first.
         assert!(
-            s.applied.iter().all(|(_, o)| o.total >= 2200),
+            s.applied
+                .iter()
+                .all(|(_, o)| o.total >= Money::from_minor_units(2200)),
             "{:?}",
             s.applied.iter().map(|(_, o)| o.total).collect::<Vec<_>>()
         );
@@ -305,6 +308,9 @@ fn greedy_weighs_a_smaller_coupon_that_ties_the_round() {
         assert!(candidates.len() > selection::EXACT_LIMIT);
         let s = selection::select(candidates, cx, SelectionMode::BestCombination);
         // c2 first (600); then c1 and c0 both add the 400 left, and c0 comes first.
-        assert_eq!((s.saving(), s.indices()), (100_000, vec![0, 2]));
+        assert_eq!(
+            (s.saving(), s.indices()),
+            (Money::from_minor_units(100_000), vec![0, 2])
+        );
     });
 }
