@@ -7,12 +7,12 @@ use crate::model::{
     Card, CardStatus, Coupon, Discount, Progress, ProgressUnit, Reason, ReasonKind, Timestamp,
 };
 use crate::money::{write_normalized, Amount, Currency, Money};
-use crate::selection::{Context, Selection};
+use crate::selection::{Combinations, Selection};
 
 /// Builds one card per visible coupon and per hidden coupon whose code was entered,
 /// sorted by status (applied first), then bundle order.
 pub fn build(
-    cx: &Context,
+    cx: &Combinations,
     verdicts: &[Verdict],
     candidates: &[usize],
     selection: &Selection,
@@ -76,7 +76,7 @@ pub fn build(
 
 /// Why a usable candidate is not in the chosen combination: the first applied coupon
 /// it does not combine with, the codes limit, or what adding it would do.
-fn left_out(cx: &Context, selection: &Selection, c: usize) -> ReasonKind {
+fn left_out(cx: &Combinations, selection: &Selection, c: usize) -> ReasonKind {
     if let Some(s) = cx.blocker(selection, c) {
         return ReasonKind::NotCombinable {
             coupon_id: cx.coupons[s].id.clone(),

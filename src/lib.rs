@@ -147,7 +147,7 @@ fn evaluate_validated(
         })
         .collect();
     let scoped: Vec<&[usize]> = verdicts.iter().map(|v| v.scoped.as_slice()).collect();
-    let cx = selection::Context::new(
+    let cx = selection::Combinations::new(
         coupons,
         &scoped,
         &entered,

@@ -52,7 +52,7 @@ pub struct Selection {
     /// outside the greedy pool.
     pub considered: Vec<usize>,
     /// Every member in application order, those that came to zero too: adding one
-    /// coupon then recomputes only from where it slots in ([`Context::with`]).
+    /// coupon then recomputes only from where it slots in ([`Combinations::with`]).
     steps: Vec<usize>,
 }
 
@@ -75,8 +75,9 @@ impl Selection {
     }
 }
 
-/// Everything a combination's saving depends on.
-pub struct Context<'a> {
+/// The coupons of one evaluation as the search combines them: everything a
+/// combination's saving depends on, and what each coupon saves on its own.
+pub struct Combinations<'a> {
     /// The bundle's coupons.
     pub coupons: &'a [Coupon],
     /// Each coupon's scoped lines, by bundle index.
@@ -94,8 +95,8 @@ pub struct Context<'a> {
     full: Remaining,
 }
 
-impl<'a> Context<'a> {
-    /// The context of one evaluation.
+impl<'a> Combinations<'a> {
+    /// The combinations of one evaluation's coupons.
     pub fn new(
         coupons: &'a [Coupon],
         scoped: &'a [&'a [usize]],
@@ -103,7 +104,7 @@ impl<'a> Context<'a> {
         facts: &'a Facts<'a>,
         max_codes: usize,
     ) -> Self {
-        Context {
+        Combinations {
             coupons,
             scoped,
             entered,
@@ -235,7 +236,7 @@ fn better(a: &Selection, b: &Selection) -> bool {
 }
 
 /// Chooses among `candidates` (usable coupons that are automatic or entered, bundle order).
-pub fn select(candidates: &[usize], cx: &Context, mode: SelectionMode) -> Selection {
+pub fn select(candidates: &[usize], cx: &Combinations, mode: SelectionMode) -> Selection {
     let mut chosen = choose(candidates, cx, mode);
     if chosen.considered.is_empty() {
         chosen.considered = candidates.to_vec();
@@ -243,7 +244,7 @@ pub fn select(candidates: &[usize], cx: &Context, mode: SelectionMode) -> Select
     chosen
 }
 
-fn choose(candidates: &[usize], cx: &Context, mode: SelectionMode) -> Selection {
+fn choose(candidates: &[usize], cx: &Combinations, mode: SelectionMode) -> Selection {
     match mode {
         SelectionMode::PriorityOrder => {
             let mut order = candidates.to_vec();
@@ -268,7 +269,7 @@ fn choose(candidates: &[usize], cx: &Context, mode: SelectionMode) -> Selection 
 }
 
 /// Branch and bound over every valid combination.
-fn exact(candidates: &[usize], cx: &Context) -> Selection {
+fn exact(candidates: &[usize], cx: &Combinations) -> Selection {
     let alone: Vec<Money> = candidates.iter().map(|&c| cx.alone(c)).collect();
     let empty = cx.apply(&[]);
     let mut best = empty.clone();
@@ -286,7 +287,7 @@ fn search(
     from: usize,
     candidates: &[usize],
     alone: &[Money],
-    cx: &Context,
+    cx: &Combinations,
     set: &mut Vec<usize>,
     parent: &Selection,
     best: &mut Selection,
@@ -316,7 +317,7 @@ fn search(
 
 /// Best single coupon, then add whichever raises the saving most until none does,
 /// among the [`GREEDY_POOL`] candidates that save most on their own.
-fn greedy(candidates: &[usize], cx: &Context) -> Selection {
+fn greedy(candidates: &[usize], cx: &Combinations) -> Selection {
     let mut by_saving: Vec<(Money, usize)> = candidates.iter().map(|&c| (cx.alone(c), c)).collect();
     by_saving.sort_by(crate::allocation::larger_first);
     by_saving.truncate(GREEDY_POOL);
