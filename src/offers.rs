@@ -9,7 +9,7 @@
 
 use crate::allocation::largest_remainder;
 use crate::facts::Facts;
-use crate::model::{Coupon, Discount, ReasonKind, Scope};
+use crate::model::{ComboItem, Coupon, Discount, ReasonKind, Scope, Tier};
 use crate::money::{Amount, Currency, Money, Percent};
 
 /// What is left of the cart after the discounts applied so far.
@@ -118,74 +118,31 @@ pub fn offer(
     split: Split,
 ) -> Offer {
     let currency = facts.currency;
-    let quantity = |i: usize| i64::from(facts.cart.lines[i].quantity);
     let base = || scoped.iter().map(|&i| remaining.lines[i]).sum::<Money>();
+    // An order-level amount: never more than the scoped lines hold, split over them.
+    let spread =
+        |amount: Money, base: Money| Offer::spread(amount.min(base), scoped, remaining, split);
     match &coupon.discount {
         Discount::Percentage { percent, cap } => {
             let base = base();
-            Offer::spread(
-                capped(base.percent(percent), cap.as_ref(), currency).min(base),
-                scoped,
-                remaining,
-                split,
-            )
+            spread(capped(base.percent(percent), cap.as_ref(), currency), base)
         }
-        Discount::FixedAmount { amount } => Offer::spread(
-            currency.money(*amount).min(base()),
-            scoped,
-            remaining,
-            split,
-        ),
+        Discount::FixedAmount { amount } => spread(currency.money(*amount), base()),
         Discount::Tiered { tiers, cap } => {
             let base = base();
-            let reached = tiers
-                .iter()
-                .rev()
-                .find(|t| currency.money(t.min_value) <= base);
-            let raw = match reached {
-                None => Money::ZERO,
-                Some(t) => match (&t.percent, &t.amount) {
-                    (Some(p), _) => base.percent(p),
-                    (None, Some(a)) => currency.money(*a),
-                    (None, None) => Money::ZERO,
-                },
-            };
-            Offer::spread(
-                capped(raw, cap.as_ref(), currency).min(base),
-                scoped,
-                remaining,
-                split,
+            spread(
+                capped(tier_amount(tiers, base, currency), cap.as_ref(), currency),
+                base,
             )
         }
         Discount::AmountPerItem { amount } => {
-            let each = currency.money(*amount);
-            Offer::on_lines(
-                scoped
-                    .iter()
-                    .map(|&i| (i, each.times(quantity(i)).min(remaining.lines[i])))
-                    .collect(),
-            )
+            per_item(currency.money(*amount), scoped, remaining, facts)
         }
         Discount::FixedPrice { price } => {
-            let price = currency.money(*price);
-            Offer::on_lines(
-                scoped
-                    .iter()
-                    .map(|&i| {
-                        // The saturated product is past any line: nothing taken.
-                        let at_price = price.times(quantity(i));
-                        (i, (remaining.lines[i] - at_price).max(Money::ZERO))
-                    })
-                    .collect(),
-            )
+            at_price(currency.money(*price), scoped, remaining, facts)
         }
         Discount::FreeShipping { option_ids, cap } => {
-            let eligible = facts.selected_shipping().is_some_and(|id| {
-                option_ids
-                    .as_ref()
-                    .is_none_or(|ids| ids.iter().any(|o| o == id))
-            });
-            let amount = if eligible {
+            let amount = if shipping_eligible(option_ids.as_deref(), facts) {
                 capped(remaining.shipping, cap.as_ref(), currency)
             } else {
                 Money::ZERO
@@ -198,19 +155,13 @@ pub fn offer(
         }
         Discount::FreeGift {
             product_id,
-            quantity: gift,
-        } => {
-            let mut left = i64::from(gift.unwrap_or(1));
-            let mut parts = Vec::new();
-            for i in facts.lines_of(product_id) {
-                if left > 0 {
-                    let count = left.min(quantity(i));
-                    parts.push((i, units_value(remaining.lines[i], count, quantity(i))));
-                    left -= count;
-                }
-            }
-            Offer::on_lines(parts)
-        }
+            quantity,
+        } => Offer::on_lines(units_of_product(
+            product_id,
+            i64::from(quantity.unwrap_or(1)),
+            remaining,
+            facts,
+        )),
         Discount::BuyXGetY {
             buy,
             get,
@@ -233,56 +184,132 @@ pub fn offer(
             amount,
             limit,
         } => {
-            let per_set: Vec<(&str, i64)> = items
-                .iter()
-                .map(|it| (it.product_id.as_str(), i64::from(it.quantity.unwrap_or(1))))
-                .collect();
-            let in_cart = |product: &str| -> i64 { facts.lines_of(product).map(quantity).sum() };
-            let sets = per_set
-                .iter()
-                .map(|(p, q)| in_cart(p) / q)
-                .min()
-                .unwrap_or(0)
-                .min(limit.map_or(i64::MAX, i64::from));
-            if sets == 0 {
-                return Offer::default();
-            }
-            // The units of the complete sets, taken from the product's lines in cart order.
-            let mut parts: Vec<(usize, Money)> = Vec::new();
-            for (product, per) in &per_set {
-                let mut need = per * sets;
-                for i in facts.lines_of(product) {
-                    if need > 0 {
-                        let count = need.min(quantity(i));
-                        parts.push((i, units_value(remaining.lines[i], count, quantity(i))));
-                        need -= count;
-                    }
+            // What `sets` complete sets worth `value` give off; a saturated product is
+            // past any set's value, and clamped.
+            let off = |value: Money, sets: i64| {
+                match (price, percent, amount) {
+                    (Some(p), _, _) => value - currency.money(*p).times(sets),
+                    (None, Some(p), _) => value.percent(p),
+                    (None, None, Some(a)) => currency.money(*a).times(sets),
+                    (None, None, None) => Money::ZERO,
                 }
-            }
-            let value: Money = parts.iter().map(|(_, v)| *v).sum();
-            // A saturated product is past any set's value: clamped below.
-            let off = match (price, percent, amount) {
-                (Some(p), _, _) => value - currency.money(*p).times(sets),
-                (None, Some(p), _) => value.percent(p),
-                (None, None, Some(a)) => currency.money(*a).times(sets),
-                (None, None, None) => Money::ZERO,
-            }
-            .clamp(Money::ZERO, value);
-            let weights: Vec<Money> = parts.iter().map(|(_, v)| *v).collect();
-            let split = largest_remainder(off, &weights);
-            // A line can hold units of two items of the set; merge its parts.
-            let mut merged: Vec<(usize, Money)> = Vec::new();
-            for ((line, _), amount) in parts.iter().zip(split) {
-                match merged.iter_mut().find(|(l, _)| l == line) {
-                    Some((_, a)) => *a += amount,
-                    None => merged.push((*line, amount)),
-                }
-            }
-            // Unstable (a smaller routine in the module): each line is in `merged` once.
-            merged.sort_unstable_by_key(|(l, _)| *l);
-            Offer::on_lines(merged)
+                .clamp(Money::ZERO, value)
+            };
+            combo(items, *limit, off, remaining, facts)
         }
     }
+}
+
+/// The amount of the highest tier the scoped subtotal `base` reaches (zero below the
+/// first), before the cap.
+fn tier_amount(tiers: &[Tier], base: Money, currency: Currency) -> Money {
+    let reached = tiers
+        .iter()
+        .rev()
+        .find(|t| currency.money(t.min_value) <= base);
+    match reached.map(|t| (&t.percent, &t.amount)) {
+        Some((Some(p), _)) => base.percent(p),
+        Some((None, Some(a))) => currency.money(*a),
+        _ => Money::ZERO,
+    }
+}
+
+/// `each` off every scoped unit, never more than is left of its line.
+fn per_item(each: Money, scoped: &[usize], remaining: &Remaining, facts: &Facts) -> Offer {
+    Offer::on_lines(
+        scoped
+            .iter()
+            .map(|&i| {
+                let units = i64::from(facts.cart.lines[i].quantity);
+                (i, each.times(units).min(remaining.lines[i]))
+            })
+            .collect(),
+    )
+}
+
+/// Every scoped unit down to `price`; lines already at or below it are left alone.
+fn at_price(price: Money, scoped: &[usize], remaining: &Remaining, facts: &Facts) -> Offer {
+    Offer::on_lines(
+        scoped
+            .iter()
+            .map(|&i| {
+                // The saturated product is past any line: nothing taken.
+                let at_price = price.times(i64::from(facts.cart.lines[i].quantity));
+                (i, (remaining.lines[i] - at_price).max(Money::ZERO))
+            })
+            .collect(),
+    )
+}
+
+/// Whether the selected shipping option is one a free-shipping discount covers
+/// (`option_ids` absent: any).
+fn shipping_eligible(option_ids: Option<&[String]>, facts: &Facts) -> bool {
+    facts
+        .selected_shipping()
+        .is_some_and(|id| option_ids.is_none_or(|ids| ids.iter().any(|o| o == id)))
+}
+
+/// The value of the first `count` units of `product` in the cart, taken from its
+/// lines in cart order: `(line, value)` for each line they come from.
+fn units_of_product(
+    product: &str,
+    count: i64,
+    remaining: &Remaining,
+    facts: &Facts,
+) -> Vec<(usize, Money)> {
+    let mut need = count;
+    let mut parts = Vec::new();
+    for i in facts.lines_of(product) {
+        if need > 0 {
+            let quantity = i64::from(facts.cart.lines[i].quantity);
+            let taken = need.min(quantity);
+            parts.push((i, units_value(remaining.lines[i], taken, quantity)));
+            need -= taken;
+        }
+    }
+    parts
+}
+
+/// A combo: as many complete sets of `items` as the cart holds (at most `limit`),
+/// with `off(value, sets)` split over the units of the sets.
+fn combo(
+    items: &[ComboItem],
+    limit: Option<u32>,
+    off: impl Fn(Money, i64) -> Money,
+    remaining: &Remaining,
+    facts: &Facts,
+) -> Offer {
+    let per_set: Vec<(&str, i64)> = items
+        .iter()
+        .map(|it| (it.product_id.as_str(), i64::from(it.quantity.unwrap_or(1))))
+        .collect();
+    let sets = per_set
+        .iter()
+        .map(|(p, q)| i64::from(facts.units_of(p)) / q)
+        .min()
+        .unwrap_or(0)
+        .min(limit.map_or(i64::MAX, i64::from));
+    if sets == 0 {
+        return Offer::default();
+    }
+    // The units of the complete sets, taken from the product's lines in cart order.
+    let parts: Vec<(usize, Money)> = per_set
+        .iter()
+        .flat_map(|(product, per)| units_of_product(product, per * sets, remaining, facts))
+        .collect();
+    let weights: Vec<Money> = parts.iter().map(|(_, v)| *v).collect();
+    let split = largest_remainder(off(weights.iter().sum(), sets), &weights);
+    // A line can hold units of two items of the set; merge its parts.
+    let mut merged: Vec<(usize, Money)> = Vec::new();
+    for ((line, _), amount) in parts.iter().zip(split) {
+        match merged.iter_mut().find(|(l, _)| l == line) {
+            Some((_, a)) => *a += amount,
+            None => merged.push((*line, amount)),
+        }
+    }
+    // Unstable (a smaller routine in the module): each line is in `merged` once.
+    merged.sort_unstable_by_key(|(l, _)| *l);
+    Offer::on_lines(merged)
 }
 
 /// What a kind needs from the cart beyond the shared conditions, as the reason it is
@@ -299,12 +326,8 @@ pub fn unmet(coupon: &Coupon, scoped: &[usize], facts: &Facts) -> Option<ReasonK
             quantity: quantity.unwrap_or(1),
         }),
         Discount::FreeShipping { option_ids, .. } => {
-            let ok = facts.selected_shipping().is_some_and(|id| {
-                option_ids
-                    .as_ref()
-                    .is_none_or(|ids| ids.iter().any(|o| o == id))
-            });
-            (!ok).then_some(ReasonKind::ShippingNotEligible {})
+            (!shipping_eligible(option_ids.as_deref(), facts))
+                .then_some(ReasonKind::ShippingNotEligible {})
         }
         Discount::Tiered { tiers, .. } => {
             let value: Money = scoped.iter().map(|&i| facts.amounts.lines[i]).sum();

@@ -3,7 +3,8 @@
 //! evaluation, and reports the first problem with its path.
 
 use super::{
-    Audience, Bundle, Cart, Context, Coupon, Customer, Discount, OrderScope, Rule, Span, Window,
+    Audience, Bundle, Cart, ComboItem, Context, Coupon, Customer, Discount, OrderScope, Rule, Span,
+    Tier, UnitSet, Window,
 };
 use crate::error::{Error, ErrorCode};
 use crate::json::{Path, Quoted};
@@ -403,53 +404,14 @@ fn discount(d: &Discount, currency: Currency, at: &Path<'_>) -> Result {
             check_amount(currency, price, &at.key("fixedPrice").key("price"))?
         }
         Discount::Tiered { tiers, cap } => {
-            let p = at.key("tiered");
-            let tiers_at = p.key("tiers");
-            check_non_empty(tiers, &tiers_at)?;
-            for (i, t) in tiers.iter().enumerate() {
-                let tp = tiers_at.index(i);
-                check_amount(currency, &t.min_value, &tp.key("minValue"))?;
-                if i > 0 && t.min_value <= tiers[i - 1].min_value {
-                    return fail(
-                        ErrorCode::InvalidValue,
-                        &tp.key("minValue"),
-                        "tier minimums must strictly ascend",
-                    );
-                }
-                exactly_one(
-                    &[
-                        (t.percent.is_some(), "percent"),
-                        (t.amount.is_some(), "amount"),
-                    ],
-                    &tp,
-                )?;
-                if let Some(pc) = &t.percent {
-                    percent_above_zero(pc, &tp.key("percent"))?;
-                }
-                if let Some(a) = &t.amount {
-                    positive(a, currency, &tp.key("amount"))?;
-                }
-            }
-            if let Some(cap) = cap {
-                positive(cap, currency, &p.key("cap"))?;
-            }
+            tiered(tiers, cap.as_ref(), currency, &at.key("tiered"))?
         }
         Discount::BuyXGetY {
             buy,
             get,
             percent,
             limit,
-        } => {
-            let p = at.key("buyXGetY");
-            for (set, name) in [(buy, "buy"), (get, "get")] {
-                scope(&set.scope, &p.key(name).key("scope"))?;
-                at_least_one(Some(set.quantity), &p.key(name).key("quantity"))?;
-            }
-            if let Some(pc) = percent {
-                percent_above_zero(pc, &p.key("percent"))?;
-            }
-            at_least_one(*limit, &p.key("limit"))?;
-        }
+        } => buy_x_get_y(buy, get, percent.as_ref(), *limit, &at.key("buyXGetY"))?,
         Discount::FreeShipping { option_ids, cap } => {
             if let Some(ids) = option_ids {
                 check_non_empty(ids, &at.key("freeShipping").key("optionIds"))?;
@@ -471,46 +433,117 @@ fn discount(d: &Discount, currency: Currency, at: &Path<'_>) -> Result {
             percent,
             amount,
             limit,
-        } => {
-            let p = at.key("combo");
-            let items_at = p.key("items");
-            check_non_empty(items, &items_at)?;
-            check_unique(
-                items.iter().map(|it| it.product_id.as_str()),
-                &items_at,
-                "productId",
-                "product",
-            )?;
-            for (i, it) in items.iter().enumerate() {
-                at_least_one(it.quantity, &p.key("items").index(i).key("quantity"))?;
-            }
-            if items.iter().map(|it| it.quantity.unwrap_or(1)).sum::<u32>() < 2 {
-                return fail(
-                    ErrorCode::InvalidValue,
-                    &p.key("items"),
-                    "a combo needs at least two units per set",
-                );
-            }
-            exactly_one(
-                &[
-                    (price.is_some(), "price"),
-                    (percent.is_some(), "percent"),
-                    (amount.is_some(), "amount"),
-                ],
-                &p,
-            )?;
-            if let Some(price) = price {
-                check_amount(currency, price, &p.key("price"))?;
-            }
-            if let Some(pc) = percent {
-                percent_above_zero(pc, &p.key("percent"))?;
-            }
-            if let Some(a) = amount {
-                positive(a, currency, &p.key("amount"))?;
-            }
-            at_least_one(*limit, &p.key("limit"))?;
+        } => combo(
+            items,
+            (price.as_ref(), percent.as_ref(), amount.as_ref()),
+            *limit,
+            currency,
+            &at.key("combo"),
+        )?,
+    }
+    Ok(())
+}
+
+/// Tiers ascend strictly by minimum, each with one of percent or amount; `p` is the
+/// path of `tiered`.
+fn tiered(tiers: &[Tier], cap: Option<&Amount>, currency: Currency, p: &Path<'_>) -> Result {
+    let tiers_at = p.key("tiers");
+    check_non_empty(tiers, &tiers_at)?;
+    for (i, t) in tiers.iter().enumerate() {
+        let tp = tiers_at.index(i);
+        check_amount(currency, &t.min_value, &tp.key("minValue"))?;
+        if i > 0 && t.min_value <= tiers[i - 1].min_value {
+            return fail(
+                ErrorCode::InvalidValue,
+                &tp.key("minValue"),
+                "tier minimums must strictly ascend",
+            );
+        }
+        exactly_one(
+            &[
+                (t.percent.is_some(), "percent"),
+                (t.amount.is_some(), "amount"),
+            ],
+            &tp,
+        )?;
+        if let Some(pc) = &t.percent {
+            percent_above_zero(pc, &tp.key("percent"))?;
+        }
+        if let Some(a) = &t.amount {
+            positive(a, currency, &tp.key("amount"))?;
         }
     }
+    if let Some(cap) = cap {
+        positive(cap, currency, &p.key("cap"))?;
+    }
+    Ok(())
+}
+
+/// Both unit sets scoped and at least one unit; `p` is the path of `buyXGetY`.
+fn buy_x_get_y(
+    buy: &UnitSet,
+    get: &UnitSet,
+    percent: Option<&Percent>,
+    limit: Option<u32>,
+    p: &Path<'_>,
+) -> Result {
+    for (set, name) in [(buy, "buy"), (get, "get")] {
+        scope(&set.scope, &p.key(name).key("scope"))?;
+        at_least_one(Some(set.quantity), &p.key(name).key("quantity"))?;
+    }
+    if let Some(pc) = percent {
+        percent_above_zero(pc, &p.key("percent"))?;
+    }
+    at_least_one(limit, &p.key("limit"))?;
+    Ok(())
+}
+
+/// Distinct products, two units a set at least, and exactly one of price, percent or
+/// amount (`terms`); `p` is the path of `combo`.
+fn combo(
+    items: &[ComboItem],
+    terms: (Option<&Amount>, Option<&Percent>, Option<&Amount>),
+    limit: Option<u32>,
+    currency: Currency,
+    p: &Path<'_>,
+) -> Result {
+    let (price, percent, amount) = terms;
+    let items_at = p.key("items");
+    check_non_empty(items, &items_at)?;
+    check_unique(
+        items.iter().map(|it| it.product_id.as_str()),
+        &items_at,
+        "productId",
+        "product",
+    )?;
+    for (i, it) in items.iter().enumerate() {
+        at_least_one(it.quantity, &p.key("items").index(i).key("quantity"))?;
+    }
+    if items.iter().map(|it| it.quantity.unwrap_or(1)).sum::<u32>() < 2 {
+        return fail(
+            ErrorCode::InvalidValue,
+            &p.key("items"),
+            "a combo needs at least two units per set",
+        );
+    }
+    exactly_one(
+        &[
+            (price.is_some(), "price"),
+            (percent.is_some(), "percent"),
+            (amount.is_some(), "amount"),
+        ],
+        p,
+    )?;
+    if let Some(price) = price {
+        check_amount(currency, price, &p.key("price"))?;
+    }
+    if let Some(pc) = percent {
+        percent_above_zero(pc, &p.key("percent"))?;
+    }
+    if let Some(a) = amount {
+        positive(a, currency, &p.key("amount"))?;
+    }
+    at_least_one(limit, &p.key("limit"))?;
     Ok(())
 }
 
