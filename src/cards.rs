@@ -184,10 +184,8 @@ fn plural(n: u32, one: &str, many: &str) -> String {
     }
 }
 
-fn in_period(period: &Option<String>) -> String {
-    period
-        .as_ref()
-        .map_or_else(String::new, |p| format!(" in the last {p}"))
+fn in_period(period: Option<&String>) -> String {
+    period.map_or_else(String::new, |p| format!(" in the last {p}"))
 }
 
 /// The default English message for a reason.
@@ -215,14 +213,17 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
         ),
         MinOrders {
             required, period, ..
-        } => format!("For customers with {required}+ orders{}", in_period(period)),
+        } => format!(
+            "For customers with {required}+ orders{}",
+            in_period(period.as_ref())
+        ),
         MinSpend {
             required, period, ..
         } => {
             format!(
                 "For customers who have spent {} or more{}",
                 money(required),
-                in_period(period)
+                in_period(period.as_ref())
             )
         }
         UsedCouponRequired { code } => format!("For customers who have used {code}"),

@@ -111,7 +111,7 @@ fn validity(coupon: &Coupon, facts: &Facts, blockers: &mut Vec<ReasonKind>) -> O
     match facts.segments.get(v.segment_id.as_str()) {
         None | Some(Joined::No) => blockers.push(ReasonKind::NotInSegment { segment_id }),
         Some(Joined::At(joined)) if *joined > facts.now => {
-            blockers.push(ReasonKind::NotInSegment { segment_id })
+            blockers.push(ReasonKind::NotInSegment { segment_id });
         }
         Some(Joined::Undated) => blockers.push(ReasonKind::ValidityUnknown { segment_id }),
         Some(Joined::At(joined)) => {
@@ -219,7 +219,7 @@ fn behavior(coupon: &Coupon, facts: &Facts, blockers: &mut Vec<ReasonKind>) {
     };
     let since = facts.period_start(b.within_last.as_ref());
     // English for the messages, only written for a condition that fails.
-    let period = || b.within_last.as_ref().map(|s| s.describe());
+    let period = || b.within_last.as_ref().map(crate::model::Span::describe);
     if let Some(code) = &b.used_coupon {
         if !facts.history.used_code_since(code, since) {
             blockers.push(ReasonKind::UsedCouponRequired { code: code.clone() });

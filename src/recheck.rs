@@ -285,7 +285,7 @@ fn total_differences(claim: &Claim, result: &EvaluationResult) -> Vec<Difference
                 field.to_string(),
                 Some(claimed.to_string()),
                 Some(actual.to_string()),
-                format!("{field} is {}, not {}", actual, claimed),
+                format!("{field} is {actual}, not {claimed}"),
             ));
         }
     }

@@ -395,16 +395,16 @@ fn discount(d: &Discount, currency: Currency, at: &Path<'_>) -> Result {
             }
         }
         Discount::FixedAmount { amount } => {
-            positive(amount, currency, &at.key("fixedAmount").key("amount"))?
+            positive(amount, currency, &at.key("fixedAmount").key("amount"))?;
         }
         Discount::AmountPerItem { amount } => {
-            positive(amount, currency, &at.key("amountPerItem").key("amount"))?
+            positive(amount, currency, &at.key("amountPerItem").key("amount"))?;
         }
         Discount::FixedPrice { price } => {
-            check_amount(currency, price, &at.key("fixedPrice").key("price"))?
+            check_amount(currency, price, &at.key("fixedPrice").key("price"))?;
         }
         Discount::Tiered { tiers, cap } => {
-            tiered(tiers, cap.as_ref(), currency, &at.key("tiered"))?
+            tiered(tiers, cap.as_ref(), currency, &at.key("tiered"))?;
         }
         Discount::BuyXGetY {
             buy,
@@ -604,13 +604,13 @@ fn rule(r: &Rule, at: &Path<'_>, depth: usize) -> Result {
             }
         }
         Rule::BoughtProduct { product_id, .. } => {
-            check_id(product_id, &at.key("boughtProduct").key("productId"))?
+            check_id(product_id, &at.key("boughtProduct").key("productId"))?;
         }
         Rule::CourseProgress { course_id, .. } => {
-            check_id(course_id, &at.key("courseProgress").key("courseId"))?
+            check_id(course_id, &at.key("courseProgress").key("courseId"))?;
         }
         Rule::Inactive { inactive_for, .. } => {
-            check_span(inactive_for, &at.key("inactive").key("inactiveFor"))?
+            check_span(inactive_for, &at.key("inactive").key("inactiveFor"))?;
         }
     }
     Ok(())
