@@ -545,6 +545,51 @@ fn limits_are_enforced_up_front() {
     assert_eq!(evaluate(&r).unwrap_err().code, ErrorCode::OutOfRange);
 }
 
+/// Money is 64 bits of minor units: below 10^18 of them for every amount and the
+/// subtotal, which only a currency with 4 decimal places reaches below 10^15.
+#[test]
+fn amounts_past_64_bits_of_minor_units_are_refused() {
+    let in_clf = |lines: &[(&str, u32)]| {
+        let mut r = request(
+            json!({"discount": {"fixedAmount": {"amount": "1.0000"}}}),
+            lines,
+        );
+        r["bundle"]["currency"] = json!("CLF");
+        r["cart"]["currency"] = json!("CLF");
+        let r: Request = read_json("", &r.to_string()).unwrap();
+        evaluate(&r)
+    };
+    let result = in_clf(&[("99999999999999.9999", 1)]).expect("the largest CLF price");
+    assert_eq!(result.total_after.to_string(), "99999999999998.9999");
+    let e = in_clf(&[("100000000000000.0000", 1)]).unwrap_err();
+    assert_eq!(
+        (e.code, e.path.as_str(), e.message.as_str()),
+        (
+            ErrorCode::OutOfRange,
+            "cart.lines[0].unitPrice",
+            "amount 100000000000000.0000 is not below 10^14 CLF"
+        )
+    );
+    let e = in_clf(&[("60000000000000.0000", 1), ("40000000000000.0000", 1)]).unwrap_err();
+    assert_eq!(
+        (e.code, e.path.as_str(), e.message.as_str()),
+        (
+            ErrorCode::OutOfRange,
+            "cart.lines",
+            "the cart subtotal 100000000000000.0000 is not below 10^14"
+        )
+    );
+    // The same amounts in a 3-place currency are far inside the limit.
+    let mut r = request(json!({}), &[("100000000000000.000", 1)]);
+    r["bundle"]["currency"] = json!("KWD");
+    r["cart"]["currency"] = json!("KWD");
+    let r: Request = read_json("", &r.to_string()).unwrap();
+    assert_eq!(
+        evaluate(&r).unwrap().discount_total.to_string(),
+        "10000000000000.000"
+    );
+}
+
 // Issue 3: discount kinds.
 #[test]
 fn buy_x_get_y_scales_to_a_million_units() {
