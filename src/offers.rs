@@ -156,12 +156,12 @@ pub fn offer(
         Discount::FreeGift {
             product_id,
             quantity,
-        } => Offer::on_lines(units_of_product(
-            product_id,
-            i64::from(quantity.unwrap_or(1)),
-            remaining,
-            facts,
-        )),
+        } => {
+            let mut parts = Vec::new();
+            let count = i64::from(quantity.unwrap_or(1));
+            units_of_product(product_id, count, remaining, facts, &mut parts);
+            Offer::on_lines(parts)
+        }
         Discount::BuyXGetY {
             buy,
             get,
@@ -250,15 +250,15 @@ fn shipping_eligible(option_ids: Option<&[String]>, facts: &Facts) -> bool {
 }
 
 /// The value of the first `count` units of `product` in the cart, taken from its
-/// lines in cart order: `(line, value)` for each line they come from.
+/// lines in cart order: pushes `(line, value)` to `parts` for each line they come from.
 fn units_of_product(
     product: &str,
     count: i64,
     remaining: &Remaining,
     facts: &Facts,
-) -> Vec<(usize, Money)> {
+    parts: &mut Vec<(usize, Money)>,
+) {
     let mut need = count;
-    let mut parts = Vec::new();
     for i in facts.lines_of(product) {
         if need > 0 {
             let quantity = i64::from(facts.cart.lines[i].quantity);
@@ -267,7 +267,6 @@ fn units_of_product(
             need -= taken;
         }
     }
-    parts
 }
 
 /// A combo: as many complete sets of `items` as the cart holds (at most `limit`),
@@ -293,10 +292,10 @@ fn combo(
         return Offer::default();
     }
     // The units of the complete sets, taken from the product's lines in cart order.
-    let parts: Vec<(usize, Money)> = per_set
-        .iter()
-        .flat_map(|(product, per)| units_of_product(product, per * sets, remaining, facts))
-        .collect();
+    let mut parts: Vec<(usize, Money)> = Vec::new();
+    for (product, per) in &per_set {
+        units_of_product(product, per * sets, remaining, facts, &mut parts);
+    }
     let weights: Vec<Money> = parts.iter().map(|(_, v)| *v).collect();
     let split = largest_remainder(off(weights.iter().sum(), sets), &weights);
     // A line can hold units of two items of the set; merge its parts.
