@@ -6,17 +6,17 @@ use crate::facts::Facts;
 use crate::model::{
     Card, CardStatus, Coupon, Discount, Progress, ProgressUnit, Reason, ReasonKind, Timestamp,
 };
-use crate::money::{decimal_text, write_normalized, Amount, Currency};
-use crate::selection::{Context, Selection};
+use crate::money::{write_normalized, Amount, Currency, Money};
+use crate::selection::{Combinations, Selection};
 
 /// Builds one card per visible coupon and per hidden coupon whose code was entered,
 /// sorted by status (applied first), then bundle order.
 pub fn build(
-    cx: &Context,
+    cx: &Combinations,
     verdicts: &[Verdict],
     candidates: &[usize],
     selection: &Selection,
-    total_before: Amount,
+    total_before: Money,
 ) -> Vec<Card> {
     let facts = cx.facts;
     let currency = facts.currency;
@@ -49,7 +49,6 @@ pub fn build(
             Some(_) => CardStatus::Applied,
             None => kinds.first().map_or(CardStatus::Available, status_of),
         };
-        let saving = saving.map(|s| Amount(currency.from_minor(s)));
         let mut progress: Vec<Progress> =
             kinds.iter().filter_map(|k| progress(k, currency)).collect();
         progress.extend(next_tier(coupon, verdict, facts));
@@ -60,9 +59,9 @@ pub fn build(
             title: coupon.display.title.clone(),
             description: coupon.display.description.clone(),
             status,
-            saving,
-            price_before: total_before,
-            price_after: saving.map(|s| Amount(currency.difference(total_before.0, s.0))),
+            saving: saving.map(|s| currency.amount(s)),
+            price_before: currency.amount(total_before),
+            price_after: saving.map(|s| currency.amount(total_before - s)),
             progress,
             reasons: kinds
                 .into_iter()
@@ -77,7 +76,7 @@ pub fn build(
 
 /// Why a usable candidate is not in the chosen combination: the first applied coupon
 /// it does not combine with, the codes limit, or what adding it would do.
-fn left_out(cx: &Context, selection: &Selection, c: usize) -> ReasonKind {
+fn left_out(cx: &Combinations, selection: &Selection, c: usize) -> ReasonKind {
     if let Some(s) = cx.blocker(selection, c) {
         return ReasonKind::NotCombinable {
             coupon_id: cx.coupons[s].id.clone(),
@@ -118,19 +117,15 @@ fn next_tier(coupon: &Coupon, verdict: &Verdict, facts: &Facts) -> Option<Progre
         return None;
     };
     let currency = facts.currency;
-    let value: i128 = verdict
-        .scoped
-        .iter()
-        .map(|&i| facts.amounts.line_minor[i])
-        .sum();
-    let minimum = |t: &crate::model::Tier| currency.to_minor(t.min_value.0);
+    let value: Money = verdict.scoped.iter().map(|&i| facts.amounts.lines[i]).sum();
+    let minimum = |t: &crate::model::Tier| currency.money(t.min_value);
     // Below the first tier the minimum-value reason already shows the way.
     if tiers.first().is_none_or(|t| value < minimum(t)) {
         return None;
     }
     let next = tiers.iter().find(|t| minimum(t) > value)?;
     let target = minimum(next);
-    let remaining = currency.from_minor(target - value);
+    let remaining = target - value;
     let reward = match (&next.percent, &next.amount) {
         (Some(p), _) => {
             let mut text = String::new();
@@ -138,15 +133,15 @@ fn next_tier(coupon: &Coupon, verdict: &Verdict, facts: &Facts) -> Option<Progre
             text.push('%');
             text
         }
-        (None, Some(a)) => format!("{} off", currency.format(a.0)),
+        (None, Some(a)) => format!("{} off", currency.format(currency.money(*a))),
         (None, None) => String::new(),
     };
     Some(Progress {
         unit: ProgressUnit::CartValue,
-        current: decimal_text(currency.from_minor(value)),
-        target: decimal_text(currency.from_minor(target)),
-        remaining: decimal_text(remaining),
-        percent: percent(value, target),
+        current: currency.amount(value).to_string(),
+        target: currency.amount(target).to_string(),
+        remaining: currency.amount(remaining).to_string(),
+        percent: percent(value.minor_units(), target.minor_units()),
         message: format!("Add {} more for {reward}", currency.format(remaining)),
     })
 }
@@ -189,16 +184,14 @@ fn plural(n: u32, one: &str, many: &str) -> String {
     }
 }
 
-fn in_period(period: &Option<String>) -> String {
-    period
-        .as_ref()
-        .map_or_else(String::new, |p| format!(" in the last {p}"))
+fn in_period(period: Option<&String>) -> String {
+    period.map_or_else(String::new, |p| format!(" in the last {p}"))
 }
 
 /// The default English message for a reason.
 pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String {
     use ReasonKind::*;
-    let money = |a: &Amount| currency.format(a.0);
+    let money = |a: &Amount| currency.format(currency.money(*a));
     match kind {
         NotStarted { starts_at } => format!("Available from {}", when(starts_at)),
         Ended { ended_at } => format!("This offer ended on {}", when(ended_at)),
@@ -220,22 +213,23 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
         ),
         MinOrders {
             required, period, ..
-        } => format!("For customers with {required}+ orders{}", in_period(period)),
+        } => format!(
+            "For customers with {required}+ orders{}",
+            in_period(period.as_ref())
+        ),
         MinSpend {
             required, period, ..
         } => {
             format!(
                 "For customers who have spent {} or more{}",
                 money(required),
-                in_period(period)
+                in_period(period.as_ref())
             )
         }
         UsedCouponRequired { code } => format!("For customers who have used {code}"),
         MinPurchaseValue { required, current } => {
-            format!(
-                "Add {} more to unlock",
-                currency.format(currency.difference(required.0, current.0))
-            )
+            let short = currency.money(*required) - currency.money(*current);
+            format!("Add {} more to unlock", currency.format(short))
         }
         MaxPurchaseValue { limit, .. } => format!("Only for orders up to {}", money(limit)),
         MinQuantity { required, current } => {
@@ -291,13 +285,14 @@ fn progress(kind: &ReasonKind, currency: Currency) -> Option<Progress> {
         }
     };
     let money = |unit, current: &Amount, target: &Amount, verb: &str| {
-        let remaining = currency.difference(target.0, current.0);
+        let (current, target) = (currency.money(*current), currency.money(*target));
+        let remaining = target - current;
         Progress {
             unit,
-            current: decimal_text(current.0),
-            target: decimal_text(target.0),
-            remaining: decimal_text(remaining),
-            percent: percent(currency.minor(current.0), currency.minor(target.0)),
+            current: currency.amount(current).to_string(),
+            target: currency.amount(target).to_string(),
+            remaining: currency.amount(remaining).to_string(),
+            percent: percent(current.minor_units(), target.minor_units()),
             message: format!("{verb} {} more", currency.format(remaining)),
         }
     };
@@ -331,11 +326,11 @@ fn progress(kind: &ReasonKind, currency: Currency) -> Option<Progress> {
 
 /// Whole percent of `current / target`, floored, at most 99 while unmet.
 /// Both are whole numbers of one unit (items, orders, minor units of money).
-fn percent(current: i128, target: i128) -> u32 {
+fn percent(current: i64, target: i64) -> u32 {
     if target <= 0 || current <= 0 {
         return 0;
     }
-    // Checked: past i128 the ratio is far above 100.
+    // Checked: past i64 the ratio is far above 100.
     current.checked_mul(100).map_or(99, |c| {
         u32::try_from(c / target).unwrap_or(u32::MAX).min(99)
     })
@@ -358,10 +353,10 @@ mod tests {
         assert_eq!(percent(0, 200), 0);
         assert_eq!(percent(5, 0), 0);
         assert_eq!(percent(-5, 10), 0);
-        // At the ends of i128: no overflow, still floored and capped.
-        assert_eq!(percent(i128::MAX, 1), 99);
-        assert_eq!(percent(1, i128::MAX), 0);
-        assert_eq!(percent(i128::MAX / 100, i128::MAX / 100 + 1), 99);
+        // At the ends of i64: no overflow, still floored and capped.
+        assert_eq!(percent(i64::MAX, 1), 99);
+        assert_eq!(percent(1, i64::MAX), 0);
+        assert_eq!(percent(i64::MAX / 100, i64::MAX / 100 + 1), 99);
     }
 
     #[test]

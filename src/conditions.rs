@@ -3,7 +3,7 @@
 
 use crate::facts::Facts;
 use crate::model::{Audience, CardStatus, Coupon, OrderScope, ReasonKind, Timestamp};
-use crate::money::Amount;
+use crate::money::{Amount, Money};
 use crate::segments::Joined;
 
 /// The outcome of checking one coupon's conditions.
@@ -62,77 +62,117 @@ pub fn status_of(reason: &ReasonKind) -> CardStatus {
 /// card can say everything that stands in the way.
 pub fn check(coupon: &Coupon, facts: &Facts) -> Verdict {
     let mut blockers = Vec::new();
-    let now = facts.now;
-    let mut expires_at = None;
+    let window_end = active_window(coupon, facts.now, &mut blockers);
+    let validity_end = validity(coupon, facts, &mut blockers);
+    limits(coupon, facts, &mut blockers);
+    audience(coupon, facts, &mut blockers);
+    order_scope(coupon, facts, &mut blockers);
+    behavior(coupon, facts, &mut blockers);
+    let scoped = purchase(coupon, facts, &mut blockers);
+    if let Some(reason) = crate::offers::unmet(coupon, &scoped, facts) {
+        blockers.push(reason);
+    }
+    if coupon.disable_cod && facts.cod {
+        blockers.push(ReasonKind::CodNotAllowed {});
+    }
+    Verdict {
+        blockers,
+        scoped,
+        // The earlier of the coupon's end and the customer's own window's.
+        expires_at: match (window_end, validity_end) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        },
+    }
+}
 
-    if let Some(w) = &coupon.active_window {
-        if let Some(start) = w.start.filter(|s| now < *s) {
-            blockers.push(ReasonKind::NotStarted { starts_at: start });
+/// The coupon's active window: not started or ended. Returns when it ends.
+fn active_window(
+    coupon: &Coupon,
+    now: Timestamp,
+    blockers: &mut Vec<ReasonKind>,
+) -> Option<Timestamp> {
+    let w = coupon.active_window.as_ref()?;
+    if let Some(start) = w.start.filter(|s| now < *s) {
+        blockers.push(ReasonKind::NotStarted { starts_at: start });
+    }
+    let end = w.end?;
+    if now >= end {
+        blockers.push(ReasonKind::Ended { ended_at: end });
+    }
+    Some(end)
+}
+
+/// The customer's own window after joining a segment: not in it, joined at an unknown
+/// time, or ended. Returns when it ends.
+fn validity(coupon: &Coupon, facts: &Facts, blockers: &mut Vec<ReasonKind>) -> Option<Timestamp> {
+    let v = coupon.validity.as_ref()?;
+    let segment_id = v.segment_id.clone();
+    match facts.segments.get(v.segment_id.as_str()) {
+        None | Some(Joined::No) => blockers.push(ReasonKind::NotInSegment { segment_id }),
+        Some(Joined::At(joined)) if *joined > facts.now => {
+            blockers.push(ReasonKind::NotInSegment { segment_id });
         }
-        if let Some(end) = w.end {
-            if now >= end {
-                blockers.push(ReasonKind::Ended { ended_at: end });
+        Some(Joined::Undated) => blockers.push(ReasonKind::ValidityUnknown { segment_id }),
+        Some(Joined::At(joined)) => {
+            // Past chrono's range the window never closes.
+            let end = joined.plus(&v.duration)?;
+            if facts.now >= end {
+                blockers.push(ReasonKind::ValidityEnded {
+                    segment_id,
+                    ended_at: end,
+                });
             }
-            expires_at = Some(end);
+            return Some(end);
         }
     }
+    None
+}
 
-    if let Some(v) = &coupon.validity {
-        let segment_id = v.segment_id.clone();
-        match facts.segments.get(v.segment_id.as_str()) {
-            None | Some(Joined::No) => blockers.push(ReasonKind::NotInSegment { segment_id }),
-            Some(Joined::At(joined)) if *joined > now => {
-                blockers.push(ReasonKind::NotInSegment { segment_id })
-            }
-            Some(Joined::Undated) => blockers.push(ReasonKind::ValidityUnknown { segment_id }),
-            Some(Joined::At(joined)) => {
-                // Past chrono's range the window never closes.
-                if let Some(end) = joined.plus(&v.duration) {
-                    if now >= end {
-                        blockers.push(ReasonKind::ValidityEnded {
-                            segment_id,
-                            ended_at: end,
-                        });
-                    }
-                    expires_at = Some(expires_at.map_or(end, |e: Timestamp| e.min(end)));
-                }
-            }
-        }
+/// The global and per-customer usage limits, by the counts the server sent.
+fn limits(coupon: &Coupon, facts: &Facts, blockers: &mut Vec<ReasonKind>) {
+    let Some(l) = &coupon.limits else {
+        return;
+    };
+    if let Some(limit) = l.global.filter(|limit| l.global_redeemed >= *limit) {
+        blockers.push(ReasonKind::GlobalLimitReached { limit });
     }
-
-    if let Some(l) = &coupon.limits {
-        if let Some(limit) = l.global.filter(|limit| l.global_redeemed >= *limit) {
-            blockers.push(ReasonKind::GlobalLimitReached { limit });
-        }
-        let used = facts
-            .history
-            .customer
-            .coupon_usage
-            .get(&coupon.id)
-            .copied()
-            .unwrap_or(0);
-        if let Some(limit) = l.per_customer.filter(|limit| used >= *limit) {
-            blockers.push(ReasonKind::CustomerLimitReached { limit, used });
-        }
+    let used = facts
+        .history
+        .customer
+        .coupon_usage
+        .get(&coupon.id)
+        .copied()
+        .unwrap_or(0);
+    if let Some(limit) = l.per_customer.filter(|limit| used >= *limit) {
+        blockers.push(ReasonKind::CustomerLimitReached { limit, used });
     }
+}
 
-    if let Some(Audience::Specific {
+/// A specific audience: the customer is listed, or a member of a listed segment.
+fn audience(coupon: &Coupon, facts: &Facts, blockers: &mut Vec<ReasonKind>) {
+    let Some(Audience::Specific {
         customer_ids,
         segment_ids,
     }) = &coupon.audience
-    {
-        let listed = customer_ids.contains(&facts.history.customer.id);
-        let in_segment = segment_ids.iter().any(|s| {
-            facts
-                .segments
-                .get(s.as_str())
-                .is_some_and(|j| *j != Joined::No)
-        });
-        if !listed && !in_segment {
-            blockers.push(ReasonKind::NotInAudience {});
-        }
+    else {
+        return;
+    };
+    let listed = customer_ids.contains(&facts.history.customer.id);
+    let in_segment = segment_ids.iter().any(|s| {
+        facts
+            .segments
+            .get(s.as_str())
+            .is_some_and(|j| *j != Joined::No)
+    });
+    if !listed && !in_segment {
+        blockers.push(ReasonKind::NotInAudience {});
     }
+}
 
+/// Which of the customer's orders this may be: the first, the n-th, or within a
+/// range of previous orders.
+fn order_scope(coupon: &Coupon, facts: &Facts, blockers: &mut Vec<ReasonKind>) {
     let previous = facts.history.previous_orders();
     match &coupon.order_scope {
         None | Some(OrderScope::All) => {}
@@ -169,88 +209,86 @@ pub fn check(coupon: &Coupon, facts: &Facts) -> Verdict {
             }
         }
     }
+}
 
-    if let Some(b) = &coupon.behavior {
-        let since = facts.period_start(b.within_last.as_ref());
-        // English for the messages, only written for a condition that fails.
-        let period = || b.within_last.as_ref().map(|s| s.describe());
-        if let Some(code) = &b.used_coupon {
-            if !facts.history.used_code_since(code, since) {
-                blockers.push(ReasonKind::UsedCouponRequired { code: code.clone() });
-            }
-        }
-        if let Some(required) = b.min_orders {
-            let current = facts.history.orders_since(since);
-            if current < required {
-                blockers.push(ReasonKind::MinOrders {
-                    required,
-                    current,
-                    period: period(),
-                });
-            }
-        }
-        if let Some(required) = b.min_spend {
-            let spent = facts.history.spend_since(since);
-            if spent < facts.currency.to_minor(required.0) {
-                let current = Amount(facts.currency.from_minor(spent));
-                blockers.push(ReasonKind::MinSpend {
-                    required: facts.currency.amount(required.0),
-                    current,
-                    period: period(),
-                });
-            }
+/// The customer's past purchases in the behaviour period: a coupon used, a number of
+/// orders, a spend.
+fn behavior(coupon: &Coupon, facts: &Facts, blockers: &mut Vec<ReasonKind>) {
+    let Some(b) = &coupon.behavior else {
+        return;
+    };
+    let since = facts.period_start(b.within_last.as_ref());
+    // English for the messages, only written for a condition that fails.
+    let period = || b.within_last.as_ref().map(crate::model::Span::describe);
+    if let Some(code) = &b.used_coupon {
+        if !facts.history.used_code_since(code, since) {
+            blockers.push(ReasonKind::UsedCouponRequired { code: code.clone() });
         }
     }
+    if let Some(required) = b.min_orders {
+        let current = facts.history.orders_since(since);
+        if current < required {
+            blockers.push(ReasonKind::MinOrders {
+                required,
+                current,
+                period: period(),
+            });
+        }
+    }
+    if let Some(required) = b.min_spend.map(|m| facts.currency.money(m)) {
+        let spent = facts.history.spend_since(since);
+        if spent < required {
+            blockers.push(ReasonKind::MinSpend {
+                required: facts.currency.amount(required),
+                current: facts.currency.amount(spent),
+                period: period(),
+            });
+        }
+    }
+}
 
+/// The cart: lines in the purchase scope, and their value and units within the
+/// bounds. Returns the scoped lines, in cart order.
+fn purchase(coupon: &Coupon, facts: &Facts, blockers: &mut Vec<ReasonKind>) -> Vec<usize> {
     let purchase = coupon.purchase.as_ref();
     let scoped = facts.scoped_lines(purchase.and_then(|p| p.scope.as_ref()));
     if scoped.is_empty() {
         blockers.push(ReasonKind::NoEligibleItems {});
-    } else if let Some(p) = purchase {
-        let value_minor: i128 = scoped.iter().map(|&i| facts.amounts.line_minor[i]).sum();
-        let currency = facts.currency;
-        let value = Amount(currency.from_minor(value_minor));
-        let quantity: u32 = scoped
-            .iter()
-            .map(|&i| facts.cart.lines[i].quantity)
-            .fold(0, u32::saturating_add);
-        if let Some(min) = p.min_value.filter(|m| value_minor < currency.to_minor(m.0)) {
-            blockers.push(ReasonKind::MinPurchaseValue {
-                required: facts.currency.amount(min.0),
-                current: value,
-            });
-        }
-        if let Some(max) = p.max_value.filter(|m| value_minor > currency.to_minor(m.0)) {
-            blockers.push(ReasonKind::MaxPurchaseValue {
-                limit: facts.currency.amount(max.0),
-                current: value,
-            });
-        }
-        if let Some(required) = p.min_quantity.filter(|m| quantity < *m) {
-            blockers.push(ReasonKind::MinQuantity {
-                required,
-                current: quantity,
-            });
-        }
-        if let Some(limit) = p.max_quantity.filter(|m| quantity > *m) {
-            blockers.push(ReasonKind::MaxQuantity {
-                limit,
-                current: quantity,
-            });
-        }
+        return scoped;
     }
-
-    if let Some(reason) = crate::offers::unmet(coupon, &scoped, facts) {
-        blockers.push(reason);
+    let Some(p) = purchase else {
+        return scoped;
+    };
+    let value: Money = scoped.iter().map(|&i| facts.amounts.lines[i]).sum();
+    let currency = facts.currency;
+    let quantity: u32 = scoped
+        .iter()
+        .map(|&i| facts.cart.lines[i].quantity)
+        .fold(0, u32::saturating_add);
+    let money = |a: Option<Amount>| a.map(|a| currency.money(a));
+    if let Some(min) = money(p.min_value).filter(|m| value < *m) {
+        blockers.push(ReasonKind::MinPurchaseValue {
+            required: currency.amount(min),
+            current: currency.amount(value),
+        });
     }
-
-    if coupon.disable_cod && facts.cod {
-        blockers.push(ReasonKind::CodNotAllowed {});
+    if let Some(max) = money(p.max_value).filter(|m| value > *m) {
+        blockers.push(ReasonKind::MaxPurchaseValue {
+            limit: currency.amount(max),
+            current: currency.amount(value),
+        });
     }
-
-    Verdict {
-        blockers,
-        scoped,
-        expires_at,
+    if let Some(required) = p.min_quantity.filter(|m| quantity < *m) {
+        blockers.push(ReasonKind::MinQuantity {
+            required,
+            current: quantity,
+        });
     }
+    if let Some(limit) = p.max_quantity.filter(|m| quantity > *m) {
+        blockers.push(ReasonKind::MaxQuantity {
+            limit,
+            current: quantity,
+        });
+    }
+    scoped
 }

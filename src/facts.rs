@@ -3,27 +3,28 @@
 
 pub use crate::history::History;
 use crate::model::{Bundle, Cart, Context, Coupon, Customer, Scope, Span, Timestamp};
-use crate::money::Currency;
+use crate::money::{Currency, Money};
 use crate::segments::{self, Joined};
 
-/// The cart reduced to exact amounts in minor units.
+/// The cart in money: its amounts converted once, where the evaluation starts.
 pub struct CartFacts {
-    /// `unit price × quantity` per line, in minor units, cart order.
-    pub line_minor: Vec<i128>,
-    /// Sum of `line_minor`.
-    pub subtotal_minor: i128,
-    /// Selected shipping option, in minor units.
-    pub shipping_minor: i128,
+    /// `unit price × quantity` per line, cart order.
+    pub lines: Vec<Money>,
+    /// Sum of `lines`.
+    pub subtotal: Money,
+    /// The selected shipping option's price.
+    pub shipping: Money,
 }
 
 impl CartFacts {
     fn new(cart: &Cart, currency: Currency) -> Self {
-        let line_minor: Vec<i128> = cart
+        // Validated: each line, and their sum, is below `Money::INPUT_LIMIT`.
+        let lines: Vec<Money> = cart
             .lines
             .iter()
-            .map(|l| currency.to_minor(l.unit_price.0) * i128::from(l.quantity))
+            .map(|l| currency.money(l.unit_price).times(i64::from(l.quantity)))
             .collect();
-        let shipping_minor = cart
+        let shipping = cart
             .shipping
             .as_ref()
             .and_then(|s| {
@@ -31,11 +32,11 @@ impl CartFacts {
                     .as_ref()
                     .and_then(|id| s.options.iter().find(|o| &o.id == id))
             })
-            .map_or(0, |o| currency.to_minor(o.amount.0));
+            .map_or(Money::ZERO, |o| currency.money(o.amount));
         CartFacts {
-            subtotal_minor: line_minor.iter().sum(),
-            line_minor,
-            shipping_minor,
+            subtotal: lines.iter().sum(),
+            lines,
+            shipping,
         }
     }
 }
@@ -50,7 +51,7 @@ pub struct Facts<'a> {
     pub cod: bool,
     /// The cart.
     pub cart: &'a Cart,
-    /// Exact cart amounts.
+    /// The cart's amounts in money.
     pub amounts: CartFacts,
     /// The customer history.
     pub history: History<'a>,

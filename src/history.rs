@@ -4,7 +4,7 @@
 //! reach it.
 
 use crate::model::{Customer, Order, Timestamp};
-use crate::money::Currency;
+use crate::money::{Currency, Money};
 
 /// The customer's history reduced to what conditions query.
 pub struct History<'a> {
@@ -12,7 +12,8 @@ pub struct History<'a> {
     pub orders: Vec<&'a Order>,
     /// Their times, ascending.
     pub times: Vec<Timestamp>,
-    /// `spend_prefix[i]` = total of the first `i` orders in `times` order, in minor units.
+    /// `spend_prefix[i]` = total of the first `i` orders in `times` order, in minor
+    /// units: 128 bits, as 10,000 orders of up to 10^18 minor units each pass 64.
     spend_prefix: Vec<i128>,
     /// (upper-cased coupon code, time it was used), sorted: the last row of a code
     /// holds its latest use.
@@ -41,7 +42,7 @@ impl<'a> History<'a> {
         spend_prefix.push(running);
         let mut code_uses = Vec::new();
         for o in &orders {
-            running += currency.to_minor(o.total.0);
+            running += i128::from(currency.money(o.total).minor_units());
             spend_prefix.push(running);
             for code in &o.coupon_codes {
                 code_uses.push((code.to_ascii_uppercase(), o.placed_at));
@@ -68,10 +69,11 @@ impl<'a> History<'a> {
         u32::try_from(self.times.len() - self.first_index(since)).unwrap_or(u32::MAX)
     }
 
-    /// Total spend in `[since, now]`, in minor units.
-    pub fn spend_since(&self, since: Option<Timestamp>) -> i128 {
+    /// Total spend in `[since, now]`, clamped into [`Money`]'s range (a spend past
+    /// it is past every input amount too).
+    pub fn spend_since(&self, since: Option<Timestamp>) -> Money {
         let last = self.spend_prefix.len() - 1;
-        self.spend_prefix[last] - self.spend_prefix[self.first_index(since)]
+        Money::clamped(self.spend_prefix[last] - self.spend_prefix[self.first_index(since)])
     }
 
     /// Whether `code` was used on an order in `[since, now]`.

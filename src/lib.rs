@@ -22,7 +22,7 @@
 //!     {"id":"l1","productId":"tea","unitPrice":"450.00","quantity":2}]}"#)?;
 //! let context = read_json("context", r#"{"now":"2026-11-22T10:00:00+05:30"}"#)?;
 //! let result = engine.evaluate(&customer, &cart, &context)?;
-//! assert_eq!(result.total_after.0.to_string(), "900.00");
+//! assert_eq!(result.total_after.to_string(), "900.00");
 //! assert_eq!(result.cards[0].reasons[0].message, "For customers with 3+ orders in the last 90 days");
 //! # Ok::<(), coupon_engine::Error>(())
 //! ```
@@ -54,7 +54,6 @@ use model::{
     AppliedDiscount, Bundle, Cart, Context, Customer, EvaluationResult, GiftToAdd, LineAllocation,
     LineTotal, UnknownCode,
 };
-use money::Amount;
 
 /// A validated bundle, ready to evaluate any number of carts.
 #[derive(Debug, Clone)]
@@ -148,7 +147,7 @@ fn evaluate_validated(
         })
         .collect();
     let scoped: Vec<&[usize]> = verdicts.iter().map(|v| v.scoped.as_slice()).collect();
-    let cx = selection::Context::new(
+    let cx = selection::Combinations::new(
         coupons,
         &scoped,
         &entered,
@@ -157,9 +156,9 @@ fn evaluate_validated(
     );
     let chosen = selection::select(&candidates, &cx, bundle.selection);
 
-    let minor = |units: i128| Amount(currency.from_minor(units));
-    let before_minor = facts.amounts.subtotal_minor + facts.amounts.shipping_minor;
-    let total_before = minor(before_minor);
+    // The result's amounts: money back to decimals, with the currency's places.
+    let amount = |money| currency.amount(money);
+    let total_before = facts.amounts.subtotal + facts.amounts.shipping;
     let applied = chosen
         .applied
         .iter()
@@ -168,16 +167,16 @@ fn evaluate_validated(
             code: cards::shown_code(&coupons[*c], entered[*c]),
             title: coupons[*c].display.title.clone(),
             class: coupons[*c].class(),
-            amount: minor(offer.total),
+            amount: amount(offer.total),
             lines: offer
                 .lines
                 .iter()
                 .map(|&(line, part)| LineAllocation {
                     line_id: cart.lines[line].id.clone(),
-                    amount: minor(part),
+                    amount: amount(part),
                 })
                 .collect(),
-            shipping: minor(offer.shipping),
+            shipping: amount(offer.shipping),
         })
         .collect();
     let lines = cart
@@ -186,9 +185,9 @@ fn evaluate_validated(
         .enumerate()
         .map(|(i, l)| LineTotal {
             line_id: l.id.clone(),
-            subtotal: minor(facts.amounts.line_minor[i]),
-            discount: minor(facts.amounts.line_minor[i] - chosen.remaining.lines[i]),
-            total: minor(chosen.remaining.lines[i]),
+            subtotal: amount(facts.amounts.lines[i]),
+            discount: amount(facts.amounts.lines[i] - chosen.remaining.lines[i]),
+            total: amount(chosen.remaining.lines[i]),
         })
         .collect();
     let unknown_codes = facts
@@ -222,12 +221,12 @@ fn evaluate_validated(
     let saving = chosen.saving();
     Ok(EvaluationResult {
         currency,
-        subtotal: minor(facts.amounts.subtotal_minor),
-        shipping: minor(facts.amounts.shipping_minor),
-        total_before,
-        shipping_discount: minor(facts.amounts.shipping_minor - chosen.remaining.shipping),
-        discount_total: minor(saving),
-        total_after: minor(before_minor - saving),
+        subtotal: amount(facts.amounts.subtotal),
+        shipping: amount(facts.amounts.shipping),
+        total_before: amount(total_before),
+        shipping_discount: amount(facts.amounts.shipping - chosen.remaining.shipping),
+        discount_total: amount(saving),
+        total_after: amount(total_before - saving),
         applied,
         lines,
         cards: cards::build(&cx, &verdicts, &candidates, &chosen, total_before),

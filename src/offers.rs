@@ -7,28 +7,26 @@
 //! combo, gift) work on unit values, where a line's unit is worth what is left of
 //! the line divided by its quantity, and round once per line.
 
-use rust_decimal::Decimal;
-
 use crate::allocation::largest_remainder;
 use crate::facts::Facts;
-use crate::model::{Coupon, Discount, ReasonKind, Scope};
-use crate::money::{percent_of, Currency, Percent};
+use crate::model::{ComboItem, Coupon, Discount, ReasonKind, Scope, Tier};
+use crate::money::{Amount, Currency, Money, Percent};
 
-/// What is left of the cart after the discounts applied so far, in minor units.
+/// What is left of the cart after the discounts applied so far.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Remaining {
     /// Per cart line, cart order.
-    pub lines: Vec<i128>,
+    pub lines: Vec<Money>,
     /// Of the selected shipping option.
-    pub shipping: i128,
+    pub shipping: Money,
 }
 
 impl Remaining {
     /// The whole cart, before any discount.
     pub fn full(facts: &Facts) -> Remaining {
         Remaining {
-            lines: facts.amounts.line_minor.clone(),
-            shipping: facts.amounts.shipping_minor,
+            lines: facts.amounts.lines.clone(),
+            shipping: facts.amounts.shipping,
         }
     }
 
@@ -41,39 +39,42 @@ impl Remaining {
     }
 }
 
-/// One coupon's effect, in minor units.
+/// One coupon's effect.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Offer {
     /// `(line index, amount)` for each line it touches, cart order.
-    pub lines: Vec<(usize, i128)>,
+    pub lines: Vec<(usize, Money)>,
     /// Taken off shipping.
-    pub shipping: i128,
+    pub shipping: Money,
     /// Sum of both.
-    pub total: i128,
+    pub total: Money,
 }
 
 impl Offer {
-    fn on_lines(lines: Vec<(usize, i128)>) -> Offer {
-        let lines: Vec<(usize, i128)> = lines.into_iter().filter(|(_, a)| *a > 0).collect();
+    fn on_lines(lines: Vec<(usize, Money)>) -> Offer {
+        let lines: Vec<(usize, Money)> = lines
+            .into_iter()
+            .filter(|(_, a)| *a > Money::ZERO)
+            .collect();
         Offer {
-            total: lines.iter().map(|(_, a)| a).sum(),
+            total: lines.iter().map(|(_, a)| *a).sum(),
             lines,
-            shipping: 0,
+            shipping: Money::ZERO,
         }
     }
 
     /// Splits `amount` over `lines` in proportion to what is left of them. With
     /// [`Split::TotalOnly`] the split is skipped: it sums exactly to `amount`
     /// (`amount` never exceeds what is left of `lines`, and the allocation is exact).
-    fn spread(amount: i128, lines: &[usize], remaining: &Remaining, split: Split) -> Offer {
+    fn spread(amount: Money, lines: &[usize], remaining: &Remaining, split: Split) -> Offer {
         if split == Split::TotalOnly {
             return Offer {
                 lines: Vec::new(),
-                shipping: 0,
+                shipping: Money::ZERO,
                 total: amount,
             };
         }
-        let weights: Vec<i128> = lines.iter().map(|&i| remaining.lines[i]).collect();
+        let weights: Vec<Money> = lines.iter().map(|&i| remaining.lines[i]).collect();
         let parts = largest_remainder(amount, &weights);
         Offer::on_lines(lines.iter().copied().zip(parts).collect())
     }
@@ -89,17 +90,22 @@ pub enum Split {
     TotalOnly,
 }
 
-fn capped(amount: i128, cap: Option<&crate::money::Amount>, currency: Currency) -> i128 {
-    cap.map_or(amount, |c| amount.min(currency.to_minor(c.0)))
+fn capped(amount: Money, cap: Option<&Amount>, currency: Currency) -> Money {
+    cap.map_or(amount, |c| amount.min(currency.money(*c)))
 }
 
-/// The value of `count` of a line's `quantity` units when `left` minor units remain
-/// of it, rounded half-up (exact when `count == quantity`).
-fn units_value(left: i128, count: i128, quantity: i128) -> i128 {
+/// The value of `count` of a line's `quantity` units when `left` remains of it,
+/// rounded half-up (exact when `count == quantity`). For `0 <= count <= quantity`.
+fn units_value(left: Money, count: i64, quantity: i64) -> Money {
     if quantity == 0 {
-        return 0;
+        return Money::ZERO;
     }
-    (2 * left * count + quantity) / (2 * quantity)
+    // `left × count / quantity` in 64 bits, by the quotient and remainder of
+    // `left / quantity`: the whole part is at most `left`, and the remainder's
+    // product below 10^12 (quantities are at most 10^6).
+    let left = left.minor_units();
+    let (whole, rest) = (left / quantity, left % quantity);
+    Money::from_minor_units(whole * count + (2 * rest * count + quantity) / (2 * quantity))
 }
 
 /// What `coupon` takes off now. `scoped` are the lines its purchase scope covers.
@@ -112,73 +118,34 @@ pub fn offer(
     split: Split,
 ) -> Offer {
     let currency = facts.currency;
-    let quantity = |i: usize| i128::from(facts.cart.lines[i].quantity);
-    let base = || scoped.iter().map(|&i| remaining.lines[i]).sum::<i128>();
+    let base = || scoped.iter().map(|&i| remaining.lines[i]).sum::<Money>();
+    // An order-level amount: never more than the scoped lines hold, split over them.
+    let spread =
+        |amount: Money, base: Money| Offer::spread(amount.min(base), scoped, remaining, split);
     match &coupon.discount {
         Discount::Percentage { percent, cap } => {
             let base = base();
-            Offer::spread(
-                capped(percent_of(base, percent), cap.as_ref(), currency).min(base),
-                scoped,
-                remaining,
-                split,
-            )
+            spread(capped(base.percent(percent), cap.as_ref(), currency), base)
         }
-        Discount::FixedAmount { amount } => Offer::spread(
-            currency.to_minor(amount.0).min(base()),
-            scoped,
-            remaining,
-            split,
-        ),
+        Discount::FixedAmount { amount } => spread(currency.money(*amount), base()),
         Discount::Tiered { tiers, cap } => {
             let base = base();
-            let reached = tiers
-                .iter()
-                .rev()
-                .find(|t| currency.to_minor(t.min_value.0) <= base);
-            let raw = match reached {
-                None => 0,
-                Some(t) => match (&t.percent, &t.amount) {
-                    (Some(p), _) => percent_of(base, p),
-                    (None, Some(a)) => currency.to_minor(a.0),
-                    (None, None) => 0,
-                },
-            };
-            Offer::spread(
-                capped(raw, cap.as_ref(), currency).min(base),
-                scoped,
-                remaining,
-                split,
+            spread(
+                capped(tier_amount(tiers, base, currency), cap.as_ref(), currency),
+                base,
             )
         }
         Discount::AmountPerItem { amount } => {
-            let each = currency.to_minor(amount.0);
-            Offer::on_lines(
-                scoped
-                    .iter()
-                    .map(|&i| (i, (each * quantity(i)).min(remaining.lines[i])))
-                    .collect(),
-            )
+            per_item(currency.money(*amount), scoped, remaining, facts)
         }
         Discount::FixedPrice { price } => {
-            let price = currency.to_minor(price.0);
-            Offer::on_lines(
-                scoped
-                    .iter()
-                    .map(|&i| (i, (remaining.lines[i] - price * quantity(i)).max(0)))
-                    .collect(),
-            )
+            at_price(currency.money(*price), scoped, remaining, facts)
         }
         Discount::FreeShipping { option_ids, cap } => {
-            let eligible = facts.selected_shipping().is_some_and(|id| {
-                option_ids
-                    .as_ref()
-                    .is_none_or(|ids| ids.iter().any(|o| o == id))
-            });
-            let amount = if eligible {
+            let amount = if shipping_eligible(option_ids.as_deref(), facts) {
                 capped(remaining.shipping, cap.as_ref(), currency)
             } else {
-                0
+                Money::ZERO
             };
             Offer {
                 lines: Vec::new(),
@@ -188,17 +155,11 @@ pub fn offer(
         }
         Discount::FreeGift {
             product_id,
-            quantity: gift,
+            quantity,
         } => {
-            let mut left = i128::from(gift.unwrap_or(1));
             let mut parts = Vec::new();
-            for i in facts.lines_of(product_id) {
-                if left > 0 {
-                    let count = left.min(quantity(i));
-                    parts.push((i, units_value(remaining.lines[i], count, quantity(i))));
-                    left -= count;
-                }
-            }
+            let count = i64::from(quantity.unwrap_or(1));
+            units_of_product(product_id, count, remaining, facts, &mut parts);
             Offer::on_lines(parts)
         }
         Discount::BuyXGetY {
@@ -223,55 +184,131 @@ pub fn offer(
             amount,
             limit,
         } => {
-            let per_set: Vec<(&str, i128)> = items
-                .iter()
-                .map(|it| (it.product_id.as_str(), i128::from(it.quantity.unwrap_or(1))))
-                .collect();
-            let in_cart = |product: &str| -> i128 { facts.lines_of(product).map(quantity).sum() };
-            let sets = per_set
-                .iter()
-                .map(|(p, q)| in_cart(p) / q)
-                .min()
-                .unwrap_or(0)
-                .min(limit.map_or(i128::MAX, i128::from));
-            if sets == 0 {
-                return Offer::default();
-            }
-            // The units of the complete sets, taken from the product's lines in cart order.
-            let mut parts: Vec<(usize, i128)> = Vec::new();
-            for (product, per) in &per_set {
-                let mut need = per * sets;
-                for i in facts.lines_of(product) {
-                    if need > 0 {
-                        let count = need.min(quantity(i));
-                        parts.push((i, units_value(remaining.lines[i], count, quantity(i))));
-                        need -= count;
-                    }
+            // What `sets` complete sets worth `value` give off; a saturated product is
+            // past any set's value, and clamped.
+            let off = |value: Money, sets: i64| {
+                match (price, percent, amount) {
+                    (Some(p), _, _) => value - currency.money(*p).times(sets),
+                    (None, Some(p), _) => value.percent(p),
+                    (None, None, Some(a)) => currency.money(*a).times(sets),
+                    (None, None, None) => Money::ZERO,
                 }
-            }
-            let value: i128 = parts.iter().map(|(_, v)| v).sum();
-            let off = match (price, percent, amount) {
-                (Some(p), _, _) => value - currency.to_minor(p.0) * sets,
-                (None, Some(p), _) => percent_of(value, p),
-                (None, None, Some(a)) => currency.to_minor(a.0) * sets,
-                (None, None, None) => 0,
-            }
-            .clamp(0, value);
-            let weights: Vec<i128> = parts.iter().map(|(_, v)| *v).collect();
-            let split = largest_remainder(off, &weights);
-            // A line can hold units of two items of the set; merge its parts.
-            let mut merged: Vec<(usize, i128)> = Vec::new();
-            for ((line, _), amount) in parts.iter().zip(split) {
-                match merged.iter_mut().find(|(l, _)| l == line) {
-                    Some((_, a)) => *a += amount,
-                    None => merged.push((*line, amount)),
-                }
-            }
-            // Unstable (a smaller routine in the module): each line is in `merged` once.
-            merged.sort_unstable_by_key(|(l, _)| *l);
-            Offer::on_lines(merged)
+                .clamp(Money::ZERO, value)
+            };
+            combo(items, *limit, off, remaining, facts)
         }
     }
+}
+
+/// The amount of the highest tier the scoped subtotal `base` reaches (zero below the
+/// first), before the cap.
+fn tier_amount(tiers: &[Tier], base: Money, currency: Currency) -> Money {
+    let reached = tiers
+        .iter()
+        .rev()
+        .find(|t| currency.money(t.min_value) <= base);
+    match reached.map(|t| (&t.percent, &t.amount)) {
+        Some((Some(p), _)) => base.percent(p),
+        Some((None, Some(a))) => currency.money(*a),
+        _ => Money::ZERO,
+    }
+}
+
+/// `each` off every scoped unit, never more than is left of its line.
+fn per_item(each: Money, scoped: &[usize], remaining: &Remaining, facts: &Facts) -> Offer {
+    Offer::on_lines(
+        scoped
+            .iter()
+            .map(|&i| {
+                let units = i64::from(facts.cart.lines[i].quantity);
+                (i, each.times(units).min(remaining.lines[i]))
+            })
+            .collect(),
+    )
+}
+
+/// Every scoped unit down to `price`; lines already at or below it are left alone.
+fn at_price(price: Money, scoped: &[usize], remaining: &Remaining, facts: &Facts) -> Offer {
+    Offer::on_lines(
+        scoped
+            .iter()
+            .map(|&i| {
+                // The saturated product is past any line: nothing taken.
+                let at_price = price.times(i64::from(facts.cart.lines[i].quantity));
+                (i, (remaining.lines[i] - at_price).max(Money::ZERO))
+            })
+            .collect(),
+    )
+}
+
+/// Whether the selected shipping option is one a free-shipping discount covers
+/// (`option_ids` absent: any).
+fn shipping_eligible(option_ids: Option<&[String]>, facts: &Facts) -> bool {
+    facts
+        .selected_shipping()
+        .is_some_and(|id| option_ids.is_none_or(|ids| ids.iter().any(|o| o == id)))
+}
+
+/// The value of the first `count` units of `product` in the cart, taken from its
+/// lines in cart order: pushes `(line, value)` to `parts` for each line they come from.
+fn units_of_product(
+    product: &str,
+    count: i64,
+    remaining: &Remaining,
+    facts: &Facts,
+    parts: &mut Vec<(usize, Money)>,
+) {
+    let mut need = count;
+    for i in facts.lines_of(product) {
+        if need > 0 {
+            let quantity = i64::from(facts.cart.lines[i].quantity);
+            let taken = need.min(quantity);
+            parts.push((i, units_value(remaining.lines[i], taken, quantity)));
+            need -= taken;
+        }
+    }
+}
+
+/// A combo: as many complete sets of `items` as the cart holds (at most `limit`),
+/// with `off(value, sets)` split over the units of the sets.
+fn combo(
+    items: &[ComboItem],
+    limit: Option<u32>,
+    off: impl Fn(Money, i64) -> Money,
+    remaining: &Remaining,
+    facts: &Facts,
+) -> Offer {
+    let per_set: Vec<(&str, i64)> = items
+        .iter()
+        .map(|it| (it.product_id.as_str(), i64::from(it.quantity.unwrap_or(1))))
+        .collect();
+    let sets = per_set
+        .iter()
+        .map(|(p, q)| i64::from(facts.units_of(p)) / q)
+        .min()
+        .unwrap_or(0)
+        .min(limit.map_or(i64::MAX, i64::from));
+    if sets == 0 {
+        return Offer::default();
+    }
+    // The units of the complete sets, taken from the product's lines in cart order.
+    let mut parts: Vec<(usize, Money)> = Vec::new();
+    for (product, per) in &per_set {
+        units_of_product(product, per * sets, remaining, facts, &mut parts);
+    }
+    let weights: Vec<Money> = parts.iter().map(|(_, v)| *v).collect();
+    let split = largest_remainder(off(weights.iter().sum(), sets), &weights);
+    // A line can hold units of two items of the set; merge its parts.
+    let mut merged: Vec<(usize, Money)> = Vec::new();
+    for ((line, _), amount) in parts.iter().zip(split) {
+        match merged.iter_mut().find(|(l, _)| l == line) {
+            Some((_, a)) => *a += amount,
+            None => merged.push((*line, amount)),
+        }
+    }
+    // Unstable (a smaller routine in the module): each line is in `merged` once.
+    merged.sort_unstable_by_key(|(l, _)| *l);
+    Offer::on_lines(merged)
 }
 
 /// What a kind needs from the cart beyond the shared conditions, as the reason it is
@@ -288,24 +325,21 @@ pub fn unmet(coupon: &Coupon, scoped: &[usize], facts: &Facts) -> Option<ReasonK
             quantity: quantity.unwrap_or(1),
         }),
         Discount::FreeShipping { option_ids, .. } => {
-            let ok = facts.selected_shipping().is_some_and(|id| {
-                option_ids
-                    .as_ref()
-                    .is_none_or(|ids| ids.iter().any(|o| o == id))
-            });
-            (!ok).then_some(ReasonKind::ShippingNotEligible {})
+            (!shipping_eligible(option_ids.as_deref(), facts))
+                .then_some(ReasonKind::ShippingNotEligible {})
         }
         Discount::Tiered { tiers, .. } => {
-            let value: i128 = scoped.iter().map(|&i| facts.amounts.line_minor[i]).sum();
+            let value: Money = scoped.iter().map(|&i| facts.amounts.lines[i]).sum();
             let first = tiers.first()?;
-            (value < currency.to_minor(first.min_value.0)).then(|| ReasonKind::MinPurchaseValue {
-                required: currency.amount(first.min_value.0),
-                current: currency.amount(currency.from_minor(value)),
+            let required = currency.money(first.min_value);
+            (value < required).then(|| ReasonKind::MinPurchaseValue {
+                required: currency.amount(required),
+                current: currency.amount(value),
             })
         }
         Discount::BuyXGetY { buy, get, .. } => {
             let full = Remaining::full(facts);
-            (offer(coupon, scoped, &full, facts, Split::TotalOnly).total == 0
+            (offer(coupon, scoped, &full, facts, Split::TotalOnly).total == Money::ZERO
                 && !has_zero_priced_reward(facts, &get.scope))
             .then_some(ReasonKind::BuyXGetYIncomplete {
                 buy: buy.quantity,
@@ -330,22 +364,24 @@ fn has_zero_priced_reward(facts: &Facts, scope: &Scope) -> bool {
     facts
         .scoped_lines(Some(scope))
         .iter()
-        .any(|&i| facts.amounts.line_minor[i] == 0)
+        .any(|&i| facts.amounts.lines[i] == Money::ZERO)
 }
 
 /// Units of one line with the same value: `left / quantity` each.
 #[derive(Clone, Copy)]
 struct Units {
     line: usize,
-    left: i128,
-    quantity: i128,
+    left: Money,
+    quantity: i64,
 }
 
 impl Units {
     /// Orders by unit value (`left / quantity`, compared exactly), then cart order.
     fn cheaper(&self, other: &Units) -> std::cmp::Ordering {
-        (self.left * other.quantity)
-            .cmp(&(other.left * self.quantity))
+        // Cross products in 128 bits: an amount times a unit count can pass 64.
+        let value = |u: &Units, times: i64| i128::from(u.left.minor_units()) * i128::from(times);
+        value(self, other.quantity)
+            .cmp(&value(other, self.quantity))
             .then(self.line.cmp(&other.line))
     }
 }
@@ -372,18 +408,19 @@ fn buy_x_get_y(
             .map(|line| Units {
                 line,
                 left: remaining.lines[line],
-                quantity: i128::from(facts.cart.lines[line].quantity),
+                quantity: i64::from(facts.cart.lines[line].quantity),
             })
             .collect()
     };
     let mut get = groups(get_scope);
     get.sort_by(Units::cheaper);
     let buy = groups(buy_scope);
-    let (n, m) = (i128::from(buy_qty), i128::from(get_qty));
-    let total_get: i128 = get.iter().map(|u| u.quantity).sum();
-    let total_buy: i128 = buy.iter().map(|u| u.quantity).sum();
+    // Unit counts: at most 1,000 lines of 10^6 units, far inside 64 bits.
+    let (n, m) = (i64::from(buy_qty), i64::from(get_qty));
+    let total_get: i64 = get.iter().map(|u| u.quantity).sum();
+    let total_buy: i64 = buy.iter().map(|u| u.quantity).sum();
     // The cheapest `count` units of the get set, as (line, units) taken from each group.
-    let rewards = |count: i128| -> Vec<(usize, i128)> {
+    let rewards = |count: i64| -> Vec<(usize, i64)> {
         let mut left = count;
         let mut taken = Vec::new();
         for u in &get {
@@ -396,18 +433,18 @@ fn buy_x_get_y(
         }
         taken
     };
-    let feasible = |a: i128| -> bool {
+    let feasible = |a: i64| -> bool {
         if a * m > total_get {
             return false;
         }
-        let rewarded_in_buy: i128 = rewards(a * m)
+        let rewarded_in_buy: i64 = rewards(a * m)
             .iter()
             .filter(|(line, _)| buy.iter().any(|b| b.line == *line))
             .map(|(_, c)| c)
             .sum();
         total_buy - rewarded_in_buy >= a * n
     };
-    let (mut lo, mut hi) = (0, (total_get / m).min(limit.map_or(i128::MAX, i128::from)));
+    let (mut lo, mut hi) = (0, (total_get / m).min(limit.map_or(i64::MAX, i64::from)));
     while lo < hi {
         let mid = lo + (hi - lo + 1) / 2;
         if feasible(mid) {
@@ -416,14 +453,14 @@ fn buy_x_get_y(
             hi = mid - 1;
         }
     }
-    let full = Percent(Decimal::ONE_HUNDRED);
-    let percent = percent.unwrap_or(&full);
-    let mut parts: Vec<(usize, i128)> = rewards(lo * m)
+    let mut parts: Vec<(usize, Money)> = rewards(lo * m)
         .into_iter()
         .map(|(line, count)| {
-            let q = i128::from(facts.cart.lines[line].quantity);
+            let q = i64::from(facts.cart.lines[line].quantity);
             let value = units_value(remaining.lines[line], count, q);
-            (line, percent_of(value, percent).min(remaining.lines[line]))
+            // Absent: free, the whole value.
+            let off = percent.map_or(value, |p| value.percent(p));
+            (line, off.min(remaining.lines[line]))
         })
         .collect();
     // Unstable (a smaller routine in the module): each get line is rewarded once.
@@ -434,12 +471,36 @@ fn buy_x_get_y(
 #[cfg(test)]
 mod tests {
     use super::units_value;
+    use crate::money::Money;
 
     #[test]
     fn unit_values_round_half_up_and_are_exact_for_whole_lines() {
-        assert_eq!(units_value(1000, 1, 3), 333);
-        assert_eq!(units_value(1000, 2, 3), 667);
-        assert_eq!(units_value(1000, 3, 3), 1000);
-        assert_eq!(units_value(5, 1, 2), 3);
+        let value = |left, count, quantity| {
+            units_value(Money::from_minor_units(left), count, quantity).minor_units()
+        };
+        assert_eq!(value(1000, 1, 3), 333);
+        assert_eq!(value(1000, 2, 3), 667);
+        assert_eq!(value(1000, 3, 3), 1000);
+        assert_eq!(value(5, 1, 2), 3);
+        // Past 64 bits as `left × count`: 10^18 for 10^6 units, 999,999 of them.
+        let big = 1_000_000_000_000_000_000;
+        assert_eq!(value(big, 999_999, 1_000_000), 999_999_000_000_000_000);
+        assert_eq!(value(big - 1, 1, 1_000_000), 1_000_000_000_000);
+    }
+
+    proptest::proptest! {
+        /// The 64-bit split gives what the formula gives in 128 bits.
+        #[test]
+        fn unit_values_agree_with_128_bit_arithmetic(
+            left in 0i64..2_000_000_000_000_000_000,
+            quantity in 1i64..=1_000_000,
+            count in 0i64..=1_000_000,
+        ) {
+            let count = count % (quantity + 1);
+            let (l, c, q) = (i128::from(left), i128::from(count), i128::from(quantity));
+            let expected = (2 * l * c + q) / (2 * q);
+            let ours = units_value(Money::from_minor_units(left), count, quantity);
+            proptest::prop_assert_eq!(i128::from(ours.minor_units()), expected);
+        }
     }
 }

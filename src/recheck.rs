@@ -152,44 +152,20 @@ impl Engine {
         claim: &Claim,
     ) -> Result<Recheck, Error> {
         let result = self.evaluate(customer, cart, context)?;
+        let mut differences = line_differences(claim, &result);
+        differences.extend(self.discount_differences(claim, &result));
+        differences.extend(total_differences(claim, &result));
+        Ok(Recheck {
+            accepted: differences.is_empty(),
+            differences,
+            result,
+        })
+    }
+
+    /// Each claimed discount that is unknown, does not apply or takes another amount,
+    /// in claim order; then each applied discount the claim lacks.
+    fn discount_differences(&self, claim: &Claim, result: &EvaluationResult) -> Vec<Difference> {
         let mut differences = Vec::new();
-        let text = |a: &Amount| a.to_string();
-
-        for (i, line) in claim.lines.iter().enumerate() {
-            match result.lines.iter().find(|l| l.line_id == line.line_id) {
-                None => differences.push(Difference::new(
-                    DifferenceCode::LineMismatch,
-                    format!("lines[{i}]"),
-                    Some(line.line_id.clone()),
-                    None,
-                    format!("line {} is not in the cart", line.line_id),
-                )),
-                Some(actual) if actual.subtotal.0 != line.subtotal.0 => {
-                    differences.push(Difference::new(
-                        DifferenceCode::PriceChanged,
-                        format!("lines[{i}].subtotal"),
-                        Some(text(&line.subtotal)),
-                        Some(text(&actual.subtotal)),
-                        format!("line {} now costs {}", line.line_id, actual.subtotal),
-                    ))
-                }
-                Some(_) => {}
-            }
-        }
-        for line in result
-            .lines
-            .iter()
-            .filter(|l| !claim.lines.iter().any(|c| c.line_id == l.line_id))
-        {
-            differences.push(Difference::new(
-                DifferenceCode::LineMismatch,
-                "lines".to_string(),
-                None,
-                Some(line.line_id.clone()),
-                format!("the cart holds line {} that the claim lacks", line.line_id),
-            ));
-        }
-
         for (i, d) in claim.applied.iter().enumerate() {
             let path = format!("applied[{i}]");
             if !self.bundle().coupons.iter().any(|c| c.id == d.coupon_id) {
@@ -218,11 +194,11 @@ impl Engine {
                     diff.reasons = reason_codes(card);
                     differences.push(diff);
                 }
-                Some(a) if a.amount.0 != d.amount.0 => differences.push(Difference::new(
+                Some(a) if a.amount != d.amount => differences.push(Difference::new(
                     DifferenceCode::AmountDiffers,
                     format!("{path}.amount"),
-                    Some(text(&d.amount)),
-                    Some(text(&a.amount)),
+                    Some(d.amount.to_string()),
+                    Some(a.amount.to_string()),
                     format!(
                         "coupon {} takes {}, not {}",
                         d.coupon_id, a.amount, d.amount
@@ -248,30 +224,72 @@ impl Engine {
             ));
         }
 
-        for (field, claimed, actual) in [
-            (
-                "discountTotal",
-                &claim.discount_total,
-                &result.discount_total,
-            ),
-            ("totalAfter", &claim.total_after, &result.total_after),
-        ] {
-            if claimed.0 != actual.0 {
-                differences.push(Difference::new(
-                    DifferenceCode::TotalDiffers,
-                    field.to_string(),
-                    Some(text(claimed)),
-                    Some(text(actual)),
-                    format!("{field} is {}, not {}", actual, claimed),
-                ));
-            }
-        }
-        Ok(Recheck {
-            accepted: differences.is_empty(),
-            differences,
-            result,
-        })
+        differences
     }
+}
+
+/// Each claimed line the cart lacks or whose subtotal changed, in claim order; then
+/// each cart line the claim lacks.
+fn line_differences(claim: &Claim, result: &EvaluationResult) -> Vec<Difference> {
+    let mut differences = Vec::new();
+    for (i, line) in claim.lines.iter().enumerate() {
+        match result.lines.iter().find(|l| l.line_id == line.line_id) {
+            None => differences.push(Difference::new(
+                DifferenceCode::LineMismatch,
+                format!("lines[{i}]"),
+                Some(line.line_id.clone()),
+                None,
+                format!("line {} is not in the cart", line.line_id),
+            )),
+            Some(actual) if actual.subtotal != line.subtotal => differences.push(Difference::new(
+                DifferenceCode::PriceChanged,
+                format!("lines[{i}].subtotal"),
+                Some(line.subtotal.to_string()),
+                Some(actual.subtotal.to_string()),
+                format!("line {} now costs {}", line.line_id, actual.subtotal),
+            )),
+            Some(_) => {}
+        }
+    }
+    for line in result
+        .lines
+        .iter()
+        .filter(|l| !claim.lines.iter().any(|c| c.line_id == l.line_id))
+    {
+        differences.push(Difference::new(
+            DifferenceCode::LineMismatch,
+            "lines".to_string(),
+            None,
+            Some(line.line_id.clone()),
+            format!("the cart holds line {} that the claim lacks", line.line_id),
+        ));
+    }
+
+    differences
+}
+
+/// The discount total and the total, where they differ from the claim's.
+fn total_differences(claim: &Claim, result: &EvaluationResult) -> Vec<Difference> {
+    let mut differences = Vec::new();
+    for (field, claimed, actual) in [
+        (
+            "discountTotal",
+            &claim.discount_total,
+            &result.discount_total,
+        ),
+        ("totalAfter", &claim.total_after, &result.total_after),
+    ] {
+        if claimed != actual {
+            differences.push(Difference::new(
+                DifferenceCode::TotalDiffers,
+                field.to_string(),
+                Some(claimed.to_string()),
+                Some(actual.to_string()),
+                format!("{field} is {actual}, not {claimed}"),
+            ));
+        }
+    }
+    differences
 }
 
 crate::json::write::to_json_struct!(Recheck {

@@ -27,6 +27,7 @@ use std::cell::RefCell;
 
 use crate::facts::Facts;
 use crate::model::{Coupon, SelectionMode};
+use crate::money::Money;
 use crate::offers::{offer, Offer, Remaining, Split};
 
 /// Candidates above which the search falls back from exact to greedy (the brute-force
@@ -51,13 +52,13 @@ pub struct Selection {
     /// outside the greedy pool.
     pub considered: Vec<usize>,
     /// Every member in application order, those that came to zero too: adding one
-    /// coupon then recomputes only from where it slots in ([`Context::with`]).
+    /// coupon then recomputes only from where it slots in ([`Combinations::with`]).
     steps: Vec<usize>,
 }
 
 impl Selection {
-    /// Sum of all applied discounts, minor units.
-    pub fn saving(&self) -> i128 {
+    /// Sum of all applied discounts.
+    pub fn saving(&self) -> Money {
         self.applied.iter().map(|(_, o)| o.total).sum()
     }
 
@@ -74,8 +75,9 @@ impl Selection {
     }
 }
 
-/// Everything a combination's saving depends on.
-pub struct Context<'a> {
+/// The coupons of one evaluation as the search combines them: everything a
+/// combination's saving depends on, and what each coupon saves on its own.
+pub struct Combinations<'a> {
     /// The bundle's coupons.
     pub coupons: &'a [Coupon],
     /// Each coupon's scoped lines, by bundle index.
@@ -88,13 +90,13 @@ pub struct Context<'a> {
     pub max_codes: usize,
     /// Each coupon's saving on its own, once computed: the search bounds, the greedy
     /// pool and the cards all ask for it.
-    alone: RefCell<Vec<Option<i128>>>,
+    alone: RefCell<Vec<Option<Money>>>,
     /// The whole cart, where every combination starts.
     full: Remaining,
 }
 
-impl<'a> Context<'a> {
-    /// The context of one evaluation.
+impl<'a> Combinations<'a> {
+    /// The combinations of one evaluation's coupons.
     pub fn new(
         coupons: &'a [Coupon],
         scoped: &'a [&'a [usize]],
@@ -102,7 +104,7 @@ impl<'a> Context<'a> {
         facts: &'a Facts<'a>,
         max_codes: usize,
     ) -> Self {
-        Context {
+        Combinations {
             coupons,
             scoped,
             entered,
@@ -178,7 +180,7 @@ impl<'a> Context<'a> {
                 Split::Lines,
             );
             from.steps.push(c);
-            if o.total > 0 {
+            if o.total > Money::ZERO {
                 from.remaining.take(&o);
                 from.applied.push((c, o));
             }
@@ -187,7 +189,7 @@ impl<'a> Context<'a> {
     }
 
     /// What coupon `c` saves on its own (computed once per evaluation).
-    pub fn alone(&self, c: usize) -> i128 {
+    pub fn alone(&self, c: usize) -> Money {
         if let Some(saving) = self.alone.borrow()[c] {
             return saving;
         }
@@ -201,7 +203,7 @@ impl<'a> Context<'a> {
             Split::TotalOnly,
         )
         .total;
-        let saving = total.max(0);
+        let saving = total.max(Money::ZERO);
         self.alone.borrow_mut()[c] = Some(saving);
         saving
     }
@@ -234,7 +236,7 @@ fn better(a: &Selection, b: &Selection) -> bool {
 }
 
 /// Chooses among `candidates` (usable coupons that are automatic or entered, bundle order).
-pub fn select(candidates: &[usize], cx: &Context, mode: SelectionMode) -> Selection {
+pub fn select(candidates: &[usize], cx: &Combinations, mode: SelectionMode) -> Selection {
     let mut chosen = choose(candidates, cx, mode);
     if chosen.considered.is_empty() {
         chosen.considered = candidates.to_vec();
@@ -242,7 +244,7 @@ pub fn select(candidates: &[usize], cx: &Context, mode: SelectionMode) -> Select
     chosen
 }
 
-fn choose(candidates: &[usize], cx: &Context, mode: SelectionMode) -> Selection {
+fn choose(candidates: &[usize], cx: &Combinations, mode: SelectionMode) -> Selection {
     match mode {
         SelectionMode::PriorityOrder => {
             let mut order = candidates.to_vec();
@@ -267,8 +269,8 @@ fn choose(candidates: &[usize], cx: &Context, mode: SelectionMode) -> Selection 
 }
 
 /// Branch and bound over every valid combination.
-fn exact(candidates: &[usize], cx: &Context) -> Selection {
-    let alone: Vec<i128> = candidates.iter().map(|&c| cx.alone(c)).collect();
+fn exact(candidates: &[usize], cx: &Combinations) -> Selection {
+    let alone: Vec<Money> = candidates.iter().map(|&c| cx.alone(c)).collect();
     let empty = cx.apply(&[]);
     let mut best = empty.clone();
     let mut set = Vec::with_capacity(candidates.len());
@@ -284,8 +286,8 @@ fn exact(candidates: &[usize], cx: &Context) -> Selection {
 fn search(
     from: usize,
     candidates: &[usize],
-    alone: &[i128],
-    cx: &Context,
+    alone: &[Money],
+    cx: &Combinations,
     set: &mut Vec<usize>,
     parent: &Selection,
     best: &mut Selection,
@@ -305,7 +307,7 @@ fn search(
             + (k + 1..candidates.len())
                 .filter(|&j| cx.fits(set, candidates[j]))
                 .map(|j| alone[j])
-                .sum::<i128>();
+                .sum::<Money>();
         if bound > best.saving() {
             search(k + 1, candidates, alone, cx, set, &s, best);
         }
@@ -315,8 +317,8 @@ fn search(
 
 /// Best single coupon, then add whichever raises the saving most until none does,
 /// among the [`GREEDY_POOL`] candidates that save most on their own.
-fn greedy(candidates: &[usize], cx: &Context) -> Selection {
-    let mut by_saving: Vec<(i128, usize)> = candidates.iter().map(|&c| (cx.alone(c), c)).collect();
+fn greedy(candidates: &[usize], cx: &Combinations) -> Selection {
+    let mut by_saving: Vec<(Money, usize)> = candidates.iter().map(|&c| (cx.alone(c), c)).collect();
     by_saving.sort_by(crate::allocation::larger_first);
     by_saving.truncate(GREEDY_POOL);
     let mut pool: Vec<usize> = by_saving.iter().map(|&(_, c)| c).collect();
@@ -329,7 +331,9 @@ fn greedy(candidates: &[usize], cx: &Context) -> Selection {
         // (the bound the exact search uses), so once that is below what the round's
         // best step adds, no later candidate can beat or tie it.
         for &(alone, c) in &by_saving {
-            let to_beat = step.as_ref().map_or(1, |(_, s)| s.saving() - best.saving());
+            let to_beat = step.as_ref().map_or(Money::from_minor_units(1), |(_, s)| {
+                s.saving() - best.saving()
+            });
             if alone < to_beat {
                 break;
             }

@@ -67,15 +67,15 @@ fn code_coupons_apply_only_when_entered_and_automatic_ones_by_themselves() {
         json!({"application": "code", "code": "SAVE10"}),
         &[("1000.00", 1)],
     );
-    assert_eq!(run(&r).discount_total.0.to_string(), "0.00");
+    assert_eq!(run(&r).discount_total.to_string(), "0.00");
     assert_eq!(
         card(&run(&r), "c"),
         (CardStatus::Available, vec!["code_not_entered".into()])
     );
     r["context"]["codes"] = json!(["save10"]);
-    assert_eq!(run(&r).discount_total.0.to_string(), "100.00");
+    assert_eq!(run(&r).discount_total.to_string(), "100.00");
     let auto = request(json!({}), &[("1000.00", 1)]);
-    assert_eq!(run(&auto).discount_total.0.to_string(), "100.00");
+    assert_eq!(run(&auto).discount_total.to_string(), "100.00");
 }
 
 // 2. Discount value and cap.
@@ -85,21 +85,21 @@ fn percentage_fixed_and_cap() {
         json!({"discount": {"percentage": {"percent": "10", "cap": "50.00"}}}),
         &[("999.99", 1)],
     );
-    assert_eq!(run(&capped).discount_total.0.to_string(), "50.00");
+    assert_eq!(run(&capped).discount_total.to_string(), "50.00");
     let fixed = request(
         json!({"discount": {"fixedAmount": {"amount": "500.00"}}}),
         &[("300.00", 1), ("450.00", 2)],
     );
     let result = run(&fixed);
-    assert_eq!(result.discount_total.0.to_string(), "500.00");
+    assert_eq!(result.discount_total.to_string(), "500.00");
     // 500 over 300 and 900: 125 and 375.
     let parts: Vec<String> = result.applied[0]
         .lines
         .iter()
-        .map(|l| l.amount.0.to_string())
+        .map(|l| l.amount.to_string())
         .collect();
     assert_eq!(parts, ["125.00", "375.00"]);
-    assert_eq!(result.total_after.0.to_string(), "700.00");
+    assert_eq!(result.total_after.to_string(), "700.00");
 }
 
 // 3 and 4. Behaviour period and conditions.
@@ -179,7 +179,7 @@ fn purchase_conditions_measure_the_scoped_lines() {
     r["cart"]["lines"][1]["quantity"] = json!(3);
     let result = run(&r);
     // 10% of the p1 line only (600), not of the 9000 line.
-    assert_eq!(result.discount_total.0.to_string(), "60.00");
+    assert_eq!(result.discount_total.to_string(), "60.00");
     assert_eq!(result.applied[0].lines.len(), 1);
     assert_eq!(result.applied[0].lines[0].line_id, "l1");
 }
@@ -313,11 +313,11 @@ fn stackable_coupons_combine_and_exclusive_ones_do_not() {
                         "discount": {"percentage": {"percent": "10"}}, "display": {"title": "D"}});
     r["bundle"]["coupons"].as_array_mut().unwrap().push(second);
     // 100 off, then 10% of the 900 left.
-    assert_eq!(run(&r).discount_total.0.to_string(), "190.00");
+    assert_eq!(run(&r).discount_total.to_string(), "190.00");
     r["bundle"]["coupons"][1]["combinesWith"] = json!([]);
     r["bundle"]["coupons"][1]["discount"] = json!({"percentage": {"percent": "15"}});
     let result = run(&r);
-    assert_eq!(result.discount_total.0.to_string(), "150.00");
+    assert_eq!(result.discount_total.to_string(), "150.00");
     assert_eq!(
         card(&result, "c"),
         (CardStatus::Available, vec!["not_combinable".into()])
@@ -332,7 +332,7 @@ fn hidden_coupons_still_apply_but_show_no_card() {
         &[("100.00", 1)],
     );
     let result = run(&r);
-    assert_eq!(result.discount_total.0.to_string(), "10.00");
+    assert_eq!(result.discount_total.to_string(), "10.00");
     assert!(result.cards.is_empty());
     let described = request(
         json!({"display": {"title": "T", "description": "Exclusive 10% loyalty discount"}}),
@@ -458,7 +458,7 @@ fn offer_scope_matches_the_line_offer() {
     );
     r["cart"]["lines"][1]["offerId"] = json!("pro");
     let result = run(&r);
-    assert_eq!(result.discount_total.0.to_string(), "20.00");
+    assert_eq!(result.discount_total.to_string(), "20.00");
     assert_eq!(result.applied[0].lines[0].line_id, "l1");
 }
 
@@ -470,7 +470,7 @@ fn unknown_codes_are_reported_and_repeats_ignored() {
     );
     r["context"]["codes"] = json!(["a", "A ", "nope"]);
     let result = run(&r);
-    assert_eq!(result.discount_total.0.to_string(), "10.00");
+    assert_eq!(result.discount_total.to_string(), "10.00");
     assert_eq!(result.unknown_codes.len(), 1);
     assert_eq!(result.unknown_codes[0].message, "Code NOPE is not valid");
 }
@@ -545,6 +545,51 @@ fn limits_are_enforced_up_front() {
     assert_eq!(evaluate(&r).unwrap_err().code, ErrorCode::OutOfRange);
 }
 
+/// Money is 64 bits of minor units: below 10^18 of them for every amount and the
+/// subtotal, which only a currency with 4 decimal places reaches below 10^15.
+#[test]
+fn amounts_past_64_bits_of_minor_units_are_refused() {
+    let in_clf = |lines: &[(&str, u32)]| {
+        let mut r = request(
+            json!({"discount": {"fixedAmount": {"amount": "1.0000"}}}),
+            lines,
+        );
+        r["bundle"]["currency"] = json!("CLF");
+        r["cart"]["currency"] = json!("CLF");
+        let r: Request = read_json("", &r.to_string()).unwrap();
+        evaluate(&r)
+    };
+    let result = in_clf(&[("99999999999999.9999", 1)]).expect("the largest CLF price");
+    assert_eq!(result.total_after.to_string(), "99999999999998.9999");
+    let e = in_clf(&[("100000000000000.0000", 1)]).unwrap_err();
+    assert_eq!(
+        (e.code, e.path.as_str(), e.message.as_str()),
+        (
+            ErrorCode::OutOfRange,
+            "cart.lines[0].unitPrice",
+            "amount 100000000000000.0000 is not below 10^14 CLF"
+        )
+    );
+    let e = in_clf(&[("60000000000000.0000", 1), ("40000000000000.0000", 1)]).unwrap_err();
+    assert_eq!(
+        (e.code, e.path.as_str(), e.message.as_str()),
+        (
+            ErrorCode::OutOfRange,
+            "cart.lines",
+            "the cart subtotal 100000000000000.0000 is not below 10^14"
+        )
+    );
+    // The same amounts in a 3-place currency are far inside the limit.
+    let mut r = request(json!({}), &[("100000000000000.000", 1)]);
+    r["bundle"]["currency"] = json!("KWD");
+    r["cart"]["currency"] = json!("KWD");
+    let r: Request = read_json("", &r.to_string()).unwrap();
+    assert_eq!(
+        evaluate(&r).unwrap().discount_total.to_string(),
+        "10000000000000.000"
+    );
+}
+
 // Issue 3: discount kinds.
 #[test]
 fn buy_x_get_y_scales_to_a_million_units() {
@@ -554,7 +599,7 @@ fn buy_x_get_y_scales_to_a_million_units() {
     );
     let result = run(&r);
     // 1,000,001 units: 500,000 applications; the cheapest unit (₹1) and 499,999 ₹2 units are free.
-    assert_eq!(result.discount_total.0.to_string(), "999999.00");
+    assert_eq!(result.discount_total.to_string(), "999999.00");
 }
 
 #[test]
@@ -564,7 +609,7 @@ fn buy_x_get_y_never_rewards_a_bought_unit() {
         &[("100.00", 3)],
     );
     // Three units: one application (two units), the third unit is paid.
-    assert_eq!(run(&r).discount_total.0.to_string(), "100.00");
+    assert_eq!(run(&r).discount_total.to_string(), "100.00");
 }
 
 #[test]
@@ -574,9 +619,9 @@ fn combos_repeat_up_to_their_limit() {
         &[("100.00", 5), ("30.00", 9)],
     );
     // 4 complete sets in the cart, limit 2: ₹100 off.
-    assert_eq!(run(&r).discount_total.0.to_string(), "100.00");
+    assert_eq!(run(&r).discount_total.to_string(), "100.00");
     r["bundle"]["coupons"][0]["discount"]["combo"]["limit"] = json!(10);
-    assert_eq!(run(&r).discount_total.0.to_string(), "200.00");
+    assert_eq!(run(&r).discount_total.to_string(), "200.00");
 }
 
 #[test]
@@ -589,12 +634,12 @@ fn free_shipping_is_capped_and_limited_to_its_options() {
     let result = run(&r);
     assert_eq!(
         (
-            result.shipping_discount.0.to_string(),
-            result.total_after.0.to_string()
+            result.shipping_discount.to_string(),
+            result.total_after.to_string()
         ),
         ("40.00".into(), "120.00".into())
     );
-    assert!(result.lines.iter().all(|l| l.discount.0.is_zero()));
+    assert!(result.lines.iter().all(|l| l.discount.is_zero()));
     r["cart"]["shipping"]["selectedId"] = json!("exp");
     assert_eq!(
         card(&run(&r), "c"),
@@ -609,8 +654,8 @@ fn fixed_price_leaves_cheaper_units_alone() {
         &[("150.00", 2), ("80.00", 1)],
     );
     let result = run(&r);
-    assert_eq!(result.discount_total.0.to_string(), "102.00");
-    assert_eq!(result.lines[1].discount.0.to_string(), "0.00");
+    assert_eq!(result.discount_total.to_string(), "102.00");
+    assert_eq!(result.lines[1].discount.to_string(), "0.00");
 }
 
 #[test]
@@ -621,7 +666,7 @@ fn tiered_uses_the_scoped_subtotal() {
         &[("1500.00", 1), ("9000.00", 1)],
     );
     let result = run(&r);
-    assert_eq!(result.discount_total.0.to_string(), "100.00");
+    assert_eq!(result.discount_total.to_string(), "100.00");
     assert_eq!(
         result.cards[0].progress[0].message,
         "Add ₹1,500 more for ₹400 off"

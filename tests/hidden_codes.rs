@@ -103,7 +103,7 @@ fn the_hash_is_sha512_of_salt_and_normalised_code() {
     let made = hash_code("Vip25", salt);
     let digest = URL_SAFE_NO_PAD.encode(Sha512::digest(format!("{salt}VIP25")));
     assert_eq!(made, format!("{salt}.{digest}"));
-    let entered = |codes: &[&str]| codes.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+    let entered = |codes: &[&str]| codes.iter().copied().map(String::from).collect::<Vec<_>>();
     assert_eq!(
         find_hashed(&made, &entered(&["X", "VIP25"])).map(String::as_str),
         Some("VIP25")

@@ -6,7 +6,8 @@
 use coupon_engine::conditions;
 use coupon_engine::facts::Facts;
 use coupon_engine::model::{Application, SelectionMode};
-use coupon_engine::selection::{self, Context, Selection};
+use coupon_engine::money::Money;
+use coupon_engine::selection::{self, Combinations, Selection};
 use coupon_engine::{read_json, Request};
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -66,7 +67,7 @@ fn request(min_n: usize, max_n: usize) -> impl Strategy<Value = Value> {
 }
 
 /// Runs `check` with the selection context of a request and its candidates.
-fn with_context(req: &Value, check: impl FnOnce(&Context, &[usize])) {
+fn with_combinations(req: &Value, check: impl FnOnce(&Combinations, &[usize])) {
     let r: Request = read_json("", &req.to_string()).unwrap();
     let facts = Facts::new(&r.bundle, &r.customer, &r.cart, &r.context);
     let coupons = &r.bundle.coupons;
@@ -82,7 +83,7 @@ fn with_context(req: &Value, check: impl FnOnce(&Context, &[usize])) {
                 && (coupons[i].application == Application::Automatic || entered[i].is_some())
         })
         .collect();
-    let cx = Context::new(
+    let cx = Combinations::new(
         coupons,
         &scoped,
         &entered,
@@ -92,7 +93,7 @@ fn with_context(req: &Value, check: impl FnOnce(&Context, &[usize])) {
     check(&cx, &candidates);
 }
 
-fn valid(cx: &Context, set: &[usize]) -> bool {
+fn valid(cx: &Combinations, set: &[usize]) -> bool {
     let mut taken: Vec<usize> = Vec::new();
     set.iter().all(|&c| {
         let ok = cx.fits(&taken, c);
@@ -101,8 +102,8 @@ fn valid(cx: &Context, set: &[usize]) -> bool {
     })
 }
 
-fn brute_force(cx: &Context, candidates: &[usize]) -> (i128, Vec<usize>) {
-    let mut best = (0i128, Vec::new());
+fn brute_force(cx: &Combinations, candidates: &[usize]) -> (Money, Vec<usize>) {
+    let mut best = (Money::ZERO, Vec::new());
     for mask in 0u32..(1 << candidates.len()) {
         let set: Vec<usize> = (0..candidates.len())
             .filter(|k| mask & (1 << k) != 0)
@@ -120,18 +121,18 @@ fn brute_force(cx: &Context, candidates: &[usize]) -> (i128, Vec<usize>) {
     best
 }
 
-fn best_single(cx: &Context, candidates: &[usize]) -> i128 {
+fn best_single(cx: &Combinations, candidates: &[usize]) -> Money {
     candidates
         .iter()
         .map(|&c| cx.apply(&[c]).saving())
         .max()
-        .unwrap_or(0)
+        .unwrap_or(Money::ZERO)
 }
 
 /// The greedy search as its rules state it, without the engine's pruning: the pool of
 /// the largest standalone savings, and each round every pool candidate weighed.
-fn plain_greedy(cx: &Context, candidates: &[usize]) -> Selection {
-    let mut pool: Vec<(i128, usize)> = candidates.iter().map(|&c| (cx.alone(c), c)).collect();
+fn plain_greedy(cx: &Combinations, candidates: &[usize]) -> Selection {
+    let mut pool: Vec<(Money, usize)> = candidates.iter().map(|&c| (cx.alone(c), c)).collect();
     pool.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let pool: Vec<usize> = pool
         .into_iter()
@@ -164,7 +165,7 @@ fn plain_greedy(cx: &Context, candidates: &[usize]) -> Selection {
     }
 }
 
-fn respects_rules(cx: &Context, s: &Selection) -> bool {
+fn respects_rules(cx: &Combinations, s: &Selection) -> bool {
     valid(cx, &s.indices())
 }
 
@@ -173,7 +174,7 @@ proptest! {
 
     #[test]
     fn exact_search_matches_brute_force(req in request(1, 12)) {
-        with_context(&req, |cx, candidates| {
+        with_combinations(&req, |cx, candidates| {
             let chosen = selection::select(candidates, cx, SelectionMode::BestCombination);
             let (saving, indices) = brute_force(cx, candidates);
             assert_eq!((chosen.saving(), chosen.indices()), (saving, indices), "{} candidates", candidates.len());
@@ -183,7 +184,7 @@ proptest! {
 
     #[test]
     fn exact_search_matches_brute_force_for_10_to_12_candidates(req in request(10, 12)) {
-        with_context(&req, |cx, candidates| {
+        with_combinations(&req, |cx, candidates| {
             let chosen = selection::select(candidates, cx, SelectionMode::BestCombination);
             assert_eq!((chosen.saving(), chosen.indices()), brute_force(cx, candidates));
         });
@@ -191,7 +192,7 @@ proptest! {
 
     #[test]
     fn greedy_matches_a_greedy_that_weighs_every_candidate(req in request(13, 40)) {
-        with_context(&req, |cx, candidates| {
+        with_combinations(&req, |cx, candidates| {
             let chosen = selection::select(candidates, cx, SelectionMode::BestCombination);
             let reference = plain_greedy(cx, candidates);
             assert_eq!((chosen.saving(), chosen.indices()), (reference.saving(), reference.indices()));
@@ -202,7 +203,7 @@ proptest! {
     #[test]
     fn a_coupons_saving_alone_is_its_applied_saving(req in request(1, 20)) {
         // `alone` reads offers' totals without splitting them over lines.
-        with_context(&req, |cx, candidates| {
+        with_combinations(&req, |cx, candidates| {
             for &c in candidates {
                 assert_eq!(cx.alone(c), cx.apply(&[c]).saving(), "coupon {c}");
             }
@@ -211,14 +212,14 @@ proptest! {
 
     #[test]
     fn priority_order_obeys_the_rules(req in request(1, 12)) {
-        with_context(&req, |cx, candidates| {
+        with_combinations(&req, |cx, candidates| {
             let single = best_single(cx, candidates);
             let s = selection::select(candidates, cx, SelectionMode::PriorityOrder);
             assert!(respects_rules(cx, &s));
             // Priority order takes the highest priority first, so it may lose to the
             // best single coupon; it must still obey the rules and save something
             // whenever any candidate does.
-            assert!(s.saving() > 0 || single == 0);
+            assert!(s.saving() > Money::ZERO || single == Money::ZERO);
         });
     }
 }
@@ -238,13 +239,13 @@ fn greedy_fallback_above_the_exact_limit() {
     let req = json!({"bundle": {"currency": "INR", "coupons": coupons}, "customer": {"id": "me"},
                      "cart": {"currency": "INR", "lines": [{"id": "l", "productId": "p", "unitPrice": "5000.00", "quantity": 1}]},
                      "context": {"now": "2026-11-22T10:00:00Z"}});
-    with_context(&req, |cx, candidates| {
+    with_combinations(&req, |cx, candidates| {
         assert!(candidates.len() > selection::EXACT_LIMIT);
         let s = selection::select(candidates, cx, SelectionMode::BestCombination);
         assert!(respects_rules(cx, &s));
         assert!(s.saving() >= best_single(cx, candidates));
         // Every combinable fixed amount fits in the cart, so greedy takes all of them.
-        let combinable: i128 = candidates
+        let combinable: Money = candidates
             .iter()
             .filter(|&&c| c % 3 != 0)
             .map(|&c| cx.apply(&[c]).saving())
@@ -267,13 +268,15 @@ fn large_inputs_are_bounded_by_the_pool_and_the_discount_cap() {
     let req = json!({"bundle": {"currency": "INR", "coupons": coupons}, "customer": {"id": "me"},
                      "cart": {"currency": "INR", "lines": [{"id": "l", "productId": "p", "unitPrice": "100000.00", "quantity": 1}]},
                      "context": {"now": "2026-11-22T10:00:00Z"}});
-    with_context(&req, |cx, candidates| {
+    with_combinations(&req, |cx, candidates| {
         let s = selection::select(candidates, cx, SelectionMode::BestCombination);
         assert_eq!(s.considered.len(), selection::GREEDY_POOL);
         assert_eq!(s.applied.len(), selection::MAX_APPLIED);
         // The 16 largest amounts (37 down to 22, each several times over): greedy takes the largest first.
         assert!(
-            s.applied.iter().all(|(_, o)| o.total >= 2200),
+            s.applied
+                .iter()
+                .all(|(_, o)| o.total >= Money::from_minor_units(2200)),
             "{:?}",
             s.applied.iter().map(|(_, o)| o.total).collect::<Vec<_>>()
         );
@@ -301,10 +304,13 @@ fn greedy_weighs_a_smaller_coupon_that_ties_the_round() {
     let req = json!({"bundle": {"currency": "INR", "coupons": coupons}, "customer": {"id": "me"},
                      "cart": {"currency": "INR", "lines": [{"id": "l", "productId": "p", "unitPrice": "1000.00", "quantity": 1}]},
                      "context": {"now": "2026-11-22T10:00:00Z"}});
-    with_context(&req, |cx, candidates| {
+    with_combinations(&req, |cx, candidates| {
         assert!(candidates.len() > selection::EXACT_LIMIT);
         let s = selection::select(candidates, cx, SelectionMode::BestCombination);
         // c2 first (600); then c1 and c0 both add the 400 left, and c0 comes first.
-        assert_eq!((s.saving(), s.indices()), (100_000, vec![0, 2]));
+        assert_eq!(
+            (s.saving(), s.indices()),
+            (Money::from_minor_units(100_000), vec![0, 2])
+        );
     });
 }

@@ -151,7 +151,7 @@ fn options() -> Result<Options, Error> {
                         "postgres" => Ok(Database::Postgres),
                         other => Err(format!("--database {other}? (sqlite, postgres)")),
                     })
-                    .collect::<Result<_, _>>()?
+                    .collect::<Result<_, _>>()?;
             }
             "--bundle" => {
                 o.sizes = value()?
@@ -163,7 +163,7 @@ fn options() -> Result<Options, Error> {
                             .copied()
                             .ok_or_else(|| format!("--bundle {s}? (s, m, l)"))
                     })
-                    .collect::<Result<_, _>>()?
+                    .collect::<Result<_, _>>()?;
             }
             "--placements" => o.placements = value()?.parse()?,
             "--seconds" => o.seconds = value()?.parse()?,
@@ -1006,8 +1006,8 @@ async fn client(
     t
 }
 
-async fn transactions(pg: &Option<(sqlx::AnyPool, String)>) -> Option<i64> {
-    let (admin, name) = pg.as_ref()?;
+async fn transactions(pg: Option<&(sqlx::AnyPool, String)>) -> Option<i64> {
+    let (admin, name) = pg?;
     sqlx::query("SELECT xact_commit FROM pg_stat_database WHERE datname = $1")
         .bind(name.as_str())
         .fetch_one(admin)
@@ -1069,7 +1069,7 @@ fn run(
         // before the load starts.
         std::thread::sleep(Duration::from_secs(11));
     }
-    let transactions_before = rt.block_on(transactions(&pg));
+    let transactions_before = rt.block_on(transactions(pg.as_ref()));
     let cookies = Arc::new(std::mem::take(&mut shop.cookies));
     let tickets = Arc::new(AtomicUsize::new(0));
     let queues = std::mem::take(&mut prepared.queues);
@@ -1114,7 +1114,7 @@ fn run(
 
     // The server stops (its connections close and report), then the ledger is audited.
     drop(server);
-    let transactions_after = rt.block_on(transactions(&pg));
+    let transactions_after = rt.block_on(transactions(pg.as_ref()));
     let audit = rt.block_on(audit(&url, w, customers))?;
     if let Some((admin, name)) = &pg {
         if !o.keep {
@@ -1353,7 +1353,7 @@ fn machine(load: &str) -> Vec<(&'static str, String)> {
         .ok()
         .and_then(|d| {
             d.filter_map(|e| Some(e.ok()?.path()))
-                .max_by_key(|p| p.file_name().map(|n| n.to_owned()))
+                .max_by_key(|p| p.file_name().map(std::ffi::OsStr::to_os_string))
         })
         .map(|p| sh(&p.join("bin/postgres").to_string_lossy(), &["--version"]))
         .unwrap_or_default();
@@ -1362,7 +1362,7 @@ fn machine(load: &str) -> Vec<(&'static str, String)> {
         (
             "cores",
             std::thread::available_parallelism()
-                .map_or(0, |n| n.get())
+                .map_or(0, std::num::NonZero::get)
                 .to_string(),
         ),
         ("memory", memory),

@@ -800,7 +800,7 @@ fn build_cart(
         .filter_map(|(i, l)| {
             let actual = built.products.get(&l.product_id)?.price;
             let claimed = l.unit_price?;
-            (claimed.0 != actual.0).then(|| {
+            (claimed != actual).then(|| {
                 json!({ "path": format!("lines[{i}].unitPrice"), "productId": l.product_id,
                         "claimed": claimed, "actual": actual })
             })

@@ -279,19 +279,20 @@ impl From<io::Error> for Failure {
 
 fn print_cards(out: &mut impl Write, path: &Path, result: &EvaluationResult) -> io::Result<()> {
     let currency = result.currency;
+    let format = |amount| currency.format(currency.money(amount));
     writeln!(out, "── {} ──", shown(path))?;
-    let shipping_off = if result.shipping_discount.0.is_zero() {
+    let shipping_off = if result.shipping_discount.is_zero() {
         String::new()
     } else {
-        format!(" (−{})", currency.format(result.shipping_discount.0))
+        format!(" (−{})", format(result.shipping_discount))
     };
     writeln!(
         out,
         "   subtotal {}  shipping {}{shipping_off}  discount {}  total {}",
-        currency.format(result.subtotal.0),
-        currency.format(result.shipping.0),
-        currency.format(result.discount_total.0),
-        currency.format(result.total_after.0)
+        format(result.subtotal),
+        format(result.shipping),
+        format(result.discount_total),
+        format(result.total_after)
     )?;
     for card in &result.cards {
         let mark = match card.status {
@@ -304,7 +305,7 @@ fn print_cards(out: &mut impl Write, path: &Path, result: &EvaluationResult) -> 
         };
         let saving = card
             .saving
-            .map(|s| format!("  saves {}", currency.format(s.0)))
+            .map(|s| format!("  saves {}", format(s)))
             .unwrap_or_default();
         let code = card
             .code

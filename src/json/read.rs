@@ -758,7 +758,7 @@ mod tests {
         assert_eq!(read(r#"{"products": ["a"]}"#), Ok("products".into()));
         assert_eq!(read(r#"{"bogus": 1}"#), Err(ErrorCode::UnknownVariant));
         assert_eq!(read(r#""products""#), Err(ErrorCode::InvalidType));
-        assert_eq!(read(r#"{}"#), Err(ErrorCode::InvalidType));
+        assert_eq!(read(r"{}"), Err(ErrorCode::InvalidType));
         assert_eq!(
             read(r#"{"products": [], "entireCart": 1}"#),
             Err(ErrorCode::InvalidType)

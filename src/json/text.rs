@@ -673,7 +673,7 @@ mod tests {
             fails("{\"a\": 1,\n }").2,
             "trailing comma at line 2 column 2"
         );
-        assert_eq!(fails(r#"[1, 2"#).1, "[1]");
+        assert_eq!(fails(r"[1, 2").1, "[1]");
         assert_eq!(fails(r#"{"k": "\ud800x"}"#).0, ErrorCode::InvalidValue);
         assert_eq!(fails(r#"{"k": 1, "k": 2}"#).0, ErrorCode::DuplicateId);
         assert_eq!(fails(r#"{"k": 1, "k": 2}"#).1, "k");

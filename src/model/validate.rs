@@ -3,14 +3,15 @@
 //! evaluation, and reports the first problem with its path.
 
 use super::{
-    Audience, Bundle, Cart, Context, Coupon, Customer, Discount, OrderScope, Rule, Span, Window,
+    Audience, Bundle, Cart, ComboItem, Context, Coupon, Customer, Discount, OrderScope, Rule, Span,
+    Tier, UnitSet, Window,
 };
 use crate::error::{Error, ErrorCode};
 use crate::json::{Path, Quoted};
-use crate::money::{decimal_text, Amount, Currency, Percent, MAX_AMOUNT};
+use crate::money::{Amount, Currency, Money, Percent};
 
 /// Documented input limits (README, "Limits"). They bound evaluation time and keep
-/// all arithmetic inside `Decimal`'s range.
+/// all arithmetic inside [`Money`]'s range.
 pub mod limits {
     /// Coupons in one bundle.
     pub const MAX_COUPONS: usize = 5_000;
@@ -41,16 +42,35 @@ fn fail(code: ErrorCode, at: &Path<'_>, message: impl Into<String>) -> Result {
     Err(at.error(code, message))
 }
 
-fn check_scale(currency: Currency, amount: &Amount, at: &Path<'_>) -> Result {
-    if amount.0.scale() > currency.exponent() {
+/// The power of ten that amounts and the cart subtotal stay below, in major units:
+/// 10^15, or fewer where that many would pass [`Money::INPUT_LIMIT`] (10^18 minor
+/// units; 10^14 for currencies with 4 decimal places).
+fn major_limit_exponent(currency: Currency) -> u32 {
+    15.min(18 - currency.exponent())
+}
+
+/// The amount's scale fits the currency, and its minor units fit [`Money`].
+fn check_amount(currency: Currency, amount: &Amount, at: &Path<'_>) -> Result {
+    if amount.scale() > currency.exponent() {
         return fail(
             ErrorCode::TooManyDecimals,
             at,
             format!(
-                "{} has more decimal places than {} allows ({})",
-                decimal_text(amount.0),
+                "{amount} has more decimal places than {} allows ({})",
                 currency.code(),
                 currency.exponent()
+            ),
+        );
+    }
+    // Below 10^15 as read; only a currency with 4 decimal places can reach the limit.
+    if currency.money(*amount) >= Money::INPUT_LIMIT {
+        return fail(
+            ErrorCode::OutOfRange,
+            at,
+            format!(
+                "amount {amount} is not below 10^{} {}",
+                major_limit_exponent(currency),
+                currency.code()
             ),
         );
     }
@@ -244,7 +264,7 @@ fn coupon(c: &Coupon, currency: Currency, at: &Path<'_>) -> Result {
             check_span(span, &at.key("behavior").key("withinLast"))?;
         }
         if let Some(spend) = &b.min_spend {
-            check_scale(currency, spend, &at.key("behavior").key("minSpend"))?;
+            check_amount(currency, spend, &at.key("behavior").key("minSpend"))?;
         }
         if let Some(code) = &b.used_coupon {
             check_id(code, &at.key("behavior").key("usedCoupon"))?;
@@ -253,7 +273,7 @@ fn coupon(c: &Coupon, currency: Currency, at: &Path<'_>) -> Result {
     if let Some(p) = &c.purchase {
         for (amount, field) in [(&p.min_value, "minValue"), (&p.max_value, "maxValue")] {
             if let Some(a) = amount {
-                check_scale(currency, a, &at.key("purchase").key(field))?;
+                check_amount(currency, a, &at.key("purchase").key(field))?;
             }
         }
         check_min_max(
@@ -375,62 +395,23 @@ fn discount(d: &Discount, currency: Currency, at: &Path<'_>) -> Result {
             }
         }
         Discount::FixedAmount { amount } => {
-            positive(amount, currency, &at.key("fixedAmount").key("amount"))?
+            positive(amount, currency, &at.key("fixedAmount").key("amount"))?;
         }
         Discount::AmountPerItem { amount } => {
-            positive(amount, currency, &at.key("amountPerItem").key("amount"))?
+            positive(amount, currency, &at.key("amountPerItem").key("amount"))?;
         }
         Discount::FixedPrice { price } => {
-            check_scale(currency, price, &at.key("fixedPrice").key("price"))?
+            check_amount(currency, price, &at.key("fixedPrice").key("price"))?;
         }
         Discount::Tiered { tiers, cap } => {
-            let p = at.key("tiered");
-            let tiers_at = p.key("tiers");
-            check_non_empty(tiers, &tiers_at)?;
-            for (i, t) in tiers.iter().enumerate() {
-                let tp = tiers_at.index(i);
-                check_scale(currency, &t.min_value, &tp.key("minValue"))?;
-                if i > 0 && t.min_value <= tiers[i - 1].min_value {
-                    return fail(
-                        ErrorCode::InvalidValue,
-                        &tp.key("minValue"),
-                        "tier minimums must strictly ascend",
-                    );
-                }
-                exactly_one(
-                    &[
-                        (t.percent.is_some(), "percent"),
-                        (t.amount.is_some(), "amount"),
-                    ],
-                    &tp,
-                )?;
-                if let Some(pc) = &t.percent {
-                    percent_above_zero(pc, &tp.key("percent"))?;
-                }
-                if let Some(a) = &t.amount {
-                    positive(a, currency, &tp.key("amount"))?;
-                }
-            }
-            if let Some(cap) = cap {
-                positive(cap, currency, &p.key("cap"))?;
-            }
+            tiered(tiers, cap.as_ref(), currency, &at.key("tiered"))?;
         }
         Discount::BuyXGetY {
             buy,
             get,
             percent,
             limit,
-        } => {
-            let p = at.key("buyXGetY");
-            for (set, name) in [(buy, "buy"), (get, "get")] {
-                scope(&set.scope, &p.key(name).key("scope"))?;
-                at_least_one(Some(set.quantity), &p.key(name).key("quantity"))?;
-            }
-            if let Some(pc) = percent {
-                percent_above_zero(pc, &p.key("percent"))?;
-            }
-            at_least_one(*limit, &p.key("limit"))?;
-        }
+        } => buy_x_get_y(buy, get, percent.as_ref(), *limit, &at.key("buyXGetY"))?,
         Discount::FreeShipping { option_ids, cap } => {
             if let Some(ids) = option_ids {
                 check_non_empty(ids, &at.key("freeShipping").key("optionIds"))?;
@@ -452,52 +433,123 @@ fn discount(d: &Discount, currency: Currency, at: &Path<'_>) -> Result {
             percent,
             amount,
             limit,
-        } => {
-            let p = at.key("combo");
-            let items_at = p.key("items");
-            check_non_empty(items, &items_at)?;
-            check_unique(
-                items.iter().map(|it| it.product_id.as_str()),
-                &items_at,
-                "productId",
-                "product",
-            )?;
-            for (i, it) in items.iter().enumerate() {
-                at_least_one(it.quantity, &p.key("items").index(i).key("quantity"))?;
-            }
-            if items.iter().map(|it| it.quantity.unwrap_or(1)).sum::<u32>() < 2 {
-                return fail(
-                    ErrorCode::InvalidValue,
-                    &p.key("items"),
-                    "a combo needs at least two units per set",
-                );
-            }
-            exactly_one(
-                &[
-                    (price.is_some(), "price"),
-                    (percent.is_some(), "percent"),
-                    (amount.is_some(), "amount"),
-                ],
-                &p,
-            )?;
-            if let Some(price) = price {
-                check_scale(currency, price, &p.key("price"))?;
-            }
-            if let Some(pc) = percent {
-                percent_above_zero(pc, &p.key("percent"))?;
-            }
-            if let Some(a) = amount {
-                positive(a, currency, &p.key("amount"))?;
-            }
-            at_least_one(*limit, &p.key("limit"))?;
-        }
+        } => combo(
+            items,
+            (price.as_ref(), percent.as_ref(), amount.as_ref()),
+            *limit,
+            currency,
+            &at.key("combo"),
+        )?,
     }
     Ok(())
 }
 
+/// Tiers ascend strictly by minimum, each with one of percent or amount; `p` is the
+/// path of `tiered`.
+fn tiered(tiers: &[Tier], cap: Option<&Amount>, currency: Currency, p: &Path<'_>) -> Result {
+    let tiers_at = p.key("tiers");
+    check_non_empty(tiers, &tiers_at)?;
+    for (i, t) in tiers.iter().enumerate() {
+        let tp = tiers_at.index(i);
+        check_amount(currency, &t.min_value, &tp.key("minValue"))?;
+        if i > 0 && t.min_value <= tiers[i - 1].min_value {
+            return fail(
+                ErrorCode::InvalidValue,
+                &tp.key("minValue"),
+                "tier minimums must strictly ascend",
+            );
+        }
+        exactly_one(
+            &[
+                (t.percent.is_some(), "percent"),
+                (t.amount.is_some(), "amount"),
+            ],
+            &tp,
+        )?;
+        if let Some(pc) = &t.percent {
+            percent_above_zero(pc, &tp.key("percent"))?;
+        }
+        if let Some(a) = &t.amount {
+            positive(a, currency, &tp.key("amount"))?;
+        }
+    }
+    if let Some(cap) = cap {
+        positive(cap, currency, &p.key("cap"))?;
+    }
+    Ok(())
+}
+
+/// Both unit sets scoped and at least one unit; `p` is the path of `buyXGetY`.
+fn buy_x_get_y(
+    buy: &UnitSet,
+    get: &UnitSet,
+    percent: Option<&Percent>,
+    limit: Option<u32>,
+    p: &Path<'_>,
+) -> Result {
+    for (set, name) in [(buy, "buy"), (get, "get")] {
+        scope(&set.scope, &p.key(name).key("scope"))?;
+        at_least_one(Some(set.quantity), &p.key(name).key("quantity"))?;
+    }
+    if let Some(pc) = percent {
+        percent_above_zero(pc, &p.key("percent"))?;
+    }
+    at_least_one(limit, &p.key("limit"))?;
+    Ok(())
+}
+
+/// Distinct products, two units a set at least, and exactly one of price, percent or
+/// amount (`terms`); `p` is the path of `combo`.
+fn combo(
+    items: &[ComboItem],
+    terms: (Option<&Amount>, Option<&Percent>, Option<&Amount>),
+    limit: Option<u32>,
+    currency: Currency,
+    p: &Path<'_>,
+) -> Result {
+    let (price, percent, amount) = terms;
+    let items_at = p.key("items");
+    check_non_empty(items, &items_at)?;
+    check_unique(
+        items.iter().map(|it| it.product_id.as_str()),
+        &items_at,
+        "productId",
+        "product",
+    )?;
+    for (i, it) in items.iter().enumerate() {
+        at_least_one(it.quantity, &p.key("items").index(i).key("quantity"))?;
+    }
+    if items.iter().map(|it| it.quantity.unwrap_or(1)).sum::<u32>() < 2 {
+        return fail(
+            ErrorCode::InvalidValue,
+            &p.key("items"),
+            "a combo needs at least two units per set",
+        );
+    }
+    exactly_one(
+        &[
+            (price.is_some(), "price"),
+            (percent.is_some(), "percent"),
+            (amount.is_some(), "amount"),
+        ],
+        p,
+    )?;
+    if let Some(price) = price {
+        check_amount(currency, price, &p.key("price"))?;
+    }
+    if let Some(pc) = percent {
+        percent_above_zero(pc, &p.key("percent"))?;
+    }
+    if let Some(a) = amount {
+        positive(a, currency, &p.key("amount"))?;
+    }
+    at_least_one(limit, &p.key("limit"))?;
+    Ok(())
+}
+
 fn positive(amount: &Amount, currency: Currency, at: &Path<'_>) -> Result {
-    check_scale(currency, amount, at)?;
-    if amount.0.is_zero() {
+    check_amount(currency, amount, at)?;
+    if amount.is_zero() {
         return fail(ErrorCode::InvalidValue, at, "must be more than zero");
     }
     Ok(())
@@ -552,13 +604,13 @@ fn rule(r: &Rule, at: &Path<'_>, depth: usize) -> Result {
             }
         }
         Rule::BoughtProduct { product_id, .. } => {
-            check_id(product_id, &at.key("boughtProduct").key("productId"))?
+            check_id(product_id, &at.key("boughtProduct").key("productId"))?;
         }
         Rule::CourseProgress { course_id, .. } => {
-            check_id(course_id, &at.key("courseProgress").key("courseId"))?
+            check_id(course_id, &at.key("courseProgress").key("courseId"))?;
         }
         Rule::Inactive { inactive_for, .. } => {
-            check_span(inactive_for, &at.key("inactive").key("inactiveFor"))?
+            check_span(inactive_for, &at.key("inactive").key("inactiveFor"))?;
         }
     }
     Ok(())
@@ -577,7 +629,7 @@ pub fn customer(c: &Customer, currency: Currency) -> Result {
         "order id",
     )?;
     for (i, o) in c.orders.iter().enumerate() {
-        check_scale(currency, &o.total, &orders.index(i).key("total"))?;
+        check_amount(currency, &o.total, &orders.index(i).key("total"))?;
     }
     check_unique(
         c.segments.iter().map(|m| m.segment_id.as_str()),
@@ -618,7 +670,7 @@ pub fn cart(c: &Cart, currency: Currency) -> Result {
     )?;
     for (i, l) in c.lines.iter().enumerate() {
         let line = lines.index(i);
-        check_scale(currency, &l.unit_price, &line.key("unitPrice"))?;
+        check_amount(currency, &l.unit_price, &line.key("unitPrice"))?;
         if l.quantity == 0 {
             return fail(
                 ErrorCode::InvalidQuantity,
@@ -634,20 +686,24 @@ pub fn cart(c: &Cart, currency: Currency) -> Result {
             );
         }
     }
-    // In minor units: every price's scale was checked above, so this is exact.
+    // In 128 bits, as a line's price times its units can pass 64; exact, as every
+    // price was checked above.
     let subtotal: i128 = c
         .lines
         .iter()
-        .map(|l| currency.to_minor(l.unit_price.0) * i128::from(l.quantity))
+        .map(|l| i128::from(currency.money(l.unit_price).minor_units()) * i128::from(l.quantity))
         .sum();
-    if subtotal >= currency.to_minor(MAX_AMOUNT) {
-        // Keeps every allocation product (amount × weight, in minor units) inside i128.
+    let limit = 10i128.pow(major_limit_exponent(currency) + currency.exponent());
+    if subtotal >= limit {
+        // Keeps the cart's money, with shipping, inside 64 bits.
+        let mut text = String::new();
+        crate::money::write_minor_units(subtotal, currency.exponent(), &mut text);
         return fail(
             ErrorCode::OutOfRange,
             &lines,
             format!(
-                "the cart subtotal {} is not below 10^15",
-                decimal_text(currency.from_minor(subtotal))
+                "the cart subtotal {text} is not below 10^{}",
+                major_limit_exponent(currency)
             ),
         );
     }
@@ -661,7 +717,7 @@ pub fn cart(c: &Cart, currency: Currency) -> Result {
             "shipping option",
         )?;
         for (i, o) in s.options.iter().enumerate() {
-            check_scale(currency, &o.amount, &options.index(i).key("amount"))?;
+            check_amount(currency, &o.amount, &options.index(i).key("amount"))?;
         }
         if let Some(sel) = &s.selected_id {
             if !s.options.iter().any(|o| &o.id == sel) {

@@ -17,7 +17,7 @@ fn currency() -> impl Strategy<Value = (&'static str, u32)> {
 fn coupon(i: usize, exponent: u32) -> impl Strategy<Value = Value> {
     let discount = prop_oneof![
         (1u32..=1000, proptest::option::of(1u64..500_000)).prop_map(move |(pct, cap)| {
-            let mut p = json!({"percent": Decimal::new(pct as i64, 1).to_string()});
+            let mut p = json!({"percent": Decimal::new(i64::from(pct), 1).to_string()});
             if let Some(c) = cap {
                 p["cap"] = json!(amount(c, exponent));
             }
@@ -27,7 +27,7 @@ fn coupon(i: usize, exponent: u32) -> impl Strategy<Value = Value> {
         (1u64..50_000).prop_map(move |a| json!({"amountPerItem": {"amount": amount(a, exponent)}})),
         (0u64..300_000).prop_map(move |a| json!({"fixedPrice": {"price": amount(a, exponent)}})),
         (1u64..400_000, 1u32..300).prop_map(move |(min, pct)| json!({"tiered": {"tiers": [
-            {"minValue": amount(min, exponent), "percent": Decimal::new(pct as i64, 1).to_string()},
+            {"minValue": amount(min, exponent), "percent": Decimal::new(i64::from(pct), 1).to_string()},
             {"minValue": amount(min * 3, exponent), "amount": amount(min / 2 + 1, exponent)}]}})),
         (1u32..4, 1u32..3, 1u32..=100, proptest::option::of(1u32..4)).prop_map(|(buy, get, pct, limit)| {
             let mut d = json!({"buy": {"scope": {"collections": ["k0", "k1"]}, "quantity": buy},

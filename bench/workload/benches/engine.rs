@@ -57,7 +57,7 @@ fn evaluation(c: &mut Criterion) {
                     black_box(&cart),
                     black_box(&context),
                 )
-            })
+            });
         });
     }
     group.finish();
@@ -75,13 +75,13 @@ fn bundles(c: &mut Criterion) {
         b.iter(|| {
             Engine::new(read_json::<Bundle>("bundle", black_box(&text)).expect("valid"))
                 .expect("validates")
-        })
+        });
     });
     group.bench_function("from_signed", |b| {
         b.iter(|| {
             Engine::from_signed(black_box(&signed.token), &jwks, now)
                 .expect("the bench token verifies")
-        })
+        });
     });
     group.finish();
 }

@@ -251,7 +251,7 @@ pub async fn claim(
             &Context {
                 now,
                 payment_method: want.payment.map(str::to_string),
-                codes: want.codes.iter().map(|c| c.to_string()).collect(),
+                codes: want.codes.iter().copied().map(String::from).collect(),
             },
         )
         .unwrap();
