@@ -10,6 +10,15 @@
 //! [`model`] (parse + validate) → [`facts`] → [`conditions`] → [`offers`] →
 //! [`selection`] → [`allocation`] → [`cards`].
 //!
+//! Four ways in, all ending in the same evaluation:
+//! - [`Engine::evaluate`]: one cart for one customer (the server, recheck).
+//! - [`Engine::shopper`] then [`Engine::evaluate_for`]: a customer validated once, for
+//!   the many carts of a session (`engine.shopper(customer)` in JS).
+//! - [`Session`]: the same, for a caller that sends the customer with every cart (the
+//!   WebAssembly binding's `engine.evaluate`): kept while its JSON text stays the same.
+//! - [`Request::evaluate`] and [`evaluate_json`]: the four inputs in one document,
+//!   as the CLI and the test vectors carry them.
+//!
 //! ```
 //! use coupon_engine::{Engine, read_json};
 //! let engine = Engine::new(read_json("bundle", r#"{"currency":"INR","coupons":[{
@@ -54,6 +63,7 @@ use model::{
     AppliedDiscount, Bundle, Cart, Context, Customer, EvaluationResult, GiftToAdd, LineAllocation,
     LineTotal, UnknownCode,
 };
+use std::cell::Cell;
 
 /// A validated bundle, ready to evaluate any number of carts.
 #[derive(Debug, Clone)]
@@ -101,20 +111,23 @@ impl Engine {
         model::validate::customer(&customer, self.bundle.currency)?;
         Ok(Shopper {
             customer,
-            currency: self.bundle.currency,
+            currency: Cell::new(Some(self.bundle.currency)),
         })
     }
 
-    /// [`Engine::evaluate`] for a customer validated by [`Engine::shopper`].
+    /// [`Engine::evaluate`] for a customer validated by [`Engine::shopper`], or held by a
+    /// [`Session`] (validated here the first time).
     pub fn evaluate_for(
         &self,
         shopper: &Shopper,
         cart: &Cart,
         context: &Context,
     ) -> Result<EvaluationResult, Error> {
-        if shopper.currency != self.bundle.currency {
-            // Validated against another engine's currency: the scales may not hold here.
+        if shopper.currency.get() != Some(self.bundle.currency) {
+            // Not validated yet (a session's new customer), or against another engine's
+            // currency: the scales may not hold here.
             model::validate::customer(&shopper.customer, self.bundle.currency)?;
+            shopper.currency.set(Some(self.bundle.currency));
         }
         evaluate_validated(&self.bundle, &shopper.customer, cart, context)
     }
@@ -235,17 +248,85 @@ fn evaluate_validated(
     })
 }
 
-/// A customer summary validated by [`Engine::shopper`].
+/// A customer summary validated by [`Engine::shopper`] (or read by a [`Session`], and
+/// validated by its first evaluation).
 #[derive(Debug, Clone)]
 pub struct Shopper {
     customer: Customer,
-    currency: money::Currency,
+    /// The currency the summary was validated against last; `None` before it is. A
+    /// `Cell`, so that the evaluation that validates a session's customer records it.
+    currency: Cell<Option<money::Currency>>,
 }
 
 impl Shopper {
     /// The summary.
     pub fn customer(&self) -> &Customer {
         &self.customer
+    }
+}
+
+/// The customer of a session that sends its summary with every cart, as a storefront
+/// does on each cart change: read once and validated once, then kept while the same
+/// JSON text comes back, and read afresh when it differs (compared byte for byte).
+///
+/// Two steps, so that the errors come in the order [`evaluate_json`] gives them (the
+/// customer read, the cart and context read, then each validated) and so that a
+/// caller can hold what outlives the call apart from what does not (the binding reads
+/// the customer outside its per-call allocator arena, the cart and context inside):
+///
+/// ```
+/// # use coupon_engine::{Engine, Session, read_json};
+/// # let engine = Engine::new(read_json("bundle", r#"{"currency":"INR","coupons":[]}"#)?)?;
+/// # let cart = read_json("cart", r#"{"currency":"INR","lines":[]}"#)?;
+/// # let context = read_json("context", r#"{"now":"2026-11-22T10:00:00Z"}"#)?;
+/// let mut session = Session::default();
+/// for _ in 0..2 {
+///     // Read the first time only: the text is the same the second time.
+///     let shopper = session.customer(r#"{"id":"c1"}"#.to_string())?;
+///     let result = engine.evaluate_for(shopper, &cart, &context)?;
+/// }
+/// # Ok::<(), coupon_engine::Error>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct Session {
+    /// The customer's JSON text and the summary read from it.
+    held: Option<(String, Shopper)>,
+}
+
+impl Session {
+    /// Takes the customer summary for the next evaluation as JSON text and returns it,
+    /// ready for [`Engine::evaluate_for`]: read now unless it is the text of the summary
+    /// already held, and validated by the first evaluation for it (so after the cart
+    /// and context are read, as in [`evaluate_json`]). A text that does not read as a
+    /// customer is refused, and nothing is held after it.
+    pub fn customer(&mut self, text: String) -> Result<&Shopper, Error> {
+        // Checked in place: the same text again (a session's every call after its
+        // first) moves nothing.
+        if !matches!(&self.held, Some((held, _)) if *held == text) {
+            self.clear();
+            let customer = read_json("customer", &text)?;
+            let shopper = Shopper {
+                customer,
+                currency: Cell::new(None),
+            };
+            return Ok(&self.held.insert((text, shopper)).1);
+        }
+        match &self.held {
+            Some((_, shopper)) => Ok(shopper),
+            // Held, as checked above; a typed error all the same rather than a panic.
+            None => Err(Error::new(
+                ErrorCode::MissingField,
+                "customer",
+                "no customer held",
+            )),
+        }
+    }
+
+    /// Drops the customer held, if any. Out of line: a summary's drop code is long,
+    /// and the session's hot path (the same text again) never runs it.
+    #[inline(never)]
+    pub fn clear(&mut self) {
+        self.held = None;
     }
 }
 
@@ -273,17 +354,15 @@ json::read::from_json_struct!(strict Request {
     context: "context",
 });
 
-/// Evaluates a whole [`Request`].
-pub fn evaluate(request: &Request) -> Result<EvaluationResult, Error> {
-    // Validated by reference: an Engine would own (so clone) the bundle.
-    model::validate::bundle(&request.bundle)?;
-    model::validate::customer(&request.customer, request.bundle.currency)?;
-    evaluate_validated(
-        &request.bundle,
-        &request.customer,
-        &request.cart,
-        &request.context,
-    )
+impl Request {
+    /// Evaluates the request: what [`Engine::evaluate`] gives for its inputs, without
+    /// keeping an engine.
+    pub fn evaluate(&self) -> Result<EvaluationResult, Error> {
+        // Validated by reference: an Engine would own (so clone) the bundle.
+        model::validate::bundle(&self.bundle)?;
+        model::validate::customer(&self.customer, self.bundle.currency)?;
+        evaluate_validated(&self.bundle, &self.customer, &self.cart, &self.context)
+    }
 }
 
 /// Reads one input from JSON text into a typed [`Error`] whose path starts at `root`
@@ -312,10 +391,11 @@ fn check_input_size(root: &str, text: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// Evaluates a request given as JSON text and returns the result as compact JSON text.
+/// [`Request::evaluate`] from JSON text to compact JSON text: the bytes every build of
+/// the engine (native, WebAssembly, the CLI) gives for the same request.
 pub fn evaluate_json(request: &str) -> Result<String, Error> {
     let request: Request = read_json("", request)?;
-    Ok(json::to_json(&evaluate(&request)?))
+    Ok(json::to_json(&request.evaluate()?))
 }
 
 /// The README's Rust examples, compiled and run by `cargo test --doc`.

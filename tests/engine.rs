@@ -2,7 +2,7 @@
 //! the core issue), each with amounts computed by hand.
 
 use coupon_engine::model::{CardStatus, EvaluationResult};
-use coupon_engine::{evaluate, read_json, ErrorCode, Request};
+use coupon_engine::{read_json, ErrorCode, Request};
 use serde_json::{json, Value};
 
 const NOW: &str = "2026-11-22T10:00:00+05:30";
@@ -26,7 +26,7 @@ fn request(coupon: Value, lines: &[(&str, u32)]) -> Value {
 
 fn run(request: &Value) -> EvaluationResult {
     let r: Request = read_json("", &request.to_string()).expect("valid request");
-    evaluate(&r).expect("evaluates")
+    r.evaluate().expect("evaluates")
 }
 
 fn card(result: &EvaluationResult, id: &str) -> (CardStatus, Vec<String>) {
@@ -526,7 +526,7 @@ fn impossible_definitions_are_typed_errors_with_paths() {
     ];
     for (coupon, code, path) in cases {
         let r: Request = read_json("", &request(coupon, &[("1.00", 1)]).to_string()).unwrap();
-        let e = evaluate(&r).unwrap_err();
+        let e = r.evaluate().unwrap_err();
         assert_eq!((e.code, e.path.as_str()), (code, path), "{}", e.message);
     }
 }
@@ -535,14 +535,14 @@ fn impossible_definitions_are_typed_errors_with_paths() {
 fn limits_are_enforced_up_front() {
     let lines: Vec<(&str, u32)> = vec![("1.00", 1); coupon_engine::limits::MAX_LINES + 1];
     let r: Request = read_json("", &request(json!({}), &lines).to_string()).unwrap();
-    let e = evaluate(&r).unwrap_err();
+    let e = r.evaluate().unwrap_err();
     assert_eq!(
         (e.code, e.path.as_str()),
         (ErrorCode::OutOfRange, "cart.lines")
     );
     let big = request(json!({}), &[("999999999999999.00", 2)]);
     let r: Request = read_json("", &big.to_string()).unwrap();
-    assert_eq!(evaluate(&r).unwrap_err().code, ErrorCode::OutOfRange);
+    assert_eq!(r.evaluate().unwrap_err().code, ErrorCode::OutOfRange);
 }
 
 /// Money is 64 bits of minor units: below 10^18 of them for every amount and the

@@ -7,7 +7,7 @@ mod common;
 use common::request;
 use coupon_engine::model::{CardStatus, EvaluationResult};
 use coupon_engine::money::Amount;
-use coupon_engine::{evaluate, read_json, Request};
+use coupon_engine::{read_json, Request};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
@@ -19,7 +19,7 @@ fn dec(amount: Amount) -> Decimal {
 
 fn run(request: &Value) -> EvaluationResult {
     let r: Request = read_json("", &request.to_string()).expect("generated requests are valid");
-    evaluate(&r).expect("evaluates")
+    r.evaluate().expect("evaluates")
 }
 
 proptest! {
@@ -80,7 +80,7 @@ proptest! {
     #[test]
     fn applied_discounts_obey_every_stacking_rule(req in request()) {
         let r: Request = read_json("", &req.to_string()).unwrap();
-        let result = evaluate(&r).unwrap();
+        let result = r.evaluate().unwrap();
         let coupons: Vec<_> = result.applied.iter().map(|a| r.bundle.coupons.iter().find(|c| c.id == a.coupon_id).unwrap()).collect();
         for (i, a) in coupons.iter().enumerate() {
             for b in &coupons[i + 1..] {

@@ -117,6 +117,50 @@ fn a_shopper_evaluates_like_a_fresh_customer() {
     assert!(compared >= 50, "only {compared} vectors compared");
 }
 
+/// A [`coupon_engine::Session`] fed each vector's inputs as JSON text gives what
+/// `evaluate_json` gives for the whole request, error or result, byte for byte: the
+/// first time (the customer read), again (the customer kept) and after another
+/// customer (read afresh).
+#[test]
+fn a_session_evaluates_like_the_whole_request() {
+    use coupon_engine::{json::to_json, read_json, Engine, Error, Session};
+    fn through(
+        session: &mut Session,
+        engine: &Engine,
+        request: &Value,
+    ) -> Result<String, Error> {
+        let shopper = session.customer(request["customer"].to_string())?;
+        let cart = read_json("cart", &request["cart"].to_string())?;
+        let context = read_json("context", &request["context"].to_string())?;
+        Ok(to_json(&engine.evaluate_for(shopper, &cart, &context)?))
+    }
+    let show = |outcome: Result<String, Error>| outcome.map_err(|e| error_json(&e));
+    let other = json!({"id": "someone-else", "orders": []});
+    let mut compared = 0;
+    for path in vector_files() {
+        let doc: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        let request = &doc["request"];
+        let Ok(bundle) = read_json("bundle", &request["bundle"].to_string()) else {
+            continue;
+        };
+        let Ok(engine) = Engine::new(bundle) else {
+            continue;
+        };
+        let expected = show(coupon_engine::evaluate_json(&request.to_string()));
+        let mut session = Session::default();
+        let mut switched = request.clone();
+        switched["customer"] = other.clone();
+        for (round, input) in [request, request, &switched, request].into_iter().enumerate() {
+            let outcome = show(through(&mut session, &engine, input));
+            if round != 2 {
+                assert_eq!(outcome, expected, "{} round {round}", path.display());
+            }
+        }
+        compared += 1;
+    }
+    assert!(compared >= 50, "only {compared} vectors compared");
+}
+
 /// An error as the vectors hold it: code, path and message. Every runtime must give
 /// the same message too (the wasm binding prefixes it with the path).
 fn error_json(e: &coupon_engine::Error) -> Value {

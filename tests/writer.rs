@@ -10,14 +10,14 @@ use std::path::PathBuf;
 use coupon_engine::json::{to_json, ToJson};
 use coupon_engine::model::EvaluationResult;
 use coupon_engine::recheck::Claim;
-use coupon_engine::{evaluate, read_json, Engine, Request};
+use coupon_engine::{read_json, Engine, Request};
 use coupon_engine_workload as workload;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
 
 fn evaluated(text: &str) -> Option<EvaluationResult> {
     let request: Request = read_json("", text).ok()?;
-    evaluate(&request).ok()
+    request.evaluate().ok()
 }
 
 fn assert_same<T: ToJson + serde::Serialize>(what: &str, value: &T) {
@@ -72,7 +72,7 @@ fn customers_and_rechecks_are_written_as_serde_json_writes_them() {
         let request: Request = read_json("", &text).unwrap();
         assert_same("customer", &request.customer);
         let engine = Engine::new(request.bundle.clone()).unwrap();
-        let result = evaluate(&request).unwrap();
+        let result = request.evaluate().unwrap();
         // A claim of the result with its totals tampered: differences with both values.
         let mut claim: serde_json::Value = serde_json::from_str(&to_json(&result)).unwrap();
         claim["totalAfter"] = "1.00".into();

@@ -234,14 +234,6 @@ fn request(input: &Input) -> Result<Request, Report> {
     }
 }
 
-fn evaluate(request: &Request) -> Result<EvaluationResult, Error> {
-    Engine::new(request.bundle.clone())?.evaluate(
-        &request.customer,
-        &request.cart,
-        &request.context,
-    )
-}
-
 /// Why a command stopped before the end.
 enum Failure {
     /// Bad input (or a file it cannot read or write): JSON on stderr, exit status 2.
@@ -456,7 +448,7 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
             writeln!(out, "{}", json_text(&payload)?)?;
         }
         Command::Evaluate { input, pretty } => {
-            let result = evaluate(&request(&input)?)?;
+            let result = request(&input)?.evaluate()?;
             let json = if pretty {
                 serde_json::to_string_pretty(&result)
             } else {
@@ -473,7 +465,7 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
             for path in requests {
                 let result = load(&path).and_then(|text| {
                     let request: Request = read_json("", &text)?;
-                    Ok(evaluate(&request)?)
+                    Ok(request.evaluate()?)
                 });
                 match result {
                     Ok(result) => print_cards(out, &path, &result)?,

@@ -10,30 +10,23 @@
 
 use std::cell::RefCell;
 
-use coupon_engine::{model, read_json, Engine, Shopper};
+use coupon_engine::{model, read_json, Engine, Session, Shopper};
+use wasm_runtime::arena::{CallArena, Scope};
 
 /// The package's allocator (see `wasm/src/lib.rs`), so the counts are the package's:
-/// Talc with an arena for each evaluating call.
+/// Talc with an arena for each evaluating call. Linking `wasm_runtime` also brings the
+/// package's `memcmp` and `bcmp`.
 #[global_allocator]
-static ALLOCATOR: call_arena::CallArena<talc::wasm::WasmDynamicTalc> =
-    call_arena::CallArena::new(talc::wasm::new_wasm_dynamic_allocator());
-
-// `usage` serves the package's tests only.
-#[allow(dead_code)]
-#[path = "../../../../wasm/src/call_arena.rs"]
-mod call_arena;
+static ALLOCATOR: CallArena<talc::wasm::WasmDynamicTalc> =
+    CallArena::new(talc::wasm::new_wasm_dynamic_allocator());
 
 /// Opens the arena for an evaluating call, as the package's evaluating exports do.
 /// The previous output goes first: it was allocated in the last scope, and the block
 /// is only reused once nothing in it is live.
-fn arena_scope() -> Option<call_arena::Scope<'static, talc::wasm::WasmDynamicTalc>> {
+fn arena_scope() -> Option<Scope<'static, talc::wasm::WasmDynamicTalc>> {
     OUTPUT.with(|o| *o.borrow_mut() = String::new());
     ALLOCATOR.scope()
 }
-
-/// The package's `memcmp` and `bcmp`, for the same reason.
-#[path = "../../../../wasm/src/byte_compare.rs"]
-mod byte_compare;
 
 /// The per-cart inputs once read, and the result once computed, for the phase counts.
 struct Phases {
@@ -44,9 +37,8 @@ struct Phases {
 thread_local! {
     /// The prepared engine, as a page keeps one `Engine` for every cart change.
     static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
-    /// The last customer `evaluate` validated, with its text (the package's
-    /// `Engine::last_customer`).
-    static LAST_CUSTOMER: RefCell<Option<(String, Shopper)>> = const { RefCell::new(None) };
+    /// `evaluate`'s customer, as the package's `engine.evaluate` keeps it.
+    static SESSION: RefCell<Session> = RefCell::new(Session::default());
     /// The shopper of a session, as a page keeps one for its signed-in customer.
     static SHOPPER: RefCell<Option<Shopper>> = const { RefCell::new(None) };
     static PHASES: RefCell<Phases> = const { RefCell::new(Phases { inputs: None, result: None }) };
@@ -132,30 +124,19 @@ pub unsafe extern "C" fn evaluate(
             (context_ptr, context_len),
         ])
     };
-    // As the package's `engine.evaluate`: the last customer validated is remembered with
-    // its text, outside the arena; a different text is read afresh, before the arena opens.
-    let summary = match LAST_CUSTOMER.with(|last| last.borrow_mut().take()) {
-        Some((text, shopper)) if text == customer => Ok(shopper),
-        _ => match read_json::<model::Customer>("customer", &customer) {
-            Ok(read) => Err(read),
-            Err(e) => return finish(Err(e)),
-        },
-    };
-    let mut kept = None;
-    let scope = arena_scope();
-    let status = finish(with_engine(|engine| {
-        let (cart, context) = (read_json("cart", &cart)?, read_json("context", &context)?);
-        let shopper = kept.insert(match summary {
+    // As the package's `engine.evaluate`: the customer is read outside the arena.
+    SESSION.with(|session| {
+        let mut session = session.borrow_mut();
+        let shopper = match session.customer(customer) {
             Ok(shopper) => shopper,
-            Err(read) => engine.shopper(read)?,
-        });
-        write(&engine.evaluate_for(shopper, &cart, &context)?)
-    }));
-    drop(scope);
-    if let Some(shopper) = kept {
-        LAST_CUSTOMER.with(|last| *last.borrow_mut() = Some((customer, shopper)));
-    }
-    status
+            Err(e) => return finish(Err(e)),
+        };
+        let _scope = arena_scope();
+        finish(with_engine(|engine| {
+            let (cart, context) = (read_json("cart", &cart)?, read_json("context", &context)?);
+            write(&engine.evaluate_for(shopper, &cart, &context)?)
+        }))
+    })
 }
 
 /// Reads and validates a customer once and keeps it as the session's shopper.

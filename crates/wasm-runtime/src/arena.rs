@@ -1,28 +1,27 @@
-//! The module's allocator: Talc, with an arena for the length of one evaluation.
+//! A bump arena in front of the global allocator for the length of one call.
 //!
-//! An evaluation of the M workload makes about 2,150 allocations (the cart, the
-//! offers, the cards and their strings, the result's JSON), and every one of them is
-//! freed before the call returns. Talc's `allocate` and `deallocate` cost ~220 and
-//! ~120 WebAssembly instructions; taking the bytes from a block held for the call
-//! costs a few, and a `Vec` growing at the end of the block grows in place.
+//! A call that allocates a few thousand short-lived values and frees every one of them
+//! before it returns (a request read, computed on and written out) spends much of its
+//! time in a general-purpose allocator's `alloc` and `dealloc`; taking the bytes from a
+//! block held for the call costs a few instructions, and a `Vec` growing at the end of
+//! the block grows in place.
 //!
 //! How it stays sound whatever outlives a call:
-//! - Only the exports that evaluate open a scope (`in_arena` in `wasm/src/lib.rs`, or
-//!   [`CallArena::scope`]); outside one, everything goes to the backing allocator.
+//! - Only the calls that open a scope ([`CallArena::scope`], or [`CallArena::open`]
+//!   and [`CallArena::close`]) use the block; outside one, everything goes to the
+//!   backing allocator.
 //! - The block is only ever reused when nothing allocated in it is still live: a
 //!   count goes up with each allocation taken from it and down with each one freed.
-//!   If something lives on past its call (a cache that grew during it, say: see
-//!   `open_arena` in `wasm/src/lib.rs` for the one known), the next call goes on
-//!   bumping after it instead of starting over, and once the block is full the rest
-//!   goes to the backing allocator: slower, never wrong.
+//!   If something lives on past its call (a cache that grew during it, say), the next
+//!   call goes on bumping after it instead of starting over, and once the block is
+//!   full the rest goes to the backing allocator: slower, never wrong.
 //! - A block that is too small is replaced, at the start of a call and only when
 //!   nothing in it is live, by one of twice what the last call asked for. The block
-//!   stays between calls (the module's memory after the M workload: 2.8 MB, 1.6 MB
-//!   without the arena).
+//!   stays between calls: the price is that much more memory held by the module.
 //!
-//! The module is single-threaded (no `atomics` target feature), which is what makes
-//! the plain `Cell`s below sound; `wasm/tests/call_arena.rs` checks the bookkeeping
-//! in Node and Chromium, and the shared vectors run through scoped calls.
+//! The cells below are plain `Cell`s: the arena is `Sync` (so usable as a
+//! `#[global_allocator]`) only on WebAssembly without the `atomics` target feature,
+//! where nothing can reach it from two threads.
 
 use core::alloc::{GlobalAlloc, Layout};
 use core::cell::Cell;
@@ -56,8 +55,8 @@ pub struct CallArena<A> {
     wanted: Cell<usize>,
 }
 
-// SAFETY: only built for targets without threads (see `wasm/src/lib.rs`), where
-// nothing can reach the cells from two threads.
+// SAFETY: WebAssembly without the `atomics` target feature has no threads, so nothing
+// can reach the cells from two threads.
 #[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
 unsafe impl<A: Sync> Sync for CallArena<A> {}
 
@@ -95,8 +94,8 @@ impl<A: GlobalAlloc> CallArena<A> {
     }
 
     /// [`scope`](Self::scope) without the guard, for callers that close it themselves
-    /// with [`close`](Self::close) (the binding's exports, and the guest's phases,
-    /// which span several calls). Does nothing if a scope is open.
+    /// with [`close`](Self::close) (a scope that spans several calls, say). Does
+    /// nothing if a scope is open.
     #[inline(never)]
     pub fn open(&self) {
         if self.open.get() {
@@ -105,10 +104,10 @@ impl<A: GlobalAlloc> CallArena<A> {
         if self.live.get() == 0 {
             let need = self.wanted.get().clamp(MIN_BLOCK, MAX_BLOCK);
             if self.end.get() - self.start.get() < need {
-                // Twice the need: the next calls may need more (a call that reads the
-                // customer needs more than a session's), and each replacement leaves the
-                // old block's memory to the backing allocator, so growing by small steps
-                // grew the module's memory more (L: 12.8 MB against 10.4 MB).
+                // Twice the need: the next calls may need more than the last, and each
+                // replacement leaves the old block's memory to the backing allocator,
+                // so growing by small steps grows the module's memory more in the end
+                // (docs/benchmarks.md).
                 self.replace_block(need.saturating_mul(2).min(MAX_BLOCK));
             }
             self.next.set(self.start.get());

@@ -1,10 +1,9 @@
-//! The module's own `memcmp` (`byte_compare`) in WebAssembly (Node, or headless
-//! Chromium with `WASM_BINDGEN_USE_BROWSER=1`): the same answers as comparing one byte
-//! at a time, for every length up to 40 and every place of the first difference.
+//! The WebAssembly `memcmp` (`byte_compare`): the same answers as comparing one byte
+//! at a time, for every length up to 40 and every place of the first difference. Run
+//! natively; in WebAssembly the shared vectors run through it (`wasm/tests`).
 
-use coupon_engine_wasm::byte_compare::compare;
 use std::cmp::Ordering;
-use wasm_bindgen_test::wasm_bindgen_test;
+use wasm_runtime::byte_compare::compare;
 
 /// What `memcmp` must return, one byte at a time.
 fn reference(a: &[u8], b: &[u8]) -> i32 {
@@ -27,7 +26,7 @@ fn check(a: &[u8], b: &[u8]) {
     }
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn every_length_and_every_place_of_the_first_difference() {
     for len in 0..=40usize {
         let base: Vec<u8> = (0..len).map(|i| (i * 37 % 251) as u8).collect();
@@ -48,7 +47,7 @@ fn every_length_and_every_place_of_the_first_difference() {
     }
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn ids_and_unaligned_starts() {
     assert_eq!("p0160".cmp("p0172"), Ordering::Less);
     assert!("productId" != "productIe");

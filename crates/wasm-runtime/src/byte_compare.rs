@@ -1,17 +1,11 @@
-//! `memcmp` and `bcmp` for the WebAssembly module, comparing eight bytes at a time.
+//! `memcmp` and `bcmp` for WebAssembly, comparing eight bytes at a time.
 //!
-//! Every `==` and `cmp` on strings ends in `memcmp`: member names in the readers, ids in
-//! the scopes, segment rules and offers. The standard library's WebAssembly build takes
-//! `memcmp` from compiler-builtins, which compares one byte per loop turn; it was 13% of
-//! the instructions of an evaluation (12,922 calls of 111 instructions for the M
-//! workload). compiler-builtins gives its memory functions weak linkage so that a
-//! program can replace them, which is what this module does on `wasm32` only.
-//!
-//! Used by `wasm/src/lib.rs` (the package) and by the instruction-count guest
-//! (`bench/instructions/guest`), so that the counts are the package's. Being
-//! `#[no_mangle]`, both functions also appear among the module's raw exports; the JS
-//! glue does not offer them. `wasm/tests/byte_compare.rs` holds them to a byte-at-a-time
-//! comparison in Node and Chromium.
+//! Every `==` and `cmp` on strings and byte slices ends in `memcmp` or `bcmp`. The
+//! standard library's WebAssembly build takes them from compiler-builtins, which
+//! compares one byte per loop turn; compiler-builtins gives its memory functions weak
+//! linkage so that a program can replace them, which this module does on WebAssembly
+//! only (elsewhere the platform's own are already fast). Being `#[no_mangle]`, both
+//! functions also appear among a module's raw exports.
 
 /// Compares `n` bytes at `a` and `b` as `memcmp` does: zero when equal, else the
 /// difference of the first pair of bytes that differ, as unsigned values.
