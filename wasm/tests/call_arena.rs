@@ -2,6 +2,7 @@
 //! the exported calls, in WebAssembly (Node, or headless Chromium with
 //! `WASM_BINDGEN_USE_BROWSER=1`). The arena itself is tested in `crates/wasm-runtime`.
 
+#[cfg(target_family = "wasm")]
 use wasm_bindgen_test::wasm_bindgen_test;
 
 /// The module's own arena through the exported calls: a session's evaluations leave
