@@ -57,7 +57,7 @@ pub fn build(
             code: shown_code(coupon, cx.entered[index]),
             application: coupon.application,
             title: coupon.display.title.clone(),
-            description: coupon.display.description.clone(),
+            description: description(coupon, &kinds),
             status,
             saving: saving.map(|s| currency.amount(s)),
             price_before: currency.amount(total_before),
@@ -72,6 +72,30 @@ pub fn build(
     }
     cards.sort_by_key(|c| c.status);
     cards
+}
+
+/// The coupon's description for this shopper: `descriptionForOthers`, when it has
+/// one, for a shopper whom its audience or history conditions leave out, since the
+/// plain description speaks to those it is meant for.
+fn description(coupon: &Coupon, kinds: &[ReasonKind]) -> String {
+    let display = &coupon.display;
+    let outside = kinds.iter().any(|k| {
+        matches!(
+            k,
+            ReasonKind::NotInAudience {}
+                | ReasonKind::NotInSegment { .. }
+                | ReasonKind::FirstOrderOnly { .. }
+                | ReasonKind::OrderCountMismatch { .. }
+                | ReasonKind::MorePreviousOrders { .. }
+                | ReasonKind::MinOrders { .. }
+                | ReasonKind::MinSpend { .. }
+                | ReasonKind::UsedCouponRequired { .. }
+        )
+    });
+    match &display.description_for_others {
+        Some(other) if outside => other.clone(),
+        _ => display.description.clone(),
+    }
 }
 
 /// Why a usable candidate is not in the chosen combination: the first applied coupon

@@ -103,7 +103,8 @@ application: Application,
  */
 title: string, 
 /**
- * Display description.
+ * The coupon's description for this shopper: its `descriptionForOthers` when the
+ * audience or history conditions leave them out and it has one, else `description`.
  */
 description: string, 
 /**
@@ -452,9 +453,15 @@ visible?: boolean,
  */
 title: string, 
 /**
- * Short description.
+ * Short description, for the shoppers the coupon is meant for ("Thank you for
+ * spending over ₹10,000").
  */
-description?: string, };
+description?: string, 
+/**
+ * The description for shoppers outside its audience or history conditions ("For
+ * customers who have spent ₹10,000 with us"). Absent: they get `description`.
+ */
+descriptionForOthers?: string, };
 
 export type ErrorCode = "invalid_json" | "invalid_type" | "missing_field" | "unknown_field" | "unknown_variant" | "invalid_value" | "invalid_amount" | "too_many_decimals" | "out_of_range" | "invalid_currency" | "currency_mismatch" | "invalid_date" | "invalid_percent" | "min_greater_than_max" | "window_end_before_start" | "duplicate_id" | "duplicate_code" | "missing_code" | "empty_list" | "invalid_quantity" | "malformed_token" | "unsupported_algorithm" | "unknown_key" | "invalid_key" | "bad_signature" | "expired" | "not_yet_valid" | "wrong_customer" | "private_key_in_jwks";
 

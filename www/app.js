@@ -174,7 +174,6 @@ const isFolded = (card) => FOLDED.has(card.status) && !state.codes.includes(card
 // quantity move with this cart; spend and orders count the customer's past orders.
 const PROGRESS_OF = { min_purchase_value: "cartValue", min_quantity: "quantity", min_orders: "orders", more_previous_orders: "orders", min_spend: "spend" };
 const IN_THIS_CART = new Set(["cartValue", "quantity"]);
-const HISTORY = new Set(["orders", "spend"]);
 
 /** The names of the catalogue products a scoped coupon counts, or null for the whole cart. */
 function scopedProducts(couponId) {
@@ -228,11 +227,10 @@ function renderCard(card) {
   const node = el("li", { className: "card", tabIndex: -1, dataset: { status: card.status, couponId: card.couponId, focus: `card:${card.couponId}` } },
     el("header", {}, el("h3", { textContent: card.title }), el("span", { className: "badge", textContent: card.status })));
   const closed = FOLDED.has(card.status);
-  // A description speaks to those the coupon is for ("Thank you for spending over
-  // ₹10,000"); a shopper it cannot apply to, or not until their history grows, gets
-  // only the reason why not.
-  const forThem = !closed && !card.reasons.some((r) => HISTORY.has(PROGRESS_OF[r.code]));
-  if (card.description && forThem) node.append(el("p", { className: "muted", textContent: card.description }));
+  // The engine picks the description for this shopper (a coupon's
+  // `descriptionForOthers` speaks to those its audience or history leaves out); a
+  // folded card gets only the reason why not.
+  if (card.description && !closed) node.append(el("p", { className: "muted", textContent: card.description }));
   if (card.saving && card.saving !== "0.00") {
     node.append(el("p", { className: "saving" }, `Saves ${rupees(card.saving)} · total `, ...wasNow(card.priceBefore, card.priceAfter)));
   }

@@ -523,10 +523,15 @@ pub struct Display {
     pub visible: bool,
     /// Card title.
     pub title: String,
-    /// Short description.
+    /// Short description, for the shoppers the coupon is meant for ("Thank you for
+    /// spending over ₹10,000").
     #[serde(default)]
     #[cfg_attr(feature = "typescript", ts(as = "Option<String>"))]
     pub description: String,
+    /// The description for shoppers outside its audience or history conditions ("For
+    /// customers who have spent ₹10,000 with us"). Absent: they get `description`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description_for_others: Option<String>,
 }
 
 fn yes() -> bool {

@@ -113,7 +113,8 @@ pub struct Card {
     pub application: Application,
     /// Display title.
     pub title: String,
-    /// Display description.
+    /// The coupon's description for this shopper: its `descriptionForOthers` when the
+    /// audience or history conditions leave them out and it has one, else `description`.
     pub description: String,
     /// Where the coupon stands for this shopper and cart.
     pub status: CardStatus,
