@@ -3,7 +3,7 @@
 // needed. Used to weigh allocator changes (docs/benchmarks.md); the full suite's
 // "module memory" row (bench/node.mjs) measures S, M and L in turn instead.
 //
-//   node scripts/wasm-memory.mjs [--pkg DIR] [--workload l]     (after examples/bench_workload)
+//   node bench/wasm-memory.mjs [--pkg DIR] [--workload l]   (after scripts/bench.sh wrote the workloads)
 //
 // Runs what a storefront does, as bench/lib/suite.mjs does for one workload: `new
 // Engine`, `engine.evaluate` (the same customer, then another text of it in turn),
