@@ -1,6 +1,7 @@
 //! How the CLI takes its inputs and reports bad ones: a request on standard input
 //! (`evaluate -`, `evaluate < file`), a missing file told apart from bad JSON, and
-//! `cards` naming each bad file in a line of text while it goes on with the others.
+//! `cards` naming each bad file in a line of text while it goes on with the others;
+//! and what `evaluate` prints: the bytes of the core's one writer.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -166,4 +167,31 @@ fn evaluate_keeps_its_errors_as_json() {
         e,
         serde_json::json!({"code": "invalid_quantity", "path": "cart.lines[0].quantity", "message": "must be at least 1"})
     );
+}
+
+#[test]
+fn evaluate_prints_what_every_runtime_returns_and_pretty_only_indents_it() {
+    let mut examples: Vec<PathBuf> = std::fs::read_dir(Path::new(ROOT).join("examples"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    examples.sort();
+    assert!(examples.len() >= 16, "expected the examples, found {}", examples.len());
+    for path in &examples {
+        let name = path.to_str().unwrap();
+        let request = std::fs::read_to_string(path).unwrap();
+        let expected = coupon_engine::evaluate_json(&request).unwrap();
+        let compact = cli(&["evaluate", name]).output().unwrap();
+        assert!(compact.status.success(), "{name}: {}", text(&compact.stderr));
+        assert_eq!(text(&compact.stdout), format!("{expected}\n"), "{name}");
+
+        let pretty = cli(&["evaluate", "--pretty", name]).output().unwrap();
+        assert!(pretty.status.success(), "{name}: {}", text(&pretty.stderr));
+        let pretty = text(&pretty.stdout);
+        assert!(pretty.contains("\n  \"currency\": "), "{name}: not indented:\n{pretty}");
+        // The same document in the same key order (serde_json keeps the order here).
+        let reread: serde_json::Value = serde_json::from_str(&pretty).unwrap();
+        assert_eq!(serde_json::to_string(&reread).unwrap(), expected, "{name}");
+    }
 }

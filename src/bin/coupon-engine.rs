@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use coupon_engine::json::to_json;
 use coupon_engine::model::{CardStatus, EvaluationResult, Timestamp};
 use coupon_engine::signing::{self, Jwk, Jwks};
 use coupon_engine::{read_json, Engine, Error, ErrorCode, Request};
@@ -371,6 +372,15 @@ fn json_text<T: serde::Serialize>(value: &T) -> Result<String, Error> {
         .map_err(|e| Error::new(ErrorCode::InvalidValue, "output", e.to_string()))
 }
 
+/// `json` indented by two spaces per level, its keys and values as they are.
+fn indented(json: &str) -> Result<String, Error> {
+    let mut text = Vec::with_capacity(json.len() * 2);
+    let mut reader = serde_json::Deserializer::from_str(json);
+    serde_transcode::transcode(&mut reader, &mut serde_json::Serializer::pretty(&mut text))
+        .map_err(|e| Error::new(ErrorCode::InvalidValue, "result", e.to_string()))?;
+    String::from_utf8(text).map_err(|e| Error::new(ErrorCode::InvalidValue, "result", e.to_string()))
+}
+
 /// Runs one command, writing its output to `out`; the exit status on success.
 fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
     match cli.command {
@@ -448,17 +458,14 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
             writeln!(out, "{}", json_text(&payload)?)?;
         }
         Command::Evaluate { input, pretty } => {
-            let result = request(&input)?.evaluate()?;
-            let json = if pretty {
-                serde_json::to_string_pretty(&result)
+            // The core's own writer, so the CLI prints the bytes that every runtime
+            // returns; `--pretty` only indents them.
+            let json = to_json(&request(&input)?.evaluate()?);
+            if pretty {
+                writeln!(out, "{}", indented(&json)?)?;
             } else {
-                serde_json::to_string(&result)
-            };
-            writeln!(
-                out,
-                "{}",
-                json.map_err(|e| Error::new(ErrorCode::InvalidValue, "result", e.to_string()))?
-            )?;
+                writeln!(out, "{json}")?;
+            }
         }
         Command::Cards { requests } => {
             let mut failed = false;
