@@ -648,6 +648,8 @@ impl<'de> Visitor<'de> for TreeVisitor {
             i64::try_from(v).map_or(Number::Big(v), Number::Int),
         ))
     }
+    // No input field takes a fraction (money is a decimal string), so its value is
+    // dropped and only its kind kept, for a typed error that names what was sent.
     fn visit_f64<E>(self, _: f64) -> Result<Json<'de>, E> {
         Ok(Json::Number(Number::Fraction))
     }

@@ -30,7 +30,7 @@ pub mod limits {
     /// Length of any id or code, in bytes.
     pub const MAX_ID_LEN: usize = 128;
     /// Size of one JSON input, in bytes: far above the largest input the other limits
-    /// allow (about 5 MB), and checked before any parsing.
+    /// allow, and checked before any parsing.
     pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
 }
 
