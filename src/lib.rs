@@ -331,7 +331,7 @@ impl Session {
 }
 
 /// The four inputs in one document, as the CLI and the test vectors carry them.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, json::FromJson, json::ToJson)]
 pub struct Request {
     /// What the request shows (examples and test vectors explain themselves).
     pub description: Option<String>,
@@ -346,13 +346,6 @@ pub struct Request {
 }
 
 json::read::serde_via_from_json!(Request);
-json::read::from_json_struct!(strict Request {
-    description: "description",
-    bundle: "bundle",
-    customer: "customer",
-    cart: "cart",
-    context: "context",
-});
 
 impl Request {
     /// Evaluates the request: what [`Engine::evaluate`] gives for its inputs, without

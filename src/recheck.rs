@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::json::read::serde_via_from_json;
-use crate::json::FromJson;
+use crate::json::{FromJson, ToJson};
 
 use crate::model::{Card, Cart, Context, Customer, EvaluationResult};
 use crate::money::Amount;
@@ -58,7 +58,7 @@ pub struct ClaimedLine {
 serde_via_from_json!(Claim);
 
 /// The outcome of a recheck.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Recheck {
@@ -71,7 +71,7 @@ pub struct Recheck {
 }
 
 /// One difference between the claim and the server's result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Difference {
@@ -91,7 +91,7 @@ pub struct Difference {
 }
 
 /// Kinds of [`Difference`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum DifferenceCode {
@@ -291,26 +291,3 @@ fn total_differences(claim: &Claim, result: &EvaluationResult) -> Vec<Difference
     }
     differences
 }
-
-crate::json::write::to_json_struct!(Recheck {
-    accepted: "accepted",
-    differences: "differences",
-    result: "result"
-});
-crate::json::write::to_json_struct!(Difference {
-    code: "code",
-    path: "path",
-    claimed: "claimed",
-    actual: "actual",
-    reasons: "reasons",
-    message: "message",
-});
-crate::json::write::to_json_names!(DifferenceCode {
-    UnknownCoupon: "unknown_coupon",
-    NotApplicable: "not_applicable",
-    AmountDiffers: "amount_differs",
-    MissingDiscount: "missing_discount",
-    PriceChanged: "price_changed",
-    LineMismatch: "line_mismatch",
-    TotalDiffers: "total_differs",
-});

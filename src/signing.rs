@@ -17,16 +17,15 @@ use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::Serialize;
 
 use crate::error::{Error, ErrorCode};
-use crate::json::read::{
-    self as parse, from_json_struct, serde_via_from_json, FromJson, Json, Path,
-};
-use crate::json::Quoted;
+use crate::json::read::{self as parse, serde_via_from_json, Json, Path};
+use crate::json::{FromJson, Quoted, ToJson};
 use crate::model::{Bundle, Customer, Timestamp};
 
 /// A JSON Web Key Set holding Ed25519 public keys (`kty: "OKP"`, `crv: "Ed25519"`).
 /// Several keys may be live at once (rotation); keys of other types are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[json(lenient)]
 pub struct Jwks {
     /// The keys.
     pub keys: Vec<Jwk>,
@@ -34,8 +33,9 @@ pub struct Jwks {
 
 /// One JSON Web Key. Public keys carry `x`; a private key also `d` (never put one in
 /// a key set you publish: verification rejects it).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
+#[json(lenient)]
 pub struct Jwk {
     /// Key type; `"OKP"` for Ed25519.
     pub kty: String,
@@ -201,8 +201,6 @@ impl Jwks {
 
 // Key sets and keys carry members this verifier does not use (`n`, `e`, `x5c`, …).
 serde_via_from_json!(Jwks, Jwk);
-from_json_struct!(lenient Jwks { keys: "keys" });
-from_json_struct!(lenient Jwk { kty: "kty", crv: "crv", kid: "kid", x: "x", d: "d", alg: "alg", use_: "use" });
 
 /// The protected header. Unknown members are allowed, `crit` is not (this verifier
 /// understands no extensions).
@@ -233,18 +231,20 @@ impl FromJson for Header {
 }
 
 /// Claims every signed input carries.
+#[derive(FromJson)]
+#[json(lenient)]
 struct Times {
     iat: Option<i64>,
     exp: Option<i64>,
     nbf: Option<i64>,
 }
-from_json_struct!(lenient Times { iat: "iat", exp: "exp", nbf: "nbf" });
 
+#[derive(FromJson)]
+#[json(lenient)]
 struct SummaryClaims {
     sub: Option<String>,
     customer: Customer,
 }
-from_json_struct!(lenient SummaryClaims { sub: "sub", customer: "customer" });
 
 /// A token part that must be JSON, or `malformed_token` at `path`.
 fn json_part<'t>(text: &'t str, path: &str) -> Result<Json<'t>, Error> {
@@ -456,7 +456,7 @@ pub fn holds_summary(token: &str) -> bool {
 
 /// Signs a JSON claim set (which must hold `iat`, `exp` and `bundle` or `customer`)
 /// with a private JWK; returns the compact JWS.
-pub fn sign(claims: &serde_json::Value, key: &Jwk) -> Result<String, Error> {
+pub fn sign(claims: &(impl ToJson + ?Sized), key: &Jwk) -> Result<String, Error> {
     let signing_key = key.signing_key("key")?;
     let kid = key.kid.as_deref().ok_or_else(|| {
         err(
@@ -469,7 +469,7 @@ pub fn sign(claims: &serde_json::Value, key: &Jwk) -> Result<String, Error> {
     let signing_input = format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(header.to_string()),
-        URL_SAFE_NO_PAD.encode(claims.to_string())
+        URL_SAFE_NO_PAD.encode(crate::json::to_json(claims))
     );
     let signature = signing_key.sign(signing_input.as_bytes());
     Ok(format!(

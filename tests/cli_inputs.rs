@@ -177,19 +177,30 @@ fn evaluate_prints_what_every_runtime_returns_and_pretty_only_indents_it() {
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();
     examples.sort();
-    assert!(examples.len() >= 16, "expected the examples, found {}", examples.len());
+    assert!(
+        examples.len() >= 16,
+        "expected the examples, found {}",
+        examples.len()
+    );
     for path in &examples {
         let name = path.to_str().unwrap();
         let request = std::fs::read_to_string(path).unwrap();
         let expected = coupon_engine::evaluate_json(&request).unwrap();
         let compact = cli(&["evaluate", name]).output().unwrap();
-        assert!(compact.status.success(), "{name}: {}", text(&compact.stderr));
+        assert!(
+            compact.status.success(),
+            "{name}: {}",
+            text(&compact.stderr)
+        );
         assert_eq!(text(&compact.stdout), format!("{expected}\n"), "{name}");
 
         let pretty = cli(&["evaluate", "--pretty", name]).output().unwrap();
         assert!(pretty.status.success(), "{name}: {}", text(&pretty.stderr));
         let pretty = text(&pretty.stdout);
-        assert!(pretty.contains("\n  \"currency\": "), "{name}: not indented:\n{pretty}");
+        assert!(
+            pretty.contains("\n  \"currency\": "),
+            "{name}: not indented:\n{pretty}"
+        );
         // The same document in the same key order (serde_json keeps the order here).
         let reread: serde_json::Value = serde_json::from_str(&pretty).unwrap();
         assert_eq!(serde_json::to_string(&reread).unwrap(), expected, "{name}");

@@ -124,11 +124,7 @@ fn a_shopper_evaluates_like_a_fresh_customer() {
 #[test]
 fn a_session_evaluates_like_the_whole_request() {
     use coupon_engine::{json::to_json, read_json, Engine, Error, Session};
-    fn through(
-        session: &mut Session,
-        engine: &Engine,
-        request: &Value,
-    ) -> Result<String, Error> {
+    fn through(session: &mut Session, engine: &Engine, request: &Value) -> Result<String, Error> {
         let shopper = session.customer(request["customer"].to_string())?;
         let cart = read_json("cart", &request["cart"].to_string())?;
         let context = read_json("context", &request["context"].to_string())?;
@@ -150,7 +146,10 @@ fn a_session_evaluates_like_the_whole_request() {
         let mut session = Session::default();
         let mut switched = request.clone();
         switched["customer"] = other.clone();
-        for (round, input) in [request, request, &switched, request].into_iter().enumerate() {
+        for (round, input) in [request, request, &switched, request]
+            .into_iter()
+            .enumerate()
+        {
             let outcome = show(through(&mut session, &engine, input));
             if round != 2 {
                 assert_eq!(outcome, expected, "{} round {round}", path.display());

@@ -1,7 +1,8 @@
-//! The hand-written writer (`json::write`) against serde_json, the reference it
-//! replaces: the same bytes for the results of every vector, every benchmark workload
-//! and thousands of random requests, for their customers and for rechecks of
-//! tampered claims, and for arbitrary strings.
+//! The derived writers (`json::write`, `#[derive(ToJson)]`) against serde_json, the
+//! reference they replace: the same bytes for the results of every vector, every
+//! benchmark workload and thousands of random requests, for their four inputs (read
+//! back to the same values) and for rechecks of tampered claims, and for arbitrary
+//! strings.
 
 mod common;
 
@@ -14,6 +15,19 @@ use coupon_engine::{read_json, Engine, Request};
 use coupon_engine_workload as workload;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
+
+/// Each input of `request` is written as serde_json writes it, and reads back as itself.
+fn assert_inputs_same(request: &Request) {
+    assert_same("bundle", &request.bundle);
+    assert_same("customer", &request.customer);
+    assert_same("cart", &request.cart);
+    assert_same("context", &request.context);
+    let again: Request = read_json("", &to_json(request)).expect("a written request reads");
+    assert_eq!(again.bundle, request.bundle);
+    assert_eq!(again.customer, request.customer);
+    assert_eq!(again.cart, request.cart);
+    assert_eq!(again.context, request.context);
+}
 
 fn evaluated(text: &str) -> Option<EvaluationResult> {
     let request: Request = read_json("", text).ok()?;
@@ -38,7 +52,7 @@ fn every_vector_is_written_as_serde_json_writes_it() {
         let doc: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         if let Ok(request) = read_json::<Request>("", &doc["request"].to_string()) {
-            assert_same("customer", &request.customer);
+            assert_inputs_same(&request);
         }
         if let Some(result) = evaluated(&doc["request"].to_string()) {
             assert_same(&path.display().to_string(), &result);
@@ -70,7 +84,7 @@ fn customers_and_rechecks_are_written_as_serde_json_writes_them() {
             .current()
             .to_string();
         let request: Request = read_json("", &text).unwrap();
-        assert_same("customer", &request.customer);
+        assert_inputs_same(&request);
         let engine = Engine::new(request.bundle.clone()).unwrap();
         let result = request.evaluate().unwrap();
         // A claim of the result with its totals tampered: differences with both values.
@@ -85,6 +99,19 @@ fn customers_and_rechecks_are_written_as_serde_json_writes_them() {
         assert_same("recheck", &recheck);
     }
     assert!(differences >= 500, "tampered claims differ");
+}
+
+#[test]
+fn keys_are_written_as_serde_json_writes_them() {
+    use coupon_engine::signing::{Jwk, Jwks};
+    let key = Jwk::from_seed([7; 32], "k\"1");
+    assert_same("private key", &key);
+    let jwks = Jwks {
+        keys: vec![key.public()],
+    };
+    assert_same("key set", &jwks);
+    let read: Jwks = read_json("jwks", &to_json(&jwks)).unwrap();
+    assert_eq!(read, jwks);
 }
 
 #[test]
@@ -146,4 +173,107 @@ fn derived_writers_and_readers_follow_the_serde_attributes() {
         (e.code.as_str(), e.path.as_str()),
         ("missing_field", "note.noteId")
     );
+}
+
+/// Every enum shape the derive knows, beside serde's own derive of the same
+/// declaration: unit, newtype and struct variants, externally tagged (read and written)
+/// and adjacently tagged (written, flattened into the struct that holds it), with
+/// renamed variants and left-out members.
+#[derive(
+    Debug, PartialEq, serde::Serialize, coupon_engine::json::ToJson, coupon_engine::json::FromJson,
+)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
+enum Shape {
+    EntireCart,
+    Products(Vec<String>),
+    #[serde(rename = "disc")]
+    Circle {
+        radius_mm: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+        #[serde(default)]
+        tags: Vec<String>,
+    },
+}
+
+#[derive(serde::Serialize, coupon_engine::json::ToJson)]
+#[serde(
+    tag = "code",
+    content = "params",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase"
+)]
+enum Why {
+    NotInAudience {},
+    MinSpend {
+        required_total: u32,
+        period: Option<String>,
+    },
+    TooManyCodes {
+        max: u32,
+    },
+}
+
+#[derive(serde::Serialize, coupon_engine::json::ToJson)]
+struct Reasoned {
+    #[serde(flatten)]
+    why: Why,
+    message: String,
+}
+
+#[test]
+fn derived_enums_are_read_and_written_as_serde_reads_and_writes_them() {
+    use coupon_engine::json::VariantName;
+    for (text, name) in [
+        (r#""entireCart""#, "entireCart"),
+        (r#"{"products": ["tea", "cup"]}"#, "products"),
+        (r#"{"disc": {"radiusMm": 3}}"#, "disc"),
+        (
+            r#"{"disc": {"radiusMm": 3, "label": "x", "tags": ["a"]}}"#,
+            "disc",
+        ),
+    ] {
+        let shape: Shape = read_json("shape", text).unwrap();
+        assert_same(text, &shape);
+        assert_eq!(shape.variant_name(), name);
+        let serde_read: Shape =
+            read_json("shape", &serde_json::to_string(&shape).unwrap()).unwrap();
+        assert_eq!(serde_read, shape);
+    }
+    for (text, code, path) in [
+        (r#""products""#, "invalid_type", "shape"),
+        (r#""square""#, "unknown_variant", "shape"),
+        (
+            r#"{"disc": {"radiusMm": 3, "sides": 4}}"#,
+            "unknown_field",
+            "shape.disc.sides",
+        ),
+        (r#"{"disc": {}}"#, "missing_field", "shape.disc.radiusMm"),
+        (
+            r#"{"disc": {"radiusMm": 1}, "products": []}"#,
+            "invalid_type",
+            "shape",
+        ),
+    ] {
+        let e = read_json::<Shape>("shape", text).err().unwrap();
+        assert_eq!((e.code.as_str(), e.path.as_str()), (code, path), "{text}");
+    }
+    for why in [
+        Why::NotInAudience {},
+        Why::MinSpend {
+            required_total: 500,
+            period: None,
+        },
+        Why::MinSpend {
+            required_total: 0,
+            period: Some("90 days".into()),
+        },
+        Why::TooManyCodes { max: 2 },
+    ] {
+        let reasoned = Reasoned {
+            why,
+            message: "m\"".into(),
+        };
+        assert_same("reason", &reasoned);
+    }
 }

@@ -4,16 +4,15 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use coupon_engine::from_json_struct;
+use coupon_engine::json::{FromJson, ToJson};
 use coupon_engine::model::{Cart, Line, OrderItem, Shipping, ShippingOption as EngineOption};
 use coupon_engine::money::{Amount, Currency};
-use serde::Serialize;
 use sqlx::Row;
 
 use crate::ledger::{Ledger, LedgerError};
 
 /// One product as the shop sells it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, FromJson, ToJson)]
 #[serde(rename_all = "camelCase")]
 pub struct Product {
     /// The product id (what coupons scope on).
@@ -25,24 +24,16 @@ pub struct Product {
     /// The price it was before a sale, if it is on sale.
     pub compare_at_price: Option<Amount>,
     /// Collections it belongs to.
+    #[serde(default)]
     pub collection_ids: Vec<String>,
     /// The offer (product at a price tier) it is sold through.
     pub offer_id: Option<String>,
     /// The price tier it is sold at (recorded in the customer's history).
     pub price_tier_id: Option<String>,
 }
-from_json_struct!(strict Product {
-    id: "id",
-    title: "title",
-    price: "price",
-    compare_at_price: "compareAtPrice",
-    collection_ids: "collectionIds" = Vec::new(),
-    offer_id: "offerId",
-    price_tier_id: "priceTierId",
-});
 
 /// One delivery option.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, FromJson, ToJson)]
 #[serde(rename_all = "camelCase")]
 pub struct ShippingOption {
     /// The option id.
@@ -52,18 +43,17 @@ pub struct ShippingOption {
     /// Its price.
     pub amount: Amount,
 }
-from_json_struct!(strict ShippingOption { id: "id", title: "title", amount: "amount" });
 
 /// The whole catalogue, as seeded and as signed for the storefront.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, FromJson, ToJson)]
 #[serde(rename_all = "camelCase")]
 pub struct Catalogue {
     /// Products in display order.
     pub products: Vec<Product>,
     /// Delivery options in display order.
+    #[serde(default)]
     pub shipping: Vec<ShippingOption>,
 }
-from_json_struct!(strict Catalogue { products: "products", shipping: "shipping" = Vec::new() });
 
 /// One line a shopper asks for: a product and how many.
 #[derive(Debug, Clone, PartialEq, Eq)]

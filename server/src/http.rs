@@ -28,11 +28,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::{Json, Router};
+use coupon_engine::json::{to_json, FromJson, ToJson};
 use coupon_engine::model::{Bundle, Context, Customer, Order as PastOrder, OrderItem, Timestamp};
 use coupon_engine::money::Amount;
 use coupon_engine::recheck::Claim;
 use coupon_engine::signing::{self, Jwk, Jwks};
-use coupon_engine::{from_json_struct, read_json, Engine};
+use coupon_engine::{read_json, Engine};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -193,7 +194,8 @@ impl From<coupon_engine::Error> for ApiError {
     fn from(e: coupon_engine::Error) -> Self {
         ApiError {
             status: StatusCode::BAD_REQUEST,
-            body: serde_json::to_value(&e).unwrap_or_default(),
+            // The engine's own writer, so the body is what every runtime reports.
+            body: serde_json::from_str(&to_json(&e)).unwrap_or_default(),
         }
     }
 }
@@ -398,11 +400,14 @@ impl Shop {
         Ok(customer)
     }
 
-    fn sign(&self, mut claims: Value) -> Result<String, ApiError> {
+    /// `iat` and `exp` for a token issued now.
+    fn token_times(&self) -> (i64, i64) {
         let iat = now().0.timestamp();
-        claims["iat"] = json!(iat);
-        claims["exp"] = json!(iat + self.token_ttl_s);
-        Ok(signing::sign(&claims, &self.key)?)
+        (iat, iat + self.token_ttl_s)
+    }
+
+    fn sign(&self, claims: &impl ToJson) -> Result<String, ApiError> {
+        Ok(signing::sign(claims, &self.key)?)
     }
 }
 
@@ -436,10 +441,11 @@ fn order_json(order: &Order) -> Value {
     })
 }
 
-async fn jwks(State(shop): State<Arc<Shop>>) -> Json<Jwks> {
-    Json(Jwks {
+async fn jwks(State(shop): State<Arc<Shop>>) -> Response {
+    let jwks = Jwks {
         keys: vec![shop.key.public()],
-    })
+    };
+    json_reply(StatusCode::OK, &jwks)
 }
 
 async fn personas(State(shop): State<Arc<Shop>>) -> Json<Value> {
@@ -455,15 +461,61 @@ async fn bundle(State(shop): State<Arc<Shop>>) -> Reply {
     let listing = shop.listing().await?;
     let used = shop.ledger.used_all().await?;
     let bundle = shop.bundle_with(&used).concealed(&shop.code_salt);
-    let token = shop.sign(json!({ "bundle": bundle, "catalogue": listing.catalogue }))?;
+    let (iat, exp) = shop.token_times();
+    let token = shop.sign(&BundleClaims {
+        bundle: &bundle,
+        catalogue: &listing.catalogue,
+        iat,
+        exp,
+    })?;
     Ok(Json(json!({ "token": token })).into_response())
 }
 
+/// The claims of the signed bundle the storefront evaluates with.
+#[derive(ToJson)]
+struct BundleClaims<'a> {
+    bundle: &'a Bundle,
+    catalogue: &'a crate::catalogue::Catalogue,
+    iat: i64,
+    exp: i64,
+}
+
+/// The claims of a customer's signed summary.
+#[derive(ToJson)]
+struct SummaryClaims<'a> {
+    sub: &'a str,
+    customer: &'a Customer,
+    iat: i64,
+    exp: i64,
+}
+
+/// The body of a `409 claim_rejected`: what differs, and the server's own result to
+/// show the shopper instead.
+#[derive(ToJson)]
+struct Rejected<'a> {
+    code: &'a str,
+    path: &'a str,
+    message: &'a str,
+    differences: &'a [coupon_engine::recheck::Difference],
+    result: &'a coupon_engine::model::EvaluationResult,
+}
+
+/// `value` as a JSON response, written by the engine's own writer.
+fn json_reply(status: StatusCode, value: &impl ToJson) -> Response {
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        to_json(value),
+    )
+        .into_response()
+}
+
 /// What the demo's sign-in takes.
+#[derive(FromJson)]
+#[serde(rename_all = "camelCase")]
 struct SignIn {
     customer_id: String,
 }
-from_json_struct!(strict SignIn { customer_id: "customerId" });
 
 fn read_body<T: coupon_engine::model::parse::FromJson>(body: &[u8]) -> Result<T, ApiError> {
     let text = std::str::from_utf8(body).map_err(|_| {
@@ -542,37 +594,39 @@ async fn summary(
     let customer = shop
         .current_customer(&me, &mut shop.ledger.conn().await?)
         .await?;
-    let token = shop.sign(json!({ "sub": customer.id, "customer": customer }))?;
+    let (iat, exp) = shop.token_times();
+    let token = shop.sign(&SummaryClaims {
+        sub: &customer.id,
+        customer: &customer,
+        iat,
+        exp,
+    })?;
     Ok(Json(json!({ "token": token })).into_response())
 }
 
 /// One line a storefront asks for. `unitPrice`, when sent, is the price the shopper
 /// saw: it must be the catalogue's.
+#[derive(FromJson)]
+#[serde(rename_all = "camelCase")]
 struct OrderLine {
     product_id: String,
     quantity: u32,
     unit_price: Option<Amount>,
 }
-from_json_struct!(strict OrderLine { product_id: "productId", quantity: "quantity", unit_price: "unitPrice" });
 
 /// What a storefront posts to place an order: what to buy, never at what price or
 /// for whom.
+#[derive(FromJson)]
+#[serde(rename_all = "camelCase")]
 struct PlaceOrder {
     idempotency_key: String,
     lines: Vec<OrderLine>,
     shipping_id: Option<String>,
     payment_method: Option<String>,
+    #[serde(default)]
     codes: Vec<String>,
     claimed: Claim,
 }
-from_json_struct!(strict PlaceOrder {
-    idempotency_key: "idempotencyKey",
-    lines: "lines",
-    shipping_id: "shippingId",
-    payment_method: "paymentMethod",
-    codes: "codes" = Vec::new(),
-    claimed: "claimed",
-});
 
 impl PlaceOrder {
     fn check(&self) -> Result<(), ApiError> {
@@ -684,12 +738,14 @@ async fn place_order(State(shop): State<Arc<Shop>>, headers: HeaderMap, body: Bo
         if let Some(existing) = db.find_by_key(&me, &request.idempotency_key, &hash).await? {
             return Ok((StatusCode::OK, Json(order_json(&existing))).into_response());
         }
-        return Ok((
-            StatusCode::CONFLICT,
-            Json(json!({ "code": "claim_rejected", "path": "claimed", "message": "the claimed result differs from the server's",
-                         "differences": recheck.differences, "result": recheck.result })),
-        )
-            .into_response());
+        let body = Rejected {
+            code: "claim_rejected",
+            path: "claimed",
+            message: "the claimed result differs from the server's",
+            differences: &recheck.differences,
+            result: &recheck.result,
+        };
+        return Ok(json_reply(StatusCode::CONFLICT, &body));
     }
     let result = &recheck.result;
     let uses = result
@@ -853,10 +909,11 @@ async fn get_order(State(shop): State<Arc<Shop>>, OwnOrder { me, id }: OwnOrder)
 }
 
 /// What a payment step may send with a confirmation.
+#[derive(FromJson)]
+#[serde(rename_all = "camelCase")]
 struct Confirm {
     payment_method: Option<String>,
 }
-from_json_struct!(strict Confirm { payment_method: "paymentMethod" });
 
 async fn confirm(
     State(shop): State<Arc<Shop>>,

@@ -102,27 +102,23 @@ enum Command {
     },
 }
 
+#[derive(coupon_engine::json::FromJson)]
 struct StoreFile {
     bundle: Bundle,
     catalogue: Catalogue,
     customers: Vec<Customer>,
+    #[serde(default)]
     personas: Vec<Persona>,
     /// The day the demo data was written for (see `Shop::anchor`).
     anchor: Option<String>,
 }
-coupon_engine::from_json_struct!(strict StoreFile {
-    bundle: "bundle",
-    catalogue: "catalogue",
-    customers: "customers",
-    personas: "personas" = Vec::new(),
-    anchor: "anchor",
-});
 
+#[derive(coupon_engine::json::FromJson)]
+#[serde(rename_all = "camelCase")]
 struct Persona {
     customer_id: String,
     label: String,
 }
-coupon_engine::from_json_struct!(strict Persona { customer_id: "customerId", label: "label" });
 
 fn fail(message: String) -> ! {
     eprintln!("coupon-engine-server: {message}");
@@ -135,9 +131,7 @@ fn load_key(path: &PathBuf) -> Jwk {
         getrandom::fill(&mut seed)
             .unwrap_or_else(|e| fail(format!("no randomness for a new key: {e}")));
         let key = Jwk::from_seed(seed, &format!("server-{}", now().0.format("%Y%m%d%H%M%S")));
-        serde_json::to_string_pretty(&key)
-            .unwrap_or_default()
-            .into_bytes()
+        coupon_engine::json::to_json(&key).into_bytes()
     };
     let text = String::from_utf8(create_once(path, fresh))
         .unwrap_or_else(|_| fail(format!("{}: not UTF-8", path.display())));
@@ -188,7 +182,7 @@ fn create_once(path: &PathBuf, make: impl FnOnce() -> Vec<u8>) -> Vec<u8> {
 /// so every server sharing the key publishes the same bundle, and a new key brings a
 /// new salt. It needs no secrecy, only to differ between shops.
 fn code_salt(key: &Jwk) -> [u8; 16] {
-    let public = serde_json::to_vec(&key.public()).unwrap_or_default();
+    let public = coupon_engine::json::to_json(&key.public());
     let digest = sha2::Sha256::digest(&public);
     let mut salt = [0u8; 16];
     salt.copy_from_slice(&digest[..16]);

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use coupon_engine::json::to_json;
+use coupon_engine::json::{to_json, ToJson};
 use coupon_engine::model::{CardStatus, EvaluationResult, Timestamp};
 use coupon_engine::signing::{self, Jwk, Jwks};
 use coupon_engine::{read_json, Engine, Error, ErrorCode, Request};
@@ -131,7 +131,7 @@ struct Input {
 
 /// What the CLI reports on stderr: an engine error as it is, or a file that cannot be
 /// read, which has codes of its own because the engine never reads files.
-#[derive(serde::Serialize)]
+#[derive(ToJson)]
 struct Report {
     /// The engine's [`ErrorCode`], or `file_not_found` / `io_error`.
     code: &'static str,
@@ -367,9 +367,31 @@ fn write_private(path: &Path, text: &str) -> Result<(), Report> {
     std::io::Write::write_all(&mut file, text.as_bytes()).map_err(io)
 }
 
-fn json_text<T: serde::Serialize>(value: &T) -> Result<String, Error> {
-    serde_json::to_string_pretty(value)
-        .map_err(|e| Error::new(ErrorCode::InvalidValue, "output", e.to_string()))
+/// `value` as the core's writer writes it, indented.
+fn json_text(value: &impl ToJson) -> Result<String, Error> {
+    indented(&to_json(value))
+}
+
+/// What `sign` signs: the times, and the bundle or the customer (with its id as `sub`).
+#[derive(ToJson)]
+struct Claims<'a> {
+    iat: i64,
+    exp: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sub: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bundle: Option<&'a coupon_engine::model::Bundle>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    customer: Option<&'a coupon_engine::model::Customer>,
+}
+
+/// What `verify` prints: the verified bundle or customer summary.
+#[derive(ToJson)]
+struct Verified<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bundle: Option<&'a coupon_engine::model::Bundle>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    customer: Option<&'a coupon_engine::model::Customer>,
 }
 
 /// `json` indented by two spaces per level, its keys and values as they are.
@@ -378,7 +400,8 @@ fn indented(json: &str) -> Result<String, Error> {
     let mut reader = serde_json::Deserializer::from_str(json);
     serde_transcode::transcode(&mut reader, &mut serde_json::Serializer::pretty(&mut text))
         .map_err(|e| Error::new(ErrorCode::InvalidValue, "result", e.to_string()))?;
-    String::from_utf8(text).map_err(|e| Error::new(ErrorCode::InvalidValue, "result", e.to_string()))
+    String::from_utf8(text)
+        .map_err(|e| Error::new(ErrorCode::InvalidValue, "result", e.to_string()))
 }
 
 /// Runs one command, writing its output to `out`; the exit status on success.
@@ -424,19 +447,25 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
         } => {
             let key: Jwk = read_json("key", &load(&key)?)?;
             let iat = instant(now.as_deref())?.0.timestamp();
-            let mut claims = serde_json::json!({ "iat": iat, "exp": iat + ttl });
+            let (mut parsed_bundle, mut parsed_customer) = (None, None);
             if let Some(path) = bundle {
                 // Checked before signing: a bad bundle is better caught here than in every browser.
                 let parsed: coupon_engine::model::Bundle = read_json("bundle", &load(&path)?)?;
                 Engine::new(parsed.clone())?;
-                claims["bundle"] = serde_json::to_value(&parsed)
-                    .map_err(|e| Error::new(ErrorCode::InvalidValue, "bundle", e.to_string()))?;
+                parsed_bundle = Some(parsed);
             } else if let Some(path) = customer {
-                let parsed: coupon_engine::model::Customer = read_json("customer", &load(&path)?)?;
-                claims["sub"] = serde_json::json!(parsed.id);
-                claims["customer"] = serde_json::to_value(&parsed)
-                    .map_err(|e| Error::new(ErrorCode::InvalidValue, "customer", e.to_string()))?;
+                parsed_customer = Some(read_json::<coupon_engine::model::Customer>(
+                    "customer",
+                    &load(&path)?,
+                )?);
             }
+            let claims = Claims {
+                iat,
+                exp: iat + ttl,
+                sub: parsed_customer.as_ref().map(|c| c.id.as_str()),
+                bundle: parsed_bundle.as_ref(),
+                customer: parsed_customer.as_ref(),
+            };
             writeln!(out, "{}", signing::sign(&claims, &key)?)?;
         }
         Command::Verify {
@@ -448,14 +477,21 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
             let jwks: Jwks = read_json("jwks", &load(&jwks)?)?;
             let token = load(&token)?;
             let now = instant(now.as_deref())?;
-            let payload = if signing::holds_summary(&token) {
+            if signing::holds_summary(&token) {
                 let customer = signing::verify_summary(&token, &jwks, now, customer_id.as_deref())?;
-                serde_json::json!({ "customer": customer })
+                let payload = Verified {
+                    bundle: None,
+                    customer: Some(&customer),
+                };
+                writeln!(out, "{}", json_text(&payload)?)?;
             } else {
                 let engine = Engine::new(signing::verify_bundle(&token, &jwks, now)?)?;
-                serde_json::json!({ "bundle": engine.bundle() })
-            };
-            writeln!(out, "{}", json_text(&payload)?)?;
+                let payload = Verified {
+                    bundle: Some(engine.bundle()),
+                    customer: None,
+                };
+                writeln!(out, "{}", json_text(&payload)?)?;
+            }
         }
         Command::Evaluate { input, pretty } => {
             // The core's own writer, so the CLI prints the bytes that every runtime
@@ -494,7 +530,7 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
 
 /// An error as JSON on stderr.
 fn report(e: &Report) {
-    say(&serde_json::to_string(e).unwrap_or_else(|_| e.message.clone()));
+    say(&to_json(e));
 }
 
 /// A line on stderr. A failed write is ignored: with stderr gone too there is nowhere

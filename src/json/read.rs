@@ -405,7 +405,8 @@ impl<'v, 'p> Object<'v, 'p> {
 /// Implements [`FromJson`] for a struct, one line per field: `field: "jsonName"` is
 /// required (or absent = `None` for an `Option`), `field: "jsonName" = expr` takes
 /// `expr` when absent. `strict` rejects unknown members, `lenient` ignores them.
-/// Exported so that types embedding the inputs read the same way:
+/// What `#[derive(FromJson)]` expands to, so it is exported; declare types with the
+/// derive, which takes the names from the fields:
 ///
 /// ```
 /// use coupon_engine::{from_json_struct, model::Cart, read_json};
@@ -415,6 +416,7 @@ impl<'v, 'p> Object<'v, 'p> {
 /// let e = read_json::<Quote>("", r#"{"cart": {"currency": "INR", "lines": []}, "urgnt": true}"#).err().unwrap();
 /// assert_eq!((e.code.as_str(), e.path.as_str()), ("unknown_field", "urgnt"));
 /// ```
+#[doc(hidden)]
 #[macro_export]
 macro_rules! from_json_struct {
     ($mode:ident $ty:ident { $($field:ident: $name:literal $(= $default:expr)?),* $(,)? }) => {
@@ -460,6 +462,7 @@ macro_rules! from_json_struct {
 /// assert!(matches!(shape, Shape::Circle { radius: 3, label: None }));
 /// # Ok::<(), coupon_engine::Error>(())
 /// ```
+#[doc(hidden)]
 #[macro_export]
 macro_rules! read_fields {
     // `strict value, at, slot, Type { .. }`: opens `value` as an object that may hold

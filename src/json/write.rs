@@ -1,15 +1,15 @@
 //! Writing values as compact JSON text: byte for byte what `serde_json::to_string`
-//! makes of the same value. This module holds the trait, its impls for primitives and
-//! containers, and the macros a type uses to declare its members; each output type
-//! (the evaluation result, a recheck, a verified customer summary, amounts and times)
-//! writes itself in its own file. The types keep their `Serialize` derives for Rust
-//! callers, and `tests/writer.rs` compares the two on every vector, every benchmark
-//! workload and thousands of random requests.
+//! makes of the same value. This module holds the traits and their impls for
+//! primitives and containers; structs and enums derive theirs (`#[derive(ToJson)]`,
+//! from their serde attributes), and values with a text form of their own (amounts,
+//! times) write themselves in their own file. The types keep their `Serialize` derives
+//! for Rust callers, and `tests/writer.rs` compares the two on every vector, every
+//! benchmark workload and thousands of random requests.
 //!
-//! Why by hand: the result is written on every cart change, and serde's generic
+//! Why not serde: the result is written on every cart change, and serde's generic
 //! serializer for these types took a large share of an evaluation's WebAssembly
-//! instructions and of the module's size (docs/benchmarks.md). Every key is a
-//! literal, so writing is appending.
+//! instructions and of the module's size (docs/benchmarks.md). Every key the derive
+//! writes is a literal, so writing is appending.
 
 use std::fmt::{self, Write};
 
@@ -31,35 +31,19 @@ pub fn to_json<T: ToJson + ?Sized>(value: &T) -> String {
     out
 }
 
-/// Writes a struct's fields in declaration order under their JSON names.
-macro_rules! to_json_struct {
-    ($ty:ty { $first:ident: $first_name:literal $(, $field:ident: $name:literal)* $(,)? }) => {
-        impl $crate::json::ToJson for $ty {
-            fn write_json(&self, out: &mut String) {
-                out.push_str(concat!("{\"", $first_name, "\":"));
-                $crate::json::ToJson::write_json(&self.$first, out);
-                $(
-                    out.push_str(concat!(",\"", $name, "\":"));
-                    $crate::json::ToJson::write_json(&self.$field, out);
-                )*
-                out.push('}');
-            }
-        }
-    };
+/// A value written as members of the object that holds it: serde's `flatten`, as an
+/// adjacently tagged enum's tag and content sit beside the other members of the
+/// struct that holds it. It writes at least one member, with no braces.
+pub trait ToJsonMembers {
+    /// Appends `"name":value` pairs, separated by commas, to `out`.
+    fn write_members(&self, out: &mut String);
 }
-pub(crate) use to_json_struct;
 
-/// Writes a fieldless enum as its JSON name.
-macro_rules! to_json_names {
-    ($ty:ty { $($variant:ident: $name:literal),* $(,)? }) => {
-        impl $crate::json::ToJson for $ty {
-            fn write_json(&self, out: &mut String) {
-                out.push_str(match self { $(<$ty>::$variant => concat!("\"", $name, "\""),)* });
-            }
-        }
-    };
+/// The JSON name of an enum's variant, as it is written (`"not_started"`).
+pub trait VariantName {
+    /// The variant's name in JSON.
+    fn variant_name(&self) -> &'static str;
 }
-pub(crate) use to_json_names;
 
 impl ToJson for str {
     /// Escapes as serde_json does: `"`, `\`, and control characters (short forms
@@ -105,15 +89,27 @@ impl ToJson for String {
     }
 }
 
-impl ToJson for u32 {
-    fn write_json(&self, out: &mut String) {
-        let _ = write!(out, "{self}");
-    }
+/// Whole numbers as their `Display` writes them, as serde_json does.
+macro_rules! to_json_integers {
+    ($($ty:ty),*) => {$(
+        impl ToJson for $ty {
+            fn write_json(&self, out: &mut String) {
+                let _ = write!(out, "{self}");
+            }
+        }
+    )*};
 }
+to_json_integers!(u32, i32, i64);
 
 impl ToJson for bool {
     fn write_json(&self, out: &mut String) {
         out.push_str(if *self { "true" } else { "false" });
+    }
+}
+
+impl<T: ToJson + ?Sized> ToJson for &T {
+    fn write_json(&self, out: &mut String) {
+        (**self).write_json(out);
     }
 }
 
@@ -127,6 +123,12 @@ impl<T: ToJson> ToJson for Option<T> {
 }
 
 impl<T: ToJson> ToJson for Vec<T> {
+    fn write_json(&self, out: &mut String) {
+        self.as_slice().write_json(out);
+    }
+}
+
+impl<T: ToJson> ToJson for [T] {
     fn write_json(&self, out: &mut String) {
         out.push('[');
         for (i, item) in self.iter().enumerate() {
@@ -146,6 +148,27 @@ impl<V: ToJson> ToJson for std::collections::BTreeMap<String, V> {
             m.member(key, value);
         }
         m.end();
+    }
+}
+
+impl ToJson for crate::Error {
+    /// `{"code": …, "path": …, "message": …}`, the form every runtime reports.
+    fn write_json(&self, out: &mut String) {
+        out.push_str("{\"code\":\"");
+        out.push_str(self.code.as_str());
+        out.push_str("\",\"path\":");
+        self.path.write_json(out);
+        out.push_str(",\"message\":");
+        self.message.write_json(out);
+        out.push('}');
+    }
+}
+
+/// A document built with serde_json (a server's own members beside the engine's
+/// values), written as serde_json writes it.
+impl ToJson for serde_json::Value {
+    fn write_json(&self, out: &mut String) {
+        let _ = write!(out, "{self}");
     }
 }
 

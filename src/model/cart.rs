@@ -4,11 +4,11 @@ use serde::Serialize;
 
 use super::Timestamp;
 use crate::json::read::serde_via_from_json;
-use crate::json::FromJson;
+use crate::json::{FromJson, ToJson};
 use crate::money::{Amount, Currency};
 
 /// The shopper's cart.
-#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Cart {
@@ -22,7 +22,7 @@ pub struct Cart {
 }
 
 /// One cart line.
-#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Line {
@@ -44,7 +44,7 @@ pub struct Line {
 }
 
 /// Delivery options offered for this cart.
-#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Shipping {
@@ -56,7 +56,7 @@ pub struct Shipping {
 }
 
 /// One delivery option.
-#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ShippingOption {
@@ -67,7 +67,7 @@ pub struct ShippingOption {
 }
 
 /// Everything about this evaluation that is neither the coupons, the customer nor the cart.
-#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Context {

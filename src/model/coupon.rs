@@ -6,14 +6,13 @@ use serde::Serialize;
 use sha2::{Digest, Sha512};
 
 use super::{Span, Timestamp};
-use crate::error::Error;
-use crate::json::read::{read_fields, serde_via_from_json, variant, Json, Path};
-use crate::json::FromJson;
+use crate::json::read::serde_via_from_json;
+use crate::json::{FromJson, ToJson};
 use crate::money::{Amount, Currency, Percent};
 
 /// Everything the server sends once per storefront: the currency, the coupons and the
 /// segment rules. Validated once (see [`crate::Engine`]), then reused for every cart.
-#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Bundle {
@@ -40,7 +39,7 @@ fn default_max_codes() -> u32 {
 }
 
 /// How the engine chooses which usable coupons apply together.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum SelectionMode {
@@ -54,7 +53,7 @@ pub enum SelectionMode {
 
 /// What a discount applies to; decides the order discounts apply in and which
 /// combine. Product discounts apply first, then order discounts, then shipping.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum DiscountClass {
@@ -69,7 +68,7 @@ pub enum DiscountClass {
 
 /// One coupon definition. Only `id`, `application`, `discount` and `display.title` are
 /// required; every condition left out does not restrict.
-#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Coupon {
@@ -198,7 +197,7 @@ impl Bundle {
 }
 
 /// How a coupon is applied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum Application {
@@ -213,7 +212,7 @@ pub enum Application {
 /// `{"amountPerItem": {"amount": "50.00"}}`, `{"fixedPrice": {"price": "99.00"}}`,
 /// `{"tiered": {"tiers": [...]}}`, `{"buyXGetY": {...}}`, `{"freeShipping": {}}`,
 /// `{"freeGift": {"productId": "tote"}}`, `{"combo": {...}}`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Discount {
@@ -302,7 +301,7 @@ pub enum Discount {
 }
 
 /// One tier of a tiered discount: exactly one of `percent` or `amount`.
-#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Tier {
@@ -317,7 +316,7 @@ pub struct Tier {
 }
 
 /// A number of units from a set of lines (buy X get Y).
-#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct UnitSet {
@@ -328,7 +327,7 @@ pub struct UnitSet {
 }
 
 /// One product of a combo set.
-#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct ComboItem {
@@ -368,7 +367,7 @@ impl Coupon {
 }
 
 /// Conditions on the customer's past purchases, all of which must hold.
-#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Behavior {
@@ -387,7 +386,7 @@ pub struct Behavior {
 }
 
 /// Conditions on the current cart. Value and quantity are measured over the scoped lines.
-#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Purchase {
@@ -410,7 +409,7 @@ pub struct Purchase {
 
 /// Which cart lines a coupon looks at and discounts: `"entireCart"`,
 /// `{"products": [ids]}`, `{"collections": [ids]}` or `{"offers": [ids]}`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Scope {
@@ -425,7 +424,7 @@ pub enum Scope {
 }
 
 /// Who may redeem a coupon: `"all"` or `{"specific": {"customerIds": [], "segmentIds": []}}`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Audience {
@@ -446,7 +445,7 @@ pub enum Audience {
 
 /// Which order of the customer's a coupon is for: `"all"`, `"firstOrder"` or
 /// `{"orderCount": {"nth": 3}}` (also `minPrevious`, `maxPrevious`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum OrderScope {
@@ -471,7 +470,7 @@ pub enum OrderScope {
 
 /// Usage limits. The server enforces them; the engine reports a coupon as exhausted
 /// from the counts the server sent.
-#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Limits {
@@ -488,7 +487,7 @@ pub struct Limits {
 }
 
 /// A time window; either end may be open.
-#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Window {
@@ -502,7 +501,7 @@ pub struct Window {
 
 /// A per-customer validity window: the coupon works for this customer for `duration`
 /// after they joined `segmentId`, while it stays open for others.
-#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Validity {
@@ -513,7 +512,7 @@ pub struct Validity {
 }
 
 /// What the shopper sees on the card.
-#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Display {
@@ -540,7 +539,7 @@ fn yes() -> bool {
 
 /// A segment built from purchase history. A customer is a member when the summary
 /// lists the membership, or when `rule` holds for their history.
-#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Segment {
@@ -553,7 +552,7 @@ pub struct Segment {
 /// A segment rule over the customer's history, e.g.
 /// `{"all": [{"purchased": {"minOrders": 2}}, {"courseProgress": {"courseId": "c1", "minPercent": "95"}}]}`.
 /// `all` is AND, `any` is OR.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Rule {
@@ -596,248 +595,4 @@ pub enum Rule {
     },
 }
 
-// Reading from JSON: the structs derive it (`crate::json::FromJson`); the enums
-// below read themselves by hand.
-
 serde_via_from_json!(Bundle);
-
-/// An enum whose variants carry no data: one of a fixed set of strings.
-macro_rules! from_json_names {
-    ($ty:ident { $first:literal => $first_variant:ident $(, $name:literal => $variant:ident)* $(,)? }) => {
-        impl FromJson for $ty {
-            fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
-                let names = [$first, $($name),*];
-                let found = variant(value, at, &names, &[])?;
-                match found.name {
-                    $first => Ok($ty::$first_variant),
-                    $($name => Ok($ty::$variant),)*
-                    other => Err(at.error(crate::ErrorCode::UnknownVariant, format!("unknown variant `{other}`"))),
-                }
-            }
-
-            fn placeholder() -> Self {
-                $ty::$first_variant
-            }
-        }
-    };
-}
-
-from_json_names!(SelectionMode { "bestCombination" => BestCombination, "priorityOrder" => PriorityOrder });
-from_json_names!(DiscountClass { "product" => Product, "order" => Order, "shipping" => Shipping });
-from_json_names!(Application { "code" => Code, "automatic" => Automatic });
-
-impl FromJson for Discount {
-    fn read_into(&mut self, value: &Json<'_>, at: Path<'_>) -> Result<(), Error> {
-        const KINDS: [&str; 9] = [
-            "percentage",
-            "fixedAmount",
-            "amountPerItem",
-            "fixedPrice",
-            "tiered",
-            "buyXGetY",
-            "freeShipping",
-            "freeGift",
-            "combo",
-        ];
-        let found = variant(value, at, &[], &KINDS)?;
-        let data = found.data.unwrap_or(&Json::Null);
-        let name = found.name;
-        match name {
-            "percentage" => {
-                read_fields!(strict data, at.key(name), self, Discount::Percentage {
-                    percent: "percent",
-                    cap: "cap",
-                })
-            }
-            "fixedAmount" => {
-                read_fields!(strict data, at.key(name), self, Discount::FixedAmount {
-                    amount: "amount",
-                })
-            }
-            "amountPerItem" => {
-                read_fields!(strict data, at.key(name), self, Discount::AmountPerItem {
-                    amount: "amount",
-                })
-            }
-            "fixedPrice" => {
-                read_fields!(strict data, at.key(name), self, Discount::FixedPrice {
-                    price: "price",
-                })
-            }
-            "tiered" => {
-                read_fields!(strict data, at.key(name), self, Discount::Tiered {
-                    tiers: "tiers",
-                    cap: "cap",
-                })
-            }
-            "buyXGetY" => {
-                read_fields!(strict data, at.key(name), self, Discount::BuyXGetY {
-                    buy: "buy",
-                    get: "get",
-                    percent: "percent",
-                    limit: "limit",
-                })
-            }
-            "freeShipping" => {
-                read_fields!(strict data, at.key(name), self, Discount::FreeShipping {
-                    option_ids: "optionIds",
-                    cap: "cap",
-                })
-            }
-            "freeGift" => {
-                read_fields!(strict data, at.key(name), self, Discount::FreeGift {
-                    product_id: "productId",
-                    quantity: "quantity",
-                })
-            }
-            _ => {
-                read_fields!(strict data, at.key(name), self, Discount::Combo {
-                    items: "items",
-                    price: "price",
-                    percent: "percent",
-                    amount: "amount",
-                    limit: "limit",
-                })
-            }
-        }
-    }
-
-    fn placeholder() -> Self {
-        Discount::FreeShipping {
-            option_ids: None,
-            cap: None,
-        }
-    }
-}
-
-impl FromJson for Scope {
-    fn read_into(&mut self, value: &Json<'_>, at: Path<'_>) -> Result<(), Error> {
-        let found = variant(
-            value,
-            at,
-            &["entireCart"],
-            &["products", "collections", "offers"],
-        )?;
-        *self = match found.name {
-            "entireCart" => Scope::EntireCart,
-            "products" => Scope::Products(found.data(at)?),
-            "collections" => Scope::Collections(found.data(at)?),
-            _ => Scope::Offers(found.data(at)?),
-        };
-        Ok(())
-    }
-
-    fn placeholder() -> Self {
-        Scope::EntireCart
-    }
-}
-
-impl FromJson for Audience {
-    fn read_into(&mut self, value: &Json<'_>, at: Path<'_>) -> Result<(), Error> {
-        let found = variant(value, at, &["all"], &["specific"])?;
-        let Some(data) = found.data else {
-            *self = Audience::All;
-            return Ok(());
-        };
-        read_fields!(strict data, at.key(found.name), self, Audience::Specific {
-            customer_ids: "customerIds" = Vec::new(),
-            segment_ids: "segmentIds" = Vec::new(),
-        })
-    }
-
-    fn placeholder() -> Self {
-        Audience::All
-    }
-}
-
-impl FromJson for OrderScope {
-    fn read_into(&mut self, value: &Json<'_>, at: Path<'_>) -> Result<(), Error> {
-        let found = variant(value, at, &["all", "firstOrder"], &["orderCount"])?;
-        match (found.name, found.data) {
-            ("all", _) => {
-                *self = OrderScope::All;
-                Ok(())
-            }
-            (_, None) => {
-                *self = OrderScope::FirstOrder;
-                Ok(())
-            }
-            (name, Some(data)) => {
-                read_fields!(strict data, at.key(name), self, OrderScope::OrderCount {
-                    nth: "nth",
-                    min_previous: "minPrevious",
-                    max_previous: "maxPrevious",
-                })
-            }
-        }
-    }
-
-    fn placeholder() -> Self {
-        OrderScope::All
-    }
-}
-
-impl FromJson for Rule {
-    fn read_into(&mut self, value: &Json<'_>, at: Path<'_>) -> Result<(), Error> {
-        const KINDS: [&str; 6] = [
-            "all",
-            "any",
-            "purchased",
-            "boughtProduct",
-            "courseProgress",
-            "inactive",
-        ];
-        let found = variant(value, at, &[], &KINDS)?;
-        let data = found.data.unwrap_or(&Json::Null);
-        let name = found.name;
-        match name {
-            "all" => {
-                *self = Rule::All(found.data(at)?);
-                Ok(())
-            }
-            "any" => {
-                *self = Rule::Any(found.data(at)?);
-                Ok(())
-            }
-            "purchased" => {
-                read_fields!(strict data, at.key(name), self, Rule::Purchased {
-                    min_orders: "minOrders",
-                    product_ids: "productIds",
-                })
-            }
-            "boughtProduct" => {
-                read_fields!(strict data, at.key(name), self, Rule::BoughtProduct {
-                    product_id: "productId",
-                    price_tier_id: "priceTierId",
-                })
-            }
-            "courseProgress" => {
-                read_fields!(strict data, at.key(name), self, Rule::CourseProgress {
-                    course_id: "courseId",
-                    min_percent: "minPercent",
-                })
-            }
-            _ => {
-                read_fields!(strict data, at.key(name), self, Rule::Inactive {
-                    bought_before: "boughtBefore",
-                    inactive_for: "inactiveFor",
-                })
-            }
-        }
-    }
-
-    fn placeholder() -> Self {
-        Rule::All(Vec::new())
-    }
-}
-
-// How the enums above are written, for the result's cards and applied discounts.
-crate::json::write::to_json_names!(Application {
-    Code: "code",
-    Automatic: "automatic"
-});
-crate::json::write::to_json_names!(DiscountClass {
-    Product: "product",
-    Order: "order",
-    Shipping: "shipping"
-});

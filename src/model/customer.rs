@@ -6,12 +6,11 @@ use serde::Serialize;
 
 use super::Timestamp;
 use crate::json::read::serde_via_from_json;
-use crate::json::FromJson;
-use crate::json::{Members, ToJson};
+use crate::json::{FromJson, ToJson};
 use crate::money::{Amount, Percent};
 
 /// What the engine knows of the shopper. A guest is a customer with no id history.
-#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Customer {
@@ -36,7 +35,7 @@ pub struct Customer {
 }
 
 /// One past order.
-#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Order {
@@ -57,7 +56,7 @@ pub struct Order {
 }
 
 /// One item of a past order.
-#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct OrderItem {
@@ -83,7 +82,7 @@ fn one() -> u32 {
 serde_via_from_json!(Customer);
 
 /// Membership of a segment as the server recorded it.
-#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Membership {
@@ -94,7 +93,7 @@ pub struct Membership {
 }
 
 /// Progress in one course.
-#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct CourseProgress {
@@ -105,52 +104,4 @@ pub struct CourseProgress {
     /// When the progress was last reported; dates a course-progress segment membership.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<Timestamp>,
-}
-
-// A verified summary is written back (the binding hands it to JavaScript) as it
-// was signed.
-crate::json::write::to_json_struct!(Customer {
-    id: "id",
-    orders: "orders",
-    segments: "segments",
-    courses: "courses",
-    coupon_usage: "couponUsage",
-});
-crate::json::write::to_json_struct!(Order {
-    id: "id",
-    placed_at: "placedAt",
-    total: "total",
-    coupon_codes: "couponCodes",
-    items: "items",
-});
-crate::json::write::to_json_struct!(Membership {
-    segment_id: "segmentId",
-    joined_at: "joinedAt"
-});
-
-impl ToJson for OrderItem {
-    /// `priceTierId` is left out when absent, as the summary was signed.
-    fn write_json(&self, out: &mut String) {
-        let mut m = Members::new(out);
-        m.member("productId", &self.product_id);
-        if let Some(tier) = &self.price_tier_id {
-            m.member("priceTierId", tier);
-        }
-        m.member("collectionIds", &self.collection_ids)
-            .member("quantity", &self.quantity)
-            .end();
-    }
-}
-
-impl ToJson for CourseProgress {
-    /// `updatedAt` is left out when absent.
-    fn write_json(&self, out: &mut String) {
-        let mut m = Members::new(out);
-        m.member("courseId", &self.course_id)
-            .member("percent", &self.percent);
-        if let Some(at) = &self.updated_at {
-            m.member("updatedAt", at);
-        }
-        m.end();
-    }
 }

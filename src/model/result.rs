@@ -6,11 +6,11 @@
 use serde::Serialize;
 
 use super::{Application, DiscountClass, Timestamp};
-use crate::json::{Members, ToJson};
+use crate::json::{ToJson, VariantName};
 use crate::money::{Amount, Currency};
 
 /// What one evaluation returns.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct EvaluationResult {
@@ -41,7 +41,7 @@ pub struct EvaluationResult {
 }
 
 /// A free gift to add to the cart.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct GiftToAdd {
@@ -54,7 +54,7 @@ pub struct GiftToAdd {
 }
 
 /// One applied discount and exactly where its amount went.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AppliedDiscount {
@@ -75,7 +75,7 @@ pub struct AppliedDiscount {
 }
 
 /// Part of a discount allocated to one line.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct LineAllocation {
@@ -86,7 +86,7 @@ pub struct LineAllocation {
 }
 
 /// A cart line after all discounts.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct LineTotal {
@@ -101,7 +101,7 @@ pub struct LineTotal {
 }
 
 /// What the shopper sees for one coupon.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Card {
@@ -135,7 +135,7 @@ pub struct Card {
 }
 
 /// A card's status. Listed best first; cards are sorted in this order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum CardStatus {
@@ -154,7 +154,7 @@ pub enum CardStatus {
 }
 
 /// A machine-readable reason with its parameters and a default English message.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Reason {
@@ -166,7 +166,7 @@ pub struct Reason {
 }
 
 /// Reason codes with their parameters. Amounts are decimal strings.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(
     tag = "code",
@@ -334,46 +334,14 @@ pub enum ReasonKind {
 }
 
 impl ReasonKind {
-    /// The stable code, as serialised in `code` (without going through a serializer,
-    /// which for this enum is large in WebAssembly).
+    /// The stable code, as written in `code`.
     pub fn code(&self) -> &'static str {
-        match self {
-            ReasonKind::NotStarted { .. } => "not_started",
-            ReasonKind::Ended { .. } => "ended",
-            ReasonKind::ValidityEnded { .. } => "validity_ended",
-            ReasonKind::ValidityUnknown { .. } => "validity_unknown",
-            ReasonKind::GlobalLimitReached { .. } => "global_limit_reached",
-            ReasonKind::CustomerLimitReached { .. } => "customer_limit_reached",
-            ReasonKind::NotInAudience { .. } => "not_in_audience",
-            ReasonKind::NotInSegment { .. } => "not_in_segment",
-            ReasonKind::FirstOrderOnly { .. } => "first_order_only",
-            ReasonKind::OrderCountMismatch { .. } => "order_count_mismatch",
-            ReasonKind::MorePreviousOrders { .. } => "more_previous_orders",
-            ReasonKind::MinOrders { .. } => "min_orders",
-            ReasonKind::MinSpend { .. } => "min_spend",
-            ReasonKind::UsedCouponRequired { .. } => "used_coupon_required",
-            ReasonKind::MinPurchaseValue { .. } => "min_purchase_value",
-            ReasonKind::MaxPurchaseValue { .. } => "max_purchase_value",
-            ReasonKind::MinQuantity { .. } => "min_quantity",
-            ReasonKind::MaxQuantity { .. } => "max_quantity",
-            ReasonKind::NoEligibleItems { .. } => "no_eligible_items",
-            ReasonKind::CodNotAllowed { .. } => "cod_not_allowed",
-            ReasonKind::CodeNotEntered { .. } => "code_not_entered",
-            ReasonKind::NotCombinable { .. } => "not_combinable",
-            ReasonKind::NothingToDiscount { .. } => "nothing_to_discount",
-            ReasonKind::LowerSaving { .. } => "lower_saving",
-            ReasonKind::NotChosen { .. } => "not_chosen",
-            ReasonKind::TooManyCodes { .. } => "too_many_codes",
-            ReasonKind::GiftNotInCart { .. } => "gift_not_in_cart",
-            ReasonKind::ShippingNotEligible { .. } => "shipping_not_eligible",
-            ReasonKind::BuyXGetYIncomplete { .. } => "buy_x_get_y_incomplete",
-            ReasonKind::ComboIncomplete { .. } => "combo_incomplete",
-        }
+        self.variant_name()
     }
 }
 
 /// Distance to a threshold the shopper can close.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Progress {
@@ -392,7 +360,7 @@ pub struct Progress {
 }
 
 /// The unit of a [`Progress`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum ProgressUnit {
@@ -407,7 +375,7 @@ pub enum ProgressUnit {
 }
 
 /// An entered code that matches no coupon.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct UnknownCode {
@@ -415,170 +383,4 @@ pub struct UnknownCode {
     pub code: String,
     /// "Code SAVE99 is not valid".
     pub message: String,
-}
-
-// The result's JSON: every key in declaration order, the same bytes as its
-// `Serialize` derive writes (tests/writer.rs).
-crate::json::write::to_json_names!(CardStatus {
-    Applied: "applied",
-    Available: "available",
-    Locked: "locked",
-    Ineligible: "ineligible",
-    Expired: "expired",
-    Exhausted: "exhausted",
-});
-crate::json::write::to_json_names!(ProgressUnit {
-    CartValue: "cartValue",
-    Quantity: "quantity",
-    Orders: "orders",
-    Spend: "spend",
-});
-
-crate::json::write::to_json_struct!(EvaluationResult {
-    currency: "currency",
-    subtotal: "subtotal",
-    shipping: "shipping",
-    total_before: "totalBefore",
-    shipping_discount: "shippingDiscount",
-    discount_total: "discountTotal",
-    total_after: "totalAfter",
-    applied: "applied",
-    lines: "lines",
-    cards: "cards",
-    unknown_codes: "unknownCodes",
-    gifts_to_add: "giftsToAdd",
-});
-crate::json::write::to_json_struct!(GiftToAdd {
-    coupon_id: "couponId",
-    product_id: "productId",
-    quantity: "quantity"
-});
-crate::json::write::to_json_struct!(AppliedDiscount {
-    coupon_id: "couponId",
-    code: "code",
-    title: "title",
-    class: "class",
-    amount: "amount",
-    lines: "lines",
-    shipping: "shipping",
-});
-crate::json::write::to_json_struct!(LineAllocation {
-    line_id: "lineId",
-    amount: "amount"
-});
-crate::json::write::to_json_struct!(LineTotal {
-    line_id: "lineId",
-    subtotal: "subtotal",
-    discount: "discount",
-    total: "total"
-});
-crate::json::write::to_json_struct!(Card {
-    coupon_id: "couponId",
-    code: "code",
-    application: "application",
-    title: "title",
-    description: "description",
-    status: "status",
-    saving: "saving",
-    price_before: "priceBefore",
-    price_after: "priceAfter",
-    reasons: "reasons",
-    progress: "progress",
-    expires_at: "expiresAt",
-});
-crate::json::write::to_json_struct!(Progress {
-    unit: "unit",
-    current: "current",
-    target: "target",
-    remaining: "remaining",
-    percent: "percent",
-    message: "message",
-});
-crate::json::write::to_json_struct!(UnknownCode {
-    code: "code",
-    message: "message"
-});
-
-impl ToJson for Reason {
-    /// `{"code": …, "params": {…}, "message": …}`: the kind is flattened into the reason.
-    fn write_json(&self, out: &mut String) {
-        out.push_str("{\"code\":\"");
-        out.push_str(self.kind.code());
-        out.push_str("\",\"params\":");
-        params(&self.kind, out);
-        out.push_str(",\"message\":");
-        self.message.write_json(out);
-        out.push('}');
-    }
-}
-
-/// `required` then `current`, the members every threshold reason starts with.
-fn threshold<'m, 'o>(
-    m: &'m mut Members<'o>,
-    required: &dyn ToJson,
-    current: &dyn ToJson,
-) -> &'m mut Members<'o> {
-    m.member("required", required).member("current", current)
-}
-
-/// A reason's parameters, in the order the variant declares them.
-fn params(kind: &ReasonKind, out: &mut String) {
-    use ReasonKind::*;
-    let mut m = Members::new(out);
-    match kind {
-        NotStarted { starts_at } => m.member("startsAt", starts_at),
-        Ended { ended_at } => m.member("endedAt", ended_at),
-        ValidityEnded {
-            segment_id,
-            ended_at,
-        } => m
-            .member("segmentId", segment_id)
-            .member("endedAt", ended_at),
-        ValidityUnknown { segment_id } | NotInSegment { segment_id } => {
-            m.member("segmentId", segment_id)
-        }
-        GlobalLimitReached { limit } => m.member("limit", limit),
-        CustomerLimitReached { limit, used } => m.member("limit", limit).member("used", used),
-        FirstOrderOnly { previous_orders } | OrderCountMismatch { previous_orders } => {
-            m.member("previousOrders", previous_orders)
-        }
-        MorePreviousOrders { required, current } | MinQuantity { required, current } => {
-            threshold(&mut m, required, current)
-        }
-        MinOrders {
-            required,
-            current,
-            period,
-        } => threshold(&mut m, required, current).member("period", period),
-        MinSpend {
-            required,
-            current,
-            period,
-        } => threshold(&mut m, required, current).member("period", period),
-        UsedCouponRequired { code } => m.member("code", code),
-        MinPurchaseValue { required, current } => threshold(&mut m, required, current),
-        MaxPurchaseValue { limit, current } => m.member("limit", limit).member("current", current),
-        MaxQuantity { limit, current } => m.member("limit", limit).member("current", current),
-        NotCombinable { coupon_id, title } => {
-            m.member("couponId", coupon_id).member("title", title)
-        }
-        TooManyCodes { max } => m.member("max", max),
-        GiftNotInCart {
-            product_id,
-            quantity,
-        } => m
-            .member("productId", product_id)
-            .member("quantity", quantity),
-        BuyXGetYIncomplete { buy, get } => m.member("buy", buy).member("get", get),
-        ComboIncomplete { missing } => m.member("missing", missing),
-        NotInAudience {}
-        | NoEligibleItems {}
-        | CodNotAllowed {}
-        | CodeNotEntered {}
-        | NothingToDiscount {}
-        | LowerSaving {}
-        | NotChosen {}
-        | ShippingNotEligible {} => &mut m,
-    }
-    .end();
 }

@@ -94,7 +94,7 @@ impl ToJson for Timestamp {
 
 /// A calendar span such as `{ "days": 90 }`, `{ "hours": 36 }` or `{ "months": 6 }`.
 /// Months are calendar months (clamped to the month's last day); the others are fixed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, FromJson)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, FromJson, ToJson)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Span {

@@ -80,8 +80,7 @@ fn every_catalogued_bad_input_is_a_typed_error() {
             assert_eq!((code, path), (want.0, want.1), "{name}");
             continue;
         }
-        let thrown =
-            evaluate_json(request_text(&case).as_str().into()).expect_err(name);
+        let thrown = evaluate_json(request_text(&case).as_str().into()).expect_err(name);
         assert_eq!(thrown_error(&thrown), want, "{name}");
     }
 }
