@@ -56,6 +56,7 @@ pub mod recheck;
 pub mod segments;
 pub mod selection;
 pub mod signing;
+pub mod tax;
 
 pub use error::{Error, ErrorCode};
 pub use model::validate::limits;
@@ -192,17 +193,38 @@ fn evaluate_validated(
             shipping: amount(offer.shipping),
         })
         .collect();
+    let mut taxed = tax::Breakdown::default();
     let lines = cart
         .lines
         .iter()
         .enumerate()
-        .map(|(i, l)| LineTotal {
-            line_id: l.id.clone(),
-            subtotal: amount(facts.amounts.lines[i]),
-            discount: amount(facts.amounts.lines[i] - chosen.remaining.lines[i]),
-            total: amount(chosen.remaining.lines[i]),
+        .map(|(i, l)| {
+            let (subtotal, total) = (facts.amounts.lines[i], chosen.remaining.lines[i]);
+            let tax = l.tax_rate.map(|rate| {
+                let line = tax::Breakdown::line(
+                    subtotal,
+                    subtotal - total,
+                    &rate,
+                    cart.prices_include_tax,
+                );
+                taxed = taxed.plus(line);
+                line.line_tax(rate, currency)
+            });
+            LineTotal {
+                line_id: l.id.clone(),
+                subtotal: amount(subtotal),
+                discount: amount(subtotal - total),
+                total: amount(total),
+                tax,
+            }
         })
-        .collect();
+        .collect::<Vec<_>>();
+    // Validation puts a rate on every line or on none.
+    let tax = cart
+        .lines
+        .first()
+        .is_some_and(|l| l.tax_rate.is_some())
+        .then(|| taxed.amounts(currency));
     let unknown_codes = facts
         .entered
         .iter()
@@ -240,6 +262,7 @@ fn evaluate_validated(
         shipping_discount: amount(facts.amounts.shipping - chosen.remaining.shipping),
         discount_total: amount(saving),
         total_after: amount(total_before - saving),
+        tax,
         applied,
         lines,
         cards: cards::build(&cx, &verdicts, &candidates, &chosen, total_before),

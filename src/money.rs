@@ -112,6 +112,28 @@ impl Money {
     }
 }
 
+impl Money {
+    /// This tax-inclusive amount without its tax at `rate`: `self × 100 / (100 + rate)`,
+    /// rounded half away from zero to the minor unit. For a non-negative amount.
+    pub fn without_tax(self, rate: &Percent) -> Money {
+        let p = rate.0;
+        // A rate is at most 100 with 4 places: `base` and the mantissa are at most 10^6.
+        let base = 100 * 10i64.pow(p.scale());
+        let d = base + p.mantissa() as i64;
+        // `self × base / d` in 64 bits, by the quotient and remainder of `self / d`:
+        // the whole part is at most `self` (as `base <= d`), and the remainder's
+        // product below 2 × 10^12.
+        let (whole, rest) = (self.0 / d, self.0 % d);
+        Money(whole * base + div_half_away(rest * base, d))
+    }
+
+    /// This tax-exclusive amount with tax at `rate` added, the tax rounded half away
+    /// from zero to the minor unit. For a non-negative amount below the input limit.
+    pub fn with_tax(self, rate: &Percent) -> Money {
+        Money(self.0.saturating_add(self.percent(rate).0))
+    }
+}
+
 impl std::ops::Add for Money {
     type Output = Money;
     fn add(self, other: Money) -> Money {

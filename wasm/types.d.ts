@@ -152,7 +152,13 @@ lines: Array<Line>,
 /**
  * Delivery options and the chosen one.
  */
-shipping?: Shipping, };
+shipping?: Shipping, 
+/**
+ * Whether the unit prices include tax (GST, VAT): prices as the shopper sees them.
+ * With tax rates on the lines, the result breaks each line down into its amounts
+ * with and without tax, whichever way the prices are given.
+ */
+pricesIncludeTax?: boolean, };
 
 export type Claim = { 
 /**
@@ -495,6 +501,11 @@ discountTotal: Amount,
  */
 totalAfter: Amount, 
 /**
+ * The lines' amounts with and without tax, summed over the lines (shipping is
+ * not in it); null when the cart gives no tax rates.
+ */
+tax: TaxAmounts | null, 
+/**
  * The discounts applied, in the order they were computed.
  */
 applied: Array<AppliedDiscount>, 
@@ -603,7 +614,11 @@ unitPrice: Amount,
 /**
  * Units, at least 1.
  */
-quantity: number, };
+quantity: number, 
+/**
+ * The tax rate in percent (`"18"` for 18% GST). On every line or on none.
+ */
+taxRate?: Percent, };
 
 export type LineAllocation = { 
 /**
@@ -614,6 +629,16 @@ lineId: string,
  * The amount.
  */
 amount: Amount, };
+
+export type LineTax = { 
+/**
+ * The line's tax rate in percent.
+ */
+rate: Percent, 
+/**
+ * The line's amounts.
+ */
+amounts: TaxAmounts, };
 
 export type LineTotal = { 
 /**
@@ -631,7 +656,11 @@ discount: Amount,
 /**
  * `subtotal - discount`, never negative.
  */
-total: Amount, };
+total: Amount, 
+/**
+ * The line's amounts with and without tax; null when the cart gives no tax rates.
+ */
+tax: LineTax | null, };
 
 export type Membership = { 
 /**
@@ -1002,6 +1031,36 @@ hours?: number,
  * Minutes.
  */
 minutes?: number, };
+
+export type TaxAmounts = { 
+/**
+ * Before the discount, without tax.
+ */
+subtotalExTax: Amount, 
+/**
+ * Before the discount, with tax.
+ */
+subtotalWithTax: Amount, 
+/**
+ * The discount without tax.
+ */
+discountExTax: Amount, 
+/**
+ * The discount with tax.
+ */
+discountWithTax: Amount, 
+/**
+ * After the discount, without tax.
+ */
+totalExTax: Amount, 
+/**
+ * After the discount, with tax: what the shopper pays for the line(s).
+ */
+totalWithTax: Amount, 
+/**
+ * The tax on the discounted price.
+ */
+tax: Amount, };
 
 export type Tier = ExactlyOne<{ 
 /**

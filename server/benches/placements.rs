@@ -346,6 +346,7 @@ fn engine_cart(bundle: &Bundle, products: &[Product], lines: &[(usize, u32)]) ->
                 offer_id: products[p].offer.clone(),
                 unit_price: products[p].price,
                 quantity,
+                tax_rate: None,
             })
             .collect(),
         shipping: Some(Shipping {
@@ -358,6 +359,7 @@ fn engine_cart(bundle: &Bundle, products: &[Product], lines: &[(usize, u32)]) ->
                 .collect(),
             selected_id: Some("standard".into()),
         }),
+        prices_include_tax: false,
     }
 }
 

@@ -264,6 +264,7 @@ impl Listing {
                 offer_id: p.offer_id.clone(),
                 unit_price: p.price,
                 quantity: w.quantity,
+                tax_rate: None,
             });
             items.push(OrderItem {
                 product_id: p.id.clone(),
@@ -295,6 +296,7 @@ impl Listing {
                 currency,
                 lines,
                 shipping,
+                prices_include_tax: false,
             },
             items,
             products,

@@ -203,6 +203,7 @@ fn check_catalogue(engine: &Engine, catalogue: &Catalogue) -> Result<(), coupon_
             offer_id: p.offer_id.clone(),
             unit_price: p.price,
             quantity: 1,
+            tax_rate: None,
         })
         .collect();
     let shipping = read_json(
@@ -213,6 +214,7 @@ fn check_catalogue(engine: &Engine, catalogue: &Catalogue) -> Result<(), coupon_
         currency: engine.bundle().currency,
         lines,
         shipping: Some(shipping),
+        prices_include_tax: false,
     };
     let context = Context {
         now: now(),

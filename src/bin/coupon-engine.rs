@@ -287,6 +287,15 @@ fn print_cards(out: &mut impl Write, path: &Path, result: &EvaluationResult) -> 
         format(result.discount_total),
         format(result.total_after)
     )?;
+    if let Some(tax) = &result.tax {
+        writeln!(
+            out,
+            "   lines without tax {}  tax {}  with tax {}",
+            format(tax.total_ex_tax),
+            format(tax.tax),
+            format(tax.total_with_tax)
+        )?;
+    }
     for card in &result.cards {
         let mark = match card.status {
             CardStatus::Applied => "✔ applied   ",

@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::Timestamp;
 use crate::json::read::serde_via_from_json;
 use crate::json::{FromJson, ToJson};
-use crate::money::{Amount, Currency};
+use crate::money::{Amount, Currency, Percent};
 
 /// The shopper's cart.
 #[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
@@ -19,6 +19,16 @@ pub struct Cart {
     /// Delivery options and the chosen one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping: Option<Shipping>,
+    /// Whether the unit prices include tax (GST, VAT): prices as the shopper sees them.
+    /// With tax rates on the lines, the result breaks each line down into its amounts
+    /// with and without tax, whichever way the prices are given.
+    #[serde(default, skip_serializing_if = "is_false")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<bool>"))]
+    pub prices_include_tax: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 /// One cart line.
@@ -41,6 +51,9 @@ pub struct Line {
     pub unit_price: Amount,
     /// Units, at least 1.
     pub quantity: u32,
+    /// The tax rate in percent (`"18"` for 18% GST). On every line or on none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate: Option<Percent>,
 }
 
 /// Delivery options offered for this cart.

@@ -24,7 +24,7 @@ pub use coupon::{
 };
 pub use customer::{CourseProgress, Customer, Membership, Order, OrderItem};
 pub use result::{
-    AppliedDiscount, Card, CardStatus, EvaluationResult, GiftToAdd, LineAllocation, LineTotal,
-    Progress, ProgressUnit, Reason, ReasonKind, UnknownCode,
+    AppliedDiscount, Card, CardStatus, EvaluationResult, GiftToAdd, LineAllocation, LineTax,
+    LineTotal, Progress, ProgressUnit, Reason, ReasonKind, TaxAmounts, UnknownCode,
 };
 pub use time::{Span, Timestamp};

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{Application, DiscountClass, Timestamp};
 use crate::json::{ToJson, VariantName};
-use crate::money::{Amount, Currency};
+use crate::money::{Amount, Currency, Percent};
 
 /// What one evaluation returns.
 #[derive(Debug, Clone, PartialEq, Serialize, ToJson)]
@@ -28,6 +28,9 @@ pub struct EvaluationResult {
     pub discount_total: Amount,
     /// `totalBefore - discountTotal`, never negative.
     pub total_after: Amount,
+    /// The lines' amounts with and without tax, summed over the lines (shipping is
+    /// not in it); null when the cart gives no tax rates.
+    pub tax: Option<TaxAmounts>,
     /// The discounts applied, in the order they were computed.
     pub applied: Vec<AppliedDiscount>,
     /// Per-line totals after all discounts, in cart order.
@@ -98,6 +101,44 @@ pub struct LineTotal {
     pub discount: Amount,
     /// `subtotal - discount`, never negative.
     pub total: Amount,
+    /// The line's amounts with and without tax; null when the cart gives no tax rates.
+    pub tax: Option<LineTax>,
+}
+
+/// A line's amounts with and without tax. The subtotal and the discount are each
+/// converted and rounded half away from zero to the minor unit; each total is its
+/// subtotal minus its discount, and `tax` is the difference of the two totals, so
+/// every identity holds exactly.
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct LineTax {
+    /// The line's tax rate in percent.
+    pub rate: Percent,
+    /// The line's amounts.
+    pub amounts: TaxAmounts,
+}
+
+/// Amounts with and without tax: `subtotal - discount = total` on each side, and
+/// `totalWithTax - totalExTax = tax`.
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct TaxAmounts {
+    /// Before the discount, without tax.
+    pub subtotal_ex_tax: Amount,
+    /// Before the discount, with tax.
+    pub subtotal_with_tax: Amount,
+    /// The discount without tax.
+    pub discount_ex_tax: Amount,
+    /// The discount with tax.
+    pub discount_with_tax: Amount,
+    /// After the discount, without tax.
+    pub total_ex_tax: Amount,
+    /// After the discount, with tax: what the shopper pays for the line(s).
+    pub total_with_tax: Amount,
+    /// The tax on the discounted price.
+    pub tax: Amount,
 }
 
 /// What the shopper sees for one coupon.

@@ -647,6 +647,30 @@ pub fn customer(c: &Customer, currency: Currency) -> Result {
 }
 
 /// Validates a cart against the store currency.
+/// A tax breakdown needs a rate for every line (`"0"` for zero-rated goods), and
+/// prices said to include tax need the rates to take it out.
+fn tax_rates(c: &Cart, lines: &Path<'_>) -> Result {
+    let taxed = c.lines.iter().filter(|l| l.tax_rate.is_some()).count();
+    if taxed == c.lines.len() || (taxed == 0 && !c.prices_include_tax) {
+        return Ok(());
+    }
+    let i = c
+        .lines
+        .iter()
+        .position(|l| l.tax_rate.is_none())
+        .unwrap_or(0);
+    let message = if taxed == 0 {
+        "prices that include tax need the tax rate of every line"
+    } else {
+        "a tax rate is on some lines: every line needs one (\"0\" for zero-rated goods)"
+    };
+    fail(
+        ErrorCode::MissingField,
+        &lines.index(i).key("taxRate"),
+        message,
+    )
+}
+
 pub fn cart(c: &Cart, currency: Currency) -> Result {
     let root = Path::Root("cart");
     if c.currency != currency {
@@ -686,6 +710,7 @@ pub fn cart(c: &Cart, currency: Currency) -> Result {
             );
         }
     }
+    tax_rates(c, &lines)?;
     // In 128 bits, as a line's price times its units can pass 64; exact, as every
     // price was checked above.
     let subtotal: i128 = c
