@@ -128,8 +128,11 @@ rows.push(["wasm instructions: `engine.shopper` (read and validate the M custome
 
 const size = (file) => sizes.find((s) => s.file.endsWith(file));
 const wasm = size("coupon_engine_bg.wasm");
-rows.push(["size: coupon_engine_bg.wasm, raw", "every target (one build)", kb(wasm.raw), "", "≤ 256 KB", verdict(wasm.raw, 256 * 1024)]);
-rows.push(["size: coupon_engine_bg.wasm, gzip -9", "every target (one build)", kb(wasm.gzip), "", "≤ 100 KB", verdict(wasm.gzip, 100 * 1024)]);
+// The targets the package build enforces (scripts/size-budget.json), so the table and
+// the build never disagree.
+const target = read("scripts/size-budget.json").target["coupon_engine_bg.wasm"];
+rows.push(["size: coupon_engine_bg.wasm, raw", "every target (one build)", kb(wasm.raw), "", `≤ ${target.raw / 1024} KB`, verdict(wasm.raw, target.raw)]);
+rows.push(["size: coupon_engine_bg.wasm, gzip -9", "every target (one build)", kb(wasm.gzip), "", `≤ ${target.gzip / 1024} KB`, verdict(wasm.gzip, target.gzip)]);
 rows.push(["size: coupon_engine_bg.wasm, brotli -q 11", "every target (one build)", kb(wasm.brotli), "", "", ""]);
 const glue = size("coupon_engine.js");
 // Each target loads the shared glue plus its own entry file: raw in the median column,

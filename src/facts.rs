@@ -214,10 +214,14 @@ impl<'a> Facts<'a> {
     /// The entered code that names `coupon` (normalised: trimmed, ASCII letters
     /// upper-cased), if the shopper entered its code or one that matches its hash.
     pub fn code_entered(&self, coupon: &Coupon) -> Option<&str> {
-        match (&coupon.code, &coupon.code_hash) {
-            (Some(code), _) => self.entered.iter().find(|e| e.eq_ignore_ascii_case(code)),
-            (None, Some(hash)) => crate::model::find_hashed(hash, &self.entered),
-            (None, None) => None,
+        match (&coupon.code, &coupon.code_hash, &coupon.code_batch) {
+            (Some(code), _, _) => self.entered.iter().find(|e| e.eq_ignore_ascii_case(code)),
+            (None, Some(hash), _) => crate::model::find_hashed(hash, &self.entered),
+            (None, None, Some(batch)) => {
+                let batch = batch.batch();
+                self.entered.iter().find(|e| batch.matches(e))
+            }
+            (None, None, None) => None,
         }
         .map(String::as_str)
     }

@@ -206,3 +206,72 @@ fn evaluate_prints_what_every_runtime_returns_and_pretty_only_indents_it() {
         assert_eq!(serde_json::to_string(&reread).unwrap(), expected, "{name}");
     }
 }
+
+#[test]
+fn codes_are_distinct_codes_of_their_batch_from_a_secure_generator() {
+    let (dir, bundle) = scratch("codes");
+    let request: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/vectors/code-batch-entered.json").unwrap(),
+    )
+    .unwrap();
+    std::fs::write(&bundle, request["request"]["bundle"].to_string()).unwrap();
+    let bundle = bundle.to_str().unwrap();
+    let out = cli(&[
+        "codes", "--bundle", bundle, "--coupon", "missyou", "--count", "2000",
+    ])
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let codes: Vec<String> = text(&out.stdout).lines().map(str::to_string).collect();
+    let batch = code_batch::Batch {
+        prefix: "MISSYOU-",
+        length: 8,
+        salt: "winback-2026-12-batch-a",
+    };
+    assert_eq!(codes.len(), 2000);
+    assert!(
+        codes.iter().all(|c| batch.matches(c)),
+        "a code outside the batch"
+    );
+    let distinct: std::collections::HashSet<_> = codes.iter().collect();
+    assert_eq!(distinct.len(), 2000);
+    // Two runs share no code: the generator is not seeded the same way twice.
+    let again = cli(&[
+        "codes", "--bundle", bundle, "--coupon", "missyou", "--count", "2000",
+    ])
+    .output()
+    .unwrap();
+    assert!(text(&again.stdout)
+        .lines()
+        .all(|c| !distinct.contains(&c.to_string())));
+    for (args, code, path) in [
+        (
+            &["--coupon", "nope", "--count", "1"][..],
+            "invalid_value",
+            "coupon",
+        ),
+        (
+            &["--coupon", "missyou", "--count", "0"][..],
+            "out_of_range",
+            "count",
+        ),
+        // 31^8 codes are too few to keep a million of them from being guessed.
+        (
+            &["--coupon", "missyou", "--count", "1000000"][..],
+            "out_of_range",
+            "bundle.coupons[0].codeBatch.length",
+        ),
+    ] {
+        let out = cli(&[&["codes", "--bundle", bundle][..], args].concat())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let e: serde_json::Value = serde_json::from_str(text(&out.stderr).trim()).unwrap();
+        assert_eq!(
+            (e["code"].as_str(), e["path"].as_str()),
+            (Some(code), Some(path)),
+            "{e}"
+        );
+    }
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -211,6 +211,15 @@ impl From<LedgerError> for ApiError {
             )
             .with("couponId", json!(coupon_id))
             .with("scope", json!(scope)),
+            // One answer for a code never issued and one already used: which it is
+            // would tell a guesser which codes exist.
+            LedgerError::CodeUnavailable { coupon_id } => ApiError::new(
+                StatusCode::CONFLICT,
+                "code_unavailable",
+                "codes",
+                "this code is not valid, or it has been used",
+            )
+            .with("couponId", json!(coupon_id)),
             LedgerError::TooManyReservations(n) => ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_reservations",
@@ -752,12 +761,8 @@ async fn place_order(State(shop): State<Arc<Shop>>, headers: HeaderMap, body: Bo
         .applied
         .iter()
         .map(|a| {
-            let limits = shop
-                .bundle
-                .coupons
-                .iter()
-                .find(|c| c.id == a.coupon_id)
-                .and_then(|c| c.limits.as_ref());
+            let coupon = shop.bundle.coupons.iter().find(|c| c.id == a.coupon_id);
+            let limits = coupon.and_then(|c| c.limits.as_ref());
             let imported = shop
                 .customers
                 .get(&me)
@@ -771,6 +776,10 @@ async fn place_order(State(shop): State<Arc<Shop>>, headers: HeaderMap, body: Bo
                     .and_then(|l| l.global.map(|g| g.saturating_sub(l.global_redeemed))),
                 per_customer_limit: limits
                     .and_then(|l| l.per_customer.map(|p| p.saturating_sub(imported))),
+                // The code the engine matched to the batch, as it shows it (normalised).
+                batch_code: coupon
+                    .filter(|c| c.code_batch.is_some())
+                    .and_then(|_| a.code.clone()),
             }
         })
         .collect();

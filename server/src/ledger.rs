@@ -58,6 +58,8 @@ pub struct Use {
     pub global_limit: Option<u32>,
     /// Uses this ledger may hand out to the customer, if limited.
     pub per_customer_limit: Option<u32>,
+    /// The single-use code of the coupon's batch that the order takes, if it has a batch.
+    pub batch_code: Option<String>,
 }
 
 /// An order to place, built by the server from its own records.
@@ -170,6 +172,11 @@ pub enum LedgerError {
         /// `"global"` or `"customer"`.
         scope: &'static str,
     },
+    /// A code of a batch that the ledger does not hold, or that another order took.
+    CodeUnavailable {
+        /// The coupon.
+        coupon_id: String,
+    },
     /// The customer already holds the most open reservations allowed.
     TooManyReservations(u32),
     /// The idempotency key was used before with another request.
@@ -187,6 +194,12 @@ impl fmt::Display for LedgerError {
         match self {
             LedgerError::LimitReached { coupon_id, scope } => {
                 write!(f, "the {scope} limit of coupon {coupon_id} is reached")
+            }
+            LedgerError::CodeUnavailable { coupon_id } => {
+                write!(
+                    f,
+                    "the code for coupon {coupon_id} is not one of its batch, or was used"
+                )
             }
             LedgerError::TooManyReservations(n) => {
                 write!(f, "at most {n} unconfirmed orders may be open at once")
@@ -575,6 +588,25 @@ impl Ledger {
         used_all(&mut *self.pool.acquire().await?).await
     }
 
+    /// Adds the codes of a coupon's batch (codes it holds already stay as they are);
+    /// returns how many were new.
+    pub async fn store_codes(&self, coupon_id: &str, codes: &[String]) -> Result<u64, LedgerError> {
+        let mut tx = self.pool.begin().await?;
+        let mut added = 0;
+        for code in codes {
+            added += sqlx::query(
+                "INSERT INTO batch_codes (coupon_id, code) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            )
+            .bind(coupon_id)
+            .bind(code)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
     /// Uses taken by one customer, by coupon id (one query).
     pub async fn used_by_customer(
         &self,
@@ -754,6 +786,22 @@ impl LedgerConn {
             .bind(&u.amount)
             .execute(&mut *tx)
             .await?;
+        }
+        for u in &uses {
+            let Some(code) = &u.batch_code else { continue };
+            let taken = sqlx::query(
+                "UPDATE batch_codes SET order_id = $1 WHERE coupon_id = $2 AND code = $3 AND order_id IS NULL",
+            )
+            .bind(&id)
+            .bind(&u.coupon_id)
+            .bind(code)
+            .execute(&mut *tx)
+            .await?;
+            if taken.rows_affected() != 1 {
+                return Err(LedgerError::CodeUnavailable {
+                    coupon_id: u.coupon_id.clone(),
+                });
+            }
         }
         for u in &uses {
             if !take(&mut tx, Counter::Coupon(&u.coupon_id), u.global_limit).await? {
@@ -938,6 +986,10 @@ async fn release(
         .iter()
         .map(|r| r.get(0))
         .collect();
+    sqlx::query("UPDATE batch_codes SET order_id = NULL WHERE order_id = $1")
+        .bind(order_id)
+        .execute(&mut **tx)
+        .await?;
     for coupon in coupons {
         sqlx::query("UPDATE coupon_usage SET used = used - 1 WHERE coupon_id = $1 AND used > 0")
             .bind(&coupon)

@@ -109,8 +109,49 @@ struct StoreFile {
     customers: Vec<Customer>,
     #[serde(default)]
     personas: Vec<Persona>,
+    /// The codes of coupons with a code batch (from `coupon-engine codes`), added to
+    /// the ledger on every start.
+    #[serde(default, rename = "codeBatches")]
+    code_batches: Vec<StoredBatch>,
     /// The day the demo data was written for (see `Shop::anchor`).
     anchor: Option<String>,
+}
+
+/// One coupon's batch of codes.
+#[derive(coupon_engine::json::FromJson)]
+#[serde(rename_all = "camelCase")]
+struct StoredBatch {
+    coupon_id: String,
+    codes: Vec<String>,
+}
+
+/// Each stored batch belongs to a coupon with a `codeBatch`, and each code is one of
+/// that batch's: a typo in the store file fails the start rather than every shopper.
+fn check_batches(bundle: &Bundle, batches: &[StoredBatch]) -> Result<(), String> {
+    for (i, stored) in batches.iter().enumerate() {
+        let batch = bundle
+            .coupons
+            .iter()
+            .find(|c| c.id == stored.coupon_id)
+            .and_then(|c| c.code_batch.as_ref())
+            .ok_or_else(|| {
+                format!(
+                    "codeBatches[{i}]: no coupon {} with a codeBatch",
+                    stored.coupon_id
+                )
+            })?;
+        if let Some((j, code)) = stored
+            .codes
+            .iter()
+            .enumerate()
+            .find(|(_, c)| !batch.batch().matches(c))
+        {
+            return Err(format!(
+                "codeBatches[{i}].codes[{j}]: {code} is not a code of the batch"
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[derive(coupon_engine::json::FromJson)]
@@ -268,6 +309,14 @@ async fn main() {
         .seed_catalogue(&file.catalogue)
         .await
         .unwrap_or_else(|e| fail(format!("{database}: writing the catalogue: {e}")));
+    check_batches(&file.bundle, &file.code_batches)
+        .unwrap_or_else(|e| fail(format!("{}: {e}", store.display())));
+    for stored in &file.code_batches {
+        ledger
+            .store_codes(&stored.coupon_id, &stored.codes)
+            .await
+            .unwrap_or_else(|e| fail(format!("{database}: storing codes: {e}")));
+    }
     let limited = |has: fn(&coupon_engine::model::Limits) -> bool| -> Vec<&str> {
         file.bundle
             .coupons

@@ -725,3 +725,143 @@ async fn hidden_coupons_codes_stay_out_of_the_public_bundle() {
         .to_string();
     assert_eq!(payload(&token)["bundle"], payload(&other)["bundle"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_batch_code_is_taken_once_and_unissued_codes_are_refused() {
+    let d = dir("batch");
+    let batch = code_batch::Batch {
+        prefix: "MISSYOU-",
+        length: 8,
+        salt: "winback-2026-12-batch-a",
+    };
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut fill = |bytes: &mut [u8]| {
+        for b in bytes {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            *b = state.to_le_bytes()[7];
+        }
+    };
+    let issued: Vec<String> = (0..20).map(|_| batch.generate(&mut fill)).collect();
+    // Well formed, with its check, but never issued: what a guesser who read the
+    // public salt would try.
+    let forged = batch.generate(&mut fill);
+    let mut store = shop(
+        json!([{"id": "missyou", "application": "code",
+                "codeBatch": {"prefix": batch.prefix, "length": 8, "salt": batch.salt},
+                "discount": {"percentage": {"percent": "20"}},
+                "display": {"title": "20% off, just for you", "visible": false}}]),
+        3,
+    );
+    store["codeBatches"] = json!([{"couponId": "missyou", "codes": issued}]);
+    let server = start(&d, &store, &sqlite(&d), &[]);
+    // The public bundle tells how to recognise a code, and holds none.
+    let token = get_json(&anonymous(), &server.url("/api/bundle")).await["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let text = payload(&token).to_string();
+    assert!(
+        issued.iter().all(|code| !text.contains(&code[8..])),
+        "a code is in the bundle"
+    );
+    let place =
+        |client: reqwest::Client, customer: &'static str, code: String, key: &'static str| {
+            let server = &server;
+            // `Want` holds static texts, as the other tests' do.
+            let code: &'static str = Box::leak(code.into_boxed_str());
+            async move {
+                let want = Want {
+                    codes: vec![code],
+                    ..Want::default()
+                };
+                let claimed = claim(server, &client, customer, &want).await;
+                post(
+                    &client,
+                    &server.url("/api/orders"),
+                    &order(key, &want, &claimed),
+                )
+                .await
+            }
+        };
+    let (c0, c1, c2) = (
+        signed_in(&server, "c0").await,
+        signed_in(&server, "c1").await,
+        signed_in(&server, "c2").await,
+    );
+    // The honest path: a customer's own code, typed in lower case, applies once.
+    let (status, placed) = place(c0.clone(), "c0", issued[0].to_lowercase(), "own").await;
+    assert_eq!(
+        (status, &placed["discountTotal"]),
+        (201, &json!("20.00")),
+        "{placed}"
+    );
+    // The same code from another customer (forwarded email): refused.
+    let (status, body) = place(c1.clone(), "c1", issued[0].clone(), "forwarded").await;
+    assert_eq!(
+        (status, &body["code"]),
+        (409, &json!("code_unavailable")),
+        "{body}"
+    );
+    // A forged code passes the offline check but the ledger never issued it, and gets
+    // the same answer as a used one.
+    let (status, body) = place(c2.clone(), "c2", forged, "forged").await;
+    assert_eq!(
+        (status, &body["code"], &body["path"]),
+        (409, &json!("code_unavailable"), &json!("codes")),
+        "{body}"
+    );
+    // Cancelling the first order gives its code back.
+    let id = placed["orderId"].as_str().unwrap();
+    let (status, _) = post_empty(&c0, &server.url(&format!("/api/orders/{id}/cancel"))).await;
+    assert_eq!(status, 200);
+    let (status, body) = place(c1, "c1", issued[0].clone(), "after-cancel").await;
+    assert_eq!(
+        (status, &body["discountTotal"]),
+        (201, &json!("20.00")),
+        "{body}"
+    );
+    // Another issued code still works for the next customer.
+    let (status, body) = place(c2, "c2", issued[1].clone(), "second").await;
+    assert_eq!(
+        (status, &body["discountTotal"]),
+        (201, &json!("20.00")),
+        "{body}"
+    );
+}
+
+#[test]
+fn a_store_file_with_a_code_outside_its_batch_does_not_start() {
+    let d = dir("batch-typo");
+    let mut store = shop(
+        json!([{"id": "missyou", "application": "code",
+                "codeBatch": {"prefix": "MISSYOU-", "length": 8, "salt": "winback-2026-12-batch-a"},
+                "discount": {"percentage": {"percent": "20"}}, "display": {"title": "20% off"}}]),
+        1,
+    );
+    store["codeBatches"] = json!([{"couponId": "missyou", "codes": ["MISSYOU-7KQ2MZTAH2"]}]);
+    std::fs::write(d.join("store.json"), store.to_string()).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_coupon-engine-server"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database",
+            &sqlite(&d),
+        ])
+        .arg("--store")
+        .arg(d.join("store.json"))
+        .arg("--key")
+        .arg(d.join("key.jwk"))
+        .arg("--session-key")
+        .arg(d.join("session.key"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("codeBatches[0].codes[0]: MISSYOU-7KQ2MZTAH2 is not a code of the batch"),
+        "{stderr}"
+    );
+}

@@ -75,6 +75,7 @@ fn order(key: &str, customer: &str, global: Option<u32>, per_customer: Option<u3
             amount: "10.00".into(),
             global_limit: global,
             per_customer_limit: per_customer,
+            batch_code: None,
         }],
         now_ms: 1_000,
         hold_ms: 60_000,
@@ -409,5 +410,85 @@ async fn a_limit_added_later_counts_the_orders_placed_before_it() {
             5,
             "{backend:?}"
         );
+    }
+}
+
+/// An order that takes `code` of the batch of coupon MISSYOU.
+fn with_code(key: &str, customer: &str, code: &str) -> NewOrder {
+    let mut o = order(key, customer, None, None);
+    o.uses[0].coupon_id = "MISSYOU".into();
+    o.uses[0].batch_code = Some(code.to_string());
+    o
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_batch_code_is_taken_once_even_by_fifty_orders_at_once() {
+    for ledger in ledgers().await {
+        let codes: Vec<String> = (0..3).map(|i| format!("MISSYOU-CODE{i}")).collect();
+        assert_eq!(ledger.store_codes("MISSYOU", &codes).await.unwrap(), 3);
+        // Stored again (the server starts again): nothing changes.
+        assert_eq!(ledger.store_codes("MISSYOU", &codes).await.unwrap(), 0);
+        let tasks: Vec<_> = (0..50)
+            .map(|i| {
+                let ledger = ledger.clone();
+                tokio::spawn(async move {
+                    ledger
+                        .place(&with_code(
+                            &format!("race{i}"),
+                            &format!("r{i}"),
+                            "MISSYOU-CODE0",
+                        ))
+                        .await
+                })
+            })
+            .collect();
+        let (mut accepted, mut refused) = (Vec::new(), 0);
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(o) => accepted.push(o),
+                Err(LedgerError::CodeUnavailable { coupon_id }) if coupon_id == "MISSYOU" => {
+                    refused += 1;
+                }
+                Err(e) => panic!("{:?}: unexpected {e}", ledger.backend()),
+            }
+        }
+        assert_eq!((accepted.len(), refused), (1, 49), "{:?}", ledger.backend());
+        // A refused order leaves nothing behind: only the winner has an order.
+        for i in 0..50 {
+            let customer = format!("r{i}");
+            let orders = ledger.history(&customer).await.unwrap().len();
+            let won = usize::from(accepted[0].customer_id == customer);
+            assert_eq!(orders, won, "{:?}: {customer}", ledger.backend());
+        }
+        // A code the ledger never stored is refused like a used one.
+        let forged = ledger
+            .place(&with_code("forged", "f1", "MISSYOU-NEVER1"))
+            .await;
+        assert!(
+            matches!(forged, Err(LedgerError::CodeUnavailable { .. })),
+            "{forged:?}"
+        );
+        // Another coupon's batch does not hold the code.
+        let mut other = with_code("other", "f2", "MISSYOU-CODE1");
+        other.uses[0].coupon_id = "OTHER".into();
+        assert!(matches!(
+            ledger.place(&other).await,
+            Err(LedgerError::CodeUnavailable { .. })
+        ));
+        // Cancelling gives the code back; the next order takes it.
+        let winner = &accepted[0];
+        ledger
+            .cancel(&winner.id, &winner.customer_id)
+            .await
+            .unwrap();
+        let again = ledger
+            .place(&with_code("again", "a1", "MISSYOU-CODE0"))
+            .await;
+        assert!(again.is_ok(), "{:?}: {again:?}", ledger.backend());
+        // Other codes of the batch are untouched.
+        assert!(ledger
+            .place(&with_code("second", "a2", "MISSYOU-CODE1"))
+            .await
+            .is_ok());
     }
 }

@@ -10,6 +10,7 @@
 //! coupon-engine sign --key key.jwk --bundle bundle.json --ttl 3600 > bundle.jws
 //! coupon-engine sign --key key.jwk --customer customer.json --ttl 900 > summary.jws
 //! coupon-engine verify --jwks jwks.json bundle.jws  # the verified payload as JSON
+//! coupon-engine codes --bundle bundle.json --coupon xmas --count 5000 > codes.txt
 //! ```
 //! Input errors print as JSON (`{"code","path","message"}`) on stderr, exit status 2;
 //! a file that cannot be read is `file_not_found` or `io_error`, with the file as the path.
@@ -64,6 +65,20 @@ enum Command {
         claimed: PathBuf,
     },
     /// Make an Ed25519 signing key: the private JWK goes to --out, the public JWKS to stdout.
+    /// Generate unique single-use codes for a coupon with a `codeBatch`, one per line,
+    /// from this machine's secure random generator. Give the order server the list;
+    /// the bundle stays as it is.
+    Codes {
+        /// The bundle that holds the coupon.
+        #[arg(long)]
+        bundle: PathBuf,
+        /// The coupon's id.
+        #[arg(long)]
+        coupon: String,
+        /// How many codes (1 to 1,000,000).
+        #[arg(long)]
+        count: u32,
+    },
     Keygen {
         /// Key id (the `kid` in token headers and the JWKS).
         #[arg(long)]
@@ -413,6 +428,76 @@ fn indented(json: &str) -> Result<String, Error> {
         .map_err(|e| Error::new(ErrorCode::InvalidValue, "result", e.to_string()))
 }
 
+/// `count` distinct new codes of the batch of coupon `id`.
+fn batch_codes(
+    bundle: &coupon_engine::model::Bundle,
+    id: &str,
+    count: u32,
+) -> Result<Vec<String>, Error> {
+    let (i, coupon) = bundle
+        .coupons
+        .iter()
+        .enumerate()
+        .find(|(_, c)| c.id == id)
+        .ok_or_else(|| {
+            Error::new(
+                ErrorCode::InvalidValue,
+                "coupon",
+                format!("no coupon {id} in the bundle"),
+            )
+        })?;
+    let batch = coupon.code_batch.as_ref().ok_or_else(|| {
+        Error::new(
+            ErrorCode::MissingField,
+            format!("bundle.coupons[{i}].codeBatch"),
+            format!("coupon {id} has no codeBatch"),
+        )
+    })?;
+    if !(1..=1_000_000).contains(&count) {
+        return Err(Error::new(
+            ErrorCode::OutOfRange,
+            "count",
+            "must be 1 to 1,000,000",
+        ));
+    }
+    // A batch too short for the count would loop on duplicates: ask for a million
+    // times more codes than wanted, so a guessed code is one in a million.
+    let space = 31f64.powi(i32::try_from(batch.length).unwrap_or(i32::MAX));
+    if space < f64::from(count) * 1e6 {
+        return Err(Error::new(
+            ErrorCode::OutOfRange,
+            format!("bundle.coupons[{i}].codeBatch.length"),
+            format!(
+                "{} random characters are too few for {count} codes that cannot be guessed",
+                batch.length
+            ),
+        ));
+    }
+    let failed = std::cell::Cell::new(None);
+    let mut fill = |bytes: &mut [u8]| {
+        if let Err(e) = getrandom::fill(bytes) {
+            failed.set(Some(e));
+        }
+    };
+    let batch = batch.batch();
+    let mut seen = std::collections::HashSet::with_capacity(count as usize);
+    let mut codes = Vec::with_capacity(count as usize);
+    while codes.len() < count as usize {
+        let code = batch.generate(&mut fill);
+        if let Some(e) = failed.get() {
+            return Err(Error::new(
+                ErrorCode::InvalidValue,
+                "codes",
+                format!("no randomness: {e}"),
+            ));
+        }
+        if seen.insert(code.clone()) {
+            codes.push(code);
+        }
+    }
+    Ok(codes)
+}
+
 /// Runs one command, writing its output to `out`; the exit status on success.
 fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
     match cli.command {
@@ -426,6 +511,17 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
             if !outcome.accepted {
                 // 1 = a valid claim that was rejected; 2 stays for bad input.
                 return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Codes {
+            bundle,
+            coupon,
+            count,
+        } => {
+            let bundle: coupon_engine::model::Bundle = read_json("bundle", &load(&bundle)?)?;
+            let engine = Engine::new(bundle)?;
+            for code in batch_codes(engine.bundle(), &coupon, count)? {
+                writeln!(out, "{code}")?;
             }
         }
         Command::Keygen { kid, out: key_file } => {

@@ -232,7 +232,60 @@ pub fn bundle(b: &Bundle) -> Result {
     Ok(())
 }
 
+/// A batch's prefix, length and salt, within what its codes and checks need.
+fn code_batch(b: &super::CodeBatch, at: &Path<'_>) -> Result {
+    let prefix_ok = (1..=16).contains(&b.prefix.len())
+        && b.prefix
+            .bytes()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'-');
+    if !prefix_ok {
+        return fail(
+            ErrorCode::InvalidValue,
+            &at.key("prefix"),
+            "must be 1 to 16 capital letters, digits or -",
+        );
+    }
+    if !(6..=32).contains(&b.length) {
+        return fail(ErrorCode::OutOfRange, &at.key("length"), "must be 6 to 32");
+    }
+    if !(16..=128).contains(&b.salt.len()) {
+        return fail(
+            ErrorCode::InvalidValue,
+            &at.key("salt"),
+            "must be 16 to 128 bytes",
+        );
+    }
+    Ok(())
+}
+
 fn coupon(c: &Coupon, currency: Currency, at: &Path<'_>) -> Result {
+    let codes = [
+        c.code.is_some(),
+        c.code_hash.is_some(),
+        c.code_batch.is_some(),
+    ];
+    if codes.iter().filter(|&&given| given).count() > 1 {
+        let field = if c.code_batch.is_some() {
+            "codeBatch"
+        } else {
+            "codeHash"
+        };
+        return fail(
+            ErrorCode::InvalidValue,
+            &at.key(field),
+            "a coupon takes one of code, codeHash and codeBatch",
+        );
+    }
+    if let Some(batch) = &c.code_batch {
+        if c.application != super::Application::Code {
+            return fail(
+                ErrorCode::InvalidValue,
+                &at.key("codeBatch"),
+                "a batch of codes is for a coupon applied by code",
+            );
+        }
+        code_batch(batch, &at.key("codeBatch"))?;
+    }
     match (&c.code, &c.code_hash) {
         (Some(_), Some(_)) => {
             return fail(
@@ -249,11 +302,11 @@ fn coupon(c: &Coupon, currency: Currency, at: &Path<'_>) -> Result {
                 "must be a salt of 16 to 128 bytes, a dot and a SHA-512 digest in base64url",
             );
         }
-        (None, None) if c.application == super::Application::Code => {
+        (None, None) if c.application == super::Application::Code && c.code_batch.is_none() => {
             return fail(
                 ErrorCode::MissingCode,
                 &at.key("code"),
-                "a coupon applied by code needs a code or a codeHash",
+                "a coupon applied by code needs a code, a codeHash or a codeBatch",
             );
         }
         _ => {}
