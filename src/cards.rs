@@ -6,7 +6,7 @@ use crate::facts::Facts;
 use crate::model::{
     Card, CardStatus, Coupon, Discount, Progress, ProgressUnit, Reason, ReasonKind, Timestamp,
 };
-use crate::money::{write_normalized, Amount, Currency, Money};
+use crate::money::{write_normalized, Amount, Currency, Money, Percent};
 use crate::selection::{Combinations, Selection};
 
 /// Builds one card per visible coupon and per hidden coupon whose code was entered,
@@ -50,7 +50,7 @@ pub fn build(
             None => kinds.first().map_or(CardStatus::Available, status_of),
         };
         let mut progress: Vec<Progress> =
-            kinds.iter().filter_map(|k| progress(k, currency)).collect();
+            kinds.iter().filter_map(|k| progress_of(k, currency)).collect();
         progress.extend(next_tier(coupon, verdict, facts));
         cards.push(Card {
             coupon_id: coupon.id.clone(),
@@ -90,6 +90,9 @@ fn description(coupon: &Coupon, kinds: &[ReasonKind]) -> String {
                 | ReasonKind::MinOrders { .. }
                 | ReasonKind::MinSpend { .. }
                 | ReasonKind::UsedCouponRequired { .. }
+                | ReasonKind::MorePurchases { .. }
+                | ReasonKind::ProductNotBought { .. }
+                | ReasonKind::CourseIncomplete { .. }
         )
     });
     match &display.description_for_others {
@@ -212,6 +215,30 @@ fn in_period(period: Option<&String>) -> String {
     period.map_or_else(String::new, |p| format!(" in the last {p}"))
 }
 
+/// Ids joined for a sentence: "a", "a or b", "a, b or c".
+fn one_of(ids: &[String]) -> String {
+    let mut text = String::new();
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            text.push_str(if i + 1 == ids.len() { " or " } else { ", " });
+        }
+        text.push_str(id);
+    }
+    text
+}
+
+/// A percentage for people: "94.9%".
+fn percent_text(p: &Percent) -> String {
+    let mut text = String::new();
+    write_normalized(p.0, &mut text);
+    text
+}
+
+/// A course by its name from the summary, else its id.
+fn course<'k>(course_id: &'k str, course_name: &'k Option<String>) -> &'k str {
+    course_name.as_deref().unwrap_or(course_id)
+}
+
 /// The default English message for a reason.
 pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String {
     use ReasonKind::*;
@@ -251,6 +278,36 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
             )
         }
         UsedCouponRequired { code } => format!("For customers who have used {code}"),
+        MorePurchases {
+            required,
+            product_ids: None,
+            ..
+        } => format!("For customers with {required}+ orders"),
+        MorePurchases {
+            required,
+            product_ids: Some(ids),
+            ..
+        } => format!("For customers with {required}+ orders of {}", one_of(ids)),
+        ProductNotBought {
+            product_id,
+            price_tier_id: None,
+            ..
+        } => format!("For customers who have bought {product_id}"),
+        ProductNotBought {
+            product_id,
+            price_tier_id: Some(tier),
+            ..
+        } => format!("For customers who have bought {product_id} ({tier})"),
+        CourseIncomplete {
+            course_id,
+            course_name,
+            required,
+            ..
+        } => format!(
+            "For customers who have completed {}% of {}",
+            percent_text(required),
+            course(course_id, course_name)
+        ),
         MinPurchaseValue { required, current } => {
             let short = currency.money(*required) - currency.money(*current);
             format!("Add {} more to unlock", currency.format(short))
@@ -296,19 +353,20 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
 }
 
 /// Progress toward a threshold the shopper can close, for the reasons that have one.
-fn progress(kind: &ReasonKind, currency: Currency) -> Option<Progress> {
-    let count = |unit, current: u32, target: u32, one: &str, many: &str| {
-        let remaining = target.saturating_sub(current);
-        Progress {
-            unit,
-            current: current.to_string(),
-            target: target.to_string(),
-            remaining: remaining.to_string(),
-            percent: percent(current.into(), target.into()),
-            message: plural(remaining, one, many),
-        }
+fn progress_of(kind: &ReasonKind, currency: Currency) -> Option<Progress> {
+    let count = |unit, current: u32, target: u32, message: String| Progress {
+        unit,
+        current: current.to_string(),
+        target: target.to_string(),
+        remaining: target.saturating_sub(current).to_string(),
+        percent: percent(current.into(), target.into()),
+        message,
     };
-    let money = |unit, current: &Amount, target: &Amount, verb: &str| {
+    let orders = |current: u32, target: u32| {
+        let left = plural(target.saturating_sub(current), "more order", "more orders");
+        count(ProgressUnit::Orders, current, target, left)
+    };
+    let money = |unit, current: &Amount, target: &Amount, message: &dyn Fn(Money) -> String| {
         let (current, target) = (currency.money(*current), currency.money(*target));
         let remaining = target - current;
         Progress {
@@ -317,33 +375,52 @@ fn progress(kind: &ReasonKind, currency: Currency) -> Option<Progress> {
             target: currency.amount(target).to_string(),
             remaining: currency.amount(remaining).to_string(),
             percent: percent(current.minor_units(), target.minor_units()),
-            message: format!("{verb} {} more", currency.format(remaining)),
+            message: message(remaining),
         }
     };
     Some(match kind {
         ReasonKind::MinPurchaseValue { required, current } => {
-            money(ProgressUnit::CartValue, current, required, "Add")
+            money(ProgressUnit::CartValue, current, required, &|left| {
+                format!("Add {} more", currency.format(left))
+            })
         }
         ReasonKind::MinSpend {
             required, current, ..
-        } => money(ProgressUnit::Spend, current, required, "Spend"),
-        ReasonKind::MinQuantity { required, current } => count(
-            ProgressUnit::Quantity,
-            *current,
-            *required,
-            "more item",
-            "more items",
-        ),
+        } => money(ProgressUnit::Spend, current, required, &|left| {
+            format!("Spend {} more", currency.format(left))
+        }),
+        ReasonKind::MinQuantity { required, current } => {
+            let left = plural(required.saturating_sub(*current), "more item", "more items");
+            count(ProgressUnit::Quantity, *current, *required, left)
+        }
         ReasonKind::MinOrders {
             required, current, ..
         }
-        | ReasonKind::MorePreviousOrders { required, current } => count(
-            ProgressUnit::Orders,
-            *current,
-            *required,
-            "more order",
-            "more orders",
-        ),
+        | ReasonKind::MorePreviousOrders { required, current }
+        | ReasonKind::MorePurchases {
+            required, current, ..
+        } => orders(*current, *required),
+        ReasonKind::CourseIncomplete {
+            course_id,
+            course_name,
+            required,
+            current,
+            ..
+        } => {
+            let left = Percent(required.0 - current.0);
+            Progress {
+                unit: ProgressUnit::Course,
+                current: percent_text(current),
+                target: percent_text(required),
+                remaining: percent_text(&left),
+                percent: percent(current.ten_thousandths(), required.ten_thousandths()),
+                message: format!(
+                    "Complete {}% more of {}",
+                    percent_text(&left),
+                    course(course_id, course_name)
+                ),
+            }
+        }
         _ => return None,
     })
 }

@@ -229,6 +229,20 @@ impl Serialize for Percent {
 }
 
 impl Percent {
+    /// Zero percent.
+    pub const ZERO: Percent = Percent(Decimal::ZERO);
+
+    /// The percentage in ten-thousandths of a percent (`"94.9"` is 949,000): exact
+    /// for a parsed percentage, which has at most 4 decimal places.
+    pub fn ten_thousandths(&self) -> i64 {
+        let (mantissa, scale) = (self.0.mantissa(), self.0.scale());
+        let value = match scale.checked_sub(4) {
+            Some(extra) => mantissa / 10i128.pow(extra),
+            None => mantissa * 10i128.pow(4 - scale),
+        };
+        i64::try_from(value).unwrap_or(i64::MAX)
+    }
+
     /// Parses a decimal string in [0, 100] with at most 4 decimal places.
     pub fn parse(text: &str) -> Result<Percent, Fault> {
         let value = parse_decimal(text)?;

@@ -359,7 +359,11 @@ fn segment_rules_combine_with_and_and_or() {
         {"id": "a", "placedAt": "2026-01-01T00:00:00Z", "total": "10.00", "items": [{"productId": "rust", "priceTierId": "basic"}]},
         {"id": "b", "placedAt": "2026-02-01T00:00:00Z", "total": "10.00"}]);
     r["customer"]["courses"] = json!([{"courseId": "rust", "percent": "94.99"}]);
-    assert_eq!(card(&run(&r), "c").0, CardStatus::Ineligible);
+    // The course is 99.98% of the way, the pro tier 0%: the card names the course.
+    assert_eq!(
+        card(&run(&r), "c"),
+        (CardStatus::Locked, vec!["course_incomplete".into()])
+    );
     r["customer"]["courses"][0]["percent"] = json!("95");
     assert_eq!(card(&run(&r), "c").0, CardStatus::Applied);
     r["customer"]["courses"][0]["percent"] = json!("10");
@@ -390,12 +394,15 @@ fn a_purchase_segment_is_joined_at_the_nth_qualifying_order_in_time() {
         result.cards[0].expires_at.unwrap().to_string(),
         "2026-12-19T00:00:00Z"
     );
-    // Four tea orders only with the one after `now`, which does not count yet.
+    // Four tea orders only with the one after `now`, which does not count yet: the
+    // shopper can still place the fourth.
     r["bundle"]["segments"][0]["rule"]["purchased"]["minOrders"] = json!(4);
+    let result = run(&r);
     assert_eq!(
-        card(&run(&r), "c"),
-        (CardStatus::Ineligible, vec!["not_in_segment".into()])
+        card(&result, "c"),
+        (CardStatus::Locked, vec!["more_purchases".into()])
     );
+    assert_eq!(result.cards[0].progress[0].current, "3");
 }
 
 #[test]

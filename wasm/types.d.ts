@@ -304,7 +304,12 @@ percent: Percent,
 /**
  * When the progress was last reported; dates a course-progress segment membership.
  */
-updatedAt?: Timestamp, };
+updatedAt?: Timestamp, 
+/**
+ * The course's name for people ("Yoga Basics"), which a card names the course by;
+ * absent: cards name it by its id.
+ */
+name?: string, };
 
 export type Currency = string;
 
@@ -721,11 +726,11 @@ remaining: string,
  */
 percent: number, 
 /**
- * "Add ₹420 more", "1 more order".
+ * "Add ₹420 more", "1 more order", "Complete 0.1% more of Yoga Basics".
  */
 message: string, };
 
-export type ProgressUnit = "cartValue" | "quantity" | "orders" | "spend";
+export type ProgressUnit = "cartValue" | "quantity" | "orders" | "spend" | "course";
 
 export type Purchase = { 
 /**
@@ -833,7 +838,55 @@ period: string | null, } } | { "code": "used_coupon_required", "params": {
 /**
  * The code.
  */
-code: string, } } | { "code": "min_purchase_value", "params": { 
+code: string, } } | { "code": "more_purchases", "params": { 
+/**
+ * The segment.
+ */
+segmentId: string, 
+/**
+ * Orders needed.
+ */
+required: number, 
+/**
+ * Qualifying orders so far.
+ */
+current: number, 
+/**
+ * Only orders containing one of these products count; null: every order.
+ */
+productIds: Array<string> | null, } } | { "code": "product_not_bought", "params": { 
+/**
+ * The segment.
+ */
+segmentId: string, 
+/**
+ * The product.
+ */
+productId: string, 
+/**
+ * The price tier it must be bought at, if any.
+ */
+priceTierId: string | null, } } | { "code": "course_incomplete", "params": { 
+/**
+ * The segment.
+ */
+segmentId: string, 
+/**
+ * The course.
+ */
+courseId: string, 
+/**
+ * The course's name from the customer summary, or null.
+ */
+courseName: string | null, 
+/**
+ * Percent complete needed.
+ */
+required: Percent, 
+/**
+ * Percent complete so far (0 when the summary has no progress).
+ */
+current: Percent, } } | { "code": "min_purchase_value", "params": { 
 /**
  * Minimum.
  */

@@ -105,6 +105,10 @@ pub struct CourseProgress {
     /// When the progress was last reported; dates a course-progress segment membership.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<Timestamp>,
+    /// The course's name for people ("Yoga Basics"), which a card names the course by;
+    /// absent: cards name it by its id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 // A verified summary is written back (the binding hands it to JavaScript) as it
@@ -143,13 +147,16 @@ impl ToJson for OrderItem {
 }
 
 impl ToJson for CourseProgress {
-    /// `updatedAt` is left out when absent.
+    /// `updatedAt` and `name` are left out when absent.
     fn write_json(&self, out: &mut String) {
         let mut m = Members::new(out);
         m.member("courseId", &self.course_id)
             .member("percent", &self.percent);
         if let Some(at) = &self.updated_at {
             m.member("updatedAt", at);
+        }
+        if let Some(name) = &self.name {
+            m.member("name", name);
         }
         m.end();
     }

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{Application, DiscountClass, Timestamp};
 use crate::json::{Members, ToJson};
-use crate::money::{Amount, Currency};
+use crate::money::{Amount, Currency, Percent};
 
 /// What one evaluation returns.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -256,6 +256,41 @@ pub enum ReasonKind {
         /// The code.
         code: String,
     },
+    /// Needs more orders to join an audience segment built from history (its
+    /// `purchased` rule, or the closest part of an `all`/`any` rule).
+    MorePurchases {
+        /// The segment.
+        segment_id: String,
+        /// Orders needed.
+        required: u32,
+        /// Qualifying orders so far.
+        current: u32,
+        /// Only orders containing one of these products count; null: every order.
+        product_ids: Option<Vec<String>>,
+    },
+    /// Needs a product bought to join an audience segment (its `boughtProduct` rule).
+    ProductNotBought {
+        /// The segment.
+        segment_id: String,
+        /// The product.
+        product_id: String,
+        /// The price tier it must be bought at, if any.
+        price_tier_id: Option<String>,
+    },
+    /// Course progress is below an audience segment's threshold (its
+    /// `courseProgress` rule).
+    CourseIncomplete {
+        /// The segment.
+        segment_id: String,
+        /// The course.
+        course_id: String,
+        /// The course's name from the customer summary, or null.
+        course_name: Option<String>,
+        /// Percent complete needed.
+        required: Percent,
+        /// Percent complete so far (0 when the summary has no progress).
+        current: Percent,
+    },
     /// The scoped cart value is below the minimum.
     MinPurchaseValue {
         /// Minimum.
@@ -352,6 +387,9 @@ impl ReasonKind {
             ReasonKind::MinOrders { .. } => "min_orders",
             ReasonKind::MinSpend { .. } => "min_spend",
             ReasonKind::UsedCouponRequired { .. } => "used_coupon_required",
+            ReasonKind::MorePurchases { .. } => "more_purchases",
+            ReasonKind::ProductNotBought { .. } => "product_not_bought",
+            ReasonKind::CourseIncomplete { .. } => "course_incomplete",
             ReasonKind::MinPurchaseValue { .. } => "min_purchase_value",
             ReasonKind::MaxPurchaseValue { .. } => "max_purchase_value",
             ReasonKind::MinQuantity { .. } => "min_quantity",
@@ -387,7 +425,7 @@ pub struct Progress {
     pub remaining: String,
     /// `current / target` in whole percent, 0 to 99 (100 means met, so never shown).
     pub percent: u32,
-    /// "Add ₹420 more", "1 more order".
+    /// "Add ₹420 more", "1 more order", "Complete 0.1% more of Yoga Basics".
     pub message: String,
 }
 
@@ -404,6 +442,8 @@ pub enum ProgressUnit {
     Orders,
     /// Spend in the behaviour period.
     Spend,
+    /// Percent of a course completed.
+    Course,
 }
 
 /// An entered code that matches no coupon.
@@ -432,6 +472,7 @@ crate::json::write::to_json_names!(ProgressUnit {
     Quantity: "quantity",
     Orders: "orders",
     Spend: "spend",
+    Course: "course",
 });
 
 crate::json::write::to_json_struct!(EvaluationResult {
@@ -556,6 +597,34 @@ fn params(kind: &ReasonKind, out: &mut String) {
             period,
         } => threshold(&mut m, required, current).member("period", period),
         UsedCouponRequired { code } => m.member("code", code),
+        MorePurchases {
+            segment_id,
+            required,
+            current,
+            product_ids,
+        } => threshold(m.member("segmentId", segment_id), required, current)
+            .member("productIds", product_ids),
+        ProductNotBought {
+            segment_id,
+            product_id,
+            price_tier_id,
+        } => m
+            .member("segmentId", segment_id)
+            .member("productId", product_id)
+            .member("priceTierId", price_tier_id),
+        CourseIncomplete {
+            segment_id,
+            course_id,
+            course_name,
+            required,
+            current,
+        } => threshold(
+            m.member("segmentId", segment_id)
+                .member("courseId", course_id)
+                .member("courseName", course_name),
+            required,
+            current,
+        ),
         MinPurchaseValue { required, current } => threshold(&mut m, required, current),
         MaxPurchaseValue { limit, current } => m.member("limit", limit).member("current", current),
         MaxQuantity { limit, current } => m.member("limit", limit).member("current", current),
