@@ -277,7 +277,10 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
                 in_period(period.as_ref())
             )
         }
-        UsedCouponRequired { code } => format!("For customers who have used {code}"),
+        UsedCouponRequired { code, period } => format!(
+            "For customers who have used {code}{}",
+            in_period(period.as_ref())
+        ),
         MorePurchases {
             required,
             product_ids: None,

@@ -242,7 +242,10 @@ fn behavior(coupon: &Coupon, facts: &Facts, blockers: &mut Vec<ReasonKind>) {
     let period = || b.within_last.as_ref().map(crate::model::Span::describe);
     if let Some(code) = &b.used_coupon {
         if !facts.history.used_code_since(code, since) {
-            blockers.push(ReasonKind::UsedCouponRequired { code: code.clone() });
+            blockers.push(ReasonKind::UsedCouponRequired {
+                code: code.clone(),
+                period: period(),
+            });
         }
     }
     if let Some(required) = b.min_orders {

@@ -838,7 +838,11 @@ period: string | null, } } | { "code": "used_coupon_required", "params": {
 /**
  * The code.
  */
-code: string, } } | { "code": "more_purchases", "params": { 
+code: string, 
+/**
+ * The period, in English ("180 days"), or null for lifetime.
+ */
+period: string | null, } } | { "code": "more_purchases", "params": { 
 /**
  * The segment.
  */

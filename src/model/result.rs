@@ -255,6 +255,8 @@ pub enum ReasonKind {
     UsedCouponRequired {
         /// The code.
         code: String,
+        /// The period, in English ("180 days"), or null for lifetime.
+        period: Option<String>,
     },
     /// Needs more orders to join an audience segment built from history (its
     /// `purchased` rule, or the closest part of an `all`/`any` rule).
@@ -596,7 +598,7 @@ fn params(kind: &ReasonKind, out: &mut String) {
             current,
             period,
         } => threshold(&mut m, required, current).member("period", period),
-        UsedCouponRequired { code } => m.member("code", code),
+        UsedCouponRequired { code, period } => m.member("code", code).member("period", period),
         MorePurchases {
             segment_id,
             required,
