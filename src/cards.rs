@@ -4,7 +4,8 @@
 use crate::conditions::{status_of, Verdict};
 use crate::facts::Facts;
 use crate::model::{
-    Card, CardStatus, Coupon, Discount, Progress, ProgressUnit, Reason, ReasonKind, Timestamp,
+    Card, CardStatus, Coupon, Discount, Progress, ProgressUnit, Reason, ReasonKind, Scope,
+    Timestamp,
 };
 use crate::money::{write_normalized, Amount, Currency, Money, Percent};
 use crate::selection::{Combinations, Selection};
@@ -49,9 +50,19 @@ pub fn build(
             Some(_) => CardStatus::Applied,
             None => kinds.first().map_or(CardStatus::Available, status_of),
         };
-        let mut progress: Vec<Progress> =
-            kinds.iter().filter_map(|k| progress_of(k, currency)).collect();
-        progress.extend(next_tier(coupon, verdict, facts));
+        let mut progress: Vec<Progress> = Vec::new();
+        if status > CardStatus::Locked {
+            // What the shopper cannot change decides: "Add ₹420 more" to a coupon that
+            // ended, or that is not theirs, would promise what cannot happen.
+            kinds.retain(|k| status_of(k) > CardStatus::Locked);
+        } else {
+            progress.extend(
+                kinds
+                    .iter()
+                    .filter_map(|k| progress_of(k, coupon, currency)),
+            );
+            progress.extend(next_tier(coupon, verdict, facts));
+        }
         cards.push(Card {
             coupon_id: coupon.id.clone(),
             code: shown_code(coupon, cx.entered[index]),
@@ -239,6 +250,17 @@ fn course<'k>(course_id: &'k str, course_name: &'k Option<String>) -> &'k str {
     course_name.as_deref().unwrap_or(course_id)
 }
 
+/// Where the cart's count toward a purchase condition comes from: the cart, or the
+/// products, collections or offers the coupon's scope names.
+fn counted(coupon: &Coupon) -> String {
+    match coupon.purchase.as_ref().and_then(|p| p.scope.as_ref()) {
+        None | Some(Scope::EntireCart) => " in your cart".to_string(),
+        Some(Scope::Products(ids) | Scope::Collections(ids) | Scope::Offers(ids)) => {
+            format!(" from {}", one_of(ids))
+        }
+    }
+}
+
 /// The default English message for a reason.
 pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String {
     use ReasonKind::*;
@@ -258,10 +280,9 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
         NotInAudience {} | NotInSegment { .. } => "Not available for your account".to_string(),
         FirstOrderOnly { .. } => "Only for your first order".to_string(),
         OrderCountMismatch { .. } => "Not available for this order".to_string(),
-        MorePreviousOrders { required, current } => format!(
-            "For customers with {required}+ previous orders: {} to go",
-            plural(required - current, "more order", "more orders")
-        ),
+        MorePreviousOrders { required, .. } => {
+            format!("For customers with {required}+ previous orders")
+        }
         MinOrders {
             required, period, ..
         } => format!(
@@ -356,7 +377,11 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
 }
 
 /// Progress toward a threshold the shopper can close, for the reasons that have one.
-fn progress_of(kind: &ReasonKind, currency: Currency) -> Option<Progress> {
+/// It never repeats its reason: a cart reason says what to add ("Add ₹420 more to
+/// unlock") and its progress where the cart stands ("₹580 of ₹1,000 in your cart");
+/// a history reason states the condition ("For customers who have spent ₹15,000 or
+/// more") and its progress the step left ("Spend ₹2,600 more in total with us").
+fn progress_of(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> Option<Progress> {
     let count = |unit, current: u32, target: u32, message: String| Progress {
         unit,
         current: current.to_string(),
@@ -383,19 +408,42 @@ fn progress_of(kind: &ReasonKind, currency: Currency) -> Option<Progress> {
     };
     Some(match kind {
         ReasonKind::MinPurchaseValue { required, current } => {
-            money(ProgressUnit::CartValue, current, required, &|left| {
-                format!("Add {} more", currency.format(left))
+            money(ProgressUnit::CartValue, current, required, &|_| {
+                format!(
+                    "{} of {}{}",
+                    currency.format(currency.money(*current)),
+                    currency.format(currency.money(*required)),
+                    counted(coupon)
+                )
             })
         }
         ReasonKind::MinSpend {
-            required, current, ..
+            required,
+            current,
+            period: None,
         } => money(ProgressUnit::Spend, current, required, &|left| {
-            format!("Spend {} more", currency.format(left))
+            format!("Spend {} more in total with us", currency.format(left))
         }),
-        ReasonKind::MinQuantity { required, current } => {
-            let left = plural(required.saturating_sub(*current), "more item", "more items");
-            count(ProgressUnit::Quantity, *current, *required, left)
-        }
+        ReasonKind::MinSpend {
+            required,
+            current,
+            period: Some(period),
+        } => money(ProgressUnit::Spend, current, required, &|left| {
+            format!(
+                "Spend {} more with us within {period}",
+                currency.format(left)
+            )
+        }),
+        ReasonKind::MinQuantity { required, current } => count(
+            ProgressUnit::Quantity,
+            *current,
+            *required,
+            format!(
+                "{current} of {}{}",
+                plural(*required, "item", "items"),
+                counted(coupon)
+            ),
+        ),
         ReasonKind::MinOrders {
             required, current, ..
         }
@@ -442,7 +490,7 @@ fn percent(current: i64, target: i64) -> u32 {
 
 #[cfg(test)]
 mod tests {
-    use super::{percent, when};
+    use super::{one_of, percent, when};
     use crate::model::Timestamp;
 
     #[test]
@@ -461,6 +509,15 @@ mod tests {
         assert_eq!(percent(i64::MAX, 1), 99);
         assert_eq!(percent(1, i64::MAX), 0);
         assert_eq!(percent(i64::MAX / 100, i64::MAX / 100 + 1), 99);
+    }
+
+    #[test]
+    fn ids_read_as_a_list_with_or() {
+        let ids = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(one_of(&ids(&["tees"])), "tees");
+        assert_eq!(one_of(&ids(&["a", "b"])), "a or b");
+        assert_eq!(one_of(&ids(&["a", "b", "c"])), "a, b or c");
+        assert_eq!(one_of(&[]), "");
     }
 
     #[test]

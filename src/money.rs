@@ -684,6 +684,26 @@ mod tests {
         Decimal::from_str(s).unwrap()
     }
 
+    #[test]
+    fn a_percentage_in_ten_thousandths_is_exact() {
+        for (text, expected) in [
+            ("94.9", 949_000),
+            ("95", 950_000),
+            ("100", 1_000_000),
+            ("0", 0),
+            ("0.0001", 1),
+            ("12.50", 125_000),
+        ] {
+            assert_eq!(
+                Percent::parse(text).unwrap().ten_thousandths(),
+                expected,
+                "{text}"
+            );
+        }
+        // Past 4 places (not parsed, but representable): floored, never an overflow.
+        assert_eq!(Percent(d("94.99999")).ten_thousandths(), 949_999);
+    }
+
     /// `value` rounded to `currency`'s minor unit, through money and back.
     fn rounded(currency: Currency, value: &str) -> String {
         currency

@@ -114,15 +114,21 @@ fn behaviour_conditions_count_only_the_period() {
         ("2026-10-01T00:00:00Z", "900.00"),
     ]);
     let result = run(&r);
+    // Never having used WELCOME10 in the period decides: the orders and spend still
+    // missing are not shown, as meeting them would not unlock it.
+    assert_eq!(
+        card(&result, "c"),
+        (CardStatus::Ineligible, vec!["used_coupon_required".into()])
+    );
+    assert!(result.cards[0].progress.is_empty());
+    // Used in the period: the orders and spend still missing in it lock the card.
+    r["customer"]["orders"][0]["couponCodes"] = json!(["welcome10"]);
+    let result = run(&r);
     assert_eq!(
         card(&result, "c"),
         (
-            CardStatus::Ineligible,
-            vec![
-                "used_coupon_required".into(),
-                "min_orders".into(),
-                "min_spend".into()
-            ]
+            CardStatus::Locked,
+            vec!["min_orders".into(), "min_spend".into()]
         )
     );
     let progress: Vec<&str> = result.cards[0]
@@ -130,7 +136,10 @@ fn behaviour_conditions_count_only_the_period() {
         .iter()
         .map(|p| p.message.as_str())
         .collect();
-    assert_eq!(progress, ["1 more order", "Spend ₹400 more"]);
+    assert_eq!(
+        progress,
+        ["1 more order", "Spend ₹400 more with us within 4 weeks"]
+    );
     r["customer"]["orders"][1]["placedAt"] = json!("2026-11-01T00:00:00Z");
     r["customer"]["orders"][1]["couponCodes"] = json!(["welcome10"]);
     assert_eq!(card(&run(&r), "c").0, CardStatus::Applied);

@@ -726,7 +726,8 @@ remaining: string,
  */
 percent: number, 
 /**
- * "Add ₹420 more", "1 more order", "Complete 0.1% more of Yoga Basics".
+ * "₹580 of ₹1,000 in your cart", "1 more order", "Spend ₹2,600 more in total
+ * with us", "Complete 0.1% more of Yoga Basics": never what its reason says.
  */
 message: string, };
 

@@ -427,7 +427,8 @@ pub struct Progress {
     pub remaining: String,
     /// `current / target` in whole percent, 0 to 99 (100 means met, so never shown).
     pub percent: u32,
-    /// "Add ₹420 more", "1 more order", "Complete 0.1% more of Yoga Basics".
+    /// "₹580 of ₹1,000 in your cart", "1 more order", "Spend ₹2,600 more in total
+    /// with us", "Complete 0.1% more of Yoga Basics": never what its reason says.
     pub message: String,
 }
 
