@@ -7,14 +7,14 @@ use crate::model::{
     Card, CardStatus, Coupon, Discount, Progress, ProgressUnit, Reason, ReasonKind, Scope,
     Timestamp,
 };
-use crate::money::{write_normalized, Amount, Currency, Money, Percent};
+use crate::money::{write_minor_units, write_normalized, Amount, Currency, Money, Percent};
 use crate::selection::{Combinations, Selection};
 
 /// Builds one card per visible coupon and per hidden coupon whose code was entered,
 /// sorted by status (applied first), then bundle order.
 pub fn build(
     cx: &Combinations,
-    verdicts: &[Verdict],
+    verdicts: &mut [Verdict],
     candidates: &[usize],
     selection: &Selection,
     total_before: Money,
@@ -31,10 +31,11 @@ pub fn build(
             .iter()
             .find(|(c, _)| *c == index)
             .map(|(_, o)| o.total);
-        let mut kinds: Vec<ReasonKind> = verdict.blockers.clone();
+        let usable = verdict.usable();
+        let mut kinds: Vec<ReasonKind> = std::mem::take(&mut verdict.blockers);
         let saving = match applied {
             Some(total) => Some(total),
-            None if verdict.usable() => {
+            None if usable => {
                 kinds.push(if candidates.contains(&index) {
                     left_out(cx, selection, index)
                 } else {
@@ -50,25 +51,29 @@ pub fn build(
             Some(_) => CardStatus::Applied,
             None => kinds.first().map_or(CardStatus::Available, status_of),
         };
+        // Before closed cards drop their cart reasons: a history condition they drop
+        // still leaves this shopper out.
+        let description = description(coupon, &kinds);
         let mut progress: Vec<Progress> = Vec::new();
         if status > CardStatus::Locked {
             // What the shopper cannot change decides: "Add ₹420 more" to a coupon that
-            // ended, or that is not theirs, would promise what cannot happen.
-            kinds.retain(|k| status_of(k) > CardStatus::Locked);
+            // ended, or that is not theirs, would promise what cannot happen. Sorted
+            // worst first, those reasons come first.
+            kinds.truncate(kinds.partition_point(|k| status_of(k) > CardStatus::Locked));
         } else {
             progress.extend(
                 kinds
                     .iter()
                     .filter_map(|k| progress_of(k, coupon, currency)),
             );
-            progress.extend(next_tier(coupon, verdict, facts));
+            progress.extend(next_tier(coupon, cx.scoped[index], facts));
         }
         cards.push(Card {
             coupon_id: coupon.id.clone(),
             code: shown_code(coupon, cx.entered[index]),
             application: coupon.application,
             title: coupon.display.title.clone(),
-            description: description(coupon, &kinds),
+            description,
             status,
             saving: saving.map(|s| currency.amount(s)),
             price_before: currency.amount(total_before),
@@ -150,12 +155,12 @@ fn left_out(cx: &Combinations, selection: &Selection, c: usize) -> ReasonKind {
 }
 
 /// For a tiered discount, the distance to the next tier above the scoped subtotal.
-fn next_tier(coupon: &Coupon, verdict: &Verdict, facts: &Facts) -> Option<Progress> {
+fn next_tier(coupon: &Coupon, scoped: &[usize], facts: &Facts) -> Option<Progress> {
     let Discount::Tiered { tiers, .. } = &coupon.discount else {
         return None;
     };
     let currency = facts.currency;
-    let value: Money = verdict.scoped.iter().map(|&i| facts.amounts.lines[i]).sum();
+    let value: Money = scoped.iter().map(|&i| facts.amounts.lines[i]).sum();
     let minimum = |t: &crate::model::Tier| currency.money(t.min_value);
     // Below the first tier the minimum-value reason already shows the way.
     if tiers.first().is_none_or(|t| value < minimum(t)) {
@@ -382,97 +387,87 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
 /// a history reason states the condition ("For customers who have spent ₹15,000 or
 /// more") and its progress the step left ("Spend ₹2,600 more in total with us").
 fn progress_of(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> Option<Progress> {
-    let count = |unit, current: u32, target: u32, message: String| Progress {
-        unit,
-        current: current.to_string(),
-        target: target.to_string(),
-        remaining: target.saturating_sub(current).to_string(),
-        percent: percent(current.into(), target.into()),
-        message,
-    };
-    let orders = |current: u32, target: u32| {
-        let left = plural(target.saturating_sub(current), "more order", "more orders");
-        count(ProgressUnit::Orders, current, target, left)
-    };
-    let money = |unit, current: &Amount, target: &Amount, message: &dyn Fn(Money) -> String| {
-        let (current, target) = (currency.money(*current), currency.money(*target));
-        let remaining = target - current;
-        Progress {
-            unit,
-            current: currency.amount(current).to_string(),
-            target: currency.amount(target).to_string(),
-            remaining: currency.amount(remaining).to_string(),
-            percent: percent(current.minor_units(), target.minor_units()),
-            message: message(remaining),
+    use ReasonKind::*;
+    let minor = |a: &Amount| currency.money(*a).minor_units();
+    // Where the shopper is and the threshold, in whole units: minor units of money,
+    // items, orders, ten-thousandths of a percent.
+    let (unit, current, target) = match kind {
+        MinPurchaseValue { required, current } => {
+            (ProgressUnit::CartValue, minor(current), minor(required))
         }
-    };
-    Some(match kind {
-        ReasonKind::MinPurchaseValue { required, current } => {
-            money(ProgressUnit::CartValue, current, required, &|_| {
-                format!(
-                    "{} of {}{}",
-                    currency.format(currency.money(*current)),
-                    currency.format(currency.money(*required)),
-                    counted(coupon)
-                )
-            })
-        }
-        ReasonKind::MinSpend {
-            required,
-            current,
-            period: None,
-        } => money(ProgressUnit::Spend, current, required, &|left| {
-            format!("Spend {} more in total with us", currency.format(left))
-        }),
-        ReasonKind::MinSpend {
-            required,
-            current,
-            period: Some(period),
-        } => money(ProgressUnit::Spend, current, required, &|left| {
-            format!(
-                "Spend {} more with us within {period}",
-                currency.format(left)
-            )
-        }),
-        ReasonKind::MinQuantity { required, current } => count(
+        MinSpend {
+            required, current, ..
+        } => (ProgressUnit::Spend, minor(current), minor(required)),
+        MinQuantity { required, current } => (
             ProgressUnit::Quantity,
-            *current,
-            *required,
-            format!(
-                "{current} of {}{}",
-                plural(*required, "item", "items"),
-                counted(coupon)
-            ),
+            (*current).into(),
+            (*required).into(),
         ),
-        ReasonKind::MinOrders {
+        MinOrders {
             required, current, ..
         }
-        | ReasonKind::MorePreviousOrders { required, current }
-        | ReasonKind::MorePurchases {
+        | MorePreviousOrders { required, current }
+        | MorePurchases {
             required, current, ..
-        } => orders(*current, *required),
-        ReasonKind::CourseIncomplete {
+        } => (ProgressUnit::Orders, (*current).into(), (*required).into()),
+        CourseIncomplete {
+            required, current, ..
+        } => (
+            ProgressUnit::Course,
+            current.ten_thousandths(),
+            required.ten_thousandths(),
+        ),
+        _ => return None,
+    };
+    let left = target - current;
+    let text = |units: i64| {
+        let mut out = String::new();
+        match unit {
+            ProgressUnit::CartValue | ProgressUnit::Spend => {
+                write_minor_units(units.into(), currency.exponent(), &mut out);
+            }
+            ProgressUnit::Course => out = percent_text(&Percent::from_ten_thousandths(units)),
+            _ => write_minor_units(units.into(), 0, &mut out),
+        }
+        out
+    };
+    let money = |units| currency.format(Money::from_minor_units(units));
+    let message = match kind {
+        MinPurchaseValue { .. } => {
+            format!("{} of {}{}", money(current), money(target), counted(coupon))
+        }
+        MinSpend { period: None, .. } => format!("Spend {} more in total with us", money(left)),
+        MinSpend {
+            period: Some(period),
+            ..
+        } => format!("Spend {} more with us within {period}", money(left)),
+        MinQuantity { required, current } => format!(
+            "{current} of {}{}",
+            plural(*required, "item", "items"),
+            counted(coupon)
+        ),
+        CourseIncomplete {
             course_id,
             course_name,
-            required,
-            current,
             ..
-        } => {
-            let left = Percent(required.0 - current.0);
-            Progress {
-                unit: ProgressUnit::Course,
-                current: percent_text(current),
-                target: percent_text(required),
-                remaining: percent_text(&left),
-                percent: percent(current.ten_thousandths(), required.ten_thousandths()),
-                message: format!(
-                    "Complete {}% more of {}",
-                    percent_text(&left),
-                    course(course_id, course_name)
-                ),
-            }
-        }
-        _ => return None,
+        } => format!(
+            "Complete {}% more of {}",
+            text(left),
+            course(course_id, course_name)
+        ),
+        _ => plural(
+            u32::try_from(left).unwrap_or(u32::MAX),
+            "more order",
+            "more orders",
+        ),
+    };
+    Some(Progress {
+        unit,
+        current: text(current),
+        target: text(target),
+        remaining: text(left),
+        percent: percent(current, target),
+        message,
     })
 }
 

@@ -10,7 +10,8 @@ use crate::segments::Joined;
 pub struct Verdict {
     /// Why the coupon cannot be used, in check order (empty: usable).
     pub blockers: Vec<ReasonKind>,
-    /// The cart lines its discount applies to, in cart order.
+    /// The cart lines its discount applies to, in cart order (the evaluation moves
+    /// them to [`crate::selection::Combinations::scoped`]).
     pub scoped: Vec<usize>,
     /// When it stops working for this customer.
     pub expires_at: Option<Timestamp>,

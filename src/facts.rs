@@ -3,7 +3,7 @@
 
 pub use crate::history::History;
 use crate::model::{
-    Bundle, Cart, Context, Coupon, Customer, ReasonKind, Scope, Segment, Span, Timestamp,
+    Bundle, Cart, Context, Coupon, Customer, ReasonKind, Rule, Scope, Segment, Span, Timestamp,
 };
 use crate::money::{Currency, Money};
 use crate::segments::{self, Joined};
@@ -233,17 +233,17 @@ impl<'a> Facts<'a> {
     /// history: the others are assigned by the merchant, and no step of the shopper's
     /// joins them.
     pub fn way_into(&self, segment_ids: &[String]) -> Option<ReasonKind> {
-        let mut best: Option<segments::Way> = None;
+        let mut best: Option<(u32, &Rule)> = None;
         for id in segment_ids {
             let Some(segment) = self.rules.iter().find(|s| &s.id == id) else {
                 continue;
             };
-            let way = segments::closest(&segment.rule, &self.history, self.now, id);
-            if let Some(way) = way.filter(|w| best.as_ref().is_none_or(|b| w.0 > b.0)) {
-                best = Some(way);
+            let way = segments::closest(&segment.rule, &self.history, self.now);
+            if way.is_some_and(|w| best.is_none_or(|b| w.0 > b.0)) {
+                best = way;
             }
         }
-        best.map(|(_, reason)| reason)
+        best.and_then(|(_, part)| segments::step(part, &self.history))
     }
 
     /// Start of a behaviour period ending now; `None` = lifetime (or before time began).

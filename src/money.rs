@@ -235,12 +235,13 @@ impl Percent {
     /// The percentage in ten-thousandths of a percent (`"94.9"` is 949,000): exact
     /// for a parsed percentage, which has at most 4 decimal places.
     pub fn ten_thousandths(&self) -> i64 {
-        let (mantissa, scale) = (self.0.mantissa(), self.0.scale());
-        let value = match scale.checked_sub(4) {
-            Some(extra) => mantissa / 10i128.pow(extra),
-            None => mantissa * 10i128.pow(4 - scale),
-        };
-        i64::try_from(value).unwrap_or(i64::MAX)
+        // As amounts become minor units: at most 10^6 of them.
+        i64::try_from(minor_units(self.0, 4)).unwrap_or(i64::MAX)
+    }
+
+    /// A percentage of `units` ten-thousandths of a percent (949,000 is `"94.9"`).
+    pub fn from_ten_thousandths(units: i64) -> Percent {
+        Percent(Decimal::new(units, 4))
     }
 
     /// Parses a decimal string in [0, 100] with at most 4 decimal places.
@@ -700,8 +701,9 @@ mod tests {
                 "{text}"
             );
         }
-        // Past 4 places (not parsed, but representable): floored, never an overflow.
-        assert_eq!(Percent(d("94.99999")).ten_thousandths(), 949_999);
+        // Past 4 places (not parsed, but representable): rounded as amounts are.
+        assert_eq!(Percent(d("94.99994")).ten_thousandths(), 949_999);
+        assert_eq!(Percent(d("94.99995")).ten_thousandths(), 950_000);
     }
 
     /// `value` rounded to `currency`'s minor unit, through money and back.

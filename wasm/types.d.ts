@@ -845,10 +845,6 @@ code: string,
  */
 period: string | null, } } | { "code": "more_purchases", "params": { 
 /**
- * The segment.
- */
-segmentId: string, 
-/**
  * Orders needed.
  */
 required: number, 
@@ -861,10 +857,6 @@ current: number,
  */
 productIds: Array<string> | null, } } | { "code": "product_not_bought", "params": { 
 /**
- * The segment.
- */
-segmentId: string, 
-/**
  * The product.
  */
 productId: string, 
@@ -872,10 +864,6 @@ productId: string,
  * The price tier it must be bought at, if any.
  */
 priceTierId: string | null, } } | { "code": "course_incomplete", "params": { 
-/**
- * The segment.
- */
-segmentId: string, 
 /**
  * The course.
  */

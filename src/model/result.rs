@@ -261,8 +261,6 @@ pub enum ReasonKind {
     /// Needs more orders to join an audience segment built from history (its
     /// `purchased` rule, or the closest part of an `all`/`any` rule).
     MorePurchases {
-        /// The segment.
-        segment_id: String,
         /// Orders needed.
         required: u32,
         /// Qualifying orders so far.
@@ -272,8 +270,6 @@ pub enum ReasonKind {
     },
     /// Needs a product bought to join an audience segment (its `boughtProduct` rule).
     ProductNotBought {
-        /// The segment.
-        segment_id: String,
         /// The product.
         product_id: String,
         /// The price tier it must be bought at, if any.
@@ -282,8 +278,6 @@ pub enum ReasonKind {
     /// Course progress is below an audience segment's threshold (its
     /// `courseProgress` rule).
     CourseIncomplete {
-        /// The segment.
-        segment_id: String,
         /// The course.
         course_id: String,
         /// The course's name from the customer summary, or null.
@@ -601,29 +595,23 @@ fn params(kind: &ReasonKind, out: &mut String) {
         } => threshold(&mut m, required, current).member("period", period),
         UsedCouponRequired { code, period } => m.member("code", code).member("period", period),
         MorePurchases {
-            segment_id,
             required,
             current,
             product_ids,
-        } => threshold(m.member("segmentId", segment_id), required, current)
-            .member("productIds", product_ids),
+        } => threshold(&mut m, required, current).member("productIds", product_ids),
         ProductNotBought {
-            segment_id,
             product_id,
             price_tier_id,
         } => m
-            .member("segmentId", segment_id)
             .member("productId", product_id)
             .member("priceTierId", price_tier_id),
         CourseIncomplete {
-            segment_id,
             course_id,
             course_name,
             required,
             current,
         } => threshold(
-            m.member("segmentId", segment_id)
-                .member("courseId", course_id)
+            m.member("courseId", course_id)
                 .member("courseName", course_name),
             required,
             current,
