@@ -251,8 +251,8 @@ fn percent_text(p: &Percent) -> String {
 }
 
 /// A course by its name from the summary, else its id.
-fn course<'k>(course_id: &'k str, course_name: &'k Option<String>) -> &'k str {
-    course_name.as_deref().unwrap_or(course_id)
+fn course<'k>(course_id: &'k str, course_name: Option<&'k String>) -> &'k str {
+    course_name.map_or(course_id, String::as_str)
 }
 
 /// Where the cart's count toward a purchase condition comes from: the cart, or the
@@ -335,7 +335,7 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
         } => format!(
             "For customers who have completed {}% of {}",
             percent_text(required),
-            course(course_id, course_name)
+            course(course_id, course_name.as_ref())
         ),
         MinPurchaseValue { required, current } => {
             let short = currency.money(*required) - currency.money(*current);
@@ -453,7 +453,7 @@ fn progress_of(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> Option
         } => format!(
             "Complete {}% more of {}",
             text(left),
-            course(course_id, course_name)
+            course(course_id, course_name.as_ref())
         ),
         _ => plural(
             u32::try_from(left).unwrap_or(u32::MAX),
