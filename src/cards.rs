@@ -508,7 +508,7 @@ mod tests {
 
     #[test]
     fn ids_read_as_a_list_with_or() {
-        let ids = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let ids = |list: &[&str]| list.iter().map(ToString::to_string).collect::<Vec<_>>();
         assert_eq!(one_of(&ids(&["tees"])), "tees");
         assert_eq!(one_of(&ids(&["a", "b"])), "a or b");
         assert_eq!(one_of(&ids(&["a", "b", "c"])), "a, b or c");
