@@ -4,16 +4,17 @@
 use crate::conditions::{status_of, Verdict};
 use crate::facts::Facts;
 use crate::model::{
-    Card, CardStatus, Coupon, Discount, Progress, ProgressUnit, Reason, ReasonKind, Timestamp,
+    Card, CardStatus, Coupon, Discount, Progress, ProgressUnit, Reason, ReasonKind, Scope,
+    Timestamp,
 };
-use crate::money::{write_normalized, Amount, Currency, Money};
+use crate::money::{write_minor_units, write_normalized, Amount, Currency, Money, Percent};
 use crate::selection::{Combinations, Selection};
 
 /// Builds one card per visible coupon and per hidden coupon whose code was entered,
 /// sorted by status (applied first), then bundle order.
 pub fn build(
     cx: &Combinations,
-    verdicts: &[Verdict],
+    verdicts: &mut [Verdict],
     candidates: &[usize],
     selection: &Selection,
     total_before: Money,
@@ -30,10 +31,11 @@ pub fn build(
             .iter()
             .find(|(c, _)| *c == index)
             .map(|(_, o)| o.total);
-        let mut kinds: Vec<ReasonKind> = verdict.blockers.clone();
+        let usable = verdict.usable();
+        let mut kinds: Vec<ReasonKind> = std::mem::take(&mut verdict.blockers);
         let saving = match applied {
             Some(total) => Some(total),
-            None if verdict.usable() => {
+            None if usable => {
                 kinds.push(if candidates.contains(&index) {
                     left_out(cx, selection, index)
                 } else {
@@ -49,15 +51,29 @@ pub fn build(
             Some(_) => CardStatus::Applied,
             None => kinds.first().map_or(CardStatus::Available, status_of),
         };
-        let mut progress: Vec<Progress> =
-            kinds.iter().filter_map(|k| progress(k, currency)).collect();
-        progress.extend(next_tier(coupon, verdict, facts));
+        // Before closed cards drop their cart reasons: a history condition they drop
+        // still leaves this shopper out.
+        let description = description(coupon, &kinds);
+        let mut progress: Vec<Progress> = Vec::new();
+        if status > CardStatus::Locked {
+            // What the shopper cannot change decides: "Add ₹420 more" to a coupon that
+            // ended, or that is not theirs, would promise what cannot happen. Sorted
+            // worst first, those reasons come first.
+            kinds.truncate(kinds.partition_point(|k| status_of(k) > CardStatus::Locked));
+        } else {
+            progress.extend(
+                kinds
+                    .iter()
+                    .filter_map(|k| progress_of(k, coupon, currency)),
+            );
+            progress.extend(next_tier(coupon, cx.scoped[index], facts));
+        }
         cards.push(Card {
             coupon_id: coupon.id.clone(),
             code: shown_code(coupon, cx.entered[index]),
             application: coupon.application,
             title: coupon.display.title.clone(),
-            description: description(coupon, &kinds),
+            description,
             status,
             saving: saving.map(|s| currency.amount(s)),
             price_before: currency.amount(total_before),
@@ -90,6 +106,9 @@ fn description(coupon: &Coupon, kinds: &[ReasonKind]) -> String {
                 | ReasonKind::MinOrders { .. }
                 | ReasonKind::MinSpend { .. }
                 | ReasonKind::UsedCouponRequired { .. }
+                | ReasonKind::MorePurchases { .. }
+                | ReasonKind::ProductNotBought { .. }
+                | ReasonKind::CourseIncomplete { .. }
         )
     });
     match &display.description_for_others {
@@ -147,12 +166,12 @@ fn left_out(cx: &Combinations, selection: &Selection, c: usize) -> ReasonKind {
 }
 
 /// For a tiered discount, the distance to the next tier above the scoped subtotal.
-fn next_tier(coupon: &Coupon, verdict: &Verdict, facts: &Facts) -> Option<Progress> {
+fn next_tier(coupon: &Coupon, scoped: &[usize], facts: &Facts) -> Option<Progress> {
     let Discount::Tiered { tiers, .. } = &coupon.discount else {
         return None;
     };
     let currency = facts.currency;
-    let value: Money = verdict.scoped.iter().map(|&i| facts.amounts.lines[i]).sum();
+    let value: Money = scoped.iter().map(|&i| facts.amounts.lines[i]).sum();
     let minimum = |t: &crate::model::Tier| currency.money(t.min_value);
     // Below the first tier the minimum-value reason already shows the way.
     if tiers.first().is_none_or(|t| value < minimum(t)) {
@@ -223,6 +242,41 @@ fn in_period(period: Option<&String>) -> String {
     period.map_or_else(String::new, |p| format!(" in the last {p}"))
 }
 
+/// Ids joined for a sentence: "a", "a or b", "a, b or c".
+fn one_of(ids: &[String]) -> String {
+    let mut text = String::new();
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            text.push_str(if i + 1 == ids.len() { " or " } else { ", " });
+        }
+        text.push_str(id);
+    }
+    text
+}
+
+/// A percentage for people: "94.9%".
+fn percent_text(p: &Percent) -> String {
+    let mut text = String::new();
+    write_normalized(p.0, &mut text);
+    text
+}
+
+/// A course by its name from the summary, else its id.
+fn course<'k>(course_id: &'k str, course_name: Option<&'k String>) -> &'k str {
+    course_name.map_or(course_id, String::as_str)
+}
+
+/// Where the cart's count toward a purchase condition comes from: the cart, or the
+/// products, collections or offers the coupon's scope names.
+fn counted(coupon: &Coupon) -> String {
+    match coupon.purchase.as_ref().and_then(|p| p.scope.as_ref()) {
+        None | Some(Scope::EntireCart) => " in your cart".to_string(),
+        Some(Scope::Products(ids) | Scope::Collections(ids) | Scope::Offers(ids)) => {
+            format!(" from {}", one_of(ids))
+        }
+    }
+}
+
 /// The default English message for a reason.
 pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String {
     use ReasonKind::*;
@@ -253,10 +307,9 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
         NotInAudience {} | NotInSegment { .. } => "Not available for your account".to_string(),
         FirstOrderOnly { .. } => "Only for your first order".to_string(),
         OrderCountMismatch { .. } => "Not available for this order".to_string(),
-        MorePreviousOrders { required, current } => format!(
-            "For customers with {required}+ previous orders: {} to go",
-            plural(required - current, "more order", "more orders")
-        ),
+        MorePreviousOrders { required, .. } => {
+            format!("For customers with {required}+ previous orders")
+        }
         MinOrders {
             required, period, ..
         } => format!(
@@ -272,7 +325,40 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
                 in_period(period.as_ref())
             )
         }
-        UsedCouponRequired { code } => format!("For customers who have used {code}"),
+        UsedCouponRequired { code, period } => format!(
+            "For customers who have used {code}{}",
+            in_period(period.as_ref())
+        ),
+        MorePurchases {
+            required,
+            product_ids: None,
+            ..
+        } => format!("For customers with {required}+ orders"),
+        MorePurchases {
+            required,
+            product_ids: Some(ids),
+            ..
+        } => format!("For customers with {required}+ orders of {}", one_of(ids)),
+        ProductNotBought {
+            product_id,
+            price_tier_id: None,
+            ..
+        } => format!("For customers who have bought {product_id}"),
+        ProductNotBought {
+            product_id,
+            price_tier_id: Some(tier),
+            ..
+        } => format!("For customers who have bought {product_id} ({tier})"),
+        CourseIncomplete {
+            course_id,
+            course_name,
+            required,
+            ..
+        } => format!(
+            "For customers who have completed {}% of {}",
+            percent_text(required),
+            course(course_id, course_name.as_ref())
+        ),
         MinPurchaseValue { required, current } => {
             let short = currency.money(*required) - currency.money(*current);
             format!("Add {} more to unlock", currency.format(short))
@@ -318,55 +404,92 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
 }
 
 /// Progress toward a threshold the shopper can close, for the reasons that have one.
-fn progress(kind: &ReasonKind, currency: Currency) -> Option<Progress> {
-    let count = |unit, current: u32, target: u32, one: &str, many: &str| {
-        let remaining = target.saturating_sub(current);
-        Progress {
-            unit,
-            current: current.to_string(),
-            target: target.to_string(),
-            remaining: remaining.to_string(),
-            percent: percent(current.into(), target.into()),
-            message: plural(remaining, one, many),
+/// It never repeats its reason: a cart reason says what to add ("Add ₹420 more to
+/// unlock") and its progress where the cart stands ("₹580 of ₹1,000 in your cart");
+/// a history reason states the condition ("For customers who have spent ₹15,000 or
+/// more") and its progress the step left ("Spend ₹2,600 more in total with us").
+fn progress_of(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> Option<Progress> {
+    use ReasonKind::*;
+    let minor = |a: &Amount| currency.money(*a).minor_units();
+    // Where the shopper is and the threshold, in whole units: minor units of money,
+    // items, orders, ten-thousandths of a percent.
+    let (unit, current, target) = match kind {
+        MinPurchaseValue { required, current } => {
+            (ProgressUnit::CartValue, minor(current), minor(required))
         }
-    };
-    let money = |unit, current: &Amount, target: &Amount, verb: &str| {
-        let (current, target) = (currency.money(*current), currency.money(*target));
-        let remaining = target - current;
-        Progress {
-            unit,
-            current: currency.amount(current).to_string(),
-            target: currency.amount(target).to_string(),
-            remaining: currency.amount(remaining).to_string(),
-            percent: percent(current.minor_units(), target.minor_units()),
-            message: format!("{verb} {} more", currency.format(remaining)),
-        }
-    };
-    Some(match kind {
-        ReasonKind::MinPurchaseValue { required, current } => {
-            money(ProgressUnit::CartValue, current, required, "Add")
-        }
-        ReasonKind::MinSpend {
+        MinSpend {
             required, current, ..
-        } => money(ProgressUnit::Spend, current, required, "Spend"),
-        ReasonKind::MinQuantity { required, current } => count(
+        } => (ProgressUnit::Spend, minor(current), minor(required)),
+        MinQuantity { required, current } => (
             ProgressUnit::Quantity,
-            *current,
-            *required,
-            "more item",
-            "more items",
+            (*current).into(),
+            (*required).into(),
         ),
-        ReasonKind::MinOrders {
+        MinOrders {
             required, current, ..
         }
-        | ReasonKind::MorePreviousOrders { required, current } => count(
-            ProgressUnit::Orders,
-            *current,
-            *required,
+        | MorePreviousOrders { required, current }
+        | MorePurchases {
+            required, current, ..
+        } => (ProgressUnit::Orders, (*current).into(), (*required).into()),
+        CourseIncomplete {
+            required, current, ..
+        } => (
+            ProgressUnit::Course,
+            current.ten_thousandths(),
+            required.ten_thousandths(),
+        ),
+        _ => return None,
+    };
+    let left = target - current;
+    let text = |units: i64| {
+        let mut out = String::new();
+        match unit {
+            ProgressUnit::CartValue | ProgressUnit::Spend => {
+                write_minor_units(units.into(), currency.exponent(), &mut out);
+            }
+            ProgressUnit::Course => out = percent_text(&Percent::from_ten_thousandths(units)),
+            _ => write_minor_units(units.into(), 0, &mut out),
+        }
+        out
+    };
+    let money = |units| currency.format(Money::from_minor_units(units));
+    let message = match kind {
+        MinPurchaseValue { .. } => {
+            format!("{} of {}{}", money(current), money(target), counted(coupon))
+        }
+        MinSpend { period: None, .. } => format!("Spend {} more in total with us", money(left)),
+        MinSpend {
+            period: Some(period),
+            ..
+        } => format!("Spend {} more with us within {period}", money(left)),
+        MinQuantity { required, current } => format!(
+            "{current} of {}{}",
+            plural(*required, "item", "items"),
+            counted(coupon)
+        ),
+        CourseIncomplete {
+            course_id,
+            course_name,
+            ..
+        } => format!(
+            "Complete {}% more of {}",
+            text(left),
+            course(course_id, course_name.as_ref())
+        ),
+        _ => plural(
+            u32::try_from(left).unwrap_or(u32::MAX),
             "more order",
             "more orders",
         ),
-        _ => return None,
+    };
+    Some(Progress {
+        unit,
+        current: text(current),
+        target: text(target),
+        remaining: text(left),
+        percent: percent(current, target),
+        message,
     })
 }
 
@@ -384,7 +507,7 @@ fn percent(current: i64, target: i64) -> u32 {
 
 #[cfg(test)]
 mod tests {
-    use super::{percent, when};
+    use super::{one_of, percent, when};
     use crate::model::Timestamp;
 
     #[test]
@@ -403,6 +526,15 @@ mod tests {
         assert_eq!(percent(i64::MAX, 1), 99);
         assert_eq!(percent(1, i64::MAX), 0);
         assert_eq!(percent(i64::MAX / 100, i64::MAX / 100 + 1), 99);
+    }
+
+    #[test]
+    fn ids_read_as_a_list_with_or() {
+        let ids = |list: &[&str]| list.iter().map(ToString::to_string).collect::<Vec<_>>();
+        assert_eq!(one_of(&ids(&["tees"])), "tees");
+        assert_eq!(one_of(&ids(&["a", "b"])), "a or b");
+        assert_eq!(one_of(&ids(&["a", "b", "c"])), "a, b or c");
+        assert_eq!(one_of(&[]), "");
     }
 
     #[test]

@@ -10,7 +10,8 @@ use crate::segments::Joined;
 pub struct Verdict {
     /// Why the coupon cannot be used, in check order (empty: usable).
     pub blockers: Vec<ReasonKind>,
-    /// The cart lines its discount applies to, in cart order.
+    /// The cart lines its discount applies to, in cart order (the evaluation moves
+    /// them to [`crate::selection::Combinations::scoped`]).
     pub scoped: Vec<usize>,
     /// When it stops working for this customer.
     pub expires_at: Option<Timestamp>,
@@ -38,6 +39,9 @@ pub fn status_of(reason: &ReasonKind) -> CardStatus {
         | OrderCountMismatch { .. }
         | UsedCouponRequired { .. } => CardStatus::Ineligible,
         NotStarted { .. }
+        | MorePurchases { .. }
+        | ProductNotBought { .. }
+        | CourseIncomplete { .. }
         | MorePreviousOrders { .. }
         | MinOrders { .. }
         | MinSpend { .. }
@@ -115,7 +119,11 @@ fn validity(coupon: &Coupon, facts: &Facts, blockers: &mut Vec<ReasonKind>) -> O
     let v = coupon.validity.as_ref()?;
     let segment_id = v.segment_id.clone();
     match facts.segments.get(v.segment_id.as_str()) {
-        None | Some(Joined::No) => blockers.push(ReasonKind::NotInSegment { segment_id }),
+        None | Some(Joined::No) => blockers.push(
+            facts
+                .way_into(std::slice::from_ref(&v.segment_id))
+                .unwrap_or(ReasonKind::NotInSegment { segment_id }),
+        ),
         Some(Joined::At(joined)) if *joined > facts.now => {
             blockers.push(ReasonKind::NotInSegment { segment_id });
         }
@@ -155,7 +163,8 @@ fn limits(coupon: &Coupon, facts: &Facts, blockers: &mut Vec<ReasonKind>) {
     }
 }
 
-/// A specific audience: the customer is listed, or a member of a listed segment.
+/// A specific audience: the customer is listed, or a member of a listed segment. Left
+/// out, the card names the closest step into a segment built from history.
 fn audience(coupon: &Coupon, facts: &Facts, blockers: &mut Vec<ReasonKind>) {
     let Some(Audience::Specific {
         customer_ids,
@@ -171,8 +180,20 @@ fn audience(coupon: &Coupon, facts: &Facts, blockers: &mut Vec<ReasonKind>) {
             .get(s.as_str())
             .is_some_and(|j| *j != Joined::No)
     });
-    if !listed && !in_segment {
-        blockers.push(ReasonKind::NotInAudience {});
+    // Joining the per-customer window's segment, whose reason is given already,
+    // lets the customer in here too: the card says it once.
+    let window_says_it = || {
+        coupon
+            .validity
+            .as_ref()
+            .is_some_and(|v| segment_ids.contains(&v.segment_id))
+    };
+    if !listed && !in_segment && !window_says_it() {
+        blockers.push(
+            facts
+                .way_into(segment_ids)
+                .unwrap_or(ReasonKind::NotInAudience {}),
+        );
     }
 }
 
@@ -228,7 +249,10 @@ fn behavior(coupon: &Coupon, facts: &Facts, blockers: &mut Vec<ReasonKind>) {
     let period = || b.within_last.as_ref().map(crate::model::Span::describe);
     if let Some(code) = &b.used_coupon {
         if !facts.history.used_code_since(code, since) {
-            blockers.push(ReasonKind::UsedCouponRequired { code: code.clone() });
+            blockers.push(ReasonKind::UsedCouponRequired {
+                code: code.clone(),
+                period: period(),
+            });
         }
     }
     if let Some(required) = b.min_orders {

@@ -2,7 +2,9 @@
 //! per evaluation so that a thousand coupons do not each rescan the history.
 
 pub use crate::history::History;
-use crate::model::{Bundle, Cart, Context, Coupon, Customer, Scope, Span, Timestamp};
+use crate::model::{
+    Bundle, Cart, Context, Coupon, Customer, ReasonKind, Rule, Scope, Segment, Span, Timestamp,
+};
 use crate::money::{Currency, Money};
 use crate::segments::{self, Joined};
 
@@ -57,6 +59,9 @@ pub struct Facts<'a> {
     pub history: History<'a>,
     /// Segment id → when the customer joined (summary first, then bundle rules).
     pub segments: Segments<'a>,
+    /// The bundle's segments built from history, for the way into one a customer is
+    /// not in yet.
+    pub rules: &'a [Segment],
     /// Entered codes, trimmed and upper-cased, in entry order without repeats.
     pub entered: Vec<String>,
     /// Product, collection and offer id → the lines that carry it, ascending: a
@@ -200,6 +205,7 @@ impl<'a> Facts<'a> {
             amounts: CartFacts::new(cart, currency),
             history,
             segments: Segments(joined),
+            rules: &bundle.segments,
             entered,
             lines_by: LinesBy::new(cart),
             campaigns: &bundle.campaigns,
@@ -239,6 +245,24 @@ impl<'a> Facts<'a> {
             (None, None, None) => None,
         }
         .map(String::as_str)
+    }
+
+    /// The closest way for the customer into any of `segment_ids` (see
+    /// [`segments::closest`]; the first on a tie), among those the bundle builds from
+    /// history: the others are assigned by the merchant, and no step of the shopper's
+    /// joins them.
+    pub fn way_into(&self, segment_ids: &[String]) -> Option<ReasonKind> {
+        let mut best: Option<(u32, &Rule)> = None;
+        for id in segment_ids {
+            let Some(segment) = self.rules.iter().find(|s| &s.id == id) else {
+                continue;
+            };
+            let way = segments::closest(&segment.rule, &self.history, self.now);
+            if way.is_some_and(|w| best.is_none_or(|b| w.0 > b.0)) {
+                best = way;
+            }
+        }
+        best.and_then(|(_, part)| segments::step(part, &self.history))
     }
 
     /// Start of a behaviour period ending now; `None` = lifetime (or before time began).

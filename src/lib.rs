@@ -148,7 +148,7 @@ fn evaluate_validated(
 
     let coupons = &bundle.coupons;
     let facts = facts::Facts::new(bundle, customer, cart, context);
-    let verdicts: Vec<conditions::Verdict> = coupons
+    let mut verdicts: Vec<conditions::Verdict> = coupons
         .iter()
         .map(|c| conditions::check(c, &facts))
         .collect();
@@ -160,7 +160,13 @@ fn evaluate_validated(
                 && (coupons[i].application == model::Application::Automatic || entered[i].is_some())
         })
         .collect();
-    let scoped: Vec<&[usize]> = verdicts.iter().map(|v| v.scoped.as_slice()).collect();
+    // The scoped lines move to the selection, so the cards can take the verdicts' reasons
+    // without copying them.
+    let scoped_lines: Vec<Vec<usize>> = verdicts
+        .iter_mut()
+        .map(|v| std::mem::take(&mut v.scoped))
+        .collect();
+    let scoped: Vec<&[usize]> = scoped_lines.iter().map(Vec::as_slice).collect();
     let cx = selection::Combinations::new(
         coupons,
         &scoped,
@@ -265,7 +271,7 @@ fn evaluate_validated(
         tax,
         applied,
         lines,
-        cards: cards::build(&cx, &verdicts, &candidates, &chosen, total_before),
+        cards: cards::build(&cx, &mut verdicts, &candidates, &chosen, total_before),
         unknown_codes,
         gifts_to_add,
     })

@@ -251,6 +251,21 @@ impl Serialize for Percent {
 }
 
 impl Percent {
+    /// Zero percent.
+    pub const ZERO: Percent = Percent(Decimal::ZERO);
+
+    /// The percentage in ten-thousandths of a percent (`"94.9"` is 949,000): exact
+    /// for a parsed percentage, which has at most 4 decimal places.
+    pub fn ten_thousandths(&self) -> i64 {
+        // As amounts become minor units: at most 10^6 of them.
+        i64::try_from(minor_units(self.0, 4)).unwrap_or(i64::MAX)
+    }
+
+    /// A percentage of `units` ten-thousandths of a percent (949,000 is `"94.9"`).
+    pub fn from_ten_thousandths(units: i64) -> Percent {
+        Percent(Decimal::new(units, 4))
+    }
+
     /// Parses a decimal string in [0, 100] with at most 4 decimal places.
     pub fn parse(text: &str) -> Result<Percent, Fault> {
         let value = parse_decimal(text)?;
@@ -690,6 +705,27 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn a_percentage_in_ten_thousandths_is_exact() {
+        for (text, expected) in [
+            ("94.9", 949_000),
+            ("95", 950_000),
+            ("100", 1_000_000),
+            ("0", 0),
+            ("0.0001", 1),
+            ("12.50", 125_000),
+        ] {
+            assert_eq!(
+                Percent::parse(text).unwrap().ten_thousandths(),
+                expected,
+                "{text}"
+            );
+        }
+        // Past 4 places (not parsed, but representable): rounded as amounts are.
+        assert_eq!(Percent(d("94.99994")).ten_thousandths(), 949_999);
+        assert_eq!(Percent(d("94.99995")).ten_thousandths(), 950_000);
     }
 
     /// `value` rounded to `currency`'s minor unit, through money and back.

@@ -114,15 +114,21 @@ fn behaviour_conditions_count_only_the_period() {
         ("2026-10-01T00:00:00Z", "900.00"),
     ]);
     let result = run(&r);
+    // Never having used WELCOME10 in the period decides: the orders and spend still
+    // missing are not shown, as meeting them would not unlock it.
+    assert_eq!(
+        card(&result, "c"),
+        (CardStatus::Ineligible, vec!["used_coupon_required".into()])
+    );
+    assert!(result.cards[0].progress.is_empty());
+    // Used in the period: the orders and spend still missing in it lock the card.
+    r["customer"]["orders"][0]["couponCodes"] = json!(["welcome10"]);
+    let result = run(&r);
     assert_eq!(
         card(&result, "c"),
         (
-            CardStatus::Ineligible,
-            vec![
-                "used_coupon_required".into(),
-                "min_orders".into(),
-                "min_spend".into()
-            ]
+            CardStatus::Locked,
+            vec!["min_orders".into(), "min_spend".into()]
         )
     );
     let progress: Vec<&str> = result.cards[0]
@@ -130,7 +136,10 @@ fn behaviour_conditions_count_only_the_period() {
         .iter()
         .map(|p| p.message.as_str())
         .collect();
-    assert_eq!(progress, ["1 more order", "Spend ₹400 more"]);
+    assert_eq!(
+        progress,
+        ["1 more order", "Spend ₹400 more with us within 4 weeks"]
+    );
     r["customer"]["orders"][1]["placedAt"] = json!("2026-11-01T00:00:00Z");
     r["customer"]["orders"][1]["couponCodes"] = json!(["welcome10"]);
     assert_eq!(card(&run(&r), "c").0, CardStatus::Applied);
@@ -359,7 +368,11 @@ fn segment_rules_combine_with_and_and_or() {
         {"id": "a", "placedAt": "2026-01-01T00:00:00Z", "total": "10.00", "items": [{"productId": "rust", "priceTierId": "basic"}]},
         {"id": "b", "placedAt": "2026-02-01T00:00:00Z", "total": "10.00"}]);
     r["customer"]["courses"] = json!([{"courseId": "rust", "percent": "94.99"}]);
-    assert_eq!(card(&run(&r), "c").0, CardStatus::Ineligible);
+    // The course is 99.98% of the way, the pro tier 0%: the card names the course.
+    assert_eq!(
+        card(&run(&r), "c"),
+        (CardStatus::Locked, vec!["course_incomplete".into()])
+    );
     r["customer"]["courses"][0]["percent"] = json!("95");
     assert_eq!(card(&run(&r), "c").0, CardStatus::Applied);
     r["customer"]["courses"][0]["percent"] = json!("10");
@@ -390,12 +403,15 @@ fn a_purchase_segment_is_joined_at_the_nth_qualifying_order_in_time() {
         result.cards[0].expires_at.unwrap().to_string(),
         "2026-12-19T00:00:00Z"
     );
-    // Four tea orders only with the one after `now`, which does not count yet.
+    // Four tea orders only with the one after `now`, which does not count yet: the
+    // shopper can still place the fourth.
     r["bundle"]["segments"][0]["rule"]["purchased"]["minOrders"] = json!(4);
+    let result = run(&r);
     assert_eq!(
-        card(&run(&r), "c"),
-        (CardStatus::Ineligible, vec!["not_in_segment".into()])
+        card(&result, "c"),
+        (CardStatus::Locked, vec!["more_purchases".into()])
     );
+    assert_eq!(result.cards[0].progress[0].current, "3");
 }
 
 #[test]

@@ -185,6 +185,7 @@ fn derived_writers_and_readers_follow_the_serde_attributes() {
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 enum Shape {
     EntireCart,
+    Nothing {},
     Products(Vec<String>),
     #[serde(rename = "disc")]
     Circle {
@@ -204,6 +205,7 @@ enum Shape {
     rename_all_fields = "camelCase"
 )]
 enum Why {
+    Unknown,
     NotInAudience {},
     MinSpend {
         required_total: u32,
@@ -226,6 +228,7 @@ fn derived_enums_are_read_and_written_as_serde_reads_and_writes_them() {
     use coupon_engine::json::VariantName;
     for (text, name) in [
         (r#""entireCart""#, "entireCart"),
+        (r#"{"nothing": {}}"#, "nothing"),
         (r#"{"products": ["tea", "cup"]}"#, "products"),
         (r#"{"disc": {"radiusMm": 3}}"#, "disc"),
         (
@@ -243,6 +246,7 @@ fn derived_enums_are_read_and_written_as_serde_reads_and_writes_them() {
     for (text, code, path) in [
         (r#""products""#, "invalid_type", "shape"),
         (r#""square""#, "unknown_variant", "shape"),
+        (r#""nothing""#, "invalid_type", "shape"),
         (
             r#"{"disc": {"radiusMm": 3, "sides": 4}}"#,
             "unknown_field",
@@ -259,6 +263,7 @@ fn derived_enums_are_read_and_written_as_serde_reads_and_writes_them() {
         assert_eq!((e.code.as_str(), e.path.as_str()), (code, path), "{text}");
     }
     for why in [
+        Why::Unknown,
         Why::NotInAudience {},
         Why::MinSpend {
             required_total: 500,
@@ -276,4 +281,38 @@ fn derived_enums_are_read_and_written_as_serde_reads_and_writes_them() {
         };
         assert_same("reason", &reasoned);
     }
+}
+
+fn seven() -> Option<u32> {
+    Some(7)
+}
+
+/// `default = "path"` on an `Option` gives `path()` when the member is absent, as serde
+/// does; a bare `default` gives `None`.
+#[derive(Debug, PartialEq, coupon_engine::json::FromJson)]
+struct Defaults {
+    #[serde(default = "seven")]
+    seven: Option<u32>,
+    #[serde(default)]
+    none: Option<u32>,
+}
+
+#[test]
+fn an_options_default_path_is_honoured() {
+    let read: Defaults = read_json("d", "{}").unwrap();
+    assert_eq!(
+        read,
+        Defaults {
+            seven: Some(7),
+            none: None
+        }
+    );
+    let read: Defaults = read_json("d", r#"{"seven": 1, "none": 2}"#).unwrap();
+    assert_eq!(
+        read,
+        Defaults {
+            seven: Some(1),
+            none: Some(2)
+        }
+    );
 }

@@ -331,7 +331,12 @@ percent: Percent,
 /**
  * When the progress was last reported; dates a course-progress segment membership.
  */
-updatedAt?: Timestamp, };
+updatedAt?: Timestamp, 
+/**
+ * The course's name for people ("Yoga Basics"), which a card names the course by;
+ * absent: cards name it by its id.
+ */
+name?: string, };
 
 export type Currency = string;
 
@@ -771,11 +776,12 @@ remaining: string,
  */
 percent: number, 
 /**
- * "Add ₹420 more", "1 more order".
+ * "₹580 of ₹1,000 in your cart", "1 more order", "Spend ₹2,600 more in total
+ * with us", "Complete 0.1% more of Yoga Basics": never what its reason says.
  */
 message: string, };
 
-export type ProgressUnit = "cartValue" | "quantity" | "orders" | "spend";
+export type ProgressUnit = "cartValue" | "quantity" | "orders" | "spend" | "course";
 
 export type Purchase = { 
 /**
@@ -883,7 +889,47 @@ period: string | null, } } | { "code": "used_coupon_required", "params": {
 /**
  * The code.
  */
-code: string, } } | { "code": "min_purchase_value", "params": { 
+code: string, 
+/**
+ * The period, in English ("180 days"), or null for lifetime.
+ */
+period: string | null, } } | { "code": "more_purchases", "params": { 
+/**
+ * Orders needed.
+ */
+required: number, 
+/**
+ * Qualifying orders so far.
+ */
+current: number, 
+/**
+ * Only orders containing one of these products count; null: every order.
+ */
+productIds: Array<string> | null, } } | { "code": "product_not_bought", "params": { 
+/**
+ * The product.
+ */
+productId: string, 
+/**
+ * The price tier it must be bought at, if any.
+ */
+priceTierId: string | null, } } | { "code": "course_incomplete", "params": { 
+/**
+ * The course.
+ */
+courseId: string, 
+/**
+ * The course's name from the customer summary, or null.
+ */
+courseName: string | null, 
+/**
+ * Percent complete needed.
+ */
+required: Percent, 
+/**
+ * Percent complete so far (0 when the summary has no progress).
+ */
+current: Percent, } } | { "code": "min_purchase_value", "params": { 
 /**
  * Minimum.
  */

@@ -172,7 +172,8 @@ const isFolded = (card) => FOLDED.has(card.status) && !state.codes.includes(card
 
 // Which progress a reason measures (README: a card's `progress`). Cart value and
 // quantity move with this cart; spend and orders count the customer's past orders.
-const PROGRESS_OF = { min_purchase_value: "cartValue", min_quantity: "quantity", min_orders: "orders", more_previous_orders: "orders", min_spend: "spend" };
+const PROGRESS_OF = { min_purchase_value: "cartValue", min_quantity: "quantity", min_orders: "orders", more_previous_orders: "orders", min_spend: "spend",
+  more_purchases: "orders", course_incomplete: "course" };
 const IN_THIS_CART = new Set(["cartValue", "quantity"]);
 
 /** The names of the catalogue products a scoped coupon counts, or null for the whole cart. */
@@ -196,6 +197,8 @@ function reasonLine(message, p, reason) {
     line.append(srOnly(` (${p.percent}% of the way)`));
     return [line, el("div", { className: "progress", ariaHidden: "true" }, el("span", { style: `width:${p.percent}%` }))];
   }
+  // A course's progress names the course and what is left ("Complete 0.1% more of Rust 101").
+  if (p.unit === "course") return [line, el("p", { className: "history", textContent: p.message })];
   const period = reason?.params?.period ? ` in the last ${reason.params.period}` : "";
   const text = p.unit === "spend"
     ? `Your orders so far${period}: ${rupees(p.current)} of ${rupees(p.target)}. This cart counts once it is ordered.`

@@ -154,6 +154,8 @@ fn timestamp(ms: i64) -> Timestamp {
 pub struct ApiError {
     status: StatusCode,
     body: Value,
+    /// The body as the engine wrote it, for the engine's own errors: sent as it is.
+    written: Option<String>,
 }
 
 impl ApiError {
@@ -161,6 +163,7 @@ impl ApiError {
         ApiError {
             status,
             body: json!({ "code": code, "path": path, "message": message.into() }),
+            written: None,
         }
     }
 
@@ -194,8 +197,9 @@ impl From<coupon_engine::Error> for ApiError {
     fn from(e: coupon_engine::Error) -> Self {
         ApiError {
             status: StatusCode::BAD_REQUEST,
-            // The engine's own writer, so the body is what every runtime reports.
-            body: serde_json::from_str(&to_json(&e)).unwrap_or_default(),
+            body: Value::Null,
+            // The engine's own writer, so the body is the bytes every runtime reports.
+            written: Some(to_json(&e)),
         }
     }
 }
@@ -249,7 +253,15 @@ impl From<LedgerError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
+        match self.written {
+            Some(text) => (
+                self.status,
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                text,
+            )
+                .into_response(),
+            None => (self.status, Json(self.body)).into_response(),
+        }
     }
 }
 
@@ -807,7 +819,9 @@ async fn place_order(State(shop): State<Arc<Shop>>, headers: HeaderMap, body: Bo
         .await;
     let order = match placed {
         Ok(order) => order,
-        Err(e @ LedgerError::LimitReached { .. }) => {
+        // A concurrent retry of this request may have placed the order, taking the use
+        // or the code this one found gone: its order stands.
+        Err(e @ (LedgerError::LimitReached { .. } | LedgerError::CodeUnavailable { .. })) => {
             match db.find_by_key(&me, &request.idempotency_key, &hash).await? {
                 Some(existing) => existing,
                 None => return Err(e.into()),

@@ -302,6 +302,9 @@ async fn main() {
         .unwrap_or_else(|e| fail(format!("{}: {e}", store.display())));
     check_catalogue(&engine, &file.catalogue)
         .unwrap_or_else(|e| fail(format!("{}: catalogue: {e}", store.display())));
+    // Before the database is touched: a typo in the store file changes nothing.
+    check_batches(&file.bundle, &file.code_batches)
+        .unwrap_or_else(|e| fail(format!("{}: {e}", store.display())));
     let ledger = Ledger::connect_with(&database, database_connections)
         .await
         .unwrap_or_else(|e| fail(format!("{database}: {e}")));
@@ -309,8 +312,6 @@ async fn main() {
         .seed_catalogue(&file.catalogue)
         .await
         .unwrap_or_else(|e| fail(format!("{database}: writing the catalogue: {e}")));
-    check_batches(&file.bundle, &file.code_batches)
-        .unwrap_or_else(|e| fail(format!("{}: {e}", store.display())));
     for stored in &file.code_batches {
         ledger
             .store_codes(&stored.coupon_id, &stored.codes)

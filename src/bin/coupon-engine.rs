@@ -64,7 +64,6 @@ enum Command {
         /// The result the shopper's device claims.
         claimed: PathBuf,
     },
-    /// Make an Ed25519 signing key: the private JWK goes to --out, the public JWKS to stdout.
     /// Generate unique single-use codes for a coupon with a `codeBatch`, one per line,
     /// from this machine's secure random generator. Give the order server the list;
     /// the bundle stays as it is.
@@ -79,6 +78,7 @@ enum Command {
         #[arg(long)]
         count: u32,
     },
+    /// Make an Ed25519 signing key: the private JWK goes to --out, the public JWKS to stdout.
     Keygen {
         /// Key id (the `kid` in token headers and the JWKS).
         #[arg(long)]

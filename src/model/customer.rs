@@ -104,4 +104,8 @@ pub struct CourseProgress {
     /// When the progress was last reported; dates a course-progress segment membership.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<Timestamp>,
+    /// The course's name for people ("Yoga Basics"), which a card names the course by;
+    /// absent: cards name it by its id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }

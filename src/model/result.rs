@@ -311,6 +311,37 @@ pub enum ReasonKind {
     UsedCouponRequired {
         /// The code.
         code: String,
+        /// The period, in English ("180 days"), or null for lifetime.
+        period: Option<String>,
+    },
+    /// Needs more orders to join an audience segment built from history (its
+    /// `purchased` rule, or the closest part of an `all`/`any` rule).
+    MorePurchases {
+        /// Orders needed.
+        required: u32,
+        /// Qualifying orders so far.
+        current: u32,
+        /// Only orders containing one of these products count; null: every order.
+        product_ids: Option<Vec<String>>,
+    },
+    /// Needs a product bought to join an audience segment (its `boughtProduct` rule).
+    ProductNotBought {
+        /// The product.
+        product_id: String,
+        /// The price tier it must be bought at, if any.
+        price_tier_id: Option<String>,
+    },
+    /// Course progress is below an audience segment's threshold (its
+    /// `courseProgress` rule).
+    CourseIncomplete {
+        /// The course.
+        course_id: String,
+        /// The course's name from the customer summary, or null.
+        course_name: Option<String>,
+        /// Percent complete needed.
+        required: Percent,
+        /// Percent complete so far (0 when the summary has no progress).
+        current: Percent,
     },
     /// The scoped cart value is below the minimum.
     MinPurchaseValue {
@@ -411,7 +442,8 @@ pub struct Progress {
     pub remaining: String,
     /// `current / target` in whole percent, 0 to 99 (100 means met, so never shown).
     pub percent: u32,
-    /// "Add ₹420 more", "1 more order".
+    /// "₹580 of ₹1,000 in your cart", "1 more order", "Spend ₹2,600 more in total
+    /// with us", "Complete 0.1% more of Yoga Basics": never what its reason says.
     pub message: String,
 }
 
@@ -428,6 +460,8 @@ pub enum ProgressUnit {
     Orders,
     /// Spend in the behaviour period.
     Spend,
+    /// Percent of a course completed.
+    Course,
 }
 
 /// An entered code that matches no coupon.

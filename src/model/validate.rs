@@ -207,6 +207,7 @@ pub fn bundle(b: &Bundle) -> Result {
         .filter_map(|(i, c)| Some((c.code.as_ref()?.to_ascii_uppercase(), i)))
         .collect();
     let repeat = first_repeat(codes.iter().map(|(code, i)| (code.as_str(), *i)).collect());
+    batch_prefixes(b, &coupons)?;
     for (i, c) in b.coupons.iter().enumerate() {
         let at = coupons.index(i);
         coupon(c, b.currency, &at)?;
@@ -265,6 +266,34 @@ fn campaigns(b: &Bundle, root: &Path<'_>) -> Result {
                     format!("no campaign {} in the bundle's campaigns", Quoted(k)),
                 );
             }
+        }
+    }
+    Ok(())
+}
+
+/// No code can belong to two batches: no batch's prefix starts another's (a code of
+/// one would then find both coupons, and the server would take it from the wrong one).
+fn batch_prefixes(b: &Bundle, coupons: &Path<'_>) -> Result {
+    let batches: Vec<(usize, &str)> = b
+        .coupons
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| Some((i, c.code_batch.as_ref()?.prefix.as_str())))
+        .collect();
+    for &(i, prefix) in &batches {
+        if let Some(&(j, other)) = batches
+            .iter()
+            .find(|&&(j, other)| j < i && (other.starts_with(prefix) || prefix.starts_with(other)))
+        {
+            return fail(
+                ErrorCode::DuplicateCode,
+                &coupons.index(i).key("codeBatch").key("prefix"),
+                format!(
+                    "prefix {} overlaps coupons[{j}]'s {}: a code could belong to both batches",
+                    Quoted(prefix),
+                    Quoted(other)
+                ),
+            );
         }
     }
     Ok(())
@@ -737,7 +766,6 @@ pub fn customer(c: &Customer, currency: Currency) -> Result {
     Ok(())
 }
 
-/// Validates a cart against the store currency.
 /// A tax breakdown needs a rate for every line (`"0"` for zero-rated goods), and
 /// prices said to include tax need the rates to take it out.
 fn tax_rates(c: &Cart, lines: &Path<'_>) -> Result {
@@ -762,6 +790,7 @@ fn tax_rates(c: &Cart, lines: &Path<'_>) -> Result {
     )
 }
 
+/// Validates a cart against the store currency.
 pub fn cart(c: &Cart, currency: Currency) -> Result {
     let root = Path::Root("cart");
     if c.currency != currency {

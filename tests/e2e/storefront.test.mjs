@@ -183,6 +183,13 @@ test("cards: applicable and locked first, the rest folded away; history is not d
   // A coupon for some products names them.
   await persona(page, "cus-student");
   assert.match(await card(page, "next-course").innerText(), /Eligible items: Course: Rust 201/);
+
+  // At 94.9% of Rust 101, with 95% needed: locked, naming the course and what is left.
+  await persona(page, "cus-almost");
+  assert.equal(await card(page, "next-course").getAttribute("data-status"), "locked");
+  const almost = await card(page, "next-course").innerText();
+  assert.match(almost, /For customers who have completed 95% of Rust 101/);
+  assert.match(almost, /Complete 0\.1% more of Rust 101/);
   assert.deepEqual(errors, []);
 });
 

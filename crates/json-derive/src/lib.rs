@@ -112,7 +112,7 @@ struct Variant {
 }
 
 enum Shape {
-    /// `Name` (or `Name {}` in a tagged enum, whose content is then `{}`).
+    /// `Name`: a string when externally tagged, the tag alone when adjacently tagged.
     Unit,
     /// `Name(T)`.
     Newtype,
@@ -167,12 +167,27 @@ fn skip_value(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<()> {
     Ok(())
 }
 
+/// A JSON name the generated code writes as a literal: nothing in it may need escaping.
+fn check_name(name: &str, at: &impl quote::ToTokens) -> syn::Result<()> {
+    if name
+        .chars()
+        .any(|c| c == '"' || c == '\\' || c.is_control())
+    {
+        return Err(syn::Error::new_spanned(
+            at,
+            "a JSON name without quotes, backslashes or control characters",
+        ));
+    }
+    Ok(())
+}
+
 fn fields(named: &syn::FieldsNamed, rename: Rename) -> syn::Result<Vec<Field>> {
     let mut out = Vec::new();
     for field in &named.named {
         let ident = field.ident.clone().expect("a named field");
         let mut name = rename.apply(&ident.to_string(), false);
         let (mut default, mut skip_if, mut flatten) = (None, None, false);
+        let mut default_path = false;
         for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
             attr.parse_nested_meta(|meta| {
                 if meta.path.is_ident("rename") {
@@ -180,6 +195,7 @@ fn fields(named: &syn::FieldsNamed, rename: Rename) -> syn::Result<Vec<Field>> {
                 } else if meta.path.is_ident("default") {
                     default = Some(if meta.input.peek(syn::Token![=]) {
                         let path: syn::Path = meta.value()?.parse::<LitStr>()?.parse()?;
+                        default_path = true;
                         quote!(#path())
                     } else {
                         empty_of(&field.ty)
@@ -195,10 +211,12 @@ fn fields(named: &syn::FieldsNamed, rename: Rename) -> syn::Result<Vec<Field>> {
             })?;
         }
         // An absent `Option` is `None` without a default (the layer's rule for
-        // optional fields), and `null` reads as absent.
-        if is_option(&field.ty) {
+        // optional fields), and `null` reads as absent; `default = "path"` still
+        // gives `path()`, as serde does.
+        if is_option(&field.ty) && !default_path {
             default = None;
         }
+        check_name(&name, &ident)?;
         out.push(Field {
             ident,
             name,
@@ -265,9 +283,10 @@ fn container(input: &DeriveInput) -> syn::Result<Container> {
                         }
                     })?;
                 }
+                check_name(&name, &v.ident)?;
                 let shape = match &v.fields {
                     Fields::Unit => Shape::Unit,
-                    Fields::Named(named) if named.named.is_empty() => Shape::Unit,
+                    // `Name {}` is a struct variant: `{"name": {}}`, or content `{}`.
                     Fields::Named(named) => Shape::Struct(fields(named, rename_fields)?),
                     Fields::Unnamed(one) if one.unnamed.len() == 1 => Shape::Newtype,
                     Fields::Unnamed(_) => {
@@ -560,8 +579,10 @@ fn to_json(c: &Container) -> syn::Result<Tokens> {
     let arms = variants.iter().map(|v| {
         let ident = &v.ident;
         match &v.shape {
-            Shape::Unit => quote!(#ty::#ident { .. } => out.push_str("{}"),),
+            // serde writes a unit variant's tag alone.
+            Shape::Unit => quote!(#ty::#ident { .. } => out.push('"'),),
             Shape::Newtype => quote!(#ty::#ident(value) => {
+                out.push_str(#middle);
                 ::coupon_engine::json::ToJson::write_json(value, out);
             }),
             Shape::Struct(fields) => {
@@ -571,6 +592,7 @@ fn to_json(c: &Container) -> syn::Result<Tokens> {
                     quote!(#ident)
                 });
                 quote!(#ty::#ident { #(#idents),* } => {
+                    out.push_str(#middle);
                     #body
                 })
             }
@@ -582,7 +604,6 @@ fn to_json(c: &Container) -> syn::Result<Tokens> {
             fn write_members(&self, out: &mut ::std::string::String) {
                 out.push_str(#head);
                 out.push_str(::coupon_engine::json::VariantName::variant_name(self));
-                out.push_str(#middle);
                 match self { #(#arms)* }
             }
         }
