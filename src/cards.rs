@@ -146,6 +146,17 @@ fn left_out(cx: &Combinations, selection: &Selection, c: usize) -> ReasonKind {
     } else {
         cx.apply(&[with.as_slice(), &[c]].concat())
     };
+    if added.applied.iter().all(|(m, _)| *m != c) {
+        if let Some(left) = cx
+            .budget_left(selection, c)
+            .filter(|&left| left < cx.alone(c))
+        {
+            return ReasonKind::BudgetShared {
+                campaign_id: cx.coupons[c].campaign.clone().unwrap_or_default(),
+                remaining: cx.facts.currency.amount(left.max(Money::ZERO)),
+            };
+        }
+    }
     match added.saving().cmp(&selection.saving()) {
         std::cmp::Ordering::Less => ReasonKind::LowerSaving {},
         std::cmp::Ordering::Equal => ReasonKind::NothingToDiscount {},
@@ -278,6 +289,17 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
         }
         ValidityUnknown { .. } => "Not available for your account yet".to_string(),
         GlobalLimitReached { .. } => "This coupon has been fully redeemed".to_string(),
+        BudgetExhausted { remaining, .. } if remaining.is_zero() => {
+            "This offer's budget is used up".to_string()
+        }
+        BudgetExhausted { remaining, .. } => format!(
+            "Only {} is left in this offer's budget, less than this discount",
+            money(remaining)
+        ),
+        BudgetShared { remaining, .. } => format!(
+            "The discounts applied leave {} of this offer's budget, less than it takes",
+            money(remaining)
+        ),
         CustomerLimitReached { limit: 1, .. } => "You have already used this coupon".to_string(),
         CustomerLimitReached { limit, .. } => {
             format!("You have used this coupon the maximum {limit} times")

@@ -29,7 +29,9 @@ pub fn status_of(reason: &ReasonKind) -> CardStatus {
     use ReasonKind::*;
     match reason {
         Ended { .. } | ValidityEnded { .. } => CardStatus::Expired,
-        GlobalLimitReached { .. } | CustomerLimitReached { .. } => CardStatus::Exhausted,
+        GlobalLimitReached { .. } | CustomerLimitReached { .. } | BudgetExhausted { .. } => {
+            CardStatus::Exhausted
+        }
         NotInAudience {}
         | NotInSegment { .. }
         | ValidityUnknown { .. }
@@ -58,6 +60,7 @@ pub fn status_of(reason: &ReasonKind) -> CardStatus {
         | LowerSaving {}
         | NotChosen {}
         | TooManyCodes { .. }
+        | BudgetShared { .. }
         | GiftNotInCart { .. } => CardStatus::Available,
     }
 }
@@ -78,6 +81,9 @@ pub fn check(coupon: &Coupon, facts: &Facts) -> Verdict {
     }
     if coupon.disable_cod && facts.cod {
         blockers.push(ReasonKind::CodNotAllowed {});
+    }
+    if blockers.is_empty() {
+        budget(coupon, &scoped, facts, &mut blockers);
     }
     Verdict {
         blockers,
@@ -315,4 +321,31 @@ fn purchase(coupon: &Coupon, facts: &Facts, blockers: &mut Vec<ReasonKind>) -> V
         });
     }
     scoped
+}
+
+/// A usable coupon whose discount alone does not fit in its campaign's budget is
+/// exhausted: refused whole, as a smaller saving than it promises would mislead.
+fn budget(coupon: &Coupon, scoped: &[usize], facts: &Facts, blockers: &mut Vec<ReasonKind>) {
+    let Some((campaign, room)) = coupon
+        .campaign
+        .as_deref()
+        .and_then(|k| facts.budget_room(k))
+    else {
+        return;
+    };
+    let full = crate::offers::Remaining::full(facts);
+    let alone = crate::offers::offer(
+        coupon,
+        scoped,
+        &full,
+        facts,
+        crate::offers::Split::TotalOnly,
+    )
+    .total;
+    if alone > room {
+        blockers.push(ReasonKind::BudgetExhausted {
+            campaign_id: campaign.to_string(),
+            remaining: facts.currency.amount(room),
+        });
+    }
 }

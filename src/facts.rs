@@ -68,6 +68,8 @@ pub struct Facts<'a> {
     /// hundred scoped coupons then look their lines up instead of each comparing
     /// every line's ids.
     lines_by: LinesBy<'a>,
+    /// The bundle's campaigns and their budgets.
+    campaigns: &'a [crate::model::Campaign],
 }
 
 /// The segments a customer is in: (segment id, since when), sorted by id.
@@ -206,7 +208,20 @@ impl<'a> Facts<'a> {
             rules: &bundle.segments,
             entered,
             lines_by: LinesBy::new(cart),
+            campaigns: &bundle.campaigns,
         }
+    }
+
+    /// A campaign's id and what is left of its budget (never below zero), if the bundle
+    /// has it.
+    pub fn budget_room(&self, campaign: &str) -> Option<(&'a str, Money)> {
+        self.campaigns.iter().find(|c| c.id == campaign).map(|c| {
+            let spent = c.spent.map_or(Money::ZERO, |s| self.currency.money(s));
+            (
+                c.id.as_str(),
+                (self.currency.money(c.budget) - spent).max(Money::ZERO),
+            )
+        })
     }
 
     /// The selected shipping option's id.

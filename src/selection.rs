@@ -180,12 +180,32 @@ impl<'a> Combinations<'a> {
                 Split::Lines,
             );
             from.steps.push(c);
-            if o.total > Money::ZERO {
+            if o.total > Money::ZERO && self.fits_budget(&from, c, o.total) {
                 from.remaining.take(&o);
                 from.applied.push((c, o));
             }
         }
         from
+    }
+
+    /// What the budget of coupon `c`'s campaign has left after the members of
+    /// `selection` from the same campaign; `None` for a coupon without a campaign.
+    pub fn budget_left(&self, selection: &Selection, c: usize) -> Option<Money> {
+        let campaign = self.coupons[c].campaign.as_deref()?;
+        let (_, room) = self.facts.budget_room(campaign)?;
+        let taken: Money = selection
+            .applied
+            .iter()
+            .filter(|(m, _)| self.coupons[*m].campaign.as_deref() == Some(campaign))
+            .map(|(_, o)| o.total)
+            .sum();
+        Some(room - taken)
+    }
+
+    /// Whether `total` off by coupon `c` fits in what its campaign's budget has left.
+    fn fits_budget(&self, selection: &Selection, c: usize, total: Money) -> bool {
+        self.budget_left(selection, c)
+            .is_none_or(|left| total <= left)
     }
 
     /// What coupon `c` saves on its own (computed once per evaluation).

@@ -83,7 +83,25 @@ selection?: SelectionMode,
 /**
  * How many entered codes may apply at once (1 to 20). Absent: 5.
  */
-maxCodes?: number, };
+maxCodes?: number, 
+/**
+ * Campaigns with a budget, which coupons join by naming one in `campaign`.
+ */
+campaigns?: Array<Campaign>, };
+
+export type Campaign = { 
+/**
+ * Unique within the bundle.
+ */
+id: string, 
+/**
+ * The total its coupons may take off.
+ */
+budget: Amount, 
+/**
+ * What they have taken off so far (the order server fills it in). Absent: nothing.
+ */
+spent?: Amount, };
 
 export type Card = { 
 /**
@@ -264,6 +282,10 @@ codeHash?: string,
  * the order server, which holds the list, takes each code once at placement.
  */
 codeBatch?: CodeBatch, 
+/**
+ * The campaign whose budget this coupon's discounts come out of.
+ */
+campaign?: string, 
 /**
  * Whether the shopper must enter the code or the coupon applies by itself.
  */
@@ -833,7 +855,23 @@ segmentId: string, } } | { "code": "global_limit_reached", "params": {
 /**
  * The limit.
  */
-limit: number, } } | { "code": "customer_limit_reached", "params": { 
+limit: number, } } | { "code": "budget_exhausted", "params": { 
+/**
+ * The campaign.
+ */
+campaignId: string, 
+/**
+ * What is left of its budget.
+ */
+remaining: Amount, } } | { "code": "budget_shared", "params": { 
+/**
+ * The campaign.
+ */
+campaignId: string, 
+/**
+ * What the applied discounts leave of its budget.
+ */
+remaining: Amount, } } | { "code": "customer_limit_reached", "params": { 
 /**
  * The limit.
  */

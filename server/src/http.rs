@@ -30,7 +30,7 @@ use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use coupon_engine::json::{to_json, FromJson, ToJson};
 use coupon_engine::model::{Bundle, Context, Customer, Order as PastOrder, OrderItem, Timestamp};
-use coupon_engine::money::Amount;
+use coupon_engine::money::{Amount, Money};
 use coupon_engine::recheck::Claim;
 use coupon_engine::signing::{self, Jwk, Jwks};
 use coupon_engine::{read_json, Engine};
@@ -40,7 +40,7 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::{Authenticate, CookieSessions};
 use crate::catalogue::{CartError, Listing, Wanted};
-use crate::ledger::{Ledger, LedgerConn, LedgerError, NewOrder, Order, Use};
+use crate::ledger::{Counts, Ledger, LedgerConn, LedgerError, NewOrder, Order, Spend, Use};
 
 /// Largest request body accepted (a cart at the engine's line limit fits well inside).
 pub const MAX_BODY: usize = 512 * 1024;
@@ -119,7 +119,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// What an engine is built from besides the merchant's bundle: the ledger's global
 /// counts and the demo's date shift in minutes.
-type EngineKey = (BTreeMap<String, u32>, i64);
+type EngineKey = (Counts, i64);
 
 /// The placement rate limiter: `per_minute` placements a minute for each customer,
 /// in bursts of up to `burst`; `None` when `per_minute` is 0 (no limit).
@@ -217,6 +217,13 @@ impl From<LedgerError> for ApiError {
             .with("scope", json!(scope)),
             // One answer for a code never issued and one already used: which it is
             // would tell a guesser which codes exist.
+            LedgerError::BudgetExhausted { campaign_id } => ApiError::new(
+                StatusCode::CONFLICT,
+                "budget_exhausted",
+                "claimed.applied",
+                format!("campaign {campaign_id} has too little budget left for this order"),
+            )
+            .with("campaignId", json!(campaign_id)),
             LedgerError::CodeUnavailable { coupon_id } => ApiError::new(
                 StatusCode::CONFLICT,
                 "code_unavailable",
@@ -296,10 +303,19 @@ impl Shop {
             .ok_or_else(ApiError::not_signed_in)
     }
 
-    /// The bundle with the current global counts (`used`): the merchant's count of
-    /// redemptions made elsewhere plus this ledger's.
-    fn bundle_with(&self, used: &BTreeMap<String, u32>) -> Bundle {
+    /// The bundle with the current counts: each coupon's redemptions and each
+    /// campaign's spent budget, the merchant's count of those made elsewhere plus this
+    /// ledger's.
+    fn bundle_with(&self, counts: &Counts) -> Bundle {
+        let used = &counts.used;
         let mut bundle = self.bundle.clone();
+        let currency = bundle.currency;
+        for k in &mut bundle.campaigns {
+            let here = counts.spent.get(&k.id).copied().unwrap_or(0);
+            let elsewhere = k.spent.map_or(0, |s| currency.money(s).minor_units());
+            k.spent =
+                Some(currency.amount(Money::from_minor_units(elsewhere.saturating_add(here))));
+        }
         for c in &mut bundle.coupons {
             if let Some(limits) = c.limits.as_mut() {
                 limits.global_redeemed = limits
@@ -319,7 +335,7 @@ impl Shop {
     /// The engine for the ledger's current global counts: the one built last when the
     /// counts (and the demo's date shift) are the same, else a new one.
     async fn current_engine(&self, db: &mut LedgerConn) -> Result<Arc<Engine>, ApiError> {
-        let key: EngineKey = (db.used_all().await?, self.shift_minutes());
+        let key: EngineKey = (db.counts().await?, self.shift_minutes());
         let reused = lock(&self.reused.engine)
             .as_ref()
             .filter(|(k, _)| *k == key)
@@ -480,8 +496,8 @@ async fn personas(State(shop): State<Arc<Shop>>) -> Json<Value> {
 async fn bundle(State(shop): State<Arc<Shop>>) -> Reply {
     // Hidden coupons' codes leave only as salted hashes; the recheck keeps the clear ones.
     let listing = shop.listing().await?;
-    let used = shop.ledger.used_all().await?;
-    let bundle = shop.bundle_with(&used).concealed(&shop.code_salt);
+    let counts = shop.ledger.counts().await?;
+    let bundle = shop.bundle_with(&counts).concealed(&shop.code_salt);
     let (iat, exp) = shop.token_times();
     let token = shop.sign(&BundleClaims {
         bundle: &bundle,
@@ -795,6 +811,7 @@ async fn place_order(State(shop): State<Arc<Shop>>, headers: HeaderMap, body: Bo
             }
         })
         .collect();
+    let spends = campaign_spends(&shop.bundle, result);
     let codes: Vec<&str> = result
         .applied
         .iter()
@@ -812,6 +829,7 @@ async fn place_order(State(shop): State<Arc<Shop>>, headers: HeaderMap, body: Bo
             items: serde_json::to_string(&built.items).unwrap_or_else(|_| "[]".into()),
             coupon_codes: serde_json::to_string(&codes).unwrap_or_else(|_| "[]".into()),
             uses,
+            spends,
             now_ms: now.0.timestamp_millis(),
             hold_ms: shop.hold_ms,
             max_open: shop.max_open,
@@ -821,12 +839,14 @@ async fn place_order(State(shop): State<Arc<Shop>>, headers: HeaderMap, body: Bo
         Ok(order) => order,
         // A concurrent retry of this request may have placed the order, taking the use
         // or the code this one found gone: its order stands.
-        Err(e @ (LedgerError::LimitReached { .. } | LedgerError::CodeUnavailable { .. })) => {
-            match db.find_by_key(&me, &request.idempotency_key, &hash).await? {
-                Some(existing) => existing,
-                None => return Err(e.into()),
-            }
-        }
+        Err(
+            e @ (LedgerError::LimitReached { .. }
+            | LedgerError::CodeUnavailable { .. }
+            | LedgerError::BudgetExhausted { .. }),
+        ) => match db.find_by_key(&me, &request.idempotency_key, &hash).await? {
+            Some(existing) => existing,
+            None => return Err(e.into()),
+        },
         Err(e) => return Err(e.into()),
     };
     let status = if order.replayed {
@@ -835,6 +855,35 @@ async fn place_order(State(shop): State<Arc<Shop>>, headers: HeaderMap, body: Bo
         StatusCode::CREATED
     };
     Ok((status, Json(order_json(&order))).into_response())
+}
+
+/// What the applied discounts take from each campaign's budget, and the room the
+/// ledger has in it: the budget less what the store file says was spent elsewhere.
+fn campaign_spends(bundle: &Bundle, result: &coupon_engine::model::EvaluationResult) -> Vec<Spend> {
+    let currency = bundle.currency;
+    let mut spends: Vec<Spend> = Vec::new();
+    for a in &result.applied {
+        let Some(k) = bundle
+            .coupons
+            .iter()
+            .find(|c| c.id == a.coupon_id)
+            .and_then(|c| c.campaign.as_deref())
+            .and_then(|k| bundle.campaigns.iter().find(|c| c.id == k))
+        else {
+            continue;
+        };
+        let amount = currency.money(a.amount).minor_units();
+        match spends.iter_mut().find(|s| s.campaign_id == k.id) {
+            Some(s) => s.amount += amount,
+            None => spends.push(Spend {
+                campaign_id: k.id.clone(),
+                amount,
+                room: currency.money(k.budget).minor_units()
+                    - k.spent.map_or(0, |s| currency.money(s).minor_units()),
+            }),
+        }
+    }
+    spends
 }
 
 /// The cart of a placement, from the shop's catalogue: an unknown product or delivery

@@ -62,6 +62,28 @@ pub struct Use {
     pub batch_code: Option<String>,
 }
 
+/// What one order takes from one campaign's budget, in minor units.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spend {
+    /// The campaign.
+    pub campaign_id: String,
+    /// The order's discounts from its coupons.
+    pub amount: i64,
+    /// The most this ledger may spend of the budget in all (the budget less what was
+    /// spent elsewhere).
+    pub room: i64,
+}
+
+/// The ledger's counts that the published bundle carries: each coupon's global uses,
+/// and each campaign's spent budget in minor units.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Global uses by coupon id.
+    pub used: BTreeMap<String, u32>,
+    /// Spent budget by campaign id.
+    pub spent: BTreeMap<String, i64>,
+}
+
 /// An order to place, built by the server from its own records.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewOrder {
@@ -85,6 +107,8 @@ pub struct NewOrder {
     pub coupon_codes: String,
     /// The discounts it redeems.
     pub uses: Vec<Use>,
+    /// What it takes from campaign budgets.
+    pub spends: Vec<Spend>,
     /// Now, in milliseconds since the epoch.
     pub now_ms: i64,
     /// How long the reservation holds unless confirmed.
@@ -172,6 +196,11 @@ pub enum LedgerError {
         /// `"global"` or `"customer"`.
         scope: &'static str,
     },
+    /// The order's discounts do not fit in what is left of a campaign's budget.
+    BudgetExhausted {
+        /// The campaign.
+        campaign_id: String,
+    },
     /// A code of a batch that the ledger does not hold, or that another order took.
     CodeUnavailable {
         /// The coupon.
@@ -194,6 +223,12 @@ impl fmt::Display for LedgerError {
         match self {
             LedgerError::LimitReached { coupon_id, scope } => {
                 write!(f, "the {scope} limit of coupon {coupon_id} is reached")
+            }
+            LedgerError::BudgetExhausted { campaign_id } => {
+                write!(
+                    f,
+                    "the budget of campaign {campaign_id} cannot cover this order"
+                )
             }
             LedgerError::CodeUnavailable { coupon_id } => {
                 write!(
@@ -588,6 +623,11 @@ impl Ledger {
         used_all(&mut *self.pool.acquire().await?).await
     }
 
+    /// Every coupon's global uses and every campaign's spent budget.
+    pub async fn counts(&self) -> Result<Counts, LedgerError> {
+        counts_now(&mut *self.pool.acquire().await?).await
+    }
+
     /// Adds the codes of a coupon's batch (codes it holds already stay as they are);
     /// returns how many were new.
     pub async fn store_codes(&self, coupon_id: &str, codes: &[String]) -> Result<u64, LedgerError> {
@@ -704,6 +744,11 @@ impl LedgerConn {
         used_all(&mut self.conn).await
     }
 
+    /// See [`Ledger::counts`].
+    pub async fn counts(&mut self) -> Result<Counts, LedgerError> {
+        counts_now(&mut self.conn).await
+    }
+
     /// See [`Ledger::used_by_customer`].
     pub async fn used_by_customer(
         &mut self,
@@ -787,6 +832,11 @@ impl LedgerConn {
             .execute(&mut *tx)
             .await?;
         }
+        let mut spends: Vec<&Spend> = order.spends.iter().collect();
+        spends.sort_by(|a, b| a.campaign_id.cmp(&b.campaign_id));
+        for s in spends {
+            spend(&mut tx, &id, s).await?;
+        }
         for u in &uses {
             let Some(code) = &u.batch_code else { continue };
             let taken = sqlx::query(
@@ -861,6 +911,52 @@ async fn history(conn: &mut AnyConnection, customer_id: &str) -> Result<Vec<Orde
     .iter()
     .map(|r| order_from_row(r).0)
     .collect())
+}
+
+/// Takes `s.amount` of a campaign's budget for order `order_id`, if it fits in
+/// `s.room`; one conditional update, so racing orders never overspend.
+async fn spend(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    order_id: &str,
+    s: &Spend,
+) -> Result<(), LedgerError> {
+    sqlx::query(
+        "INSERT INTO campaign_budgets (campaign_id, spent) VALUES ($1, 0) ON CONFLICT DO NOTHING",
+    )
+    .bind(&s.campaign_id)
+    .execute(&mut **tx)
+    .await?;
+    let taken = sqlx::query(
+        "UPDATE campaign_budgets SET spent = spent + $1 WHERE campaign_id = $2 AND spent + $1 <= $3",
+    )
+    .bind(s.amount)
+    .bind(&s.campaign_id)
+    .bind(s.room)
+    .execute(&mut **tx)
+    .await?;
+    if taken.rows_affected() != 1 {
+        return Err(LedgerError::BudgetExhausted {
+            campaign_id: s.campaign_id.clone(),
+        });
+    }
+    sqlx::query("INSERT INTO budget_spends (order_id, campaign_id, amount) VALUES ($1, $2, $3)")
+        .bind(order_id)
+        .bind(&s.campaign_id)
+        .bind(s.amount)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn counts_now(conn: &mut AnyConnection) -> Result<Counts, LedgerError> {
+    let used = used_all(&mut *conn).await?;
+    let spent = sqlx::query("SELECT campaign_id, spent FROM campaign_budgets WHERE spent > 0")
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    Ok(Counts { used, spent })
 }
 
 async fn used_all(conn: &mut AnyConnection) -> Result<BTreeMap<String, u32>, LedgerError> {
@@ -986,6 +1082,25 @@ async fn release(
         .iter()
         .map(|r| r.get(0))
         .collect();
+    let spends: Vec<(String, i64)> =
+        sqlx::query("SELECT campaign_id, amount FROM budget_spends WHERE order_id = $1")
+            .bind(order_id)
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+    for (campaign, amount) in spends {
+        sqlx::query("UPDATE campaign_budgets SET spent = spent - $1 WHERE campaign_id = $2")
+            .bind(amount)
+            .bind(&campaign)
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query("DELETE FROM budget_spends WHERE order_id = $1")
+        .bind(order_id)
+        .execute(&mut **tx)
+        .await?;
     sqlx::query("UPDATE batch_codes SET order_id = NULL WHERE order_id = $1")
         .bind(order_id)
         .execute(&mut **tx)

@@ -865,3 +865,81 @@ fn a_store_file_with_a_code_outside_its_batch_does_not_start() {
         "{stderr}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_campaign_budget_is_spent_by_the_ledger_and_published_with_the_bundle() {
+    let d = dir("budget");
+    // ₹25 off the mug, from a ₹60 budget of which ₹10 went elsewhere: two orders fit.
+    let mut store = shop(
+        json!([{"id": "mug25", "application": "automatic", "campaign": "diwali",
+                "discount": {"fixedAmount": {"amount": "25.00"}},
+                "purchase": {"scope": {"products": ["mug"]}},
+                "display": {"title": "₹25 off mugs"}}]),
+        3,
+    );
+    store["bundle"]["campaigns"] = json!([{"id": "diwali", "budget": "60.00", "spent": "10.00"}]);
+    let server = start(&d, &store, &sqlite(&d), &[]);
+    let want = Want {
+        lines: vec![("mug", 1)],
+        ..Want::default()
+    };
+    for (customer, key) in [("c0", "first"), ("c1", "second")] {
+        let client = signed_in(&server, customer).await;
+        let claimed = claim(&server, &client, customer, &want).await;
+        let (status, placed) = post(
+            &client,
+            &server.url("/api/orders"),
+            &order(key, &want, &claimed),
+        )
+        .await;
+        assert_eq!(
+            (status, &placed["discountTotal"]),
+            (201, &json!("25.00")),
+            "{placed}"
+        );
+    }
+    // The published bundle carries what is spent: ₹10 elsewhere and ₹50 here.
+    let token = get_json(&anonymous(), &server.url("/api/bundle")).await["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(payload(&token)["bundle"]["campaigns"][0]["spent"], "60.00");
+    // The third shopper's device sees the coupon exhausted and claims no discount.
+    let c2 = signed_in(&server, "c2").await;
+    let honest = claim(&server, &c2, "c2", &want).await;
+    assert_eq!(honest["discountTotal"], "0.00", "{honest}");
+    let card = &honest["cards"][0];
+    assert_eq!(
+        (card["status"].as_str(), card["reasons"][0]["code"].as_str()),
+        (Some("exhausted"), Some("budget_exhausted")),
+        "{card}"
+    );
+    // A device that claims the discount all the same is refused by the recheck.
+    let mut tampered = honest.clone();
+    tampered["discountTotal"] = json!("25.00");
+    tampered["totalAfter"] = json!("225.00");
+    tampered["applied"] = json!([{"couponId": "mug25", "amount": "25.00"}]);
+    let (status, body) = post(
+        &c2,
+        &server.url("/api/orders"),
+        &order("tampered", &want, &tampered),
+    )
+    .await;
+    assert_eq!(
+        (status, &body["code"]),
+        (409, &json!("claim_rejected")),
+        "{body}"
+    );
+    // The honest order, without the discount, goes through.
+    let (status, placed) = post(
+        &c2,
+        &server.url("/api/orders"),
+        &order("honest", &want, &honest),
+    )
+    .await;
+    assert_eq!(
+        (status, &placed["discountTotal"]),
+        (201, &json!("0.00")),
+        "{placed}"
+    );
+}

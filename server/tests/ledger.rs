@@ -77,6 +77,7 @@ fn order(key: &str, customer: &str, global: Option<u32>, per_customer: Option<u3
             per_customer_limit: per_customer,
             batch_code: None,
         }],
+        spends: Vec::new(),
         now_ms: 1_000,
         hold_ms: 60_000,
         max_open: 1_000,
@@ -490,5 +491,65 @@ async fn a_batch_code_is_taken_once_even_by_fifty_orders_at_once() {
             .place(&with_code("second", "a2", "MISSYOU-CODE1"))
             .await
             .is_ok());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_campaign_budget_is_never_overspent_by_racing_orders() {
+    use coupon_engine_server::ledger::Spend;
+    for ledger in ledgers().await {
+        // ₹1,000 of budget, ₹800 already spent elsewhere (room 20,000 minor units of
+        // the 100,000, less 80,000): ₹70 orders, so two fit and the third does not.
+        let with_spend = |key: &str, customer: &str| {
+            let mut o = order(key, customer, None, None);
+            o.uses[0].coupon_id = "DIWALI".into();
+            o.spends = vec![Spend {
+                campaign_id: "diwali".into(),
+                amount: 7_000,
+                room: 20_000,
+            }];
+            o
+        };
+        let tasks: Vec<_> = (0..40)
+            .map(|i| {
+                let ledger = ledger.clone();
+                let o = with_spend(&format!("race{i}"), &format!("b{i}"));
+                tokio::spawn(async move { ledger.place(&o).await })
+            })
+            .collect();
+        let (mut accepted, mut refused) = (Vec::new(), 0);
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(o) => accepted.push(o),
+                Err(LedgerError::BudgetExhausted { campaign_id }) if campaign_id == "diwali" => {
+                    refused += 1;
+                }
+                Err(e) => panic!("{:?}: unexpected {e}", ledger.backend()),
+            }
+        }
+        assert_eq!((accepted.len(), refused), (2, 38), "{:?}", ledger.backend());
+        assert_eq!(ledger.counts().await.unwrap().spent["diwali"], 14_000);
+        // Cancelling one order gives its share back, and one more order fits.
+        ledger
+            .cancel(&accepted[0].id, &accepted[0].customer_id)
+            .await
+            .unwrap();
+        assert_eq!(ledger.counts().await.unwrap().spent["diwali"], 7_000);
+        assert!(ledger.place(&with_spend("after", "b-after")).await.is_ok());
+        assert!(matches!(
+            ledger.place(&with_spend("over", "b-over")).await,
+            Err(LedgerError::BudgetExhausted { .. })
+        ));
+        // A refund gives its share back too.
+        let confirmed = &accepted[1];
+        ledger
+            .confirm(&confirmed.id, &confirmed.customer_id, 2_000)
+            .await
+            .unwrap();
+        ledger
+            .refund(&confirmed.id, &confirmed.customer_id)
+            .await
+            .unwrap();
+        assert_eq!(ledger.counts().await.unwrap().spent["diwali"], 7_000);
     }
 }

@@ -32,6 +32,25 @@ pub struct Bundle {
     #[serde(default = "default_max_codes")]
     #[cfg_attr(feature = "typescript", ts(as = "Option<u32>"))]
     pub max_codes: u32,
+    /// Campaigns with a budget, which coupons join by naming one in `campaign`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<Vec<Campaign>>"))]
+    pub campaigns: Vec<Campaign>,
+}
+
+/// A campaign's budget: the most its coupons may take off, across all orders. A
+/// discount that does not fit in what is left is refused whole, never cut down.
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
+#[serde(rename_all = "camelCase")]
+pub struct Campaign {
+    /// Unique within the bundle.
+    pub id: String,
+    /// The total its coupons may take off.
+    pub budget: Amount,
+    /// What they have taken off so far (the order server fills it in). Absent: nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spent: Option<Amount>,
 }
 
 fn default_max_codes() -> u32 {
@@ -94,6 +113,9 @@ pub struct Coupon {
     /// the order server, which holds the list, takes each code once at placement.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_batch: Option<CodeBatch>,
+    /// The campaign whose budget this coupon's discounts come out of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<String>,
     /// Whether the shopper must enter the code or the coupon applies by itself.
     pub application: Application,
     /// What the coupon takes off.

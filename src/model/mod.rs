@@ -18,9 +18,9 @@ pub mod write;
 
 pub use cart::{Cart, Context, Line, Shipping, ShippingOption};
 pub use coupon::{
-    find_hashed, hash_code, Application, Audience, Behavior, Bundle, CodeBatch, ComboItem, Coupon,
-    Discount, DiscountClass, Display, Limits, OrderScope, Purchase, Rule, Scope, Segment,
-    SelectionMode, Tier, UnitSet, Validity, Window,
+    find_hashed, hash_code, Application, Audience, Behavior, Bundle, Campaign, CodeBatch,
+    ComboItem, Coupon, Discount, DiscountClass, Display, Limits, OrderScope, Purchase, Rule, Scope,
+    Segment, SelectionMode, Tier, UnitSet, Validity, Window,
 };
 pub use customer::{CourseProgress, Customer, Membership, Order, OrderItem};
 pub use result::{

@@ -243,6 +243,21 @@ pub enum ReasonKind {
         /// The limit.
         limit: u32,
     },
+    /// The discount does not fit in what is left of its campaign's budget.
+    BudgetExhausted {
+        /// The campaign.
+        campaign_id: String,
+        /// What is left of its budget.
+        remaining: Amount,
+    },
+    /// Usable alone, but the discounts applied leave too little of its campaign's
+    /// budget for it.
+    BudgetShared {
+        /// The campaign.
+        campaign_id: String,
+        /// What the applied discounts leave of its budget.
+        remaining: Amount,
+    },
     /// This customer's usage limit is reached.
     CustomerLimitReached {
         /// The limit.

@@ -230,6 +230,44 @@ pub fn bundle(b: &Bundle) -> Result {
     for (i, s) in b.segments.iter().enumerate() {
         rule(&s.rule, &segments.index(i).key("rule"), 1)?;
     }
+    campaigns(b, &root)
+}
+
+/// Campaign ids are unique, budgets positive, and every coupon's campaign is one of them.
+fn campaigns(b: &Bundle, root: &Path<'_>) -> Result {
+    let list = root.key("campaigns");
+    check_unique(
+        b.campaigns.iter().map(|c| c.id.as_str()),
+        &list,
+        "id",
+        "campaign id",
+    )?;
+    for (i, c) in b.campaigns.iter().enumerate() {
+        let at = list.index(i);
+        check_id(&c.id, &at.key("id"))?;
+        check_amount(b.currency, &c.budget, &at.key("budget"))?;
+        if c.budget.is_zero() {
+            return fail(
+                ErrorCode::InvalidValue,
+                &at.key("budget"),
+                "must be more than 0",
+            );
+        }
+        if let Some(spent) = &c.spent {
+            check_amount(b.currency, spent, &at.key("spent"))?;
+        }
+    }
+    for (i, c) in b.coupons.iter().enumerate() {
+        if let Some(k) = &c.campaign {
+            if !b.campaigns.iter().any(|campaign| campaign.id == *k) {
+                return fail(
+                    ErrorCode::InvalidValue,
+                    &root.key("coupons").index(i).key("campaign"),
+                    format!("no campaign {} in the bundle's campaigns", Quoted(k)),
+                );
+            }
+        }
+    }
     Ok(())
 }
 
