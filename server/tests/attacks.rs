@@ -842,22 +842,7 @@ fn a_store_file_with_a_code_outside_its_batch_does_not_start() {
     );
     store["codeBatches"] = json!([{"couponId": "missyou", "codes": ["MISSYOU-7KQ2MZTAH2"]}]);
     std::fs::write(d.join("store.json"), store.to_string()).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_coupon-engine-server"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--database",
-            &sqlite(&d),
-        ])
-        .arg("--store")
-        .arg(d.join("store.json"))
-        .arg("--key")
-        .arg(d.join("key.jwk"))
-        .arg("--session-key")
-        .arg(d.join("session.key"))
-        .output()
-        .unwrap();
+    let out = serve(&d, &sqlite(&d)).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(

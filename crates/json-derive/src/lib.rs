@@ -496,6 +496,17 @@ fn write_object(fields: &[Field], access: &dyn Fn(&Field) -> Tokens) -> Tokens {
     }
 }
 
+/// A struct variant's pattern, binding each field by its name, and the statements
+/// that write those fields as an object.
+fn struct_variant(ty: &Ident, ident: &Ident, fields: &[Field]) -> (Tokens, Tokens) {
+    let idents = fields.iter().map(|f| &f.ident);
+    let body = write_object(fields, &|f| {
+        let ident = &f.ident;
+        quote!(#ident)
+    });
+    (quote!(#ty::#ident { #(#idents),* }), body)
+}
+
 fn to_json(c: &Container) -> syn::Result<Tokens> {
     let ty = &c.ident;
     let (generics, args, bounds) = c.generics.split_for_impl();
@@ -550,12 +561,8 @@ fn to_json(c: &Container) -> syn::Result<Tokens> {
                 }
                 Shape::Struct(fields) => {
                     let key = format!("{{\"{name}\":");
-                    let idents = fields.iter().map(|f| &f.ident);
-                    let body = write_object(fields, &|f| {
-                        let ident = &f.ident;
-                        quote!(#ident)
-                    });
-                    quote!(#ty::#ident { #(#idents),* } => {
+                    let (pattern, body) = struct_variant(ty, ident, fields);
+                    quote!(#pattern => {
                         out.push_str(#key);
                         #body
                         out.push('}');
@@ -586,12 +593,8 @@ fn to_json(c: &Container) -> syn::Result<Tokens> {
                 ::coupon_engine::json::ToJson::write_json(value, out);
             }),
             Shape::Struct(fields) => {
-                let idents = fields.iter().map(|f| &f.ident);
-                let body = write_object(fields, &|f| {
-                    let ident = &f.ident;
-                    quote!(#ident)
-                });
-                quote!(#ty::#ident { #(#idents),* } => {
+                let (pattern, body) = struct_variant(ty, ident, fields);
+                quote!(#pattern => {
                     out.push_str(#middle);
                     #body
                 })

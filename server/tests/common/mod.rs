@@ -83,16 +83,23 @@ pub fn limited_shop(limit: u32, customers: usize) -> Value {
 
 /// Starts the server on `store` and `database`, with extra flags. The placement rate
 /// limit is off unless the flags set it (tests place many orders in a burst).
-pub fn start(dir: &std::path::Path, store: &Value, database: &str, extra: &[&str]) -> Server {
-    std::fs::write(dir.join("store.json"), store.to_string()).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_coupon-engine-server"))
+/// `coupon-engine-server serve` on the store file, key and session key in `dir`.
+pub fn serve(dir: &std::path::Path, database: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_coupon-engine-server"));
+    command
         .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
         .arg("--store")
         .arg(dir.join("store.json"))
         .arg("--key")
         .arg(dir.join("key.jwk"))
         .arg("--session-key")
-        .arg(dir.join("session.key"))
+        .arg(dir.join("session.key"));
+    command
+}
+
+pub fn start(dir: &std::path::Path, store: &Value, database: &str, extra: &[&str]) -> Server {
+    std::fs::write(dir.join("store.json"), store.to_string()).unwrap();
+    let mut child = serve(dir, database)
         .args(extra)
         .args(if extra.contains(&"--place-per-minute") {
             &[][..]
