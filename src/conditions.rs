@@ -54,7 +54,8 @@ pub fn status_of(reason: &ReasonKind) -> CardStatus {
         | LowerSaving {}
         | NotChosen {}
         | TooManyCodes { .. }
-        | GiftNotInCart { .. } => CardStatus::Available,
+        | GiftNotInCart { .. }
+        | GiftChoiceNotInCart { .. } => CardStatus::Available,
     }
 }
 
