@@ -392,6 +392,22 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
             product_id,
             quantity,
         } => format!("Add your {quantity} free gifts ({product_id}) to the cart"),
+        GiftChoiceNotInCart {
+            product_ids,
+            quantity,
+        } => {
+            let names: Vec<&str> = product_ids.iter().map(String::as_str).collect();
+            match quantity {
+                1 => format!(
+                    "Choose a free gift ({}) and add it to the cart",
+                    names.join(", ")
+                ),
+                _ => format!(
+                    "Choose a free gift ({}) and add {quantity} to the cart",
+                    names.join(", ")
+                ),
+            }
+        }
         ShippingNotEligible {} => "Choose an eligible delivery option".to_string(),
         BuyXGetYIncomplete { buy, get } => {
             format!("Buy {buy}, get {get}: add the qualifying items")

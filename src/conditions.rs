@@ -61,7 +61,8 @@ pub fn status_of(reason: &ReasonKind) -> CardStatus {
         | NotChosen {}
         | TooManyCodes { .. }
         | BudgetShared { .. }
-        | GiftNotInCart { .. } => CardStatus::Available,
+        | GiftNotInCart { .. }
+        | GiftChoiceNotInCart { .. } => CardStatus::Available,
     }
 }
 

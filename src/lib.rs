@@ -240,25 +240,26 @@ fn evaluate_validated(
             message: format!("Code {code} is not valid"),
         })
         .collect();
-    // A gift is worth adding when the missing gift is all that stands in the way.
-    let gifts_to_add = verdicts
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| {
-            coupons[*i].application == model::Application::Automatic || entered[*i].is_some()
-        })
-        .filter_map(|(i, v)| match v.blockers.as_slice() {
-            [model::ReasonKind::GiftNotInCart {
-                product_id,
-                quantity,
-            }] => Some(GiftToAdd {
+    // A gift is worth adding when the missing gift is all that stands in the way; a
+    // choice of gifts gives one entry per choice.
+    let mut gifts_to_add = Vec::new();
+    for (i, v) in verdicts.iter().enumerate() {
+        let [model::ReasonKind::GiftNotInCart { quantity, .. }
+        | model::ReasonKind::GiftChoiceNotInCart { quantity, .. }] = v.blockers.as_slice()
+        else {
+            continue;
+        };
+        if coupons[i].application == model::Application::Code && entered[i].is_none() {
+            continue;
+        }
+        for product_id in coupons[i].discount.gift_choices() {
+            gifts_to_add.push(GiftToAdd {
                 coupon_id: coupons[i].id.clone(),
                 product_id: product_id.clone(),
                 quantity: *quantity,
-            }),
-            _ => None,
-        })
-        .collect();
+            });
+        }
+    }
     let saving = chosen.saving();
     Ok(EvaluationResult {
         currency,

@@ -9,7 +9,7 @@
 
 use crate::allocation::largest_remainder;
 use crate::facts::Facts;
-use crate::model::{ComboItem, Coupon, Discount, ReasonKind, Scope, Tier};
+use crate::model::{ComboItem, Coupon, Discount, ReasonKind, Reward, Scope, Tier};
 use crate::money::{Amount, Currency, Money, Percent};
 
 /// What is left of the cart after the discounts applied so far.
@@ -123,11 +123,44 @@ pub fn offer(
     let spread =
         |amount: Money, base: Money| Offer::spread(amount.min(base), scoped, remaining, split);
     match &coupon.discount {
-        Discount::Percentage { percent, cap } => {
+        Discount::Percentage {
+            percent,
+            cap,
+            max_units: None,
+        } => {
             let base = base();
             spread(capped(base.percent(percent), cap.as_ref(), currency), base)
         }
-        Discount::FixedAmount { amount } => spread(currency.money(*amount), base()),
+        Discount::FixedAmount {
+            amount,
+            max_units: None,
+        } => spread(currency.money(*amount), base()),
+        // A unit cap: the same kinds on the chosen units only, each line worth only
+        // its chosen units (and, for an amount per item, at most that amount on each).
+        Discount::Percentage {
+            max_units: Some(max),
+            ..
+        }
+        | Discount::FixedAmount {
+            max_units: Some(max),
+            ..
+        }
+        | Discount::AmountPerItem {
+            max_units: Some(max),
+            ..
+        } => {
+            let (lines, view) = dearest_units(coupon, *max, scoped, remaining, facts);
+            let base: Money = lines.iter().map(|&i| view.lines[i]).sum();
+            let amount = match &coupon.discount {
+                Discount::Percentage { percent, cap, .. } => {
+                    capped(base.percent(percent), cap.as_ref(), currency)
+                }
+                Discount::FixedAmount { amount, .. } => currency.money(*amount),
+                // The view holds what comes off each line already.
+                _ => base,
+            };
+            Offer::spread(amount.min(base), &lines, &view, split)
+        }
         Discount::Tiered { tiers, cap } => {
             let base = base();
             spread(
@@ -135,9 +168,10 @@ pub fn offer(
                 base,
             )
         }
-        Discount::AmountPerItem { amount } => {
-            per_item(currency.money(*amount), scoped, remaining, facts)
-        }
+        Discount::AmountPerItem {
+            amount,
+            max_units: None,
+        } => per_item(currency.money(*amount), scoped, remaining, facts),
         Discount::FixedPrice { price } => {
             at_price(currency.money(*price), scoped, remaining, facts)
         }
@@ -153,13 +187,16 @@ pub fn offer(
                 total: amount,
             }
         }
-        Discount::FreeGift {
-            product_id,
-            quantity,
-        } => {
+        Discount::FreeGift { quantity, .. } => {
             let mut parts = Vec::new();
             let count = i64::from(quantity.unwrap_or(1));
-            units_of_product(product_id, count, remaining, facts, &mut parts);
+            // The first choice the cart holds: one lookup for a single gift.
+            for gift in coupon.discount.gift_choices() {
+                units_of_product(gift, count, remaining, facts, &mut parts);
+                if !parts.is_empty() {
+                    break;
+                }
+            }
             Offer::on_lines(parts)
         }
         Discount::BuyXGetY {
@@ -167,6 +204,7 @@ pub fn offer(
             get,
             percent,
             limit,
+            reward,
         } => buy_x_get_y(
             facts,
             remaining,
@@ -176,6 +214,7 @@ pub fn offer(
             get.quantity,
             percent.as_ref(),
             *limit,
+            *reward == Some(Reward::MostExpensive),
         ),
         Discount::Combo {
             items,
@@ -212,6 +251,43 @@ fn tier_amount(tiers: &[Tier], base: Money, currency: Currency) -> Money {
         Some((None, Some(a))) => currency.money(*a),
         _ => Money::ZERO,
     }
+}
+
+/// The shopper's gift: the first of `choices` the cart holds.
+fn chosen_gift<'c>(choices: &'c [String], facts: &Facts) -> Option<&'c String> {
+    choices.iter().find(|p| facts.units_of(p) > 0)
+}
+
+/// The `max` most expensive scoped units (equal units in cart order), for a unit
+/// cap: the lines they come from, in cart order, and what is left of the cart with
+/// each of those lines worth only its chosen units (money rule 5); for an amount per
+/// item, at most its amount on each chosen unit, which is then all taken.
+fn dearest_units(
+    coupon: &Coupon,
+    max: u32,
+    scoped: &[usize],
+    remaining: &Remaining,
+    facts: &Facts,
+) -> (Vec<usize>, Remaining) {
+    let mut groups = unit_groups(scoped, remaining, facts);
+    dearest_first(&mut groups);
+    let taken = take_units(&groups, i64::from(max));
+    // Only the chosen lines of the view are read.
+    let mut view = remaining.clone();
+    let mut lines = Vec::new();
+    for &line in scoped {
+        // At most one entry per line: a short search, and no sort of the choice.
+        if let Some(&(_, count)) = taken.iter().find(|(l, _)| *l == line) {
+            let quantity = i64::from(facts.cart.lines[line].quantity);
+            let mut value = units_value(remaining.lines[line], count, quantity);
+            if let Discount::AmountPerItem { amount, .. } = &coupon.discount {
+                value = value.min(facts.currency.money(*amount).times(count));
+            }
+            view.lines[line] = value;
+            lines.push(line);
+        }
+    }
+    (lines, view)
 }
 
 /// `each` off every scoped unit, never more than is left of its line.
@@ -317,13 +393,21 @@ fn combo(
 pub fn unmet(coupon: &Coupon, scoped: &[usize], facts: &Facts) -> Option<ReasonKind> {
     let currency = facts.currency;
     match &coupon.discount {
-        Discount::FreeGift {
-            product_id,
-            quantity,
-        } if facts.units_of(product_id) == 0 => Some(ReasonKind::GiftNotInCart {
-            product_id: product_id.clone(),
-            quantity: quantity.unwrap_or(1),
-        }),
+        Discount::FreeGift { quantity, .. } => {
+            let choices = coupon.discount.gift_choices();
+            let quantity = quantity.unwrap_or(1);
+            match (chosen_gift(choices, facts), choices) {
+                (Some(_), _) => None,
+                (None, [product_id]) => Some(ReasonKind::GiftNotInCart {
+                    product_id: product_id.clone(),
+                    quantity,
+                }),
+                (None, _) => Some(ReasonKind::GiftChoiceNotInCart {
+                    product_ids: choices.to_vec(),
+                    quantity,
+                }),
+            }
+        }
         Discount::FreeShipping { option_ids, .. } => {
             (!shipping_eligible(option_ids.as_deref(), facts))
                 .then_some(ReasonKind::ShippingNotEligible {})
@@ -378,18 +462,66 @@ struct Units {
 impl Units {
     /// Orders by unit value (`left / quantity`, compared exactly), then cart order.
     fn cheaper(&self, other: &Units) -> std::cmp::Ordering {
+        self.by_value(other).then(self.line.cmp(&other.line))
+    }
+
+    fn by_value(&self, other: &Units) -> std::cmp::Ordering {
         // Cross products in 128 bits: an amount times a unit count can pass 64.
         let value = |u: &Units, times: i64| i128::from(u.left.minor_units()) * i128::from(times);
-        value(self, other.quantity)
-            .cmp(&value(other, self.quantity))
-            .then(self.line.cmp(&other.line))
+        value(self, other.quantity).cmp(&value(other, self.quantity))
     }
 }
 
+/// Sorts unit groups by unit value, the most expensive first, equal values in cart
+/// order: the cheapest-first sort reversed, then each run of equal values reversed
+/// back. The cheapest-first sort is the one buy X get Y uses by default, so its path
+/// stays as it is and the module keeps one sort routine for both orders.
+fn dearest_first(groups: &mut [Units]) {
+    groups.sort_by(Units::cheaper);
+    groups.reverse();
+    let mut start = 0;
+    for i in 1..=groups.len() {
+        if i == groups.len() || groups[i].by_value(&groups[start]).is_ne() {
+            groups[start..i].reverse();
+            start = i;
+        }
+    }
+}
+
+/// The units of `lines`, one group per line, in the order given.
+fn unit_groups(lines: &[usize], remaining: &Remaining, facts: &Facts) -> Vec<Units> {
+    lines
+        .iter()
+        .map(|&line| Units {
+            line,
+            left: remaining.lines[line],
+            quantity: i64::from(facts.cart.lines[line].quantity),
+        })
+        .collect()
+}
+
+/// The first `count` units of `groups` in their order, as (line, units) per group
+/// they come from.
+fn take_units(groups: &[Units], count: i64) -> Vec<(usize, i64)> {
+    let mut left = count;
+    let mut taken = Vec::new();
+    for u in groups {
+        if left == 0 {
+            break;
+        }
+        let c = left.min(u.quantity);
+        taken.push((u.line, c));
+        left -= c;
+    }
+    taken
+}
+
 /// Buy X get Y over unit groups. After `a` applications the rewarded units are the
-/// `a·get` cheapest units of the get set, and the bought units are `a·buy` of the buy
-/// set's other units (the dearest, so the cheapest are left to reward): the largest
-/// feasible `a` is found by bisection, so quantities in the millions cost nothing.
+/// `a·get` cheapest units of the get set (the most expensive with `dearest`), and the
+/// bought units are `a·buy` of the buy set's other units: the largest feasible `a`
+/// is found by bisection, so quantities in the millions cost nothing. Feasibility
+/// falls as `a` grows in either order (each rewarded unit removes at most one unit
+/// from the buy set), so the bisection holds for both.
 #[allow(clippy::too_many_arguments)]
 fn buy_x_get_y(
     facts: &Facts,
@@ -400,39 +532,22 @@ fn buy_x_get_y(
     get_qty: u32,
     percent: Option<&Percent>,
     limit: Option<u32>,
+    dearest: bool,
 ) -> Offer {
-    let groups = |scope: &Scope| -> Vec<Units> {
-        facts
-            .scoped_lines(Some(scope))
-            .into_iter()
-            .map(|line| Units {
-                line,
-                left: remaining.lines[line],
-                quantity: i64::from(facts.cart.lines[line].quantity),
-            })
-            .collect()
-    };
+    let groups = |scope: &Scope| unit_groups(&facts.scoped_lines(Some(scope)), remaining, facts);
     let mut get = groups(get_scope);
-    get.sort_by(Units::cheaper);
+    if dearest {
+        dearest_first(&mut get);
+    } else {
+        get.sort_by(Units::cheaper);
+    }
     let buy = groups(buy_scope);
     // Unit counts: at most 1,000 lines of 10^6 units, far inside 64 bits.
     let (n, m) = (i64::from(buy_qty), i64::from(get_qty));
     let total_get: i64 = get.iter().map(|u| u.quantity).sum();
     let total_buy: i64 = buy.iter().map(|u| u.quantity).sum();
-    // The cheapest `count` units of the get set, as (line, units) taken from each group.
-    let rewards = |count: i64| -> Vec<(usize, i64)> {
-        let mut left = count;
-        let mut taken = Vec::new();
-        for u in &get {
-            if left == 0 {
-                break;
-            }
-            let c = left.min(u.quantity);
-            taken.push((u.line, c));
-            left -= c;
-        }
-        taken
-    };
+    // The first `count` units of the get set in reward order.
+    let rewards = |count: i64| take_units(&get, count);
     let feasible = |a: i64| -> bool {
         if a * m > total_get {
             return false;

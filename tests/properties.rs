@@ -95,6 +95,23 @@ proptest! {
     }
 
     #[test]
+    fn unit_caps_touch_at_most_their_units(req in request()) {
+        let result = run(&req);
+        for a in &result.applied {
+            let def = req["bundle"]["coupons"].as_array().unwrap().iter().find(|c| c["id"] == a.coupon_id.as_str()).unwrap();
+            let (kind, body) = def["discount"].as_object().unwrap().iter().next().unwrap();
+            let Some(max) = body["maxUnits"].as_u64() else { continue };
+            // The units come from at most `max` lines, and the discount is a product one.
+            prop_assert!(a.lines.len() as u64 <= max, "{} touched {} lines for {} units", a.coupon_id, a.lines.len(), max);
+            prop_assert_eq!(a.class, coupon_engine::model::DiscountClass::Product);
+            if kind == "amountPerItem" {
+                let each: Decimal = body["amount"].as_str().unwrap().parse().unwrap();
+                prop_assert!(dec(a.amount) <= each * Decimal::from(max), "{} took {} for {} units", a.coupon_id, dec(a.amount), max);
+            }
+        }
+    }
+
+    #[test]
     fn adding_an_item_never_unmeets_a_minimum_value(req in request(), extra in 1u32..4) {
         let before = run(&req);
         let mut more = req.clone();

@@ -102,8 +102,8 @@ export type CodeRules<T extends { application: Application, code?: string, codeH
 
 /// One generated declaration, with the rules validation enforces that TypeScript can
 /// also express: amounts and percents are number strings (`"1250.50"`, not `"₹500"`),
-/// a discount, scope, audience, order scope or rule has exactly one kind, a tier and a
-/// combo exactly one of their alternatives, and a code coupon its code. ts-rs writes
+/// a discount, scope, audience, order scope or rule has exactly one kind, a tier, a
+/// combo and a free gift exactly one of their alternatives, and a code coupon its code. ts-rs writes
 /// what serde reads, which is looser; these are rewrites of its text, so a field added
 /// to the Rust types still appears here.
 fn stricter(name: &str, decl: &str) -> String {
@@ -116,12 +116,15 @@ fn stricter(name: &str, decl: &str) -> String {
         }
         "Tier" => format!(r#"ExactlyOne<{body}, "percent" | "amount">"#),
         "Coupon" => format!("CodeRules<{body}>"),
-        "Discount" => format!(
-            "OneKey<{}>",
-            wrap_object(body, r#""combo": "#, |o| format!(
-                r#"ExactlyOne<{o}, "price" | "percent" | "amount">"#
-            ))
-        ),
+        "Discount" => {
+            let body = wrap_object(body, r#""combo": "#, |o| {
+                format!(r#"ExactlyOne<{o}, "price" | "percent" | "amount">"#)
+            });
+            let body = wrap_object(&body, r#""freeGift": "#, |o| {
+                format!(r#"ExactlyOne<{o}, "productId" | "productIds">"#)
+            });
+            format!("OneKey<{body}>")
+        }
         // The input enums serde tags externally (`{ "kind": … }`), some with unit variants.
         "Audience" | "OrderScope" | "Rule" | "Scope" => format!("OneKey<{body}>"),
         _ => body.to_string(),

@@ -421,15 +421,27 @@ percent: Percent,
 /**
  * Upper limit on the discount.
  */
-cap?: Amount, } } | { "fixedAmount": { 
+cap?: Amount, 
+/**
+ * Only on this many scoped units, the most expensive first (equal ones in cart order).
+ */
+maxUnits?: number, } } | { "fixedAmount": { 
 /**
  * The amount, more than zero.
  */
-amount: Amount, } } | { "amountPerItem": { 
+amount: Amount, 
+/**
+ * Only on this many scoped units, the most expensive first (equal ones in cart order).
+ */
+maxUnits?: number, } } | { "amountPerItem": { 
 /**
  * Per unit, more than zero.
  */
-amount: Amount, } } | { "fixedPrice": { 
+amount: Amount, 
+/**
+ * Only on this many scoped units, the most expensive first (equal ones in cart order).
+ */
+maxUnits?: number, } } | { "fixedPrice": { 
 /**
  * The unit price.
  */
@@ -457,7 +469,11 @@ percent?: Percent,
 /**
  * At most this many applications.
  */
-limit?: number, } } | { "freeShipping": { 
+limit?: number, 
+/**
+ * Which units of the get set are rewarded. Absent: the cheapest.
+ */
+reward?: Reward, } } | { "freeShipping": { 
 /**
  * Only these options. Absent: any option.
  */
@@ -465,15 +481,19 @@ optionIds?: Array<string>,
 /**
  * Upper limit on the discount. Absent: shipping is free.
  */
-cap?: Amount, } } | { "freeGift": { 
+cap?: Amount, } } | { "freeGift": ExactlyOne<{ 
 /**
  * The gift product.
  */
-productId: string, 
+productId?: string, 
+/**
+ * The gifts to choose from, in the merchant's order of preference (at least one).
+ */
+productIds?: Array<string>, 
 /**
  * Units given. Absent: 1.
  */
-quantity?: number, } } | { "combo": ExactlyOne<{ 
+quantity?: number, }, "productId" | "productIds"> } | { "combo": ExactlyOne<{ 
 /**
  * The products of one set (at least two units in all).
  */
@@ -580,7 +600,8 @@ export type GiftToAdd = {
  */
 couponId: string, 
 /**
- * The gift product.
+ * The gift product. A coupon that offers a choice of gifts has one entry per
+ * choice, in its order: the shopper adds one of them.
  */
 productId: string, 
 /**
@@ -1019,6 +1040,14 @@ productId: string,
 /**
  * Units to add.
  */
+quantity: number, } } | { "code": "gift_choice_not_in_cart", "params": { 
+/**
+ * The gift products to choose from, in the coupon's order.
+ */
+productIds: Array<string>, 
+/**
+ * Units to add.
+ */
 quantity: number, } } | { "code": "shipping_not_eligible", "params": Record<symbol, never> } | { "code": "buy_x_get_y_incomplete", "params": { 
 /**
  * Units to buy per application.
@@ -1046,6 +1075,8 @@ differences: Array<Difference>,
  * The server's own result, to show the shopper when the claim is rejected.
  */
 result: EvaluationResult, };
+
+export type Reward = "cheapest" | "mostExpensive";
 
 export type Rule = OneKey<{ "all": Array<Rule> } | { "any": Array<Rule> } | { "purchased": { 
 /**

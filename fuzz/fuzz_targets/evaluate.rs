@@ -24,7 +24,7 @@ fn discount(u: &mut Unstructured) -> arbitrary::Result<Value> {
     let pct = |u: &mut Unstructured| -> arbitrary::Result<String> {
         Ok(u.int_in_range(1u32..=100)?.to_string())
     };
-    Ok(match u.int_in_range(0..=8)? {
+    let mut d = match u.int_in_range(0..=8)? {
         0 => json!({"percentage": {"percent": pct(u)?, "cap": amount(u, 100_000)?}}),
         1 => json!({"fixedAmount": {"amount": format!("{}.00", u.int_in_range(1u32..=5_000)?)}}),
         2 => json!({"amountPerItem": {"amount": format!("{}.00", u.int_in_range(1u32..=500)?)}}),
@@ -37,11 +37,23 @@ fn discount(u: &mut Unstructured) -> arbitrary::Result<Value> {
                                  "get": {"scope": scope(u)?, "quantity": u.int_in_range(1u32..=2)?}, "percent": pct(u)?}})
         }
         6 => json!({"freeShipping": {"cap": format!("{}.00", u.int_in_range(1u32..=200)?)}}),
+        7 if bool::arbitrary(u)? => json!({"freeGift": {"productIds": ["p3", format!("p{}", u.int_in_range(0..=2)?)]}}),
         7 => json!({"freeGift": {"productId": format!("p{}", u.int_in_range(0..=4)?)}}),
         _ => {
             json!({"combo": {"items": [{"productId": "p0"}, {"productId": "p1"}], "price": amount(u, 100_000)?}})
         }
-    })
+    };
+    // Unit caps on the kinds that take them, and the other reward order.
+    let kind = d.as_object_mut().and_then(|o| o.iter_mut().next());
+    if let Some((name, body)) = kind {
+        if ["percentage", "fixedAmount", "amountPerItem"].contains(&name.as_str()) && bool::arbitrary(u)? {
+            body["maxUnits"] = json!(u.int_in_range(1u32..=4)?);
+        }
+        if name == "buyXGetY" && bool::arbitrary(u)? {
+            body["reward"] = json!("mostExpensive");
+        }
+    }
+    Ok(d)
 }
 
 fn request(u: &mut Unstructured) -> arbitrary::Result<Value> {

@@ -344,11 +344,16 @@ fn print_cards(out: &mut impl Write, path: &Path, result: &EvaluationResult) -> 
             writeln!(out, "                   ⏱ until {expiry}")?;
         }
     }
-    for gift in &result.gifts_to_add {
+    for (i, gift) in result.gifts_to_add.iter().enumerate() {
+        // A coupon's further entries are other choices of the same gift.
+        let choice = i > 0 && result.gifts_to_add[i - 1].coupon_id == gift.coupon_id;
         writeln!(
             out,
-            "   + add to cart: {} × {} (free with {})",
-            gift.product_id, gift.quantity, gift.coupon_id
+            "   + {}: {} × {} (free with {})",
+            if choice { "or add" } else { "add to cart" },
+            gift.product_id,
+            gift.quantity,
+            gift.coupon_id
         )?;
     }
     for unknown in &result.unknown_codes {

@@ -76,8 +76,8 @@ pub enum SelectionMode {
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum DiscountClass {
-    /// Discounts on particular items: scoped percentages and amounts, per-item
-    /// amounts, fixed prices, buy X get Y, combos, gifts.
+    /// Discounts on particular items: scoped or unit-capped percentages and amounts,
+    /// per-item amounts, fixed prices, buy X get Y, combos, gifts.
     Product,
     /// Discounts on the whole order: entire-cart percentages, amounts and tiers.
     Order,
@@ -273,16 +273,26 @@ pub enum Discount {
         /// Upper limit on the discount.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         cap: Option<Amount>,
+        /// Only on this many scoped units, the most expensive first (equal ones in cart order).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_units: Option<u32>,
     },
-    /// A fixed amount off the scoped lines (never more than their subtotal).
+    /// A fixed amount spread across the scoped lines (never more than their
+    /// subtotal). Off each unit instead is [`Discount::AmountPerItem`].
     FixedAmount {
         /// The amount, more than zero.
         amount: Amount,
+        /// Only on this many scoped units, the most expensive first (equal ones in cart order).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_units: Option<u32>,
     },
     /// A fixed amount off each scoped unit (never more than the unit).
     AmountPerItem {
         /// Per unit, more than zero.
         amount: Amount,
+        /// Only on this many scoped units, the most expensive first (equal ones in cart order).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_units: Option<u32>,
     },
     /// Each scoped unit sold at this price (units already cheaper are left alone).
     FixedPrice {
@@ -299,7 +309,8 @@ pub enum Discount {
     },
     /// Buy `buy.quantity` units of one set, get `get.quantity` units of another at
     /// `percent` off (default 100: free), repeated per multiple up to `limit` times.
-    /// The cheapest qualifying units are the rewarded ones; no unit counts twice.
+    /// The cheapest qualifying units are the rewarded ones, or the most expensive
+    /// (`reward`); no unit counts twice.
     BuyXGetY {
         /// What must be bought.
         buy: UnitSet,
@@ -311,6 +322,9 @@ pub enum Discount {
         /// At most this many applications.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         limit: Option<u32>,
+        /// Which units of the get set are rewarded. Absent: the cheapest.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reward: Option<Reward>,
     },
     /// A discount on the selected shipping option only.
     FreeShipping {
@@ -321,11 +335,17 @@ pub enum Discount {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         cap: Option<Amount>,
     },
-    /// A gift product at zero price. When it is not in the cart, the card says so and
-    /// the result lists it under `giftsToAdd`.
+    /// A gift product at zero price, or the shopper's choice of one of several: the
+    /// first of `productIds` the cart holds. When none is in the cart, the card says
+    /// so (listing the choices) and the result lists each under `giftsToAdd`.
+    /// Exactly one of `productId` and `productIds`.
     FreeGift {
         /// The gift product.
-        product_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        product_id: Option<String>,
+        /// The gifts to choose from, in the merchant's order of preference (at least one).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        product_ids: Option<Vec<String>>,
         /// Units given. Absent: 1.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         quantity: Option<u32>,
@@ -348,6 +368,43 @@ pub enum Discount {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         limit: Option<u32>,
     },
+}
+
+/// Which units of a buy-X-get-Y get set are rewarded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, FromJson, ToJson)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum Reward {
+    /// The cheapest qualifying units (a shop's usual rule).
+    Cheapest,
+    /// The most expensive qualifying units (buy a sweater, get the dearer t-shirt free).
+    MostExpensive,
+}
+
+impl Discount {
+    /// The unit cap of a percentage, fixed amount or amount per item: the discount
+    /// then works only on that many scoped units, the most expensive first (equal
+    /// units in cart order), and its allocation names the lines they come from.
+    pub fn max_units(&self) -> Option<u32> {
+        match self {
+            Discount::Percentage { max_units, .. }
+            | Discount::FixedAmount { max_units, .. }
+            | Discount::AmountPerItem { max_units, .. } => *max_units,
+            _ => None,
+        }
+    }
+
+    /// A free gift's choices: `productIds`, or `productId` alone (empty for other kinds).
+    pub fn gift_choices(&self) -> &[String] {
+        match self {
+            Discount::FreeGift {
+                product_id,
+                product_ids,
+                ..
+            } => product_ids.as_deref().unwrap_or(product_id.as_slice()),
+            _ => &[],
+        }
+    }
 }
 
 /// One tier of a tiered discount: exactly one of `percent` or `amount`.
@@ -390,7 +447,8 @@ pub struct ComboItem {
 
 impl Coupon {
     /// The discount's class: free shipping is shipping; entire-cart percentages,
-    /// amounts and tiers are order; everything scoped or per unit is product.
+    /// amounts and tiers are order; everything scoped or per unit is product, and so
+    /// is a percentage or amount capped to `maxUnits` units, which picks items.
     pub fn class(&self) -> DiscountClass {
         let whole_cart = self
             .purchase
@@ -399,8 +457,12 @@ impl Coupon {
             .is_none_or(|s| *s == Scope::EntireCart);
         match self.discount {
             Discount::FreeShipping { .. } => DiscountClass::Shipping,
-            Discount::Percentage { .. }
-            | Discount::FixedAmount { .. }
+            Discount::Percentage {
+                max_units: None, ..
+            }
+            | Discount::FixedAmount {
+                max_units: None, ..
+            }
             | Discount::Tiered { .. }
                 if whole_cart =>
             {

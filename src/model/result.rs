@@ -50,7 +50,8 @@ pub struct EvaluationResult {
 pub struct GiftToAdd {
     /// The coupon that gives it.
     pub coupon_id: String,
-    /// The gift product.
+    /// The gift product. A coupon that offers a choice of gifts has one entry per
+    /// choice, in its order: the shopper adds one of them.
     pub product_id: String,
     /// Units.
     pub quantity: u32,
@@ -401,6 +402,14 @@ pub enum ReasonKind {
     GiftNotInCart {
         /// The gift product.
         product_id: String,
+        /// Units to add.
+        quantity: u32,
+    },
+    /// None of a free gift's choices is in the cart; see `giftsToAdd` in the result,
+    /// which lists each.
+    GiftChoiceNotInCart {
+        /// The gift products to choose from, in the coupon's order.
+        product_ids: Vec<String>,
         /// Units to add.
         quantity: u32,
     },

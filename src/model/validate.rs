@@ -489,6 +489,7 @@ fn scope(s: &super::Scope, at: &Path<'_>) -> Result {
 }
 
 /// Exactly one of the named options is present.
+#[inline(never)]
 fn exactly_one(present: &[(bool, &str)], at: &Path<'_>) -> Result {
     let names: Vec<&str> = present.iter().map(|(_, n)| *n).collect();
     match present.iter().filter(|(p, _)| *p).count() {
@@ -507,17 +508,32 @@ fn exactly_one(present: &[(bool, &str)], at: &Path<'_>) -> Result {
 }
 
 fn discount(d: &Discount, currency: Currency, at: &Path<'_>) -> Result {
+    // The unit cap of the kinds that take one, and their key: checked once, below.
+    let mut max_units = (None, "");
     match d {
-        Discount::Percentage { percent, cap } => {
+        Discount::Percentage {
+            percent,
+            cap,
+            max_units: m,
+        } => {
+            max_units = (*m, "percentage");
             percent_above_zero(percent, &at.key("percentage").key("percent"))?;
             if let Some(cap) = cap {
                 positive(cap, currency, &at.key("percentage").key("cap"))?;
             }
         }
-        Discount::FixedAmount { amount } => {
+        Discount::FixedAmount {
+            amount,
+            max_units: m,
+        } => {
+            max_units = (*m, "fixedAmount");
             positive(amount, currency, &at.key("fixedAmount").key("amount"))?;
         }
-        Discount::AmountPerItem { amount } => {
+        Discount::AmountPerItem {
+            amount,
+            max_units: m,
+        } => {
+            max_units = (*m, "amountPerItem");
             positive(amount, currency, &at.key("amountPerItem").key("amount"))?;
         }
         Discount::FixedPrice { price } => {
@@ -531,6 +547,7 @@ fn discount(d: &Discount, currency: Currency, at: &Path<'_>) -> Result {
             get,
             percent,
             limit,
+            ..
         } => buy_x_get_y(buy, get, percent.as_ref(), *limit, &at.key("buyXGetY"))?,
         Discount::FreeShipping { option_ids, cap } => {
             if let Some(ids) = option_ids {
@@ -542,10 +559,27 @@ fn discount(d: &Discount, currency: Currency, at: &Path<'_>) -> Result {
         }
         Discount::FreeGift {
             product_id,
+            product_ids,
             quantity,
         } => {
-            check_id(product_id, &at.key("freeGift").key("productId"))?;
-            at_least_one(*quantity, &at.key("freeGift").key("quantity"))?;
+            let p = at.key("freeGift");
+            exactly_one(
+                &[
+                    (product_id.is_some(), "productId"),
+                    (product_ids.is_some(), "productIds"),
+                ],
+                &p,
+            )?;
+            // One check for either form: `productId`, or each of `productIds`.
+            let (one, list) = (p.key("productId"), p.key("productIds"));
+            if product_ids.is_some() {
+                check_non_empty(d.gift_choices(), &list)?;
+            }
+            for (i, id) in d.gift_choices().iter().enumerate() {
+                let each = list.index(i);
+                check_id(id, if product_ids.is_some() { &each } else { &one })?;
+            }
+            at_least_one(*quantity, &p.key("quantity"))?;
         }
         Discount::Combo {
             items,
@@ -561,6 +595,7 @@ fn discount(d: &Discount, currency: Currency, at: &Path<'_>) -> Result {
             &at.key("combo"),
         )?,
     }
+    at_least_one(max_units.0, &at.key(max_units.1).key("maxUnits"))?;
     Ok(())
 }
 

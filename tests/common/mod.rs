@@ -1,5 +1,6 @@
 //! Random valid requests for property and differential tests: up to 6 coupons of every
-//! kind with random stacking, up to 8 lines, entered codes, in INR, JPY or KWD.
+//! kind (unit caps, reward orders and gift choices included) with random stacking, up
+//! to 8 lines, entered codes, in INR, JPY or KWD.
 #![allow(dead_code)]
 
 use proptest::prelude::*;
@@ -14,25 +15,39 @@ fn currency() -> impl Strategy<Value = (&'static str, u32)> {
     prop_oneof![Just(("INR", 2)), Just(("JPY", 0)), Just(("KWD", 3))]
 }
 
+/// `discount` with `"maxUnits": n` in its one kind's object, when there is an `n`.
+fn with_max_units(mut discount: Value, max_units: Option<u32>) -> Value {
+    if let (Some(n), Some(kind)) = (
+        max_units,
+        discount.as_object_mut().and_then(|d| d.values_mut().next()),
+    ) {
+        kind["maxUnits"] = json!(n);
+    }
+    discount
+}
+
 fn coupon(i: usize, exponent: u32) -> impl Strategy<Value = Value> {
+    let max_units = || proptest::option::weighted(0.3, 1u32..6);
     let discount = prop_oneof![
-        (1u32..=1000, proptest::option::of(1u64..500_000)).prop_map(move |(pct, cap)| {
+        (1u32..=1000, proptest::option::of(1u64..500_000), max_units()).prop_map(move |(pct, cap, max)| {
             let mut p = json!({"percent": Decimal::new(i64::from(pct), 1).to_string()});
             if let Some(c) = cap {
                 p["cap"] = json!(amount(c, exponent));
             }
-            json!({"percentage": p})
+            with_max_units(json!({"percentage": p}), max)
         }),
-        (1u64..2_000_000).prop_map(move |a| json!({"fixedAmount": {"amount": amount(a, exponent)}})),
-        (1u64..50_000).prop_map(move |a| json!({"amountPerItem": {"amount": amount(a, exponent)}})),
+        (1u64..2_000_000, max_units()).prop_map(move |(a, max)| with_max_units(json!({"fixedAmount": {"amount": amount(a, exponent)}}), max)),
+        (1u64..50_000, max_units()).prop_map(move |(a, max)| with_max_units(json!({"amountPerItem": {"amount": amount(a, exponent)}}), max)),
         (0u64..300_000).prop_map(move |a| json!({"fixedPrice": {"price": amount(a, exponent)}})),
         (1u64..400_000, 1u32..300).prop_map(move |(min, pct)| json!({"tiered": {"tiers": [
             {"minValue": amount(min, exponent), "percent": Decimal::new(i64::from(pct), 1).to_string()},
             {"minValue": amount(min * 3, exponent), "amount": amount(min / 2 + 1, exponent)}]}})),
-        (1u32..4, 1u32..3, 1u32..=100, proptest::option::of(1u32..4)).prop_map(|(buy, get, pct, limit)| {
+        (1u32..4, 1u32..3, 1u32..=100, proptest::option::of(1u32..4), proptest::option::of(any::<bool>())).prop_map(
+            |(buy, get, pct, limit, dearest)| {
             let mut d = json!({"buy": {"scope": {"collections": ["k0", "k1"]}, "quantity": buy},
                                "get": {"scope": {"products": ["p0", "p1", "p2"]}, "quantity": get}, "percent": pct.to_string()});
             if let Some(l) = limit { d["limit"] = json!(l); }
+            if let Some(dearest) = dearest { d["reward"] = json!(if dearest { "mostExpensive" } else { "cheapest" }); }
             json!({"buyXGetY": d})
         }),
         proptest::option::of(1u64..10_000).prop_map(move |cap| {
@@ -41,6 +56,8 @@ fn coupon(i: usize, exponent: u32) -> impl Strategy<Value = Value> {
             json!({"freeShipping": d})
         }),
         (0usize..6).prop_map(|p| json!({"freeGift": {"productId": format!("p{p}")}})),
+        (proptest::sample::subsequence(vec!["p0", "p2", "p4", "p5", "p9"], 1..=3).prop_shuffle(), 1u32..3)
+            .prop_map(|(ps, q)| json!({"freeGift": {"productIds": ps, "quantity": q}})),
         (0u64..200_000, 1u32..3).prop_map(move |(price, q)| json!({"combo": {"items": [{"productId": "p0"}, {"productId": "p3", "quantity": q}],
                                                                             "price": amount(price, exponent)}})),
     ];

@@ -14,6 +14,11 @@ const coupons: Coupon[] = [
   { id: "hidden", codeHash: "0123456789abcdef.digest", application: "code", discount: { freeShipping: {} }, display: { title: "Free delivery" } },
   { id: "combo", application: "automatic", discount: { combo: { items: [{ productId: "a" }, { productId: "b" }], price: "99.00" } }, display: { title: "Combo" } },
   { id: "only", application: "automatic", discount: { fixedPrice: { price: "99" } }, audience: "all", orderScope: "firstOrder", display: { title: "₹99" } },
+  { id: "top2", application: "automatic", discount: { percentage: { percent: "25", maxUnits: 2 } }, display: { title: "25% off 2 items" } },
+  { id: "each", application: "automatic", discount: { amountPerItem: { amount: "50.00", maxUnits: 3 } }, display: { title: "₹50 off up to 3" } },
+  { id: "b1g1", application: "automatic", discount: { buyXGetY: { buy: { scope: "entireCart", quantity: 1 }, get: { scope: "entireCart", quantity: 1 }, reward: "mostExpensive" } }, display: { title: "B1G1" } },
+  { id: "gift", application: "automatic", discount: { freeGift: { productIds: ["tote", "mug"] } }, display: { title: "Tote or mug" } },
+  { id: "gift1", application: "automatic", discount: { freeGift: { productId: "tote" } }, display: { title: "Tote" } },
 ];
 const tiers: Tier[] = [{ minValue: "2000.00", percent: "5" }, { minValue: "5000.00", amount: "600.00" }];
 const bundle: Bundle = {

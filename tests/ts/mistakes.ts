@@ -30,10 +30,14 @@ const noCode: Coupon = { id: "d", application: "code", discount: { freeShipping:
 const both: Coupon = { id: "e", application: "code", code: "E", codeHash: "0123456789abcdef.x", discount: { freeShipping: {} }, display };
 // @ts-expect-error TS2322 a combo has a price, a percent or an amount, only one
 const combo: Coupon = { id: "f", application: "automatic", discount: { combo: { items: [], price: "99.00", percent: "10" } }, display };
+// @ts-expect-error TS2322 a free gift has a productId or productIds, not both
+const gift: Coupon = { id: "h", application: "automatic", discount: { freeGift: { productId: "tote", productIds: ["mug"] } }, display };
+// @ts-expect-error TS2322 a reward is "cheapest" or "mostExpensive"
+const reward: Coupon = { id: "i", application: "automatic", discount: { buyXGetY: { buy: { scope: "entireCart", quantity: 1 }, get: { scope: "entireCart", quantity: 1 }, reward: "dearest" } }, display };
 // @ts-expect-error TS2322 one scope kind
 const scope: Coupon = { id: "g", application: "automatic", discount: { freeShipping: {} }, purchase: { scope: { products: [], collections: [] } }, display };
 // @ts-expect-error TS2561 unknown fields are rejected ("Did you mean to write 'maxCodes'?")
 const extra: Bundle = { currency: "INR", coupons: [], selection: "bestCombination", maxcodes: 3 };
 // @ts-expect-error TS2322 a quantity is a number
 const quantity = engine.evaluate(customer, { currency: "INR", lines: [{ id: "l", productId: "p", unitPrice: "1.00", quantity: "2" }] }, { now: "2026-11-22T10:00:00Z" });
-export { misspelt, n, twoKinds, bothTier, emptyTier, rupees, noCode, both, combo, scope, extra, quantity };
+export { misspelt, n, twoKinds, bothTier, emptyTier, rupees, noCode, both, combo, gift, reward, scope, extra, quantity };
