@@ -191,7 +191,7 @@ pub enum CardStatus {
     Ineligible,
     /// The coupon's window, or this customer's validity window, has ended.
     Expired,
-    /// A usage limit is reached.
+    /// A usage limit is reached, or its campaign's budget cannot cover the discount.
     Exhausted,
 }
 
