@@ -467,8 +467,9 @@ fn batch_codes(
     }
     // A batch too short for the count would loop on duplicates: ask for a million
     // times more codes than wanted, so a guessed code is one in a million.
-    let space = 31f64.powi(i32::try_from(batch.length).unwrap_or(i32::MAX));
-    if space < f64::from(count) * 1e6 {
+    // In whole numbers: past 128 bits the space is large enough for any count.
+    let space = 31u128.checked_pow(batch.length).unwrap_or(u128::MAX);
+    if space < u128::from(count) * 1_000_000 {
         return Err(Error::new(
             ErrorCode::OutOfRange,
             format!("bundle.coupons[{i}].codeBatch.length"),

@@ -164,8 +164,8 @@ impl ToJson for crate::Error {
     }
 }
 
-/// A document built with serde_json (a server's own members beside the engine's
-/// values), written as serde_json writes it.
+/// A document built with serde_json (claims a caller or a test writes by hand, even
+/// malformed ones), written as serde_json writes it.
 impl ToJson for serde_json::Value {
     fn write_json(&self, out: &mut String) {
         let _ = write!(out, "{self}");
