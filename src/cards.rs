@@ -267,14 +267,20 @@ fn course<'k>(course_id: &'k str, course_name: Option<&'k String>) -> &'k str {
 }
 
 /// Where the cart's count toward a purchase condition comes from: the cart, or the
-/// products, collections or offers the coupon's scope names.
+/// products, collections or offers the coupon's scope names; sale items left out
+/// when the coupon excludes them, since the shopper sees them in the cart.
 fn counted(coupon: &Coupon) -> String {
-    match coupon.purchase.as_ref().and_then(|p| p.scope.as_ref()) {
+    let purchase = coupon.purchase.as_ref();
+    let mut from = match purchase.and_then(|p| p.scope.as_ref()) {
         None | Some(Scope::EntireCart) => " in your cart".to_string(),
         Some(Scope::Products(ids) | Scope::Collections(ids) | Scope::Offers(ids)) => {
             format!(" from {}", one_of(ids))
         }
+    };
+    if purchase.is_some_and(|p| p.exclude_sale_items) {
+        from.push_str(", sale items excluded");
     }
+    from
 }
 
 /// The default English message for a reason.
@@ -372,6 +378,7 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
         }
         MaxQuantity { limit, .. } => format!("Only for up to {}", plural(*limit, "item", "items")),
         NoEligibleItems {} => "Add an eligible product to use this coupon".to_string(),
+        SaleItemsExcluded {} => "Not valid on sale items".to_string(),
         CodNotAllowed {} => "Not available with cash on delivery".to_string(),
         // A visible coupon may keep its code secret too (a teaser card).
         CodeNotEntered {} => match &coupon.code {

@@ -681,6 +681,12 @@ offerId?: string,
  */
 unitPrice: Amount, 
 /**
+ * The unit's price before a sale, shown struck through. Above `unitPrice` the
+ * line is on sale, and coupons that exclude sale items leave it alone; at or
+ * below it, it says nothing.
+ */
+compareAtPrice?: Amount, 
+/**
  * Units, at least 1.
  */
 quantity: number, 
@@ -846,7 +852,13 @@ minQuantity?: number,
 /**
  * Maximum number of scoped units.
  */
-maxQuantity?: number, };
+maxQuantity?: number, 
+/**
+ * Leaves lines on sale (a `compareAtPrice` above the price) out of the scope:
+ * they neither count toward the conditions nor get the discount. Not for kinds
+ * that pick their own units (buy X get Y, combo, free gift).
+ */
+excludeSaleItems?: boolean, };
 
 export type Reason = { 
 /**
@@ -1020,7 +1032,7 @@ limit: number,
 /**
  * Current scoped units.
  */
-current: number, } } | { "code": "no_eligible_items", "params": Record<symbol, never> } | { "code": "cod_not_allowed", "params": Record<symbol, never> } | { "code": "code_not_entered", "params": Record<symbol, never> } | { "code": "not_combinable", "params": { 
+current: number, } } | { "code": "no_eligible_items", "params": Record<symbol, never> } | { "code": "sale_items_excluded", "params": Record<symbol, never> } | { "code": "cod_not_allowed", "params": Record<symbol, never> } | { "code": "code_not_entered", "params": Record<symbol, never> } | { "code": "not_combinable", "params": { 
 /**
  * The coupon applied instead.
  */

@@ -56,7 +56,7 @@ function jwsPayload(token) {
 }
 
 // The cart exactly as the server builds it from its catalogue (server/src/catalogue.rs):
-// line i is `line-${i + 1}`, prices, collections and offers are the catalogue's.
+// line i is `line-${i + 1}`, prices (compare-at prices too), collections and offers are the catalogue's.
 function cart() {
   return {
     currency: state.currency,
@@ -64,6 +64,7 @@ function cart() {
       const p = product(l.productId);
       const line = { id: `line-${i + 1}`, productId: p.id, collectionIds: p.collectionIds ?? [], unitPrice: p.price, quantity: l.quantity };
       if (p.offerId) line.offerId = p.offerId;
+      if (p.compareAtPrice) line.compareAtPrice = p.compareAtPrice;
       return line;
     }),
     shipping: { options: state.catalogue.shipping.map(({ id, amount }) => ({ id, amount })), selectedId: state.shipping },
@@ -418,7 +419,12 @@ async function signIn(customerId) {
 }
 
 function orderLines() {
-  return state.lines.map((l) => ({ productId: l.productId, quantity: l.quantity, unitPrice: product(l.productId).price }));
+  return state.lines.map((l) => {
+    const p = product(l.productId);
+    const line = { productId: l.productId, quantity: l.quantity, unitPrice: p.price };
+    if (p.compareAtPrice) line.compareAtPrice = p.compareAtPrice;
+    return line;
+  });
 }
 
 /** The idempotency key for this request: kept while the request stays the same. */

@@ -374,6 +374,8 @@ pub enum ReasonKind {
     },
     /// No cart line is in the coupon's scope.
     NoEligibleItems {},
+    /// Every line in the coupon's scope is on sale, and the coupon excludes sale items.
+    SaleItemsExcluded {},
     /// Not usable with cash on delivery.
     CodNotAllowed {},
     /// A code coupon whose code has not been entered.
