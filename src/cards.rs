@@ -36,12 +36,15 @@ pub fn build(
         let saving = match applied {
             Some(total) => Some(total),
             None if usable => {
-                kinds.push(if candidates.contains(&index) {
+                let why = if candidates.contains(&index) {
                     left_out(cx, selection, index)
                 } else {
                     ReasonKind::CodeNotEntered {}
-                });
-                Some(cx.alone(index))
+                };
+                // Locked by the discounted cart, it saves nothing until the cart grows.
+                let locked = status_of(&why) == CardStatus::Locked;
+                kinds.push(why);
+                (!locked).then(|| cx.alone(index))
             }
             None => None,
         };
@@ -147,6 +150,13 @@ fn left_out(cx: &Combinations, selection: &Selection, c: usize) -> ReasonKind {
         cx.apply(&[with.as_slice(), &[c]].concat())
     };
     if added.applied.iter().all(|(m, _)| *m != c) {
+        if let Some((min, value)) = cx.short_after_discounts(&added, c) {
+            let currency = cx.facts.currency;
+            return ReasonKind::MinValueAfterDiscounts {
+                required: currency.amount(min),
+                current: currency.amount(value),
+            };
+        }
         if let Some(left) = cx
             .budget_left(selection, c)
             .filter(|&left| left < cx.alone(c))
@@ -365,9 +375,14 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
             percent_text(required),
             course(course_id, course_name.as_ref())
         ),
-        MinPurchaseValue { required, current } => {
+        MinPurchaseValue { required, current } | MinValueAfterDiscounts { required, current } => {
             let short = currency.money(*required) - currency.money(*current);
-            format!("Add {} more to unlock", currency.format(short))
+            let after = if matches!(kind, MinValueAfterDiscounts { .. }) {
+                " after discounts"
+            } else {
+                ""
+            };
+            format!("Add {} more{after} to unlock", currency.format(short))
         }
         MaxPurchaseValue { limit, .. } => format!("Only for orders up to {}", money(limit)),
         MinQuantity { required, current } => {
@@ -437,7 +452,7 @@ fn progress_of(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> Option
     // Where the shopper is and the threshold, in whole units: minor units of money,
     // items, orders, ten-thousandths of a percent.
     let (unit, current, target) = match kind {
-        MinPurchaseValue { required, current } => {
+        MinPurchaseValue { required, current } | MinValueAfterDiscounts { required, current } => {
             (ProgressUnit::CartValue, minor(current), minor(required))
         }
         MinSpend {
@@ -481,6 +496,12 @@ fn progress_of(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> Option
         MinPurchaseValue { .. } => {
             format!("{} of {}{}", money(current), money(target), counted(coupon))
         }
+        MinValueAfterDiscounts { .. } => format!(
+            "{} of {}{} after discounts",
+            money(current),
+            money(target),
+            counted(coupon)
+        ),
         MinSpend { period: None, .. } => format!("Spend {} more in total with us", money(left)),
         MinSpend {
             period: Some(period),

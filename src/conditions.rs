@@ -46,6 +46,7 @@ pub fn status_of(reason: &ReasonKind) -> CardStatus {
         | MinOrders { .. }
         | MinSpend { .. }
         | MinPurchaseValue { .. }
+        | MinValueAfterDiscounts { .. }
         | MaxPurchaseValue { .. }
         | MinQuantity { .. }
         | MaxQuantity { .. }

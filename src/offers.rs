@@ -119,6 +119,14 @@ pub fn offer(
 ) -> Offer {
     let currency = facts.currency;
     let base = || scoped.iter().map(|&i| remaining.lines[i]).sum::<Money>();
+    // Below its minimum after the earlier discounts, the coupon takes nothing. On the
+    // whole cart its conditions hold already, and earlier discounts only lower the
+    // value: inside a combination it takes no more than alone, the bound of the search.
+    if let Some(min) = after_discounts_minimum(coupon, currency) {
+        if base() < min {
+            return Offer::default();
+        }
+    }
     // An order-level amount: never more than the scoped lines hold, split over them.
     let spread =
         |amount: Money, base: Money| Offer::spread(amount.min(base), scoped, remaining, split);
@@ -237,6 +245,17 @@ pub fn offer(
             combo(items, *limit, off, remaining, facts)
         }
     }
+}
+
+/// The minimum value `coupon` measures after the discounts applied before it, if it
+/// measures one so.
+pub fn after_discounts_minimum(coupon: &Coupon, currency: Currency) -> Option<Money> {
+    coupon
+        .purchase
+        .as_ref()
+        .filter(|p| p.after_discounts)
+        .and_then(|p| p.min_value)
+        .map(|m| currency.money(m))
 }
 
 /// The amount of the highest tier the scoped subtotal `base` reaches (zero below the

@@ -208,6 +208,25 @@ impl<'a> Combinations<'a> {
             .is_none_or(|left| total <= left)
     }
 
+    /// The minimum value coupon `c` measures after discounts and the value of its scoped
+    /// lines after the members of `selection` that apply before it, when it is below.
+    pub fn short_after_discounts(&self, selection: &Selection, c: usize) -> Option<(Money, Money)> {
+        let min = crate::offers::after_discounts_minimum(&self.coupons[c], self.facts.currency)?;
+        let value = self.value_before(selection, c);
+        (value < min).then_some((min, value))
+    }
+
+    /// The value of coupon `c`'s scoped lines after the members of `selection` that
+    /// apply before it.
+    fn value_before(&self, selection: &Selection, c: usize) -> Money {
+        let key = self.key(c);
+        let mut remaining = self.full.clone();
+        for (_, o) in selection.applied.iter().filter(|(m, _)| self.key(*m) < key) {
+            remaining.take(o);
+        }
+        self.scoped[c].iter().map(|&i| remaining.lines[i]).sum()
+    }
+
     /// What coupon `c` saves on its own (computed once per evaluation).
     pub fn alone(&self, c: usize) -> Money {
         if let Some(saving) = self.alone.borrow()[c] {

@@ -858,7 +858,13 @@ maxQuantity?: number,
  * they neither count toward the conditions nor get the discount. Not for kinds
  * that pick their own units (buy X get Y, combo, free gift).
  */
-excludeSaleItems?: boolean, };
+excludeSaleItems?: boolean, 
+/**
+ * Measures `minValue` on what the discounts applied before this one (in the
+ * application order: class, then priority, then bundle order) leave of the scoped
+ * lines, rather than on their prices (Vendure's rule). Needs `minValue`.
+ */
+afterDiscounts?: boolean, };
 
 export type Reason = { 
 /**
@@ -1007,6 +1013,14 @@ current: Percent, } } | { "code": "min_purchase_value", "params": {
 required: Amount, 
 /**
  * Current scoped value.
+ */
+current: Amount, } } | { "code": "min_value_after_discounts", "params": { 
+/**
+ * Minimum.
+ */
+required: Amount, 
+/**
+ * The scoped value the earlier discounts leave.
  */
 current: Amount, } } | { "code": "max_purchase_value", "params": { 
 /**

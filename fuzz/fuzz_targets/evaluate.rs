@@ -67,7 +67,7 @@ fn request(u: &mut Unstructured) -> arbitrary::Result<Value> {
             "display": {"title": format!("C{i}"), "visible": bool::arbitrary(u)?}});
         if bool::arbitrary(u)? {
             c["purchase"] = json!({"scope": scope(u)?, "minValue": amount(u, 300_000)?,
-                "excludeSaleItems": bool::arbitrary(u)?});
+                "excludeSaleItems": bool::arbitrary(u)?, "afterDiscounts": bool::arbitrary(u)?});
         }
         if bool::arbitrary(u)? {
             c["behavior"] = json!({"withinLast": {"days": u.int_in_range(1u32..=400)?}, "minOrders": u.int_in_range(0u32..=3)?});

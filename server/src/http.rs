@@ -935,8 +935,10 @@ fn build_cart(
         ];
         for (field, claimed, actual) in shown {
             if claimed.is_some_and(|c| Some(c) != actual) {
-                changed.push(json!({ "path": format!("lines[{i}].{field}"), "productId": l.product_id,
-                                     "claimed": claimed, "actual": actual }));
+                changed.push(
+                    json!({ "path": format!("lines[{i}].{field}"), "productId": l.product_id,
+                                     "claimed": claimed, "actual": actual }),
+                );
             }
         }
     }

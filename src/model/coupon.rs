@@ -523,6 +523,12 @@ pub struct Purchase {
     #[serde(default, skip_serializing_if = "super::is_false")]
     #[cfg_attr(feature = "typescript", ts(as = "Option<bool>"))]
     pub exclude_sale_items: bool,
+    /// Measures `minValue` on what the discounts applied before this one (in the
+    /// application order: class, then priority, then bundle order) leave of the scoped
+    /// lines, rather than on their prices (Vendure's rule). Needs `minValue`.
+    #[serde(default, skip_serializing_if = "super::is_false")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<bool>"))]
+    pub after_discounts: bool,
 }
 
 /// Which cart lines a coupon looks at and discounts: `"entireCart"`,

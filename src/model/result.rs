@@ -351,6 +351,14 @@ pub enum ReasonKind {
         /// Current scoped value.
         current: Amount,
     },
+    /// The scoped cart value, after the discounts applied before this one, is below the
+    /// minimum it measures after discounts (`afterDiscounts`).
+    MinValueAfterDiscounts {
+        /// Minimum.
+        required: Amount,
+        /// The scoped value the earlier discounts leave.
+        current: Amount,
+    },
     /// The scoped cart value is above the maximum.
     MaxPurchaseValue {
         /// Maximum.

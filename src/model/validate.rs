@@ -409,6 +409,13 @@ fn coupon(c: &Coupon, currency: Currency, at: &Path<'_>) -> Result {
         if let Some(s) = &p.scope {
             scope(s, &at.key("purchase").key("scope"))?;
         }
+        if p.after_discounts && p.min_value.is_none() {
+            return fail(
+                ErrorCode::MissingField,
+                &at.key("purchase").key("minValue"),
+                "afterDiscounts measures the minimum value; there is none",
+            );
+        }
         // These kinds take off units they pick themselves, never the scope's lines: the
         // exclusion would only narrow the conditions while sale items still got the
         // discount.
