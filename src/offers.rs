@@ -117,16 +117,27 @@ pub fn offer(
     facts: &Facts,
     split: Split,
 ) -> Offer {
-    let currency = facts.currency;
-    let base = || scoped.iter().map(|&i| remaining.lines[i]).sum::<Money>();
     // Below its minimum after the earlier discounts, the coupon takes nothing. On the
     // whole cart its conditions hold already, and earlier discounts only lower the
     // value: inside a combination it takes no more than alone, the bound of the search.
-    if let Some(min) = after_discounts_minimum(coupon, currency) {
-        if base() < min {
+    if let Some(min) = after_discounts_minimum(coupon, facts.currency) {
+        if scoped.iter().map(|&i| remaining.lines[i]).sum::<Money>() < min {
             return Offer::default();
         }
     }
+    kind_offer(coupon, scoped, remaining, facts, split)
+}
+
+/// What `coupon`'s kind takes off, whatever minimum it measures after discounts.
+fn kind_offer(
+    coupon: &Coupon,
+    scoped: &[usize],
+    remaining: &Remaining,
+    facts: &Facts,
+    split: Split,
+) -> Offer {
+    let currency = facts.currency;
+    let base = || scoped.iter().map(|&i| remaining.lines[i]).sum::<Money>();
     // An order-level amount: never more than the scoped lines hold, split over them.
     let spread =
         |amount: Money, base: Money| Offer::spread(amount.min(base), scoped, remaining, split);
@@ -442,7 +453,8 @@ pub fn unmet(coupon: &Coupon, scoped: &[usize], facts: &Facts) -> Option<ReasonK
         }
         Discount::BuyXGetY { buy, get, .. } => {
             let full = Remaining::full(facts);
-            (offer(coupon, scoped, &full, facts, Split::TotalOnly).total == Money::ZERO
+            // The kind alone: a minimum the cart misses is a reason of its own.
+            (kind_offer(coupon, scoped, &full, facts, Split::TotalOnly).total == Money::ZERO
                 && !has_zero_priced_reward(facts, &get.scope))
             .then_some(ReasonKind::BuyXGetYIncomplete {
                 buy: buy.quantity,
