@@ -42,7 +42,7 @@ pub fn build(
                     ReasonKind::CodeNotEntered {}
                 };
                 // Locked by the discounted cart, it saves nothing until the cart grows.
-                let locked = status_of(&why) == CardStatus::Locked;
+                let locked = matches!(why, ReasonKind::MinValueAfterDiscounts { .. });
                 kinds.push(why);
                 (!locked).then(|| cx.alone(index))
             }
@@ -375,14 +375,16 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
             percent_text(required),
             course(course_id, course_name.as_ref())
         ),
-        MinPurchaseValue { required, current } | MinValueAfterDiscounts { required, current } => {
+        MinPurchaseValue { required, current } => {
             let short = currency.money(*required) - currency.money(*current);
-            let after = if matches!(kind, MinValueAfterDiscounts { .. }) {
-                " after discounts"
-            } else {
-                ""
-            };
-            format!("Add {} more{after} to unlock", currency.format(short))
+            format!("Add {} more to unlock", currency.format(short))
+        }
+        MinValueAfterDiscounts { required, current } => {
+            let short = currency.money(*required) - currency.money(*current);
+            format!(
+                "Add {} more after discounts to unlock",
+                currency.format(short)
+            )
         }
         MaxPurchaseValue { limit, .. } => format!("Only for orders up to {}", money(limit)),
         MinQuantity { required, current } => {

@@ -117,25 +117,6 @@ pub fn offer(
     facts: &Facts,
     split: Split,
 ) -> Offer {
-    // Below its minimum after the earlier discounts, the coupon takes nothing. On the
-    // whole cart its conditions hold already, and earlier discounts only lower the
-    // value: inside a combination it takes no more than alone, the bound of the search.
-    if let Some(min) = after_discounts_minimum(coupon, facts.currency) {
-        if scoped.iter().map(|&i| remaining.lines[i]).sum::<Money>() < min {
-            return Offer::default();
-        }
-    }
-    kind_offer(coupon, scoped, remaining, facts, split)
-}
-
-/// What `coupon`'s kind takes off, whatever minimum it measures after discounts.
-fn kind_offer(
-    coupon: &Coupon,
-    scoped: &[usize],
-    remaining: &Remaining,
-    facts: &Facts,
-    split: Split,
-) -> Offer {
     let currency = facts.currency;
     let base = || scoped.iter().map(|&i| remaining.lines[i]).sum::<Money>();
     // An order-level amount: never more than the scoped lines hold, split over them.
@@ -256,17 +237,6 @@ fn kind_offer(
             combo(items, *limit, off, remaining, facts)
         }
     }
-}
-
-/// The minimum value `coupon` measures after the discounts applied before it, if it
-/// measures one so.
-pub fn after_discounts_minimum(coupon: &Coupon, currency: Currency) -> Option<Money> {
-    coupon
-        .purchase
-        .as_ref()
-        .filter(|p| p.after_discounts)
-        .and_then(|p| p.min_value)
-        .map(|m| currency.money(m))
 }
 
 /// The amount of the highest tier the scoped subtotal `base` reaches (zero below the
@@ -453,8 +423,7 @@ pub fn unmet(coupon: &Coupon, scoped: &[usize], facts: &Facts) -> Option<ReasonK
         }
         Discount::BuyXGetY { buy, get, .. } => {
             let full = Remaining::full(facts);
-            // The kind alone: a minimum the cart misses is a reason of its own.
-            (kind_offer(coupon, scoped, &full, facts, Split::TotalOnly).total == Money::ZERO
+            (offer(coupon, scoped, &full, facts, Split::TotalOnly).total == Money::ZERO
                 && !has_zero_priced_reward(facts, &get.scope))
             .then_some(ReasonKind::BuyXGetYIncomplete {
                 buy: buy.quantity,
