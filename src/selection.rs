@@ -20,6 +20,10 @@
 //!   single coupon.
 //! - `priorityOrder` walks the candidates by descending priority, then bundle order,
 //!   and takes each that combines with those taken and raises the saving.
+//! - A coupon that measures its minimum value after discounts (`afterDiscounts`) takes
+//!   nothing where the members applied before it leave its scoped lines below that
+//!   minimum. Its conditions hold on the whole cart and earlier discounts only lower the
+//!   value, so it never takes more in a combination than alone: the bound holds.
 //! - At most [`MAX_APPLIED`] discounts apply to one order. With the limits above this
 //!   bounds the work for the largest allowed input (5,000 coupons, 1,000 lines).
 
