@@ -173,7 +173,7 @@ const isFolded = (card) => FOLDED.has(card.status) && !state.codes.includes(card
 
 // Which progress a reason measures (README: a card's `progress`). Cart value and
 // quantity move with this cart; spend and orders count the customer's past orders.
-const PROGRESS_OF = { min_purchase_value: "cartValue", min_quantity: "quantity", min_orders: "orders", more_previous_orders: "orders", min_spend: "spend",
+const PROGRESS_OF = { min_purchase_value: "cartValue", min_value_after_discounts: "cartValue", min_quantity: "quantity", min_orders: "orders", more_previous_orders: "orders", min_spend: "spend",
   more_purchases: "orders", course_incomplete: "course" };
 const IN_THIS_CART = new Set(["cartValue", "quantity"]);
 
