@@ -64,8 +64,10 @@ function cart() {
       const p = product(l.productId);
       const line = { id: `line-${i + 1}`, productId: p.id, collectionIds: p.collectionIds ?? [], unitPrice: p.price, quantity: l.quantity };
       if (p.offerId) line.offerId = p.offerId;
+      if (p.taxRate !== undefined) line.taxRate = p.taxRate;
       return line;
     }),
+    pricesIncludeTax: state.catalogue.pricesIncludeTax ?? false,
     shipping: { options: state.catalogue.shipping.map(({ id, amount }) => ({ id, amount })), selectedId: state.shipping },
   };
 }
@@ -283,6 +285,8 @@ function renderTotals() {
   const rows = [["Subtotal", rupees(r.subtotal)], ["Delivery", rupees(r.shipping)]];
   for (const a of r.applied) rows.push([a.title, `−${rupees(a.amount)}`, "saving"]);
   rows.push(["Total", rupees(r.totalAfter), "grand"]);
+  // The GST in a total that includes it (the result's breakdown, per line and in all).
+  if (r.tax) rows.push(["incl. GST", rupees(r.tax.tax), "tax"]);
   $("totals").replaceChildren(...definitionRows(rows));
   $("bar-total").textContent = rupees(r.totalAfter);
 }
@@ -537,6 +541,7 @@ function showConfirmation(order, placed) {
   for (const d of order.discounts ?? []) rows.push([title(d.couponId), `−${rupees(d.amount)}`, "saving"]);
   if (order.discountTotal !== "0.00") rows.push(["You saved", rupees(order.discountTotal), "saving"]);
   rows.push(["Total paid", rupees(order.totalAfter), "grand"]);
+  if (order.tax) rows.push(["incl. GST", rupees(order.tax), "tax"]);
   $("confirmation-totals").replaceChildren(...definitionRows(rows));
   $("checkout").hidden = true;
   $("confirmation").hidden = false;

@@ -101,6 +101,8 @@ pub struct NewOrder {
     pub discount_total: String,
     /// The total charged (decimal string).
     pub total: String,
+    /// The tax in the total (decimal string), when the catalogue has tax rates.
+    pub tax: Option<String>,
     /// JSON array: the items as the customer's history records them.
     pub items: String,
     /// JSON array: codes of the coupons applied.
@@ -174,6 +176,8 @@ pub struct Order {
     pub discount_total: String,
     /// The total charged (decimal string).
     pub total: String,
+    /// The tax in the total (decimal string), when the catalogue has tax rates.
+    pub tax: Option<String>,
     /// JSON array of the items.
     pub items: String,
     /// JSON array of the coupon codes applied.
@@ -287,7 +291,7 @@ fn new_order_id() -> Result<String, LedgerError> {
 
 const ORDER_COLUMNS: &str =
     "id, customer_id, state, payment_method, subtotal, discount_total, total, \
-                             items, coupon_codes, created_ms, expires_ms, request_hash";
+                             items, coupon_codes, created_ms, expires_ms, request_hash, tax";
 
 fn order_from_row(row: &sqlx::any::AnyRow) -> (Order, String) {
     (
@@ -305,6 +309,7 @@ fn order_from_row(row: &sqlx::any::AnyRow) -> (Order, String) {
             created_ms: row.get(9),
             expires_ms: row.get(10),
             redemptions: Vec::new(),
+            tax: row.get(12),
         },
         row.get(11),
     )
@@ -767,8 +772,8 @@ impl LedgerConn {
         let mut tx = self.conn.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO orders (id, customer_id, idempotency_key, request_hash, state, payment_method, \
-             subtotal, discount_total, total, items, coupon_codes, created_ms, expires_ms) \
-             VALUES ($1, $2, $3, $4, 'reserved', $5, $6, $7, $8, $9, $10, $11, $12)",
+             subtotal, discount_total, total, items, coupon_codes, created_ms, expires_ms, tax) \
+             VALUES ($1, $2, $3, $4, 'reserved', $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(&id)
         .bind(&order.customer_id)
@@ -782,6 +787,7 @@ impl LedgerConn {
         .bind(&order.coupon_codes)
         .bind(order.now_ms)
         .bind(order.now_ms + order.hold_ms)
+        .bind(&order.tax)
         .execute(&mut *tx)
         .await;
         match inserted {
@@ -871,6 +877,7 @@ impl LedgerConn {
             subtotal: order.subtotal.clone(),
             discount_total: order.discount_total.clone(),
             total: order.total.clone(),
+            tax: order.tax.clone(),
             items: order.items.clone(),
             coupon_codes: order.coupon_codes.clone(),
             created_ms: order.now_ms,

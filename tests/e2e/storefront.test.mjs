@@ -51,6 +51,10 @@ test("Place order: a double click places one order under one key, then a confirm
   assert.match(shown.totals, new RegExp(`Total paid\\s+₹${Number(order.totalAfter).toLocaleString("en-IN")}\\b`));
   for (const title of discounts) assert.ok(shown.totals.includes(title), `${title} in ${shown.totals}`);
   assert.match(shown.totals, /You saved/);
+  // The catalogue's prices include GST: the order charges the tax the server computed.
+  assert.match(order.tax, /^\d+\.\d\d$/);
+  const gst = Number(order.tax).toLocaleString("en-IN", { minimumFractionDigits: Number.isInteger(Number(order.tax)) ? 0 : 2 });
+  assert.match(shown.totals, new RegExp(`incl\\. GST\\s+₹${gst}$`, "m"));
   assert.equal(await page.locator("#checkout").isHidden(), true);
   assert.equal(await focused(page), "confirmation-h");
   await page.screenshot({ path: join(artifacts, "desktop-confirmation.png"), fullPage: true });
