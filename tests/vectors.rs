@@ -28,6 +28,19 @@ fn vector_files() -> Vec<PathBuf> {
     files
 }
 
+/// Each vector's file name and parsed document.
+fn vector_docs() -> Vec<(String, Value)> {
+    vector_files()
+        .iter()
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            let text = fs::read_to_string(path).unwrap();
+            let doc = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            (name, doc)
+        })
+        .collect()
+}
+
 #[test]
 fn every_vector_gives_its_expected_output_natively() {
     let bless = std::env::var_os("BLESS").is_some();
@@ -92,9 +105,7 @@ fn every_vector_gives_its_expected_output_natively() {
 #[test]
 fn localized_sections_match_the_cards_of_the_core() {
     let mut cases = 0;
-    for path in vector_files() {
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let doc: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    for (name, doc) in vector_docs() {
         let Some(localized) = doc.get("localized") else {
             continue;
         };
@@ -240,9 +251,7 @@ fn error_json(e: &coupon_engine::Error) -> Value {
 #[test]
 fn every_vector_gives_the_same_output_with_its_orders_reversed() {
     let mut reversed_any = 0;
-    for path in vector_files() {
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let doc: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    for (name, doc) in vector_docs() {
         let mut request = doc["request"].clone();
         let Some(orders) = request
             .pointer_mut("/customer/orders")
