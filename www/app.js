@@ -182,6 +182,11 @@ function countdown(expiresAt) {
   return h >= 48 ? `ends in ${Math.floor(h / 24)} days` : `ends in ${h}h ${String(m).padStart(2, "0")}m ${String(s).padStart(2, "0")}s`;
 }
 
+/** When an offer ends, in the cards' locale and the shopper's time zone ("23 Nov, 12:00 IST"). */
+const until = (instant) => new Intl.DateTimeFormat(state.locale, {
+  timeZone, day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short",
+}).format(new Date(instant));
+
 // Cards that cannot apply for this customer whatever the cart: folded into a disclosure
 // below the ones that apply or can be unlocked, unless the shopper entered the code.
 const FOLDED = new Set(["ineligible", "expired", "exhausted"]);
@@ -265,7 +270,11 @@ function renderCard(card) {
   node.append(...reasonNodes(card));
   const scoped = card.status === "applied" ? null : scopedProducts(card.couponId);
   if (scoped) node.append(el("p", { className: "scope", textContent: `Eligible items: ${scoped.join(", ")}` }));
-  if (card.expiresAt) node.append(el("p", { className: "expiry", dataset: { expiresAt: card.expiresAt }, textContent: countdown(card.expiresAt) }));
+  if (card.expiresAt) {
+    // The countdown ticks (main's interval); the end itself is shown in the shopper's zone.
+    node.append(el("p", { className: "expiry" }, el("span", { dataset: { expiresAt: card.expiresAt }, textContent: countdown(card.expiresAt) }),
+      ` · until ${until(card.expiresAt)}`));
+  }
   if (card.status === "available" && card.code && card.reasons.some((r) => r.code === "code_not_entered")) {
     const apply = el("button", { type: "button", textContent: `Apply ${card.code}`, dataset: { focus: `apply:${card.couponId}` } });
     apply.onclick = () => enterCode(card.code, [`card:${card.couponId}`, "code-input"]);
