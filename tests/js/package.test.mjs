@@ -81,6 +81,8 @@ test("localize keeps codes and params, leaves its input alone and checks its opt
     [{ now: "yesterday", bundle: doc.request.bundle }, "invalid_date", "now"],
     [{ messages: ["x"], bundle: doc.request.bundle }, "invalid_type", "messages"],
     [{ messages: { "progress.ended": "x" }, bundle: doc.request.bundle }, "unknown_field", "messages.progress.ended"],
+    [{ messages: { "unit.year": "{count} years" }, bundle: doc.request.bundle }, "unknown_field", "messages.unit.year"],
+    [{ messages: { ended: "{constructor}" }, bundle: doc.request.bundle }, "invalid_value", "messages.ended"],
     [{ messages: { "min_quantity.few": "{nope}" }, bundle: doc.request.bundle }, "invalid_value", "messages.min_quantity.few"],
     [{ timeZone: "Asia/Nowhere", bundle: doc.request.bundle }, "invalid_value", "timeZone"],
     [{ bundle: { ...doc.request.bundle, timeZone: { name: "Asia/Nowhere" } } }, "invalid_value", "bundle.timeZone.name"],

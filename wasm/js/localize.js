@@ -98,7 +98,7 @@ const FORM = /\.(zero|one|two|few|many|other|\d+)$/;
  * ```js
  * const result = engine.evaluate(customer, cart, context);
  * const shown = localize(result, { locale: "hi-IN", timeZone: "Asia/Kolkata", bundle });
- * shown.cards[0].reasons[0].message; // "अनलॉक करने के लिए ₹1,800 और जोड़ें"
+ * shown.cards[1].reasons[0].message; // "अनलॉक करने के लिए ₹1,800 और जोड़ें"
  * ```
  *
  * - `locale`: a BCP 47 tag; its language picks the catalogue (English, Hindi,
@@ -122,7 +122,7 @@ const FORM = /\.(zero|one|two|few|many|other|\d+)$/;
 export function localize(result, options = {}) {
   if (typeof options !== "object" || options === null) throw fail("invalid_type", "options", "must be an object");
   const { locale, timeZone, now, messages, bundle } = options;
-  if (typeof result !== "object" || result === null || !Array.isArray(result.cards)) {
+  if (typeof result !== "object" || result === null || !Array.isArray(result.cards) || typeof result.currency !== "string") {
     throw fail("invalid_type", "result", "must be an evaluation result");
   }
   if (typeof bundle !== "object" || bundle === null || !Array.isArray(bundle.coupons)) {
@@ -131,23 +131,22 @@ export function localize(result, options = {}) {
   const overrides = checkOverrides(messages);
   const fmt = formats(pickLocale(locale), zoneOf(timeZone, now, bundle), result.currency, overrides);
   const coupons = new Map(bundle.coupons.map((c) => [c.id, c]));
-  const say = (key, values, count) => fmt.template(key, values, count);
-  const cards = result.cards.map((card) => {
+  const cards = result.cards.map((card, i) => {
     const coupon = coupons.get(card.couponId) ?? {};
-    const reasons = card.reasons.map((r) => {
-      const { key, values, count } = reasonText(r, card, coupon, fmt);
-      return { ...r, message: say(key, values, count) };
+    const reasons = card.reasons.map((r, j) => {
+      const { key, values, count } = reasonText(r, card, fmt, `result.cards[${i}].reasons[${j}].code`);
+      return { ...r, message: fmt.template(key, values, count) };
     });
     // The core writes one progress line per reason that has one, in the reasons'
     // order, then at most one for a tiered discount's next tier.
     const sources = card.reasons.filter((r) => WITH_PROGRESS.has(r.code));
-    const progress = card.progress.map((p, i) => {
-      const { key, values, count } = progressText(p, sources[i], card, coupon, fmt);
-      return { ...p, message: say(key, values, count) };
+    const progress = card.progress.map((p, k) => {
+      const { key, values, count } = progressText(p, sources[k], card, coupon, fmt);
+      return { ...p, message: fmt.template(key, values, count) };
     });
     return { ...card, reasons, progress };
   });
-  const unknownCodes = (result.unknownCodes ?? []).map((u) => ({ ...u, message: say("unknown_code", { code: u.code }) }));
+  const unknownCodes = (result.unknownCodes ?? []).map((u) => ({ ...u, message: fmt.template("unknown_code", { code: u.code }) }));
   return { ...result, cards, unknownCodes };
 }
 
@@ -155,17 +154,22 @@ function fail(code, path, message) {
   return new CouponEngineError(code, path, message);
 }
 
-/** The storefront's templates, checked whole before any is used. */
+/**
+ * The storefront's templates, checked whole before any is used. A key is one of the
+ * English catalogue's, a reason code, or either with a plural or exact-number form.
+ */
 function checkOverrides(messages) {
   if (messages === undefined || messages === null) return {};
   if (typeof messages !== "object" || Array.isArray(messages)) throw fail("invalid_type", "messages", "must be an object of templates by key");
   for (const [key, template] of Object.entries(messages)) {
     const path = `messages.${key}`;
-    const names = namesOf(key.replace(FORM, ""));
+    const bare = key.replace(FORM, "");
+    const known = Object.hasOwn(en, bare) || Object.hasOwn(PARAMS, bare);
+    const names = known ? namesOf(bare) : null;
     if (!names) throw fail("unknown_field", path, `${JSON.stringify(key)} is no message key`);
     if (typeof template !== "string") throw fail("invalid_type", path, "must be text");
     for (const [, name] of template.matchAll(/\{([^{}]*)\}/g)) {
-      if (!(name in names)) throw fail("invalid_value", path, `{${name}} is not a value of ${key}`);
+      if (!Object.hasOwn(names, name)) throw fail("invalid_value", path, `{${name}} is not a value of ${key}`);
     }
   }
   return messages;
@@ -287,7 +291,7 @@ function pick(templates, key, count, fmt) {
 
 function fill(template, values, key) {
   return template.replace(/\{([^{}]*)\}/g, (_, name) => {
-    if (!(name in values)) throw fail("invalid_value", `messages.${key}`, `{${name}} is not a value of ${key}`);
+    if (!Object.hasOwn(values, name)) throw fail("invalid_value", `messages.${key}`, `{${name}} is not a value of ${key}`);
     return values[name] ?? "";
   });
 }
@@ -321,10 +325,10 @@ function minus(a, b) {
 }
 
 /** The key, values and plural count of a reason's message. */
-function reasonText(reason, card, coupon, fmt) {
+function reasonText(reason, card, fmt, path) {
   const { code } = reason;
   const p = reason.params ?? {};
-  if (!(code in PARAMS)) throw fail("unknown_variant", "result.cards.reasons.code", `${JSON.stringify(code)} is no reason code of this package`);
+  if (!Object.hasOwn(PARAMS, code)) throw fail("unknown_variant", path, `${JSON.stringify(code)} is no reason code of this package`);
   const extra = {};
   let key = code;
   let count;
@@ -384,7 +388,7 @@ function progressText(progress, reason, card, coupon, fmt) {
     if (tier?.amount !== undefined) return { key: "progress.next_tier.amount", values: { ...figures, reward: fmt.money(tier.amount) } };
     return { key: "progress.next_tier", values: { ...figures, reward: fmt.number(tier?.percent ?? "") } };
   }
-  const { key: reasonKey, values } = reasonText(reason, card, coupon, fmt);
+  const { key: reasonKey, values } = reasonText(reason, card, fmt, "result.cards.reasons.code");
   let key = `progress.${reason.code}`;
   let count;
   const ids = scopeIds(coupon);
