@@ -331,3 +331,25 @@ test("axe-core finds no serious or critical violation: desktop, phone, an error 
   await assertAccessible(page, "the desktop confirmation");
   assert.deepEqual(errors, []);
 });
+
+test("the language switch re-renders the cards in Hindi and Ukrainian, in the shopper's zone, and back in English", async () => {
+  const { page, errors } = await open(env);
+  await persona(page, "cus-almost");
+  const reasons = () => page.locator("#cards .reason").allInnerTexts();
+  const english = await reasons();
+  assert.ok(english.some((t) => t.includes("Rust 101")), english.join(" | "));
+  assert.match(await page.locator("#time-zone").innerText(), /Dates in the cards are in your time zone, \S+\./);
+  for (const [locale, script] of [["hi-IN", /[\u0900-\u097F]/], ["uk-UA", /[\u0400-\u04FF]/]]) {
+    await page.selectOption("#language", locale);
+    await page.waitForFunction((l) => document.querySelector("#cards .reason")?.lang === l, locale);
+    const said = await reasons();
+    assert.equal(said.length, english.length, locale);
+    for (const text of said) assert.match(text, script, `${locale}: ${text}`);
+    assert.equal(await focused(page), "language");
+  }
+  await page.screenshot({ path: join(artifacts, "desktop-language-uk.png"), fullPage: true });
+  await page.selectOption("#language", "en-IN");
+  await page.waitForFunction(() => document.querySelector("#cards .reason")?.lang === "en-IN");
+  assert.deepEqual(await reasons(), english);
+  assert.deepEqual(errors, []);
+});
