@@ -421,7 +421,18 @@ async function loadBundle() {
 
 /** The signed-in customer's summary: their history, including orders placed here. */
 async function loadSummary(customerId) {
-  const { reply: { token } } = await api(`/api/customers/${encodeURIComponent(customerId)}/summary`);
+  // A persona chosen while an earlier summary is on its way wins: the earlier answer
+  // (or its refusal, the session having moved on) is dropped.
+  const asked = (state.summaryRequests = (state.summaryRequests ?? 0) + 1);
+  const stale = () => asked !== state.summaryRequests;
+  let token;
+  try {
+    ({ reply: { token } } = await api(`/api/customers/${encodeURIComponent(customerId)}/summary`));
+  } catch (e) {
+    if (stale()) return;
+    throw e;
+  }
+  if (stale()) return;
   state.customer = verifySummary(token, state.jwks, now(), customerId);
   state.customerId = customerId;
   const orders = state.customer.orders?.length ?? 0;
