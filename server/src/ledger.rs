@@ -636,17 +636,28 @@ impl Ledger {
     /// Adds the codes of a coupon's batch (codes it holds already stay as they are);
     /// returns how many were new.
     pub async fn store_codes(&self, coupon_id: &str, codes: &[String]) -> Result<u64, LedgerError> {
+        // Many rows per statement: a batch is loaded at every start, and a statement
+        // per code spends that time on round trips. SQLite slows down with very many
+        // parameters in one statement, so a thousand rows (measured in
+        // docs/benchmarks.md), far below either database's limit on parameters.
+        const ROWS_PER_STATEMENT: usize = 1_000;
         let mut tx = self.pool.begin().await?;
         let mut added = 0;
-        for code in codes {
-            added += sqlx::query(
-                "INSERT INTO batch_codes (coupon_id, code) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            )
-            .bind(coupon_id)
-            .bind(code)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        for chunk in codes.chunks(ROWS_PER_STATEMENT) {
+            // `$n` placeholders, as every statement here writes them (sqlx's
+            // QueryBuilder writes `?` for `Any`, which PostgreSQL refuses). The coupon
+            // is `$1` in every row.
+            let mut sql = String::from("INSERT INTO batch_codes (coupon_id, code) VALUES ");
+            for i in 0..chunk.len() {
+                let sep = if i == 0 { "" } else { ", " };
+                sql.push_str(&format!("{sep}($1, ${})", i + 2));
+            }
+            sql.push_str(" ON CONFLICT DO NOTHING");
+            let mut insert = sqlx::query(&sql).bind(coupon_id);
+            for code in chunk {
+                insert = insert.bind(code);
+            }
+            added += insert.execute(&mut *tx).await?.rows_affected();
         }
         tx.commit().await?;
         Ok(added)
