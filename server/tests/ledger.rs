@@ -165,7 +165,12 @@ async fn the_same_order_sent_twice_redeems_once() {
             (again.id.as_str(), false, true)
         );
         // The replay is read back from the row: the tax is stored.
-        assert_eq!(again.tax.as_deref(), Some("15.25"), "{:?}", ledger.backend());
+        assert_eq!(
+            again.tax.as_deref(),
+            Some("15.25"),
+            "{:?}",
+            ledger.backend()
+        );
         // And sent 20 times at once.
         let tasks: Vec<_> = (0..20)
             .map(|_| {
