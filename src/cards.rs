@@ -277,9 +277,10 @@ fn course<'k>(course_id: &'k str, course_name: Option<&'k String>) -> &'k str {
 }
 
 /// Where the cart's count toward a purchase condition comes from: the cart, or the
-/// products, collections or offers the coupon's scope names; sale items left out
-/// when the coupon excludes them, since the shopper sees them in the cart.
-fn counted(coupon: &Coupon) -> String {
+/// products, collections or offers the coupon's scope names; `after` follows it
+/// ("after discounts"), then whether sale items are left out, since the shopper sees
+/// them in the cart.
+fn counted(coupon: &Coupon, after: &str) -> String {
     let purchase = coupon.purchase.as_ref();
     let mut from = match purchase.and_then(|p| p.scope.as_ref()) {
         None | Some(Scope::EntireCart) => " in your cart".to_string(),
@@ -287,6 +288,7 @@ fn counted(coupon: &Coupon) -> String {
             format!(" from {}", one_of(ids))
         }
     };
+    from.push_str(after);
     if purchase.is_some_and(|p| p.exclude_sale_items) {
         from.push_str(", sale items excluded");
     }
@@ -496,13 +498,18 @@ fn progress_of(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> Option
     let money = |units| currency.format(Money::from_minor_units(units));
     let message = match kind {
         MinPurchaseValue { .. } => {
-            format!("{} of {}{}", money(current), money(target), counted(coupon))
+            format!(
+                "{} of {}{}",
+                money(current),
+                money(target),
+                counted(coupon, "")
+            )
         }
         MinValueAfterDiscounts { .. } => format!(
-            "{} of {}{} after discounts",
+            "{} of {}{}",
             money(current),
             money(target),
-            counted(coupon)
+            counted(coupon, " after discounts")
         ),
         MinSpend { period: None, .. } => format!("Spend {} more in total with us", money(left)),
         MinSpend {
@@ -512,7 +519,7 @@ fn progress_of(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> Option
         MinQuantity { required, current } => format!(
             "{current} of {}{}",
             plural(*required, "item", "items"),
-            counted(coupon)
+            counted(coupon, "")
         ),
         CourseIncomplete {
             course_id,

@@ -851,6 +851,89 @@ fn a_store_file_with_a_code_outside_its_batch_does_not_start() {
     );
 }
 
+/// The test catalogue with GST in its prices: 5% on tea, 18% on the rest.
+fn gst_shop() -> Value {
+    let mut store = kitchen_shop();
+    store["catalogue"]["pricesIncludeTax"] = json!(true);
+    for p in store["catalogue"]["products"].as_array_mut().unwrap() {
+        p["taxRate"] = json!(if p["id"] == "tea" { "5" } else { "18" });
+    }
+    store
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_tax_an_order_charges_comes_from_the_catalogue() {
+    let d = dir("tax");
+    let server = start(&d, &gst_shop(), &sqlite(&d), &[]);
+    let url = server.url("/api/orders");
+    let want = Want {
+        lines: vec![("tea", 2), ("mug", 1)],
+        ..Want::default()
+    };
+
+    // The signed catalogue carries the rates; the honest storefront's result has the
+    // breakdown, and the order records the tax the server computed.
+    let client = signed_in(&server, "c0").await;
+    let honest = claim(&server, &client, "c0", &want).await;
+    // Tea 200.00 at 5%, the mug 250.00 at 18% with half off; ₹10 off the order, 6.15 of
+    // it on the tea. Tea pays 193.85 (184.62 + 9.23 tax), the mug 121.15 (102.67 + 18.48).
+    assert_eq!(honest["totalAfter"], "315.00", "{honest}");
+    assert_eq!(honest["tax"]["tax"], "27.71", "{honest}");
+    let (status, placed) = post(&client, &url, &order("gst", &want, &honest)).await;
+    assert_eq!((status, &placed["tax"]), (201, &json!("27.71")), "{placed}");
+    let id = placed["orderId"].as_str().unwrap();
+    let fetched = get_json(&client, &server.url(&format!("/api/orders/{id}"))).await;
+    assert_eq!(fetched["tax"], "27.71", "{fetched}");
+
+    // A storefront cannot send its own rate, or say its prices exclude tax.
+    for (at_line, field, value) in [
+        (true, "taxRate", json!("0")),
+        (false, "pricesIncludeTax", json!(false)),
+    ] {
+        let mut body = order(&format!("own-{field}"), &want, &honest);
+        if at_line {
+            body["lines"][0][field] = value;
+        } else {
+            body[field] = value;
+        }
+        let (status, answer) = post(&client, &url, &body).await;
+        assert_eq!(
+            (status, &answer["code"]),
+            (400, &json!("unknown_field")),
+            "{field}: {answer}"
+        );
+    }
+
+    // A storefront that evaluates without the rates shows the same totals; the claim
+    // matches and the order still charges the catalogue's tax.
+    let client1 = signed_in(&server, "c1").await;
+    let mut untaxed = claim(&server, &client1, "c1", &want).await;
+    untaxed["tax"] = Value::Null;
+    for line in untaxed["lines"].as_array_mut().unwrap() {
+        line["tax"] = Value::Null;
+    }
+    let (status, placed) = post(&client1, &url, &order("untaxed", &want, &untaxed)).await;
+    assert_eq!((status, &placed["tax"]), (201, &json!("27.71")), "{placed}");
+}
+
+#[test]
+fn a_store_file_with_a_tax_rate_on_some_products_only_does_not_start() {
+    let d = dir("tax-partial");
+    let mut store = gst_shop();
+    store["catalogue"]["products"][1]
+        .as_object_mut()
+        .unwrap()
+        .remove("taxRate");
+    std::fs::write(d.join("store.json"), store.to_string()).unwrap();
+    let out = serve(&d, &sqlite(&d)).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("catalogue:") && stderr.contains("taxRate"),
+        "{stderr}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_campaign_budget_is_spent_by_the_ledger_and_published_with_the_bundle() {
     let d = dir("budget");

@@ -2,8 +2,8 @@
 // (tests/ts/types.test.mjs; never run): correct uses of the public types compile, with
 // no `any` leaking to users and no lib beyond es2022 and the DOM.
 import init, {
-  CouponEngineError, Engine, evaluate, evaluateJson,
-  type Amount, type Bundle, type Card, type Cart, type Coupon, type CouponEngineErrorCode, type Customer, type ErrorCode, type Tier,
+  CouponEngineError, Engine, evaluate, evaluateJson, localize,
+  type Amount, type LocalizeOptions, type Bundle, type Card, type Cart, type Coupon, type CouponEngineErrorCode, type Customer, type ErrorCode, type Tier,
 } from "coupon-engine";
 
 await init();
@@ -64,4 +64,11 @@ try {
   }
 }
 const made: Error = new CouponEngineError("missing_field", "cart.lines", "is required");
+{
+  // The presentation layer: the same result type back, messages rendered again.
+  const options: LocalizeOptions = { locale: "hi-IN", timeZone: "Asia/Kolkata", bundle, messages: { min_purchase_value: "{short}" } };
+  const shown = localize(engine.evaluate(customer, cart, { now: "2026-11-22T10:00:00+05:30" }), options);
+  const message: string | undefined = shown.cards[0]?.reasons[0]?.message;
+  const atOffset = localize(shown, { now: "2026-11-22T10:00:00+05:30", bundle });
+}
 export { total, text, made };

@@ -205,10 +205,16 @@ pub fn cart_from(catalogue: &Value, want: &Want) -> Value {
                     line[field] = value.clone();
                 }
             }
+            if let Some(rate) = p.get("taxRate") {
+                line["taxRate"] = rate.clone();
+            }
             line
         })
         .collect();
     let mut cart = json!({"currency": "INR", "lines": lines});
+    if catalogue["pricesIncludeTax"] == true {
+        cart["pricesIncludeTax"] = json!(true);
+    }
     if let Some(s) = want.shipping {
         cart["shipping"] = json!({"options": catalogue["shipping"].as_array().unwrap().iter()
             .map(|o| json!({"id": o["id"], "amount": o["amount"]})).collect::<Vec<_>>(), "selectedId": s});
