@@ -83,6 +83,10 @@ fn samples() -> Vec<ReasonKind> {
             required: money("10.00"),
             current: money("1.00"),
         },
+        MinValueAfterDiscounts {
+            required: money("10.00"),
+            current: money("1.00"),
+        },
         MaxPurchaseValue {
             limit: money("10.00"),
             current: money("11.00"),
@@ -96,6 +100,7 @@ fn samples() -> Vec<ReasonKind> {
             current: 4,
         },
         NoEligibleItems {},
+        SaleItemsExcluded {},
         CodNotAllowed {},
         CodeNotEntered {},
         NotCombinable {
@@ -159,9 +164,11 @@ fn index(kind: &ReasonKind) -> usize {
         ShippingNotEligible {} => 33,
         BuyXGetYIncomplete { .. } => 34,
         ComboIncomplete { .. } => 35,
+        MinValueAfterDiscounts { .. } => 36,
+        SaleItemsExcluded {} => 37,
     }
 }
-const VARIANTS: usize = 36;
+const VARIANTS: usize = 38;
 
 /// The keys each code needs (its variants: a lifetime period, a secret code, …) and
 /// the values localize.js derives beside its params.
@@ -172,7 +179,7 @@ fn variants(code: &str) -> (&'static [&'static str], &'static [&'static str]) {
         "more_purchases" => (&["", ".products"], &[]),
         "product_not_bought" => (&["", ".tier"], &[]),
         "course_incomplete" => (&[""], &["course"]),
-        "min_purchase_value" | "min_quantity" => (&[""], &["short"]),
+        "min_purchase_value" | "min_value_after_discounts" | "min_quantity" => (&[""], &["short"]),
         "code_not_entered" => (&["", ".secret"], &["code"]),
         _ => (&[""], &[]),
     }
@@ -181,7 +188,9 @@ fn variants(code: &str) -> (&'static [&'static str], &'static [&'static str]) {
 /// The progress line's keys for a code that has one (the core's `progress_of`).
 fn progress_variants(code: &str) -> &'static [&'static str] {
     match code {
-        "min_purchase_value" | "min_quantity" => &["", ".scoped"],
+        "min_purchase_value" | "min_value_after_discounts" | "min_quantity" => {
+            &["", ".scoped", ".sale", ".scoped.sale"]
+        }
         "min_spend" => &["", ".lifetime"],
         "min_orders" | "more_previous_orders" | "more_purchases" | "course_incomplete" => &[""],
         _ => &[],

@@ -62,7 +62,7 @@ function jwsPayload(token) {
 }
 
 // The cart exactly as the server builds it from its catalogue (server/src/catalogue.rs):
-// line i is `line-${i + 1}`, prices, collections and offers are the catalogue's.
+// line i is `line-${i + 1}`, prices (compare-at prices too), collections and offers are the catalogue's.
 function cart() {
   return {
     currency: state.currency,
@@ -70,6 +70,7 @@ function cart() {
       const p = product(l.productId);
       const line = { id: `line-${i + 1}`, productId: p.id, collectionIds: p.collectionIds ?? [], unitPrice: p.price, quantity: l.quantity };
       if (p.offerId) line.offerId = p.offerId;
+      if (p.compareAtPrice) line.compareAtPrice = p.compareAtPrice;
       if (p.taxRate !== undefined) line.taxRate = p.taxRate;
       return line;
     }),
@@ -196,7 +197,7 @@ const isFolded = (card) => FOLDED.has(card.status) && !state.codes.includes(card
 
 // Which progress a reason measures (README: a card's `progress`). Cart value and
 // quantity move with this cart; spend and orders count the customer's past orders.
-const PROGRESS_OF = { min_purchase_value: "cartValue", min_quantity: "quantity", min_orders: "orders", more_previous_orders: "orders", min_spend: "spend",
+const PROGRESS_OF = { min_purchase_value: "cartValue", min_value_after_discounts: "cartValue", min_quantity: "quantity", min_orders: "orders", more_previous_orders: "orders", min_spend: "spend",
   more_purchases: "orders", course_incomplete: "course" };
 const IN_THIS_CART = new Set(["cartValue", "quantity"]);
 
@@ -463,7 +464,12 @@ async function signIn(customerId) {
 }
 
 function orderLines() {
-  return state.lines.map((l) => ({ productId: l.productId, quantity: l.quantity, unitPrice: product(l.productId).price }));
+  return state.lines.map((l) => {
+    const p = product(l.productId);
+    const line = { productId: l.productId, quantity: l.quantity, unitPrice: p.price };
+    if (p.compareAtPrice) line.compareAtPrice = p.compareAtPrice;
+    return line;
+  });
 }
 
 /** The idempotency key for this request: kept while the request stays the same. */

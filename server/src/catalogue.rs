@@ -289,6 +289,8 @@ impl Listing {
                 collection_ids: p.collection_ids.clone(),
                 offer_id: p.offer_id.clone(),
                 unit_price: p.price,
+                // The shop's, as the price: no client can put a line on sale or off it.
+                compare_at_price: p.compare_at_price,
                 quantity: w.quantity,
                 tax_rate: p.tax_rate,
             });

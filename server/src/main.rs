@@ -244,6 +244,7 @@ fn check_catalogue(engine: &Engine, catalogue: &Catalogue) -> Result<(), coupon_
             collection_ids: p.collection_ids.clone(),
             offer_id: p.offer_id.clone(),
             unit_price: p.price,
+            compare_at_price: p.compare_at_price,
             quantity: 1,
             tax_rate: p.tax_rate,
         })

@@ -517,6 +517,18 @@ pub struct Purchase {
     /// Maximum number of scoped units.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_quantity: Option<u32>,
+    /// Leaves lines on sale (a `compareAtPrice` above the price) out of the scope:
+    /// they neither count toward the conditions nor get the discount. Not for kinds
+    /// that pick their own units (buy X get Y, combo, free gift).
+    #[serde(default, skip_serializing_if = "super::is_false")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<bool>"))]
+    pub exclude_sale_items: bool,
+    /// Measures `minValue` on what the discounts applied before this one (in the
+    /// application order: class, then priority, then bundle order) leave of the scoped
+    /// lines, rather than on their prices (Vendure's rule). Needs `minValue`.
+    #[serde(default, skip_serializing_if = "super::is_false")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<bool>"))]
+    pub after_discounts: bool,
 }
 
 /// Which cart lines a coupon looks at and discounts: `"entireCart"`,

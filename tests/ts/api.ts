@@ -10,6 +10,8 @@ await init();
 const coupons: Coupon[] = [
   { id: "c", application: "automatic", discount: { percentage: { percent: "10", cap: "500.00" } },
     purchase: { scope: { products: ["tea"] }, minValue: "100.00" }, display: { title: "10% off" } },
+  { id: "full", application: "automatic", discount: { percentage: { percent: "15" } }, purchase: { excludeSaleItems: true }, display: { title: "15% off full price" } },
+  { id: "after", application: "automatic", discount: { fixedAmount: { amount: "100.00" } }, purchase: { minValue: "1000.00", afterDiscounts: true }, display: { title: "₹100 off ₹1,000 after discounts" } },
   { id: "code", code: "SAVE10", application: "code", discount: { fixedAmount: { amount: "10.00" } }, display: { title: "₹10 off" } },
   { id: "hidden", codeHash: "0123456789abcdef.digest", application: "code", discount: { freeShipping: {} }, display: { title: "Free delivery" } },
   { id: "combo", application: "automatic", discount: { combo: { items: [{ productId: "a" }, { productId: "b" }], price: "99.00" } }, display: { title: "Combo" } },
@@ -27,7 +29,7 @@ const bundle: Bundle = {
   segments: [{ id: "s", rule: { all: [{ purchased: { minOrders: 2 } }, { any: [{ boughtProduct: { productId: "p" } }] }] } }],
 };
 const customer: Customer = { id: "me", orders: [{ id: "o1", placedAt: "2026-11-01T10:00:00Z", total: "1200.00" }] };
-const cart: Cart = { currency: "INR", lines: [{ id: "l1", productId: "tea", unitPrice: "250.00", quantity: 2 }] };
+const cart: Cart = { currency: "INR", lines: [{ id: "l1", productId: "tea", unitPrice: "250.00", compareAtPrice: "300.00", quantity: 2 }] };
 // A price from elsewhere (a string) is checked at run time; the cast says so.
 const fromForm: string = "12.50";
 const price = fromForm as Amount;

@@ -42,10 +42,12 @@ const PARAMS = {
   product_not_bought: { productId: "text", priceTierId: "text" },
   course_incomplete: { courseId: "text", courseName: "text", required: "number", current: "number", course: "text" },
   min_purchase_value: { required: "money", current: "money", short: "money" },
+  min_value_after_discounts: { required: "money", current: "money", short: "money" },
   max_purchase_value: { limit: "money", current: "money" },
   min_quantity: { required: "count", current: "count", short: "count" },
   max_quantity: { limit: "count", current: "count" },
   no_eligible_items: {},
+  sale_items_excluded: {},
   cod_not_allowed: {},
   code_not_entered: { code: "text" },
   not_combinable: { couponId: "text", title: "text" },
@@ -61,7 +63,7 @@ const PARAMS = {
 };
 
 /** The reasons that carry a progress line, in the core's order of progress lines. */
-const WITH_PROGRESS = new Set(["min_purchase_value", "min_spend", "min_quantity", "min_orders", "more_previous_orders", "more_purchases", "course_incomplete"]);
+const WITH_PROGRESS = new Set(["min_purchase_value", "min_value_after_discounts", "min_spend", "min_quantity", "min_orders", "more_previous_orders", "more_purchases", "course_incomplete"]);
 
 /** How a progress line's own fields are written, by its `unit`. */
 const PROGRESS_UNIT = { cartValue: "money", spend: "money", quantity: "count", orders: "count", course: "number" };
@@ -352,7 +354,10 @@ function reasonText(reason, card, fmt, path) {
       if (p.priceTierId) key += ".tier";
       break;
     case "course_incomplete": extra.course = p.courseName ?? p.courseId; break;
-    case "min_purchase_value": extra.short = minus(p.required, p.current); break;
+    case "min_purchase_value":
+    case "min_value_after_discounts":
+      extra.short = minus(p.required, p.current);
+      break;
     case "min_quantity":
       extra.short = p.required - p.current;
       count = extra.short;
@@ -392,12 +397,15 @@ function progressText(progress, reason, card, coupon, fmt) {
   let key = `progress.${reason.code}`;
   let count;
   const ids = scopeIds(coupon);
+  // What the cart counts: the scope's lines, less those on sale when the coupon excludes them.
+  const counted = (ids ? ".scoped" : "") + (coupon.purchase?.excludeSaleItems === true ? ".sale" : "");
   switch (reason.code) {
     case "min_purchase_value":
-      if (ids) key += ".scoped";
+    case "min_value_after_discounts":
+      key += counted;
       break;
     case "min_quantity":
-      if (ids) key += ".scoped";
+      key += counted;
       count = Number(progress.target);
       break;
     case "min_spend":

@@ -200,8 +200,10 @@ pub fn cart_from(catalogue: &Value, want: &Want) -> Value {
                 .unwrap_or_else(|| json!({"id": id, "price": "1.00", "collectionIds": []}));
             let mut line = json!({"id": format!("line-{}", i + 1), "productId": id,
                                   "collectionIds": p["collectionIds"], "unitPrice": p["price"], "quantity": quantity});
-            if let Some(offer) = p.get("offerId") {
-                line["offerId"] = offer.clone();
+            for field in ["offerId", "compareAtPrice"] {
+                if let Some(value) = p.get(field) {
+                    line[field] = value.clone();
+                }
             }
             if let Some(rate) = p.get("taxRate") {
                 line["taxRate"] = rate.clone();
@@ -228,6 +230,18 @@ pub async fn claim(
     customer: &str,
     want: &Want,
 ) -> Value {
+    claim_on(server, client, customer, want, |_| {}).await
+}
+
+/// The result a browser computes as [`claim`] does, on the cart as `edit` changes it
+/// (a tampered cart's claim).
+pub async fn claim_on(
+    server: &Server,
+    client: &reqwest::Client,
+    customer: &str,
+    want: &Want,
+    edit: impl FnOnce(&mut Value),
+) -> Value {
     let jwks: Jwks = client
         .get(server.url("/.well-known/jwks.json"))
         .send()
@@ -252,11 +266,9 @@ pub async fn claim(
         Some(customer),
     )
     .unwrap();
-    let cart: Cart = read_json(
-        "cart",
-        &cart_from(&payload(token)["catalogue"], want).to_string(),
-    )
-    .unwrap();
+    let mut cart = cart_from(&payload(token)["catalogue"], want);
+    edit(&mut cart);
+    let cart: Cart = read_json("cart", &cart.to_string()).unwrap();
     let result = engine
         .evaluate(
             &customer,
