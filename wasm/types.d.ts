@@ -87,7 +87,13 @@ maxCodes?: number,
 /**
  * Campaigns with a budget, which coupons join by naming one in `campaign`.
  */
-campaigns?: Array<Campaign>, };
+campaigns?: Array<Campaign>, 
+/**
+ * The merchant's time zone. The engine computes in instants and never reads it; the
+ * package's `localize` shows dates in it when the storefront names no zone of the
+ * shopper's, so the signed bundle is where the merchant's zone comes from.
+ */
+timeZone?: TimeZone, };
 
 export type Campaign = { 
 /**
@@ -1237,6 +1243,12 @@ percent?: Percent,
  * Amount off.
  */
 amount?: Amount, }, "percent" | "amount">;
+
+export type TimeZone = { 
+/**
+ * The IANA name (`"Asia/Kolkata"`, `"Europe/Kyiv"`), as the runtime's `Intl` knows it.
+ */
+name: string, };
 
 export type Timestamp = string;
 

@@ -36,6 +36,20 @@ pub struct Bundle {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "typescript", ts(as = "Option<Vec<Campaign>>"))]
     pub campaigns: Vec<Campaign>,
+    /// The merchant's time zone. The engine computes in instants and never reads it; the
+    /// package's `localize` shows dates in it when the storefront names no zone of the
+    /// shopper's, so the signed bundle is where the merchant's zone comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<TimeZone>,
+}
+
+/// A time zone, by its IANA name.
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct TimeZone {
+    /// The IANA name (`"Asia/Kolkata"`, `"Europe/Kyiv"`), as the runtime's `Intl` knows it.
+    pub name: String,
 }
 
 /// A campaign's budget: the most its coupons may take off, across all orders. A

@@ -20,7 +20,7 @@ pub use cart::{Cart, Context, Line, Shipping, ShippingOption};
 pub use coupon::{
     find_hashed, hash_code, Application, Audience, Behavior, Bundle, Campaign, CodeBatch,
     ComboItem, Coupon, Discount, DiscountClass, Display, Limits, OrderScope, Purchase, Reward,
-    Rule, Scope, Segment, SelectionMode, Tier, UnitSet, Validity, Window,
+    Rule, Scope, Segment, SelectionMode, Tier, TimeZone, UnitSet, Validity, Window,
 };
 pub use customer::{CourseProgress, Customer, Membership, Order, OrderItem};
 pub use result::{

@@ -21,9 +21,8 @@ export function replayLocalized({ evaluate, localize, CouponEngineError }, vecto
   for (const [name, doc] of vectors) {
     if (!doc.localized) continue;
     const result = evaluate(doc.request);
-    out[name] = doc.localized.map(({ options, bundleTimeZone }) => {
-      // The bundle's zone is given beside the request until the core's bundle takes one.
-      const bundle = bundleTimeZone ? { ...doc.request.bundle, timeZone: bundleTimeZone } : doc.request.bundle;
+    out[name] = doc.localized.map(({ options }) => {
+      const bundle = doc.request.bundle;
       try {
         return { expected: shown(localize(result, { ...options, bundle })) };
       } catch (e) {
