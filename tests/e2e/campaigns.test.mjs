@@ -1,6 +1,6 @@
 // End to end: issue 25's campaign features as the demo store shows them, in Chromium
 // against the real order server: GST in the catalogue's prices, an emailed single-use
-// code of a batch, a unit cap and a campaign budget.
+// code of a batch, a unit cap, a campaign budget and a coupon that leaves sale items out.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -90,6 +90,26 @@ test("a unit cap counts two mats of three; a campaign budget's last ₹150 goes 
   assert.equal(await status(page, "monsoon"), "exhausted");
   assert.match(await card(page, "monsoon").innerText(), /This offer's budget is used up/);
   await page.screenshot({ path: join(artifacts, "07-budget-exhausted.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test("a coupon that leaves sale items out: it discounts the rest, and alone with the kurta says why not", async () => {
+  const { page, errors } = await openPage(env);
+  await persona(page, "cus-lapsed");
+  await page.check("input[name=payment][value=cod]");
+  // The kurta is on sale (₹899, was ₹1,199); the tea and the kettle are not.
+  await addProducts(page, "Cotton kurta");
+  await enter(page, "FULLPRICE15");
+  assert.equal(await status(page, "fullprice15"), "applied");
+  // 15% of the ₹5,300 at full price is ₹795, capped at ₹750; the kurta takes no share.
+  assert.match(await card(page, "fullprice15").innerText(), /Saves ₹750/);
+  assert.doesNotMatch(await page.locator(".line", { hasText: "Cotton kurta" }).innerText(), /discount/);
+  for (const name of ["Copper kettle", "Assam tea, 250 g", "Assam tea, 250 g"]) {
+    await page.getByRole("button", { name: `One less ${name}` }).click();
+  }
+  assert.equal(await status(page, "fullprice15"), "locked");
+  assert.match(await card(page, "fullprice15").innerText(), /Not valid on sale items/);
+  await page.screenshot({ path: join(artifacts, "08-sale-items-excluded.png"), fullPage: true });
   assert.deepEqual(errors, []);
 });
 
