@@ -133,12 +133,42 @@ export function localize(result, options = {}) {
   const overrides = checkOverrides(messages);
   const fmt = formats(pickLocale(locale), zoneOf(timeZone, now, bundle), result.currency, overrides);
   const coupons = new Map(bundle.coupons.map((c) => [c.id, c]));
+  return render(result, fmt, (id) => coupons.get(id));
+}
+
+/**
+ * The engine's own English messages, written into a result of the WebAssembly module
+ * (built without them, for its size budget): the same text the native engine writes,
+ * byte for byte, which the package tests hold to every shared vector. `couponOf(id)`
+ * gives a coupon of the result's bundle, asked only for cards with progress lines.
+ * Not exported from the package: its entries call it on every result they return.
+ */
+export function english(result, couponOf) {
+  let fmt = engineFormats.get(result.currency);
+  if (!fmt) {
+    // The currency's decimal places, as every amount of the result is written with them.
+    const exponent = (result.subtotal.split(".")[1] ?? "").length;
+    fmt = formats({ catalogue: en, tag: "en" }, { name: "UTC" }, result.currency, {});
+    // The core's own money, date and number forms rather than Intl's, which name some
+    // currencies otherwise ("CN¥" for "CNY 5") and may vary by runtime.
+    Object.assign(fmt, engineForms(fmt, result.currency, exponent));
+    engineFormats.set(result.currency, fmt);
+  }
+  return render(result, fmt, couponOf);
+}
+
+/** The engine's English writers, by currency: made once, as Intl's are slow to make. */
+const engineFormats = new Map();
+
+/** Every message of a result written again with `fmt`; every other field kept. */
+function render(result, fmt, couponOf) {
   const cards = result.cards.map((card, i) => {
-    const coupon = coupons.get(card.couponId) ?? {};
     const reasons = card.reasons.map((r, j) => {
       const { key, values, count } = reasonText(r, card, fmt, `result.cards[${i}].reasons[${j}].code`);
       return { ...r, message: fmt.template(key, values, count) };
     });
+    if (card.progress.length === 0) return { ...card, reasons };
+    const coupon = couponOf?.(card.couponId) ?? {};
     // The core writes one progress line per reason that has one, in the reasons'
     // order, then at most one for a tiered discount's next tier.
     const sources = card.reasons.filter((r) => WITH_PROGRESS.has(r.code));
@@ -273,6 +303,38 @@ function formats({ catalogue, tag }, zone, currency, overrides) {
     },
   };
   return fmt;
+}
+
+/** The core's currency symbols (src/money.rs); any other currency is written by its code. */
+const SYMBOLS = { INR: "₹", USD: "$", EUR: "€", GBP: "£", JPY: "¥", UAH: "₴" };
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/**
+ * Writers of the core's English forms, for `fmt` in `currency` with `exponent` decimal
+ * places: "₹1,200", "₹99.50", "KWD 1.250", "1 Dec 2026, 00:00 UTC", "94.9".
+ */
+function engineForms(fmt, currency, exponent) {
+  const two = (n) => String(n).padStart(2, "0");
+  return {
+    plural: (n) => (Number(n) === 1 ? "one" : "other"),
+    // Groups of three; a fraction of zeros is left out.
+    money(amount) {
+      const [int, fraction = ""] = amount.split(".");
+      const grouped = int.replace(/\B(?=(\d{3})+$)/g, ",");
+      return `${SYMBOLS[currency] ?? `${currency} `}${grouped}${/[1-9]/.test(fraction) ? `.${fraction.padEnd(exponent, "0")}` : ""}`;
+    },
+    count: (n) => String(n),
+    number: (text) => (String(text).includes(".") ? String(text).replace(/\.?0+$/, "") : String(text)),
+    date(instant) {
+      const at = new Date(instant);
+      return fmt.template("date", {
+        day: String(at.getUTCDate()), month: MONTHS[at.getUTCMonth()], year: String(at.getUTCFullYear()).padStart(4, "0"),
+        hour: two(at.getUTCHours()), minute: two(at.getUTCMinutes()), zone: "UTC",
+      });
+    },
+    // The core's English span as it is ("90 days").
+    period: (text) => text,
+  };
 }
 
 /** "GMT+5:30", as Intl names a zone it knows only by offset. */
