@@ -164,7 +164,7 @@ const engineFormats = new Map();
 function render(result, fmt, couponOf) {
   const cards = result.cards.map((card, i) => {
     const reasons = card.reasons.map((r, j) => {
-      const { key, values, count } = reasonText(r, card, fmt, `result.cards[${i}].reasons[${j}].code`);
+      const { key, values, count } = reasonText(r, card, fmt, () => `result.cards[${i}].reasons[${j}].code`);
       return { ...r, message: fmt.template(key, values, count) };
     });
     if (card.progress.length === 0) return { ...card, reasons };
@@ -257,6 +257,16 @@ function formats({ catalogue, tag }, zone, currency, overrides) {
   const plural = new Intl.PluralRules(tag);
   const numbers = new Intl.NumberFormat(tag, { useGrouping: false, maximumFractionDigits: 20 });
   const moneyFormats = new Map();
+  const custom = Object.keys(overrides).length > 0;
+  // The catalogue's template for each key and count, as first picked.
+  const picked = new Map();
+  const catalogued = (key, count) => {
+    let byCount = picked.get(key);
+    if (byCount === undefined) picked.set(key, (byCount = new Map()));
+    let template = byCount.get(count);
+    if (template === undefined) byCount.set(count, (template = pick(catalogue, key, count, fmt)));
+    return template;
+  };
   const dates = new Intl.DateTimeFormat(tag, {
     day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
     timeZone: zone.name ?? "UTC", timeZoneName: "short",
@@ -295,11 +305,17 @@ function formats({ catalogue, tag }, zone, currency, overrides) {
     or: (ids) => ids.map((id, i) => (i === 0 ? "" : i + 1 === ids.length ? fmt.template("list.or", {}) : fmt.template("list.comma", {})) + id).join(""),
     list: (ids) => ids.join(fmt.template("list.comma", {})),
     text: (s) => s,
-    // The storefront's template (for the key, then for a reason's code), else the catalogue's.
+    // The storefront's template (for the key, then for a reason's code), else the
+    // catalogue's. `values`: an object of texts, or a function from a name to its text.
     template(key, values, count) {
-      const code = key.startsWith("progress.") ? key : key.split(".")[0];
-      const template = pick(overrides, key, count, fmt) ?? pick(overrides, code, count, fmt) ?? pick(catalogue, key, count, fmt);
-      return fill(template, values, key);
+      let template;
+      if (custom) {
+        const code = key.startsWith("progress.") ? key : key.split(".")[0];
+        template = pick(overrides, key, count, fmt) ?? pick(overrides, code, count, fmt);
+      }
+      template ??= catalogued(key, count);
+      const value = typeof values === "function" ? values : (name) => (Object.hasOwn(values, name) ? values[name] ?? "" : undefined);
+      return fill(template, value, key);
     },
   };
   return fmt;
@@ -315,13 +331,20 @@ const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
  */
 function engineForms(fmt, currency, exponent) {
   const two = (n) => String(n).padStart(2, "0");
+  const symbol = SYMBOLS[currency] ?? `${currency} `;
   return {
     plural: (n) => (Number(n) === 1 ? "one" : "other"),
     // Groups of three; a fraction of zeros is left out.
     money(amount) {
-      const [int, fraction = ""] = amount.split(".");
-      const grouped = int.replace(/\B(?=(\d{3})+$)/g, ",");
-      return `${SYMBOLS[currency] ?? `${currency} `}${grouped}${/[1-9]/.test(fraction) ? `.${fraction.padEnd(exponent, "0")}` : ""}`;
+      const dot = amount.indexOf(".");
+      const int = dot < 0 ? amount : amount.slice(0, dot);
+      const fraction = dot < 0 ? "" : amount.slice(dot + 1);
+      let out = symbol;
+      for (let i = 0; i < int.length; i += 1) {
+        if (i > 0 && (int.length - i) % 3 === 0) out += ",";
+        out += int[i];
+      }
+      return /[1-9]/.test(fraction) ? `${out}.${fraction.padEnd(exponent, "0")}` : out;
     },
     count: (n) => String(n),
     number: (text) => (String(text).includes(".") ? String(text).replace(/\.?0+$/, "") : String(text)),
@@ -353,23 +376,33 @@ function pick(templates, key, count, fmt) {
   return templates[key];
 }
 
-function fill(template, values, key) {
-  return template.replace(/\{([^{}]*)\}/g, (_, name) => {
-    if (!Object.hasOwn(values, name)) throw fail("invalid_value", `messages.${key}`, `{${name}} is not a value of ${key}`);
-    return values[name] ?? "";
-  });
+/** Each template split once at its names: texts at even indices, names at odd ones. */
+const compiled = new Map();
+
+/** `template` with each `{name}` replaced by `value(name)`; a name it has no value for is an error. */
+function fill(template, value, key) {
+  let parts = compiled.get(template);
+  if (parts === undefined) {
+    parts = template.split(/\{([^{}]*)\}/);
+    compiled.set(template, parts);
+  }
+  let out = parts[0];
+  for (let i = 1; i < parts.length; i += 2) {
+    const text = value(parts[i]);
+    if (text === undefined) throw fail("invalid_value", `messages.${key}`, `{${parts[i]}} is not a value of ${key}`);
+    out += text + parts[i + 1];
+  }
+  return out;
 }
 
-/** Each param written for people, by its kind. */
+/** Each param written for people by its kind, as a template asks for it: name to text. */
 function written(code, params, extra, fmt) {
   const kinds = PARAMS[code] ?? {};
-  const all = { ...params, ...extra };
-  const values = {};
-  for (const name of Object.keys(kinds)) {
-    const v = all[name];
-    values[name] = v === null || v === undefined ? "" : fmt[kinds[name]](v);
-  }
-  return values;
+  return (name) => {
+    if (!Object.hasOwn(kinds, name)) return undefined;
+    const v = Object.hasOwn(extra, name) ? extra[name] : params[name];
+    return v === null || v === undefined ? "" : fmt[kinds[name]](v);
+  };
 }
 
 /** Whether two decimal strings are the same number ("5000" and "5000.00"). */
@@ -389,10 +422,10 @@ function minus(a, b) {
 }
 
 /** The key, values and plural count of a reason's message. */
-function reasonText(reason, card, fmt, path) {
+function reasonText(reason, card, fmt, pathOf) {
   const { code } = reason;
   const p = reason.params ?? {};
-  if (!Object.hasOwn(PARAMS, code)) throw fail("unknown_variant", path, `${JSON.stringify(code)} is no reason code of this package`);
+  if (!Object.hasOwn(PARAMS, code)) throw fail("unknown_variant", pathOf(), `${JSON.stringify(code)} is no reason code of this package`);
   const extra = {};
   let key = code;
   let count;
@@ -449,13 +482,21 @@ function scopeIds(coupon) {
 function progressText(progress, reason, card, coupon, fmt) {
   const unit = PROGRESS_UNIT[progress.unit] ?? "number";
   const own = (v) => (unit === "count" ? fmt.count(Number(v)) : fmt[unit](v));
-  const figures = { current: own(progress.current), target: own(progress.target), remaining: own(progress.remaining), percent: fmt.count(progress.percent) };
+  // The line's own figures, written only when a template names them.
+  const figures = (name) => {
+    switch (name) {
+      case "current": case "target": case "remaining": return own(progress[name]);
+      case "percent": return fmt.count(progress.percent);
+    }
+    return undefined;
+  };
   if (!reason) {
     const tier = (coupon.discount?.tiered?.tiers ?? []).find((t) => typeof t.minValue === "string" && sameDecimal(t.minValue, progress.target));
-    if (tier?.amount !== undefined) return { key: "progress.next_tier.amount", values: { ...figures, reward: fmt.money(tier.amount) } };
-    return { key: "progress.next_tier", values: { ...figures, reward: fmt.number(tier?.percent ?? "") } };
+    const amount = tier?.amount !== undefined;
+    const reward = () => (amount ? fmt.money(tier.amount) : fmt.number(tier?.percent ?? ""));
+    return { key: amount ? "progress.next_tier.amount" : "progress.next_tier", values: (name) => (name === "reward" ? reward() : figures(name)) };
   }
-  const { key: reasonKey, values } = reasonText(reason, card, fmt, "result.cards.reasons.code");
+  const { key: reasonKey, values } = reasonText(reason, card, fmt, () => "result.cards.reasons.code");
   let key = `progress.${reason.code}`;
   let count;
   const ids = scopeIds(coupon);
@@ -478,5 +519,6 @@ function progressText(progress, reason, card, coupon, fmt) {
     default:
       count = Number(progress.remaining);
   }
-  return { key, values: { ...values, ...figures, scope: ids ? fmt.or(ids) : "" }, count };
+  const value = (name) => (name === "scope" ? (ids ? fmt.or(ids) : "") : figures(name) ?? values(name));
+  return { key, values: value, count };
 }
