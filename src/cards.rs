@@ -283,6 +283,21 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
     let money = |a: &Amount| currency.format(currency.money(*a));
     match kind {
         NotStarted { starts_at } => format!("Available from {}", when(starts_at)),
+        OutsideSchedule {
+            day: Some(day),
+            time: Some(time),
+            in_days: Some(days),
+            ..
+        } => {
+            let on = match days {
+                0 => "today".to_string(),
+                1 => "tomorrow".to_string(),
+                2..=6 => day.name().to_string(),
+                _ => format!("{} in {days} days,", day.name()),
+            };
+            format!("Opens {on} at {time}")
+        }
+        OutsideSchedule { .. } => "Not open again before this offer ends".to_string(),
         Ended { ended_at } => format!("This offer ended on {}", when(ended_at)),
         ValidityEnded { ended_at, .. } => {
             format!("Your personal offer ended on {}", when(ended_at))

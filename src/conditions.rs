@@ -28,7 +28,9 @@ impl Verdict {
 pub fn status_of(reason: &ReasonKind) -> CardStatus {
     use ReasonKind::*;
     match reason {
-        Ended { .. } | ValidityEnded { .. } => CardStatus::Expired,
+        Ended { .. } | ValidityEnded { .. } | OutsideSchedule { opens_at: None, .. } => {
+            CardStatus::Expired
+        }
         GlobalLimitReached { .. } | CustomerLimitReached { .. } | BudgetExhausted { .. } => {
             CardStatus::Exhausted
         }
@@ -39,6 +41,7 @@ pub fn status_of(reason: &ReasonKind) -> CardStatus {
         | OrderCountMismatch { .. }
         | UsedCouponRequired { .. } => CardStatus::Ineligible,
         NotStarted { .. }
+        | OutsideSchedule { .. }
         | MorePurchases { .. }
         | ProductNotBought { .. }
         | CourseIncomplete { .. }
@@ -71,6 +74,16 @@ pub fn status_of(reason: &ReasonKind) -> CardStatus {
 pub fn check(coupon: &Coupon, facts: &Facts) -> Verdict {
     let mut blockers = Vec::new();
     let window_end = active_window(coupon, facts.now, &mut blockers);
+    // Only within the active window: before or after it, its own reason says it.
+    let schedule_end = match (&coupon.schedule, facts.zone) {
+        (Some(windows), Some(zone)) if blockers.is_empty() => {
+            crate::schedule::check(windows, zone, facts.now, window_end).unwrap_or_else(|reason| {
+                blockers.push(reason);
+                None
+            })
+        }
+        _ => None,
+    };
     let validity_end = validity(coupon, facts, &mut blockers);
     limits(coupon, facts, &mut blockers);
     audience(coupon, facts, &mut blockers);
@@ -86,14 +99,19 @@ pub fn check(coupon: &Coupon, facts: &Facts) -> Verdict {
     if blockers.is_empty() {
         budget(coupon, &scoped, facts, &mut blockers);
     }
+    // The earlier of the coupon's end and the customer's own window's.
+    let mut expires_at = match (window_end, validity_end) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    // Open now, a schedule also ends the offer for now when its hours close.
+    if let Some(close) = schedule_end {
+        expires_at = Some(expires_at.map_or(close, |e| e.min(close)));
+    }
     Verdict {
         blockers,
         scoped,
-        // The earlier of the coupon's end and the customer's own window's.
-        expires_at: match (window_end, validity_end) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        },
+        expires_at,
     }
 }
 

@@ -87,7 +87,12 @@ maxCodes?: number,
 /**
  * Campaigns with a budget, which coupons join by naming one in `campaign`.
  */
-campaigns?: Array<Campaign>, };
+campaigns?: Array<Campaign>, 
+/**
+ * The merchant's time zone, which coupons' schedules are read in (required when a
+ * coupon has a `schedule`).
+ */
+timeZone?: TimeZone, };
 
 export type Campaign = { 
 /**
@@ -216,6 +221,8 @@ lineId: string,
  */
 subtotal: Amount, };
 
+export type ClockTime = `${number}:${number}`;
+
 export type CodeBatch = { 
 /**
  * What every code starts with: 1 to 16 capital letters, digits or `-`.
@@ -328,6 +335,12 @@ priority?: number,
  * When the coupon is open at all.
  */
 activeWindow?: Window, 
+/**
+ * Within its active window, the weekdays and hours it is open on the merchant's
+ * clock (the bundle's `timeZone`): open when any of these windows is. Absent:
+ * always.
+ */
+schedule?: Array<ScheduleWindow>, 
 /**
  * A per-customer window that opens when the customer joins a segment.
  */
@@ -856,7 +869,24 @@ message: string, } & ({ "code": "not_started", "params": {
 /**
  * Opening time.
  */
-startsAt: Timestamp, } } | { "code": "ended", "params": { 
+startsAt: Timestamp, } } | { "code": "outside_schedule", "params": { 
+/**
+ * When it opens next; null when it does not open again before its active
+ * window ends.
+ */
+opensAt: Timestamp | null, 
+/**
+ * The merchant's day of the week then.
+ */
+day: Weekday | null, 
+/**
+ * The merchant's time of day then.
+ */
+time: ClockTime | null, 
+/**
+ * Days from the merchant's today to that day: 0 today, 1 tomorrow.
+ */
+inDays: number | null, } } | { "code": "ended", "params": { 
 /**
  * Closing time.
  */
@@ -1112,6 +1142,20 @@ boughtBefore?: Timestamp,
  */
 inactiveFor: Span, } }>;
 
+export type ScheduleWindow = { 
+/**
+ * The days it opens on. Absent: every day.
+ */
+days?: Array<Weekday>, 
+/**
+ * Opens at (inclusive). Absent: `"00:00"`.
+ */
+from?: ClockTime, 
+/**
+ * Closes at (exclusive), `"24:00"` for the end of the day. Absent: `"24:00"`.
+ */
+to?: ClockTime, };
+
 export type Scope = OneKey<"entireCart" | { "products": Array<string> } | { "collections": Array<string> } | { "offers": Array<string> }>;
 
 export type Segment = { 
@@ -1212,6 +1256,19 @@ percent?: Percent,
  */
 amount?: Amount, }, "percent" | "amount">;
 
+export type TimeZone = { 
+/**
+ * The IANA name (`"Europe/Kyiv"`): for people, and for the tools that fill in
+ * `offsets`.
+ */
+name: string, 
+/**
+ * From each instant on, the offset in force, ascending; before the first entry
+ * the first entry's offset, after the last the last's. Needed when a coupon has a
+ * schedule; the order server and `coupon-engine sign` fill it in from `name`.
+ */
+offsets?: Array<ZoneOffset>, };
+
 export type Timestamp = string;
 
 export type UnitSet = { 
@@ -1234,6 +1291,8 @@ code: string,
  */
 message: string, };
 
+export type UtcOffset = `+${number}:${number}` | `-${number}:${number}`;
+
 export type Validity = { 
 /**
  * The segment whose joining starts the window.
@@ -1244,6 +1303,8 @@ segmentId: string,
  */
 duration: Span, };
 
+export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+
 export type Window = { 
 /**
  * Opens at (inclusive).
@@ -1253,6 +1314,16 @@ start?: Timestamp,
  * Closes at (exclusive).
  */
 end?: Timestamp, };
+
+export type ZoneOffset = { 
+/**
+ * The instant it takes effect.
+ */
+from: Timestamp, 
+/**
+ * The offset from UTC.
+ */
+offset: UtcOffset, };
 
 /** The four inputs in one object, for `evaluate()`. */
 export type EvaluationRequest = { description?: string, bundle: Bundle, customer: Customer, cart: Cart, context: Context };

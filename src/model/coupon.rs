@@ -5,7 +5,7 @@ use base64::Engine as _;
 use serde::Serialize;
 use sha2::{Digest, Sha512};
 
-use super::{Span, Timestamp};
+use super::{ClockTime, Span, TimeZone, Timestamp, Weekday};
 use crate::json::read::serde_via_from_json;
 use crate::json::{FromJson, ToJson};
 use crate::money::{Amount, Currency, Percent};
@@ -36,6 +36,10 @@ pub struct Bundle {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "typescript", ts(as = "Option<Vec<Campaign>>"))]
     pub campaigns: Vec<Campaign>,
+    /// The merchant's time zone, which coupons' schedules are read in (required when a
+    /// coupon has a `schedule`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<TimeZone>,
 }
 
 /// A campaign's budget: the most its coupons may take off, across all orders. A
@@ -148,6 +152,11 @@ pub struct Coupon {
     /// When the coupon is open at all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_window: Option<Window>,
+    /// Within its active window, the weekdays and hours it is open on the merchant's
+    /// clock (the bundle's `timeZone`): open when any of these windows is. Absent:
+    /// always.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Vec<ScheduleWindow>>,
     /// A per-customer window that opens when the customer joins a segment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validity: Option<Validity>,
@@ -609,6 +618,39 @@ pub struct Window {
     /// Closes at (exclusive).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<Timestamp>,
+}
+
+/// Weekly opening hours on the merchant's clock: on each of `days`, from `from` until
+/// `to`. A window whose `to` is not after its `from` (`"22:00"` to `"02:00"`) runs
+/// past midnight and belongs to the day it starts on.
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
+#[serde(rename_all = "camelCase")]
+pub struct ScheduleWindow {
+    /// The days it opens on. Absent: every day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<Vec<Weekday>>,
+    /// Opens at (inclusive). Absent: `"00:00"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<ClockTime>,
+    /// Closes at (exclusive), `"24:00"` for the end of the day. Absent: `"24:00"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<ClockTime>,
+}
+
+impl ScheduleWindow {
+    /// Whether it opens on `day`.
+    pub fn on(&self, day: Weekday) -> bool {
+        self.days.as_ref().is_none_or(|days| days.contains(&day))
+    }
+
+    /// Where it opens and closes, in minutes from the start of the day it belongs to:
+    /// the close is past 1440 when it runs past midnight.
+    pub fn minutes(&self) -> (u32, u32) {
+        let from = self.from.unwrap_or(ClockTime::START_OF_DAY).minutes();
+        let to = self.to.unwrap_or(ClockTime::END_OF_DAY).minutes();
+        (from, if to > from { to } else { to + 24 * 60 })
+    }
 }
 
 /// A per-customer validity window: the coupon works for this customer for `duration`

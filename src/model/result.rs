@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::{Application, DiscountClass, Timestamp};
+use super::{Application, ClockTime, DiscountClass, Timestamp, Weekday};
 use crate::json::{ToJson, VariantName};
 use crate::money::{Amount, Currency, Percent};
 
@@ -221,6 +221,18 @@ pub enum ReasonKind {
     NotStarted {
         /// Opening time.
         starts_at: Timestamp,
+    },
+    /// Outside the coupon's schedule on the merchant's clock (the bundle's `timeZone`).
+    OutsideSchedule {
+        /// When it opens next; null when it does not open again before its active
+        /// window ends.
+        opens_at: Option<Timestamp>,
+        /// The merchant's day of the week then.
+        day: Option<Weekday>,
+        /// The merchant's time of day then.
+        time: Option<ClockTime>,
+        /// Days from the merchant's today to that day: 0 today, 1 tomorrow.
+        in_days: Option<u32>,
     },
     /// The active window has closed.
     Ended {

@@ -3,8 +3,8 @@
 //! evaluation, and reports the first problem with its path.
 
 use super::{
-    Audience, Bundle, Cart, ComboItem, Context, Coupon, Customer, Discount, OrderScope, Rule, Span,
-    Tier, UnitSet, Window,
+    Audience, Bundle, Cart, ComboItem, Context, Coupon, Customer, Discount, OrderScope, Rule,
+    ScheduleWindow, Span, Tier, TimeZone, UnitSet, Window,
 };
 use crate::error::{Error, ErrorCode};
 use crate::json::{Path, Quoted};
@@ -27,6 +27,11 @@ pub mod limits {
     pub const MAX_ORDERS: usize = 10_000;
     /// Codes entered at once.
     pub const MAX_CODES: usize = 20;
+    /// Windows in one coupon's schedule.
+    pub const MAX_SCHEDULE_WINDOWS: usize = 28;
+    /// Entries in a time zone's offsets: a zone changes its offset at most a few times
+    /// a year, and the list covers weeks.
+    pub const MAX_ZONE_OFFSETS: usize = 100;
     /// Length of any id or code, in bytes.
     pub const MAX_ID_LEN: usize = 128;
     /// Size of one JSON input, in bytes: far above the largest input the other limits
@@ -208,9 +213,35 @@ pub fn bundle(b: &Bundle) -> Result {
         .collect();
     let repeat = first_repeat(codes.iter().map(|(code, i)| (code.as_str(), *i)).collect());
     batch_prefixes(b, &coupons)?;
+    if let Some(zone) = &b.time_zone {
+        time_zone(zone, &root.key("timeZone"))?;
+    }
     for (i, c) in b.coupons.iter().enumerate() {
         let at = coupons.index(i);
         coupon(c, b.currency, &at)?;
+        if let Some(windows) = &c.schedule {
+            schedule(windows, &at.key("schedule"))?;
+            if b.time_zone
+                .as_ref()
+                .and_then(|z| z.offsets.as_ref())
+                .is_none()
+            {
+                let zone = root.key("timeZone");
+                let at = if b.time_zone.is_some() {
+                    zone.key("offsets")
+                } else {
+                    zone
+                };
+                return fail(
+                    ErrorCode::MissingField,
+                    &at,
+                    format!(
+                        "coupons[{i}] has a schedule, which is read on the merchant's clock: \
+                         the bundle needs its timeZone with offsets"
+                    ),
+                );
+            }
+        }
         if let Some(code) = &c.code {
             if repeat == Some(i) {
                 return fail(
@@ -231,6 +262,63 @@ pub fn bundle(b: &Bundle) -> Result {
         rule(&s.rule, &segments.index(i).key("rule"), 1)?;
     }
     campaigns(b, &root)
+}
+
+/// A zone's name is an id, and its offsets a list in ascending order of instants.
+fn time_zone(zone: &TimeZone, at: &Path<'_>) -> Result {
+    check_id(&zone.name, &at.key("name"))?;
+    let Some(offsets) = &zone.offsets else {
+        return Ok(());
+    };
+    let list = at.key("offsets");
+    check_non_empty(offsets, &list)?;
+    check_count(offsets.len(), limits::MAX_ZONE_OFFSETS, &list, "offsets")?;
+    for (i, pair) in offsets.windows(2).enumerate() {
+        if pair[1].from <= pair[0].from {
+            return fail(
+                ErrorCode::InvalidValue,
+                &list.index(i + 1).key("from"),
+                format!("must be after offsets[{i}].from: offsets are listed in time order"),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Each window names its days once, opens before the end of the day and is open
+/// for some time.
+fn schedule(windows: &[ScheduleWindow], at: &Path<'_>) -> Result {
+    check_non_empty(windows, at)?;
+    check_count(windows.len(), limits::MAX_SCHEDULE_WINDOWS, at, "windows")?;
+    for (i, w) in windows.iter().enumerate() {
+        let at = at.index(i);
+        if let Some(days) = &w.days {
+            check_non_empty(days, &at.key("days"))?;
+            if let Some(j) = (1..days.len()).find(|&j| days[..j].contains(&days[j])) {
+                return fail(
+                    ErrorCode::DuplicateId,
+                    &at.key("days").index(j),
+                    "names a day twice",
+                );
+            }
+        }
+        if w.from == Some(super::ClockTime::END_OF_DAY) {
+            return fail(
+                ErrorCode::InvalidValue,
+                &at.key("from"),
+                "a window opens by 23:59; \"24:00\" is only for to",
+            );
+        }
+        let (from, to) = w.minutes();
+        if to - from == 24 * 60 && w.to.is_some() && w.to != Some(super::ClockTime::END_OF_DAY) {
+            return fail(
+                ErrorCode::InvalidValue,
+                &at.key("to"),
+                "is the same time as from: the window would be empty (leave both out for the whole day)",
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Campaign ids are unique, budgets positive, and every coupon's campaign is one of them.
