@@ -290,10 +290,14 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
             ..
         } => {
             let on = match days {
-                0 => "today".to_string(),
-                1 => "tomorrow".to_string(),
-                2..=6 => day.name().to_string(),
-                _ => format!("{} in {days} days,", day.name()),
+                0 => "today",
+                1 => "tomorrow",
+                _ => {
+                    crate::model::Weekday::NAMES[crate::model::Weekday::CODES
+                        .iter()
+                        .position(|d| d == day)
+                        .unwrap_or(0)]
+                }
             };
             format!("Opens {on} at {time}")
         }

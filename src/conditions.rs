@@ -73,17 +73,16 @@ pub fn status_of(reason: &ReasonKind) -> CardStatus {
 /// card can say everything that stands in the way.
 pub fn check(coupon: &Coupon, facts: &Facts) -> Verdict {
     let mut blockers = Vec::new();
-    let window_end = active_window(coupon, facts.now, &mut blockers);
-    // Only within the active window: before or after it, its own reason says it.
-    let schedule_end = match (&coupon.schedule, facts.zone) {
-        (Some(windows), Some(zone)) if blockers.is_empty() => {
-            crate::schedule::check(windows, zone, facts.now, window_end).unwrap_or_else(|reason| {
-                blockers.push(reason);
-                None
-            })
+    let mut window_end = active_window(coupon, facts.now, &mut blockers);
+    // Only within the active window: before or after it, its own reason says it. Open,
+    // the offer ends for now when its hours close.
+    if let (Some(schedule), Some(zone), true) = (&coupon.schedule, facts.zone, blockers.is_empty())
+    {
+        match crate::schedule::check(schedule, zone, facts.now, window_end) {
+            Ok(end) => window_end = end,
+            Err(reason) => blockers.push(reason),
         }
-        _ => None,
-    };
+    }
     let validity_end = validity(coupon, facts, &mut blockers);
     limits(coupon, facts, &mut blockers);
     audience(coupon, facts, &mut blockers);
@@ -99,19 +98,14 @@ pub fn check(coupon: &Coupon, facts: &Facts) -> Verdict {
     if blockers.is_empty() {
         budget(coupon, &scoped, facts, &mut blockers);
     }
-    // The earlier of the coupon's end and the customer's own window's.
-    let mut expires_at = match (window_end, validity_end) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    };
-    // Open now, a schedule also ends the offer for now when its hours close.
-    if let Some(close) = schedule_end {
-        expires_at = Some(expires_at.map_or(close, |e| e.min(close)));
-    }
     Verdict {
         blockers,
         scoped,
-        expires_at,
+        // The earlier of the coupon's end and the customer's own window's.
+        expires_at: match (window_end, validity_end) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        },
     }
 }
 

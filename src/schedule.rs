@@ -5,7 +5,7 @@
 //! Instants are whole seconds since 1970-01-01T00:00:00Z; a "local" time is an instant
 //! plus the offset in force then, so its days and seconds are the merchant's calendar.
 
-use crate::model::{ClockTime, ReasonKind, ScheduleWindow, TimeZone, Timestamp, Weekday};
+use crate::model::{ClockTime, Hours, ReasonKind, TimeZone, Timestamp, Weekday};
 
 const DAY: i64 = 86_400;
 
@@ -16,24 +16,20 @@ const DAY: i64 = 86_400;
 pub const HORIZON_DAYS: i64 = 15;
 
 /// The offset in force at instant `t`, in seconds, and the instant the next one takes
-/// effect. Before the first entry the first entry's offset holds, after the last the
-/// last's.
-fn offset_at(zone: &TimeZone, t: i64) -> (i64, Option<i64>) {
-    let offsets = zone.offsets.as_deref().unwrap_or_default();
-    let i = offsets.partition_point(|e| e.from.unix_seconds() <= t);
-    let offset = offsets
-        .get(i.saturating_sub(1))
-        .map_or(0, |e| i64::from(e.offset.seconds()));
-    (offset, offsets.get(i).map(|e| e.from.unix_seconds()))
+/// effect, from a zone's changes (instant, offset), ascending. Before the first entry
+/// the first entry's offset holds, after the last the last's.
+fn offset_at(changes: &[(i64, i64)], t: i64) -> (i64, Option<i64>) {
+    let i = changes.partition_point(|c| c.0 <= t);
+    let offset = changes.get(i.saturating_sub(1)).map_or(0, |c| c.1);
+    (offset, changes.get(i).map(|c| c.0))
 }
 
 /// Whether any window is open at `local`, the merchant's clock in seconds since
 /// 1970-01-01T00:00 there: today's, or yesterday's that runs past midnight.
-fn open_at(windows: &[ScheduleWindow], local: i64) -> bool {
+fn open_at(windows: &[Hours], local: i64) -> bool {
     let (day, second) = (local.div_euclid(DAY), local.rem_euclid(DAY));
     windows.iter().any(|w| {
-        let (from, to) = w.minutes();
-        let (from, to) = (i64::from(from) * 60, i64::from(to) * 60);
+        let (from, to) = (i64::from(w.from) * 60, i64::from(w.to) * 60);
         (w.on(Weekday::of_day(day)) && from <= second && second < to)
             || (w.on(Weekday::of_day(day - 1)) && second + DAY < to)
     })
@@ -45,35 +41,37 @@ fn open_at(windows: &[ScheduleWindow], local: i64) -> bool {
 /// on the local clock; at the start of each stretch the clock jumps and the state is
 /// read afresh.
 fn next(
-    windows: &[ScheduleWindow],
-    zone: &TimeZone,
+    windows: &[Hours],
+    changes: &[(i64, i64)],
     now: i64,
     open: bool,
     until: i64,
 ) -> Option<i64> {
     let mut start = now;
     while start < until {
-        let (offset, change) = offset_at(zone, start);
+        let (offset, change) = offset_at(changes, start);
         let end = change.map_or(until, |c| c.min(until));
         let (low, high) = (start + offset, end + offset);
         if open_at(windows, low) == open {
             return Some(start);
         }
-        // Where windows open (or close) strictly inside this stretch, local clock; a
-        // window past midnight closes on the day after its own.
-        let mut edges: Vec<i64> = Vec::new();
+        // The first place inside this stretch, on the local clock, where a window opens
+        // (or closes, leaving none open: one may close while another is open); a window
+        // past midnight closes on the day after its own.
+        let mut first: Option<i64> = None;
         for day in low.div_euclid(DAY) - 1..=high.div_euclid(DAY) {
             for w in windows.iter().filter(|w| w.on(Weekday::of_day(day))) {
-                let (from, to) = w.minutes();
-                let edge = day * DAY + i64::from(if open { from } else { to }) * 60;
-                if low < edge && edge < high {
-                    edges.push(edge);
+                let edge = day * DAY + i64::from(if open { w.from } else { w.to }) * 60;
+                if low < edge
+                    && edge < high
+                    && first.is_none_or(|f| edge < f)
+                    && open_at(windows, edge) == open
+                {
+                    first = Some(edge);
                 }
             }
         }
-        edges.sort_unstable();
-        // A window that closes while another is open leaves the schedule open.
-        if let Some(edge) = edges.into_iter().find(|&e| open_at(windows, e) == open) {
+        if let Some(edge) = first {
             return Some(edge - offset);
         }
         start = end;
@@ -81,40 +79,42 @@ fn next(
     None
 }
 
-/// Checks a schedule at `now` on the zone's clock. Open: when it next closes, if that
-/// is within [`HORIZON_DAYS`]. Closed: the reason, with when it next opens before
-/// `end` (the coupon's active window's end), on the merchant's clock.
+/// Checks a schedule (its windows' texts, validated) at `now` on the zone's clock,
+/// within the coupon's active window ending at `end`. Open: when the offer next stops,
+/// the earlier of its hours closing (within [`HORIZON_DAYS`]) and `end`. Closed: the
+/// reason, with when it next opens before `end`, on the merchant's clock.
 pub fn check(
-    windows: &[ScheduleWindow],
+    schedule: &[String],
     zone: &TimeZone,
     now: Timestamp,
     end: Option<Timestamp>,
 ) -> Result<Option<Timestamp>, ReasonKind> {
+    let windows = Hours::all(schedule).unwrap_or_default();
+    let changes = zone.changes().unwrap_or_default();
     let t = now.unix_seconds();
+    let local = |t: i64| t + offset_at(&changes, t).0;
+    let open = open_at(&windows, local(t));
     let horizon = t + HORIZON_DAYS * DAY;
-    let local = |t: i64| t + offset_at(zone, t).0;
-    if open_at(windows, local(t)) {
-        return Ok(next(windows, zone, t, false, horizon).and_then(Timestamp::from_unix_seconds));
-    }
     let until = end.map_or(horizon, |e| e.unix_seconds().min(horizon));
+    // The instant `at` as a timestamp: `now` moved on, less its fraction of a second.
+    let nanos = now.0.timestamp_subsec_nanos();
+    let change = next(&windows, &changes, t, !open, until).and_then(|at| {
+        let ahead = chrono::TimeDelta::new(
+            at - t - i64::from(nanos > 0),
+            (1_000_000_000 - nanos) % 1_000_000_000,
+        )?;
+        Some((Timestamp(now.0.checked_add_signed(ahead)?), local(at)))
+    });
+    let at = change.map(|(at, _)| at);
+    if open {
+        return Ok(at.or(end));
+    }
     let today = local(t).div_euclid(DAY);
-    let opens = next(windows, zone, t, true, until)
-        .and_then(|at| Some((Timestamp::from_unix_seconds(at)?, local(at))));
-    Err(match opens {
-        Some((at, local)) => ReasonKind::OutsideSchedule {
-            opens_at: Some(at),
-            day: Some(Weekday::of_day(local.div_euclid(DAY))),
-            time: u32::try_from(local.rem_euclid(DAY) / 60)
-                .ok()
-                .and_then(ClockTime::from_minutes),
-            in_days: u32::try_from(local.div_euclid(DAY) - today).ok(),
-        },
-        None => ReasonKind::OutsideSchedule {
-            opens_at: None,
-            day: None,
-            time: None,
-            in_days: None,
-        },
+    Err(ReasonKind::OutsideSchedule {
+        opens_at: at,
+        day: change.map(|(_, l)| Weekday::CODES[Weekday::of_day(l.div_euclid(DAY))].to_string()),
+        time: change.map(|(_, l)| ClockTime::text((l.rem_euclid(DAY) / 60) as u32)),
+        in_days: change.and_then(|(_, l)| u32::try_from(l.div_euclid(DAY) - today).ok()),
     })
 }
 
@@ -133,7 +133,7 @@ pub fn offsets_span(issued: i64, expires: i64) -> (i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::check;
-    use crate::model::{ReasonKind, ScheduleWindow, TimeZone, Timestamp, Weekday};
+    use crate::model::{ReasonKind, TimeZone, Timestamp};
     use crate::read_json;
 
     /// Kyiv in 2026: +02:00, summer time (+03:00) from 29 March 01:00 UTC to 25
@@ -142,15 +142,13 @@ mod tests {
         read_json(
             "zone",
             r#"{"name": "Europe/Kyiv", "offsets": [
-                {"from": "2026-01-01T00:00:00Z", "offset": "+02:00"},
-                {"from": "2026-03-29T01:00:00Z", "offset": "+03:00"},
-                {"from": "2026-10-25T01:00:00Z", "offset": "+02:00"}]}"#,
+                "2026-01-01T02:00:00+02:00", "2026-03-29T04:00:00+03:00", "2026-10-25T03:00:00+02:00"]}"#,
         )
         .unwrap()
     }
 
-    fn windows(json: &str) -> Vec<ScheduleWindow> {
-        read_json("schedule", json).unwrap()
+    fn windows(texts: &[&str]) -> Vec<String> {
+        texts.iter().map(ToString::to_string).collect()
     }
 
     fn at(text: &str) -> Timestamp {
@@ -158,12 +156,12 @@ mod tests {
     }
 
     /// When it opens, the day, the time and the days ahead.
-    type Opening = (Option<String>, Option<Weekday>, Option<String>, Option<u32>);
+    type Opening = (Option<String>, Option<String>, Option<String>, Option<u32>);
 
     /// Open: when it closes. Closed: when it opens, and the day, time and days ahead
     /// on the merchant's clock.
     fn standing(
-        schedule: &[ScheduleWindow],
+        schedule: &[String],
         now: &str,
         end: Option<&str>,
     ) -> Result<Option<String>, Opening> {
@@ -174,20 +172,15 @@ mod tests {
                 day,
                 time,
                 in_days,
-            }) => Err((
-                opens_at.map(|t| t.to_string()),
-                day,
-                time.map(|t| t.to_string()),
-                in_days,
-            )),
+            }) => Err((opens_at.map(|t| t.to_string()), day, time, in_days)),
             Err(other) => panic!("{other:?}"),
         }
     }
 
-    fn opens(at: &str, day: Weekday, time: &str, in_days: u32) -> Result<Option<String>, Opening> {
+    fn opens(at: &str, day: &str, time: &str, in_days: u32) -> Result<Option<String>, Opening> {
         Err((
             Some(at.to_string()),
-            Some(day),
+            Some(day.to_string()),
             Some(time.to_string()),
             Some(in_days),
         ))
@@ -195,16 +188,16 @@ mod tests {
 
     #[test]
     fn happy_hour_follows_kyivs_clock_across_both_changes() {
-        let happy = windows(r#"[{"from": "17:00", "to": "20:00"}]"#);
+        let happy = windows(&["17:00-20:00"]);
         // Saturday 28 March, 16:30 in Kyiv (+02:00): opens at 17:00 there.
         assert_eq!(
             standing(&happy, "2026-03-28T14:30:00Z", None),
-            opens("2026-03-28T15:00:00Z", Weekday::Sat, "17:00", 0)
+            opens("2026-03-28T15:00:00Z", "sat", "17:00", 0)
         );
         // The next day, summer time (+03:00): 17:00 there is an hour earlier in UTC.
         assert_eq!(
             standing(&happy, "2026-03-29T13:30:00Z", None),
-            opens("2026-03-29T14:00:00Z", Weekday::Sun, "17:00", 0)
+            opens("2026-03-29T14:00:00Z", "sun", "17:00", 0)
         );
         assert_eq!(
             standing(&happy, "2026-03-29T14:30:00Z", None),
@@ -214,7 +207,7 @@ mod tests {
         // 17:00 summer time.
         assert_eq!(
             standing(&happy, "2026-03-28T19:00:00Z", None),
-            opens("2026-03-29T14:00:00Z", Weekday::Sun, "17:00", 1)
+            opens("2026-03-29T14:00:00Z", "sun", "17:00", 1)
         );
         // October: 14:00 UTC is 17:00 on Saturday (+03:00), 16:00 on Sunday (+02:00).
         assert_eq!(
@@ -223,22 +216,22 @@ mod tests {
         );
         assert_eq!(
             standing(&happy, "2026-10-25T14:00:00Z", None),
-            opens("2026-10-25T15:00:00Z", Weekday::Sun, "17:00", 0)
+            opens("2026-10-25T15:00:00Z", "sun", "17:00", 0)
         );
     }
 
     #[test]
     fn hours_the_spring_change_skips_open_when_the_clock_jumps_into_them() {
         // At 03:00 on 29 March Kyiv's clocks jump to 04:00.
-        let skipped = windows(r#"[{"days": ["sun"], "from": "03:15", "to": "03:45"}]"#);
+        let skipped = windows(&["sun 03:15-03:45"]);
         assert_eq!(
             standing(&skipped, "2026-03-28T12:00:00Z", None),
-            opens("2026-04-05T00:15:00Z", Weekday::Sun, "03:15", 8)
+            opens("2026-04-05T00:15:00Z", "sun", "03:15", 8)
         );
-        let straddling = windows(r#"[{"days": ["sun"], "from": "03:30", "to": "04:30"}]"#);
+        let straddling = windows(&["sun 03:30-04:30"]);
         assert_eq!(
             standing(&straddling, "2026-03-28T12:00:00Z", None),
-            opens("2026-03-29T01:00:00Z", Weekday::Sun, "04:00", 1)
+            opens("2026-03-29T01:00:00Z", "sun", "04:00", 1)
         );
     }
 
@@ -246,20 +239,20 @@ mod tests {
     fn hours_the_autumn_change_repeats_open_twice() {
         // At 04:00 on 25 October Kyiv's clocks go back to 03:00: 03:00 to 03:30 comes
         // at 00:00 UTC (+03:00) and again at 01:00 UTC (+02:00).
-        let early = windows(r#"[{"days": ["sun"], "from": "03:00", "to": "03:30"}]"#);
+        let early = windows(&["sun 03:00-03:30"]);
         assert_eq!(
             standing(&early, "2026-10-25T00:10:00Z", None),
             Ok(Some("2026-10-25T00:30:00Z".to_string()))
         );
         assert_eq!(
             standing(&early, "2026-10-25T00:45:00Z", None),
-            opens("2026-10-25T01:00:00Z", Weekday::Sun, "03:00", 0)
+            opens("2026-10-25T01:00:00Z", "sun", "03:00", 0)
         );
     }
 
     #[test]
     fn a_window_past_midnight_belongs_to_the_day_it_starts() {
-        let late = windows(r#"[{"days": ["fri"], "from": "22:00", "to": "02:00"}]"#);
+        let late = windows(&["fri 22:00-02:00"]);
         // Saturday 5 December, 01:00 in Kyiv (+02:00): Friday's window is still open.
         assert_eq!(
             standing(&late, "2026-12-04T23:00:00Z", None),
@@ -268,16 +261,13 @@ mod tests {
         // Saturday 22:30: Saturday has no window; Friday next.
         assert_eq!(
             standing(&late, "2026-12-05T20:30:00Z", None),
-            opens("2026-12-11T20:00:00Z", Weekday::Fri, "22:00", 6)
+            opens("2026-12-11T20:00:00Z", "fri", "22:00", 6)
         );
     }
 
     #[test]
     fn windows_that_meet_close_together_and_the_end_of_the_offer_stops_the_search() {
-        let evening = windows(
-            r#"[{"days": ["mon"], "from": "17:00", "to": "20:00"},
-                {"days": ["mon"], "from": "20:00", "to": "22:00"}]"#,
-        );
+        let evening = windows(&["mon 17:00-20:00", "mon 20:00-22:00"]);
         // Monday 7 December, 18:00 in Kyiv: open until 22:00.
         assert_eq!(
             standing(&evening, "2026-12-07T16:00:00Z", None),
@@ -293,17 +283,49 @@ mod tests {
             Err((None, None, None, None))
         );
         // Open every hour of the week: it never closes within the horizon.
-        let always = windows("[{}]");
+        let always = windows(&["mon-sun"]);
         assert_eq!(standing(&always, "2026-12-07T21:00:00Z", None), Ok(None));
     }
 
     #[test]
     fn before_the_first_offset_the_first_holds() {
-        let morning = windows(r#"[{"from": "09:00", "to": "10:00"}]"#);
+        let morning = windows(&["09:00-10:00"]);
         // 2025-12-31, 06:30 UTC is 08:30 at +02:00.
         assert_eq!(
             standing(&morning, "2025-12-31T06:30:00Z", None),
-            opens("2025-12-31T07:00:00Z", Weekday::Wed, "09:00", 0)
+            opens("2025-12-31T07:00:00Z", "wed", "09:00", 0)
         );
+    }
+}
+
+#[cfg(test)]
+mod hours {
+    use crate::model::Hours;
+
+    #[test]
+    fn windows_read_days_ranges_and_times() {
+        let hours = |text| Hours::parse(text).map(|h| (h.days, h.from, h.to));
+        assert_eq!(hours("17:00-20:00"), Some((0x7f, 1020, 1200)));
+        assert_eq!(hours("sat,sun"), Some((0x60, 0, 1440)));
+        assert_eq!(hours("mon-fri 09:00-17:00"), Some((0x1f, 540, 1020)));
+        // A range wraps round the week; a window past midnight closes the next day.
+        assert_eq!(hours("fri-mon 22:00-02:00"), Some((0x71, 1320, 1560)));
+        assert_eq!(hours("tue 00:00-24:00"), Some((0x02, 0, 1440)));
+        for bad in [
+            "",
+            "saturday",
+            "sat sun",
+            "sat,",
+            "17:00",
+            "17:00-17:00",
+            "24:00-02:00",
+            "17:00-25:00",
+            "sat  17:00-20:00",
+            "sat 17:00-20:00 x",
+            "7:00-9:00",
+            "00:00-00:00",
+        ] {
+            assert_eq!(hours(bad), None, "{bad}");
+        }
     }
 }

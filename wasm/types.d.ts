@@ -337,10 +337,10 @@ priority?: number,
 activeWindow?: Window, 
 /**
  * Within its active window, the weekdays and hours it is open on the merchant's
- * clock (the bundle's `timeZone`): open when any of these windows is. Absent:
- * always.
+ * clock (the bundle's `timeZone`): open when any of these windows is
+ * (`["mon-fri 17:00-20:00", "sat,sun"]`, see [`Hours`]). Absent: always.
  */
-schedule?: Array<ScheduleWindow>, 
+schedule?: Array<string>, 
 /**
  * A per-customer window that opens when the customer joins a segment.
  */
@@ -876,11 +876,11 @@ startsAt: Timestamp, } } | { "code": "outside_schedule", "params": {
  */
 opensAt: Timestamp | null, 
 /**
- * The merchant's day of the week then.
+ * The merchant's day of the week then (`"sat"`).
  */
 day: Weekday | null, 
 /**
- * The merchant's time of day then.
+ * The merchant's time of day then (`"17:00"`).
  */
 time: ClockTime | null, 
 /**
@@ -1142,20 +1142,6 @@ boughtBefore?: Timestamp,
  */
 inactiveFor: Span, } }>;
 
-export type ScheduleWindow = { 
-/**
- * The days it opens on. Absent: every day.
- */
-days?: Array<Weekday>, 
-/**
- * Opens at (inclusive). Absent: `"00:00"`.
- */
-from?: ClockTime, 
-/**
- * Closes at (exclusive), `"24:00"` for the end of the day. Absent: `"24:00"`.
- */
-to?: ClockTime, };
-
 export type Scope = OneKey<"entireCart" | { "products": Array<string> } | { "collections": Array<string> } | { "offers": Array<string> }>;
 
 export type Segment = { 
@@ -1263,11 +1249,13 @@ export type TimeZone = {
  */
 name: string, 
 /**
- * From each instant on, the offset in force, ascending; before the first entry
- * the first entry's offset, after the last the last's. Needed when a coupon has a
- * schedule; the order server and `coupon-engine sign` fill it in from `name`.
+ * When the offset changes: each entry an RFC 3339 instant written with the offset
+ * in force from it on (`"2026-10-25T03:00:00+02:00"`: from 01:00 UTC that day the
+ * clock is 2 hours ahead), ascending. Before the first entry its offset holds,
+ * after the last the last's. Needed when a coupon has a schedule; the order server
+ * and `coupon-engine sign` fill it in from `name`.
  */
-offsets?: Array<ZoneOffset>, };
+offsets?: Array<string>, };
 
 export type Timestamp = string;
 
@@ -1291,8 +1279,6 @@ code: string,
  */
 message: string, };
 
-export type UtcOffset = `+${number}:${number}` | `-${number}:${number}`;
-
 export type Validity = { 
 /**
  * The segment whose joining starts the window.
@@ -1314,16 +1300,6 @@ start?: Timestamp,
  * Closes at (exclusive).
  */
 end?: Timestamp, };
-
-export type ZoneOffset = { 
-/**
- * The instant it takes effect.
- */
-from: Timestamp, 
-/**
- * The offset from UTC.
- */
-offset: UtcOffset, };
 
 /** The four inputs in one object, for `evaluate()`. */
 export type EvaluationRequest = { description?: string, bundle: Bundle, customer: Customer, cart: Cart, context: Context };

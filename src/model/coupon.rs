@@ -153,10 +153,10 @@ pub struct Coupon {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_window: Option<Window>,
     /// Within its active window, the weekdays and hours it is open on the merchant's
-    /// clock (the bundle's `timeZone`): open when any of these windows is. Absent:
-    /// always.
+    /// clock (the bundle's `timeZone`): open when any of these windows is
+    /// (`["mon-fri 17:00-20:00", "sat,sun"]`, see [`Hours`]). Absent: always.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schedule: Option<Vec<ScheduleWindow>>,
+    pub schedule: Option<Vec<String>>,
     /// A per-customer window that opens when the customer joins a segment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validity: Option<Validity>,
@@ -620,36 +620,91 @@ pub struct Window {
     pub end: Option<Timestamp>,
 }
 
-/// Weekly opening hours on the merchant's clock: on each of `days`, from `from` until
-/// `to`. A window whose `to` is not after its `from` (`"22:00"` to `"02:00"`) runs
-/// past midnight and belongs to the day it starts on.
-#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
-#[serde(rename_all = "camelCase")]
-pub struct ScheduleWindow {
-    /// The days it opens on. Absent: every day.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub days: Option<Vec<Weekday>>,
-    /// Opens at (inclusive). Absent: `"00:00"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<ClockTime>,
-    /// Closes at (exclusive), `"24:00"` for the end of the day. Absent: `"24:00"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<ClockTime>,
+/// One window of a schedule, read from its text: `"mon-fri 09:00-17:00"`, `"sat,sun"`
+/// (whole days), `"17:00-20:00"` (every day). Days are `mon` to `sun`, listed with
+/// commas or as ranges (`fri-mon` wraps round the week); times are `"HH:MM"`, from
+/// inclusive, to exclusive, `24:00` the end of the day. A window whose close is not
+/// after its opening (`"fri 22:00-02:00"`) runs past midnight and belongs to the day
+/// it starts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hours {
+    /// The weekdays it opens on, bit 0 for Monday.
+    pub days: u8,
+    /// Where it opens, in minutes from the start of its day.
+    pub from: u32,
+    /// Where it closes, in minutes from the start of its day: past 1440 when it runs
+    /// past midnight.
+    pub to: u32,
 }
 
-impl ScheduleWindow {
-    /// Whether it opens on `day`.
-    pub fn on(&self, day: Weekday) -> bool {
-        self.days.as_ref().is_none_or(|days| days.contains(&day))
+impl Hours {
+    /// The window `text` describes; `None` for any other text, and for a window that
+    /// would be empty (`"17:00-17:00"`) or open at `24:00`. Read byte by byte: the
+    /// string searchers would be most of this in the WebAssembly module.
+    pub fn parse(text: &str) -> Option<Hours> {
+        let b = text.as_bytes();
+        let day = |i: usize| {
+            let code = b.get(i..i + 3)?;
+            Weekday::CODES.iter().position(|c| c.as_bytes() == code)
+        };
+        let (mut days, mut i) = (0x7f, 0);
+        let mut times = &b[..];
+        if b.get(2) != Some(&b':') {
+            days = 0;
+            loop {
+                let mut d = day(i)?;
+                let last = if b.get(i + 3) == Some(&b'-') {
+                    i += 4;
+                    day(i)?
+                } else {
+                    d
+                };
+                days |= 1 << d;
+                while d != last {
+                    d = (d + 1) % 7;
+                    days |= 1 << d;
+                }
+                i += 4;
+                match b.get(i - 1) {
+                    Some(b',') => {}
+                    Some(b' ') => {
+                        times = &b[i..];
+                        break;
+                    }
+                    None => {
+                        times = b"00:00-24:00";
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        if times.len() != 11 || times[5] != b'-' {
+            return None;
+        }
+        let (from, to) = (
+            ClockTime::minutes(&times[..5])?,
+            ClockTime::minutes(&times[6..])?,
+        );
+        if from >= 24 * 60 || from == to {
+            return None;
+        }
+        let to = if to > from { to } else { to + 24 * 60 };
+        Some(Hours { days, from, to })
     }
 
-    /// Where it opens and closes, in minutes from the start of the day it belongs to:
-    /// the close is past 1440 when it runs past midnight.
-    pub fn minutes(&self) -> (u32, u32) {
-        let from = self.from.unwrap_or(ClockTime::START_OF_DAY).minutes();
-        let to = self.to.unwrap_or(ClockTime::END_OF_DAY).minutes();
-        (from, if to > from { to } else { to + 24 * 60 })
+    /// Every window of a schedule; `Err` with the index of the first that does not read.
+    pub fn all(schedule: &[String]) -> Result<Vec<Hours>, usize> {
+        let mut windows = Vec::with_capacity(schedule.len());
+        for (i, text) in schedule.iter().enumerate() {
+            windows.push(Hours::parse(text).ok_or(i)?);
+        }
+        Ok(windows)
+    }
+
+    /// Whether it opens on weekday `day` (0 for Monday).
+    pub fn on(self, day: usize) -> bool {
+        self.days >> day & 1 == 1
     }
 }
 

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::{Application, ClockTime, DiscountClass, Timestamp, Weekday};
+use super::{Application, DiscountClass, Timestamp};
 use crate::json::{ToJson, VariantName};
 use crate::money::{Amount, Currency, Percent};
 
@@ -227,10 +227,12 @@ pub enum ReasonKind {
         /// When it opens next; null when it does not open again before its active
         /// window ends.
         opens_at: Option<Timestamp>,
-        /// The merchant's day of the week then.
-        day: Option<Weekday>,
-        /// The merchant's time of day then.
-        time: Option<ClockTime>,
+        /// The merchant's day of the week then (`"sat"`).
+        #[cfg_attr(feature = "typescript", ts(as = "Option<super::Weekday>"))]
+        day: Option<String>,
+        /// The merchant's time of day then (`"17:00"`).
+        #[cfg_attr(feature = "typescript", ts(as = "Option<super::ClockTime>"))]
+        time: Option<String>,
         /// Days from the merchant's today to that day: 0 today, 1 tomorrow.
         in_days: Option<u32>,
     },

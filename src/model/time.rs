@@ -43,12 +43,6 @@ impl Timestamp {
         t.checked_add_signed(span.clock_part()).map(Timestamp)
     }
 
-    /// The instant `seconds` after 1970-01-01T00:00:00Z (in UTC); `None` outside
-    /// chrono's range.
-    pub fn from_unix_seconds(seconds: i64) -> Option<Timestamp> {
-        DateTime::from_timestamp(seconds, 0).map(|t| Timestamp(t.fixed_offset()))
-    }
-
     /// Whole seconds since 1970-01-01T00:00:00Z, rounded down.
     pub fn unix_seconds(self) -> i64 {
         self.0.timestamp()
@@ -170,211 +164,59 @@ impl Span {
     }
 }
 
-/// `"HH:MM"` as hours and minutes, two digits each; `None` for any other text.
-fn hours_minutes(text: &str) -> Option<(u32, u32)> {
-    let b = text.as_bytes();
-    let digit = |i: usize| b[i].is_ascii_digit().then(|| u32::from(b[i] - b'0'));
-    if b.len() != 5 || b[2] != b':' {
-        return None;
-    }
-    Some((digit(0)? * 10 + digit(1)?, digit(3)? * 10 + digit(4)?))
-}
-
 /// A time of day on the merchant's clock, `"HH:MM"` from `"00:00"` to `"24:00"` (the
-/// end of the day, which only a schedule window's `to` may name). Whole minutes:
-/// opening hours are written in them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// end of the day). Bundles hold it as text, read where it is used: a type of its own
+/// would add a JSON reader to the WebAssembly module for a five-character string.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(type = "string"))]
-pub struct ClockTime(u16);
+pub struct ClockTime;
 
 impl ClockTime {
-    /// Midnight at the start of the day, `"00:00"`.
-    pub const START_OF_DAY: ClockTime = ClockTime(0);
-    /// Midnight at the end of the day, `"24:00"`.
-    pub const END_OF_DAY: ClockTime = ClockTime(24 * 60);
-
-    /// The time `minutes` after midnight; `None` past `"24:00"`.
-    pub fn from_minutes(minutes: u32) -> Option<ClockTime> {
-        u16::try_from(minutes)
-            .ok()
-            .filter(|m| *m <= 24 * 60)
-            .map(ClockTime)
-    }
-
-    /// Minutes since midnight, 0 to 1440.
-    pub fn minutes(self) -> u32 {
-        u32::from(self.0)
-    }
-
-    /// Parses `"HH:MM"`, `"00:00"` to `"24:00"`.
-    pub fn parse(text: &str) -> Option<ClockTime> {
-        let (h, m) = hours_minutes(text)?;
-        if m > 59 {
-            return None;
+    /// Minutes since midnight of `"HH:MM"` (as bytes), 0 to 1440; `None` for any other text.
+    pub fn minutes(text: &[u8]) -> Option<u32> {
+        let mut n = 0;
+        for (i, &c) in text.iter().enumerate() {
+            match (i, c) {
+                (2, b':') => {}
+                (0 | 1 | 3 | 4, b'0'..=b'9') => n = n * 10 + u32::from(c - b'0'),
+                _ => return None,
+            }
         }
-        ClockTime::from_minutes(h * 60 + m)
+        let (h, m) = (n / 100, n % 100);
+        (text.len() == 5 && m < 60 && h * 60 + m <= 24 * 60).then_some(h * 60 + m)
+    }
+
+    /// `"HH:MM"` of `minutes` since midnight.
+    pub fn text(minutes: u32) -> String {
+        format!("{:02}:{:02}", minutes / 60, minutes % 60)
     }
 }
 
-impl fmt::Display for ClockTime {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:02}:{:02}", self.0 / 60, self.0 % 60)
-    }
-}
-
-impl Serialize for ClockTime {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl FromJson for ClockTime {
-    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
-        let text = text(value, at, "a time of day such as \"17:30\"")?;
-        ClockTime::parse(text).ok_or_else(|| {
-            at.error(
-                ErrorCode::InvalidValue,
-                format!(
-                    "{} is not a time of day from \"00:00\" to \"24:00\"",
-                    Quoted(text)
-                ),
-            )
-        })
-    }
-
-    fn placeholder() -> Self {
-        ClockTime::START_OF_DAY
-    }
-}
-
-impl ToJson for ClockTime {
-    /// `"HH:MM"`; nothing in it needs escaping.
-    fn write_json(&self, out: &mut String) {
-        let _ = write!(out, "\"{self}\"");
-    }
-}
-
-/// A day of the week, `"mon"` to `"sun"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, FromJson, ToJson)]
+/// A day of the week, `"mon"` to `"sun"`, as schedules and reasons write it.
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[serde(rename_all = "camelCase")]
-pub enum Weekday {
-    /// Monday.
-    Mon,
-    /// Tuesday.
-    Tue,
-    /// Wednesday.
-    Wed,
-    /// Thursday.
-    Thu,
-    /// Friday.
-    Fri,
-    /// Saturday.
-    Sat,
-    /// Sunday.
-    Sun,
-}
+#[cfg_attr(
+    feature = "typescript",
+    ts(type = r#""mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun""#)
+)]
+pub struct Weekday;
 
 impl Weekday {
-    /// Every day, Monday first.
-    pub const ALL: [Weekday; 7] = [
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-        Weekday::Sat,
-        Weekday::Sun,
+    /// The days as written, Monday first.
+    pub const CODES: [&'static str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    /// Their English names, for messages.
+    pub const NAMES: [&'static str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
     ];
 
-    /// The weekday of a day counted from 1970-01-01, which was a Thursday.
-    pub fn of_day(day: i64) -> Weekday {
+    /// The weekday (0 for Monday) of a day counted from 1970-01-01, a Thursday.
+    pub fn of_day(day: i64) -> usize {
         // rem_euclid keeps days before 1970 in 0..7.
-        Weekday::ALL[(day + 3).rem_euclid(7) as usize]
-    }
-
-    /// The English name: "Monday".
-    pub fn name(self) -> &'static str {
-        [
-            "Monday",
-            "Tuesday",
-            "Wednesday",
-            "Thursday",
-            "Friday",
-            "Saturday",
-            "Sunday",
-        ][self as usize]
-    }
-}
-
-/// An offset from UTC, `"+05:30"` or `"-03:00"` (sign, hours 00 to 23, minutes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(type = "string"))]
-pub struct UtcOffset(i32);
-
-impl UtcOffset {
-    /// The offset of `seconds` east of UTC, in whole minutes under a day; `None` otherwise.
-    pub fn from_seconds(seconds: i32) -> Option<UtcOffset> {
-        (seconds % 60 == 0 && seconds.abs() < 24 * 3600).then_some(UtcOffset(seconds))
-    }
-
-    /// Seconds east of UTC.
-    pub fn seconds(self) -> i32 {
-        self.0
-    }
-
-    /// Parses `"+HH:MM"` or `"-HH:MM"`.
-    pub fn parse(text: &str) -> Option<UtcOffset> {
-        let sign = match text.as_bytes().first()? {
-            b'+' => 1,
-            b'-' => -1,
-            _ => return None,
-        };
-        let (h, m) = hours_minutes(text.get(1..)?)?;
-        if h > 23 || m > 59 {
-            return None;
-        }
-        UtcOffset::from_seconds(sign * (h * 3600 + m * 60) as i32)
-    }
-}
-
-impl fmt::Display for UtcOffset {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.0 < 0 { '-' } else { '+' };
-        let minutes = self.0.unsigned_abs() / 60;
-        write!(f, "{sign}{:02}:{:02}", minutes / 60, minutes % 60)
-    }
-}
-
-impl Serialize for UtcOffset {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl FromJson for UtcOffset {
-    fn from_json(value: &Json<'_>, at: Path<'_>) -> Result<Self, Error> {
-        let text = text(value, at, "an offset such as \"+05:30\"")?;
-        UtcOffset::parse(text).ok_or_else(|| {
-            at.error(
-                ErrorCode::InvalidValue,
-                format!(
-                    "{} is not an offset from UTC such as \"+05:30\" or \"-03:00\"",
-                    Quoted(text)
-                ),
-            )
-        })
-    }
-
-    fn placeholder() -> Self {
-        UtcOffset(0)
-    }
-}
-
-impl ToJson for UtcOffset {
-    /// `"+HH:MM"`; nothing in it needs escaping.
-    fn write_json(&self, out: &mut String) {
-        let _ = write!(out, "\"{self}\"");
+        (day + 3).rem_euclid(7) as usize
     }
 }
 
@@ -389,22 +231,30 @@ pub struct TimeZone {
     /// The IANA name (`"Europe/Kyiv"`): for people, and for the tools that fill in
     /// `offsets`.
     pub name: String,
-    /// From each instant on, the offset in force, ascending; before the first entry
-    /// the first entry's offset, after the last the last's. Needed when a coupon has a
-    /// schedule; the order server and `coupon-engine sign` fill it in from `name`.
+    /// When the offset changes: each entry an RFC 3339 instant written with the offset
+    /// in force from it on (`"2026-10-25T03:00:00+02:00"`: from 01:00 UTC that day the
+    /// clock is 2 hours ahead), ascending. Before the first entry its offset holds,
+    /// after the last the last's. Needed when a coupon has a schedule; the order server
+    /// and `coupon-engine sign` fill it in from `name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub offsets: Option<Vec<ZoneOffset>>,
+    pub offsets: Option<Vec<String>>,
 }
 
-/// One entry of a zone's offsets: in force from `from` until the next entry's `from`.
-#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[serde(rename_all = "camelCase")]
-pub struct ZoneOffset {
-    /// The instant it takes effect.
-    pub from: Timestamp,
-    /// The offset from UTC.
-    pub offset: UtcOffset,
+impl TimeZone {
+    /// The offsets as (seconds since 1970 UTC, seconds east of UTC), in their order;
+    /// `Err` with the index of the first entry that is not an RFC 3339 instant after
+    /// the one before it.
+    pub fn changes(&self) -> Result<Vec<(i64, i64)>, usize> {
+        let mut changes: Vec<(i64, i64)> = Vec::new();
+        for (i, text) in self.offsets.iter().flatten().enumerate() {
+            let t = Timestamp::parse(text).map_err(|_| i)?.0;
+            if changes.last().is_some_and(|l| l.0 >= t.timestamp()) {
+                return Err(i);
+            }
+            changes.push((t.timestamp(), i64::from(t.offset().local_minus_utc())));
+        }
+        Ok(changes)
+    }
 }
 
 impl TimeZone {
@@ -418,10 +268,9 @@ impl TimeZone {
         let offsets = changes
             .into_iter()
             .map(|(from, offset)| {
-                Some(ZoneOffset {
-                    from: Timestamp::from_unix_seconds(from)?,
-                    offset: UtcOffset::from_seconds(offset)?,
-                })
+                let utc = DateTime::from_timestamp(from, 0)?;
+                let local = utc.with_timezone(&FixedOffset::east_opt(offset)?);
+                Some(local.to_rfc3339_opts(SecondsFormat::AutoSi, false))
             })
             .collect::<Option<Vec<_>>>()?;
         Some(TimeZone {

@@ -3,8 +3,8 @@
 //! evaluation, and reports the first problem with its path.
 
 use super::{
-    Audience, Bundle, Cart, ComboItem, Context, Coupon, Customer, Discount, OrderScope, Rule,
-    ScheduleWindow, Span, Tier, TimeZone, UnitSet, Window,
+    Audience, Bundle, Cart, ComboItem, Context, Coupon, Customer, Discount, Hours, OrderScope,
+    Rule, Span, Tier, TimeZone, UnitSet, Window,
 };
 use crate::error::{Error, ErrorCode};
 use crate::json::{Path, Quoted};
@@ -224,21 +224,12 @@ pub fn bundle(b: &Bundle) -> Result {
             if b.time_zone
                 .as_ref()
                 .and_then(|z| z.offsets.as_ref())
-                .is_none()
+                .is_none_or(Vec::is_empty)
             {
-                let zone = root.key("timeZone");
-                let at = if b.time_zone.is_some() {
-                    zone.key("offsets")
-                } else {
-                    zone
-                };
                 return fail(
                     ErrorCode::MissingField,
-                    &at,
-                    format!(
-                        "coupons[{i}] has a schedule, which is read on the merchant's clock: \
-                         the bundle needs its timeZone with offsets"
-                    ),
+                    &root.key("timeZone"),
+                    "a schedule needs the bundle's timeZone with offsets",
                 );
             }
         }
@@ -264,59 +255,36 @@ pub fn bundle(b: &Bundle) -> Result {
     campaigns(b, &root)
 }
 
-/// A zone's name is an id, and its offsets a list in ascending order of instants.
+/// A zone's name is an id, and its offsets instants in ascending order.
 fn time_zone(zone: &TimeZone, at: &Path<'_>) -> Result {
     check_id(&zone.name, &at.key("name"))?;
-    let Some(offsets) = &zone.offsets else {
-        return Ok(());
-    };
     let list = at.key("offsets");
-    check_non_empty(offsets, &list)?;
-    check_count(offsets.len(), limits::MAX_ZONE_OFFSETS, &list, "offsets")?;
-    for (i, pair) in offsets.windows(2).enumerate() {
-        if pair[1].from <= pair[0].from {
-            return fail(
-                ErrorCode::InvalidValue,
-                &list.index(i + 1).key("from"),
-                format!("must be after offsets[{i}].from: offsets are listed in time order"),
-            );
-        }
+    check_count(
+        zone.offsets.as_ref().map_or(0, Vec::len),
+        limits::MAX_ZONE_OFFSETS,
+        &list,
+        "offsets",
+    )?;
+    match zone.changes() {
+        Err(i) => fail(
+            ErrorCode::InvalidDate,
+            &list.index(i),
+            "must be a date-time with offset after the one before",
+        ),
+        Ok(_) => Ok(()),
     }
-    Ok(())
 }
 
-/// Each window names its days once, opens before the end of the day and is open
-/// for some time.
-fn schedule(windows: &[ScheduleWindow], at: &Path<'_>) -> Result {
+/// Each window reads as days and hours, and is open for some time.
+fn schedule(windows: &[String], at: &Path<'_>) -> Result {
     check_non_empty(windows, at)?;
     check_count(windows.len(), limits::MAX_SCHEDULE_WINDOWS, at, "windows")?;
-    for (i, w) in windows.iter().enumerate() {
-        let at = at.index(i);
-        if let Some(days) = &w.days {
-            check_non_empty(days, &at.key("days"))?;
-            if let Some(j) = (1..days.len()).find(|&j| days[..j].contains(&days[j])) {
-                return fail(
-                    ErrorCode::DuplicateId,
-                    &at.key("days").index(j),
-                    "names a day twice",
-                );
-            }
-        }
-        if w.from == Some(super::ClockTime::END_OF_DAY) {
-            return fail(
-                ErrorCode::InvalidValue,
-                &at.key("from"),
-                "a window opens by 23:59; \"24:00\" is only for to",
-            );
-        }
-        let (from, to) = w.minutes();
-        if to - from == 24 * 60 && w.to.is_some() && w.to != Some(super::ClockTime::END_OF_DAY) {
-            return fail(
-                ErrorCode::InvalidValue,
-                &at.key("to"),
-                "is the same time as from: the window would be empty (leave both out for the whole day)",
-            );
-        }
+    if let Err(i) = Hours::all(windows) {
+        return fail(
+            ErrorCode::InvalidValue,
+            &at.index(i),
+            "must be a window such as \"sat,sun 17:00-20:00\"",
+        );
     }
     Ok(())
 }
