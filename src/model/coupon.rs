@@ -648,7 +648,7 @@ impl Hours {
             Weekday::CODES.iter().position(|c| c.as_bytes() == code)
         };
         let (mut days, mut i) = (0x7f, 0);
-        let mut times = &b[..];
+        let mut times = b;
         if b.get(2) != Some(&b':') {
             days = 0;
             loop {
