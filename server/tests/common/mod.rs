@@ -222,6 +222,24 @@ pub async fn claim(
     customer: &str,
     want: &Want,
 ) -> Value {
+    claim_at(
+        server,
+        client,
+        customer,
+        want,
+        coupon_engine_server::http::now(),
+    )
+    .await
+}
+
+/// The result a browser whose clock says `now` computes for `want` as `customer`.
+pub async fn claim_at(
+    server: &Server,
+    client: &reqwest::Client,
+    customer: &str,
+    want: &Want,
+    now: coupon_engine::model::Timestamp,
+) -> Value {
     let jwks: Jwks = client
         .get(server.url("/.well-known/jwks.json"))
         .send()
@@ -237,7 +255,6 @@ pub async fn claim(
         &server.url(&format!("/api/customers/{customer}/summary")),
     )
     .await;
-    let now = coupon_engine_server::http::now();
     let engine = Engine::from_signed(token, &jwks, now).unwrap();
     let customer = signing::verify_summary(
         summary["token"].as_str().expect("a summary token"),
