@@ -96,14 +96,9 @@ pub fn check(
     let open = open_at(&windows, local(t));
     let horizon = t + HORIZON_DAYS * DAY;
     let until = end.map_or(horizon, |e| e.unix_seconds().min(horizon));
-    // The instant `at` as a timestamp: `now` moved on, less its fraction of a second.
-    let nanos = now.0.timestamp_subsec_nanos();
     let change = next(&windows, &changes, t, !open, until).and_then(|at| {
-        let ahead = chrono::TimeDelta::new(
-            at - t - i64::from(nanos > 0),
-            (1_000_000_000 - nanos) % 1_000_000_000,
-        )?;
-        Some((Timestamp(now.0.checked_add_signed(ahead)?), local(at)))
+        let utc = chrono::DateTime::from_timestamp(at, 0)?;
+        Some((Timestamp(utc.fixed_offset()), local(at)))
     });
     let at = change.map(|(at, _)| at);
     if open {
