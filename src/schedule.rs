@@ -100,16 +100,27 @@ pub fn check(
         let utc = chrono::DateTime::from_timestamp(at, 0)?;
         Some((Timestamp(utc.fixed_offset()), local(at)))
     });
-    let at = change.map(|(at, _)| at);
+    let Some((at, l)) = change else {
+        return if open {
+            Ok(end)
+        } else {
+            Err(ReasonKind::OutsideSchedule {
+                opens_at: None,
+                day: None,
+                time: None,
+                in_days: None,
+            })
+        };
+    };
     if open {
-        return Ok(at.or(end));
+        return Ok(Some(at));
     }
-    let today = local(t).div_euclid(DAY);
+    let day = l.div_euclid(DAY);
     Err(ReasonKind::OutsideSchedule {
-        opens_at: at,
-        day: change.map(|(_, l)| Weekday::CODES[Weekday::of_day(l.div_euclid(DAY))].to_string()),
-        time: change.map(|(_, l)| ClockTime::text((l.rem_euclid(DAY) / 60) as u32)),
-        in_days: change.and_then(|(_, l)| u32::try_from(l.div_euclid(DAY) - today).ok()),
+        opens_at: Some(at),
+        day: Some(Weekday::CODES[Weekday::of_day(day)].to_string()),
+        time: Some(ClockTime::text((l - day * DAY) as u32 / 60)),
+        in_days: u32::try_from(day - local(t).div_euclid(DAY)).ok(),
     })
 }
 
