@@ -284,12 +284,9 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
     match kind {
         NotStarted { starts_at } => format!("Available from {}", when(starts_at)),
         OutsideSchedule {
-            day: Some(day),
-            time: Some(time),
-            in_days: Some(days),
-            ..
+            day, time, in_days, ..
         } => {
-            let on = match days {
+            let on = match in_days {
                 0 => "today",
                 1 => "tomorrow",
                 _ => {
@@ -301,7 +298,7 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
             };
             format!("Opens {on} at {time}")
         }
-        OutsideSchedule { .. } => "Not open again before this offer ends".to_string(),
+        ScheduleEnded {} => "Not open again before this offer ends".to_string(),
         Ended { ended_at } => format!("This offer ended on {}", when(ended_at)),
         ValidityEnded { ended_at, .. } => {
             format!("Your personal offer ended on {}", when(ended_at))

@@ -28,9 +28,7 @@ impl Verdict {
 pub fn status_of(reason: &ReasonKind) -> CardStatus {
     use ReasonKind::*;
     match reason {
-        Ended { .. } | ValidityEnded { .. } | OutsideSchedule { opens_at: None, .. } => {
-            CardStatus::Expired
-        }
+        Ended { .. } | ValidityEnded { .. } | ScheduleEnded {} => CardStatus::Expired,
         GlobalLimitReached { .. } | CustomerLimitReached { .. } | BudgetExhausted { .. } => {
             CardStatus::Exhausted
         }

@@ -871,22 +871,21 @@ message: string, } & ({ "code": "not_started", "params": {
  */
 startsAt: Timestamp, } } | { "code": "outside_schedule", "params": { 
 /**
- * When it opens next; null when it does not open again before its active
- * window ends.
+ * When it opens next.
  */
-opensAt: Timestamp | null, 
+opensAt: Timestamp, 
 /**
  * The merchant's day of the week then (`"sat"`).
  */
-day: Weekday | null, 
+day: Weekday, 
 /**
  * The merchant's time of day then (`"17:00"`).
  */
-time: ClockTime | null, 
+time: ClockTime, 
 /**
  * Days from the merchant's today to that day: 0 today, 1 tomorrow.
  */
-inDays: number | null, } } | { "code": "ended", "params": { 
+inDays: number, } } | { "code": "schedule_ended", "params": Record<symbol, never> } | { "code": "ended", "params": { 
 /**
  * Closing time.
  */
