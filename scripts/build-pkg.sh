@@ -22,7 +22,13 @@ node scripts/pkg-declarations.mjs pkg/coupon_engine.d.ts
 node scripts/pkg-declarations.mjs pkg/coupon_engine.js
 # One WebAssembly build; thin entries pick the runtime's way to load it (pkg.json
 # exports), all through index.js, which makes thrown errors CouponEngineError instances.
-cp wasm/js/index.js wasm/js/index.d.ts wasm/js/node.js wasm/js/deno.js wasm/js/workerd.js pkg/
+cp wasm/js/index.js wasm/js/index.d.ts wasm/js/node.js wasm/js/deno.js wasm/js/workerd.js wasm/js/error.js wasm/js/localize.js pkg/
+# The message catalogues (messages/*.json, the translators' files) ship beside the
+# module as ES modules, which every runtime and bundler imports without attributes.
+mkdir -p pkg/messages
+for catalogue in messages/*.json; do
+  { printf 'export default '; cat "$catalogue"; } | sed '$ s/$/;/' > "pkg/messages/$(basename "$catalogue" .json).js"
+done
 cp README.md LICENSE-MIT LICENSE-APACHE pkg/
 # The manifest is ours (pkg.json), with the crate's version; wasm-pack's own is replaced.
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
@@ -33,4 +39,4 @@ node -e '
   fs.writeFileSync("pkg/package.json", JSON.stringify(manifest, null, 2) + "\n");
 ' "$version"
 rm -f pkg/.gitignore
-node scripts/sizes.mjs --budget scripts/size-budget.json pkg/coupon_engine_bg.wasm pkg/coupon_engine.js
+node scripts/sizes.mjs --budget scripts/size-budget.json pkg/coupon_engine_bg.wasm pkg/coupon_engine.js pkg/localize.js pkg/messages/*.js

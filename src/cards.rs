@@ -36,12 +36,15 @@ pub fn build(
         let saving = match applied {
             Some(total) => Some(total),
             None if usable => {
-                kinds.push(if candidates.contains(&index) {
+                let why = if candidates.contains(&index) {
                     left_out(cx, selection, index)
                 } else {
                     ReasonKind::CodeNotEntered {}
-                });
-                Some(cx.alone(index))
+                };
+                // Locked by the discounted cart, it saves nothing until the cart grows.
+                let locked = matches!(why, ReasonKind::MinValueAfterDiscounts { .. });
+                kinds.push(why);
+                (!locked).then(|| cx.alone(index))
             }
             None => None,
         };
@@ -147,6 +150,13 @@ fn left_out(cx: &Combinations, selection: &Selection, c: usize) -> ReasonKind {
         cx.apply(&[with.as_slice(), &[c]].concat())
     };
     if added.applied.iter().all(|(m, _)| *m != c) {
+        if let Some((min, value)) = cx.short_after_discounts(&added, c) {
+            let currency = cx.facts.currency;
+            return ReasonKind::MinValueAfterDiscounts {
+                required: currency.amount(min),
+                current: currency.amount(value),
+            };
+        }
         if let Some(left) = cx
             .budget_left(selection, c)
             .filter(|&left| left < cx.alone(c))
@@ -267,14 +277,22 @@ fn course<'k>(course_id: &'k str, course_name: Option<&'k String>) -> &'k str {
 }
 
 /// Where the cart's count toward a purchase condition comes from: the cart, or the
-/// products, collections or offers the coupon's scope names.
-fn counted(coupon: &Coupon) -> String {
-    match coupon.purchase.as_ref().and_then(|p| p.scope.as_ref()) {
+/// products, collections or offers the coupon's scope names; `after` follows it
+/// ("after discounts"), then whether sale items are left out, since the shopper sees
+/// them in the cart.
+fn counted(coupon: &Coupon, after: &str) -> String {
+    let purchase = coupon.purchase.as_ref();
+    let mut from = match purchase.and_then(|p| p.scope.as_ref()) {
         None | Some(Scope::EntireCart) => " in your cart".to_string(),
         Some(Scope::Products(ids) | Scope::Collections(ids) | Scope::Offers(ids)) => {
             format!(" from {}", one_of(ids))
         }
+    };
+    from.push_str(after);
+    if purchase.is_some_and(|p| p.exclude_sale_items) {
+        from.push_str(", sale items excluded");
     }
+    from
 }
 
 /// The default English message for a reason.
@@ -379,6 +397,13 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
             let short = currency.money(*required) - currency.money(*current);
             format!("Add {} more to unlock", currency.format(short))
         }
+        MinValueAfterDiscounts { required, current } => {
+            let short = currency.money(*required) - currency.money(*current);
+            format!(
+                "Add {} more after discounts to unlock",
+                currency.format(short)
+            )
+        }
         MaxPurchaseValue { limit, .. } => format!("Only for orders up to {}", money(limit)),
         MinQuantity { required, current } => {
             format!(
@@ -388,6 +413,7 @@ pub fn message(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String
         }
         MaxQuantity { limit, .. } => format!("Only for up to {}", plural(*limit, "item", "items")),
         NoEligibleItems {} => "Add an eligible product to use this coupon".to_string(),
+        SaleItemsExcluded {} => "Not valid on sale items".to_string(),
         CodNotAllowed {} => "Not available with cash on delivery".to_string(),
         // A visible coupon may keep its code secret too (a teaser card).
         CodeNotEntered {} => match &coupon.code {
@@ -446,7 +472,7 @@ fn progress_of(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> Option
     // Where the shopper is and the threshold, in whole units: minor units of money,
     // items, orders, ten-thousandths of a percent.
     let (unit, current, target) = match kind {
-        MinPurchaseValue { required, current } => {
+        MinPurchaseValue { required, current } | MinValueAfterDiscounts { required, current } => {
             (ProgressUnit::CartValue, minor(current), minor(required))
         }
         MinSpend {
@@ -488,8 +514,19 @@ fn progress_of(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> Option
     let money = |units| currency.format(Money::from_minor_units(units));
     let message = match kind {
         MinPurchaseValue { .. } => {
-            format!("{} of {}{}", money(current), money(target), counted(coupon))
+            format!(
+                "{} of {}{}",
+                money(current),
+                money(target),
+                counted(coupon, "")
+            )
         }
+        MinValueAfterDiscounts { .. } => format!(
+            "{} of {}{}",
+            money(current),
+            money(target),
+            counted(coupon, " after discounts")
+        ),
         MinSpend { period: None, .. } => format!("Spend {} more in total with us", money(left)),
         MinSpend {
             period: Some(period),
@@ -498,7 +535,7 @@ fn progress_of(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> Option
         MinQuantity { required, current } => format!(
             "{current} of {}{}",
             plural(*required, "item", "items"),
-            counted(coupon)
+            counted(coupon, "")
         ),
         CourseIncomplete {
             course_id,

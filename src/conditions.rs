@@ -47,10 +47,12 @@ pub fn status_of(reason: &ReasonKind) -> CardStatus {
         | MinOrders { .. }
         | MinSpend { .. }
         | MinPurchaseValue { .. }
+        | MinValueAfterDiscounts { .. }
         | MaxPurchaseValue { .. }
         | MinQuantity { .. }
         | MaxQuantity { .. }
         | NoEligibleItems {}
+        | SaleItemsExcluded {}
         | CodNotAllowed {}
         | ShippingNotEligible {}
         | BuyXGetYIncomplete { .. }
@@ -288,14 +290,22 @@ fn behavior(coupon: &Coupon, facts: &Facts, blockers: &mut Vec<ReasonKind>) {
     }
 }
 
-/// The cart: lines in the purchase scope, and their value and units within the
-/// bounds. Returns the scoped lines, in cart order.
+/// The cart: lines in the purchase scope (less those on sale, when it excludes
+/// them), and their value and units within the bounds. Returns the scoped lines, in
+/// cart order.
 fn purchase(coupon: &Coupon, facts: &Facts, blockers: &mut Vec<ReasonKind>) -> Vec<usize> {
     let purchase = coupon.purchase.as_ref();
-    let scoped = facts.scoped_lines(purchase.and_then(|p| p.scope.as_ref()));
+    let mut scoped = facts.scoped_lines(purchase.and_then(|p| p.scope.as_ref()));
     if scoped.is_empty() {
         blockers.push(ReasonKind::NoEligibleItems {});
         return scoped;
+    }
+    if purchase.is_some_and(|p| p.exclude_sale_items) {
+        scoped.retain(|&i| !facts.on_sale(i));
+        if scoped.is_empty() {
+            blockers.push(ReasonKind::SaleItemsExcluded {});
+            return scoped;
+        }
     }
     let Some(p) = purchase else {
         return scoped;

@@ -289,6 +289,13 @@ impl<'a> Facts<'a> {
         })
     }
 
+    /// Whether cart line `line` is on sale: its compare-at price is above its price.
+    pub fn on_sale(&self, line: usize) -> bool {
+        let l = &self.cart.lines[line];
+        l.compare_at_price
+            .is_some_and(|c| self.currency.money(c) > self.currency.money(l.unit_price))
+    }
+
     /// Indices of the cart lines a scope covers, in cart order.
     pub fn scoped_lines(&self, scope: Option<&Scope>) -> Vec<usize> {
         let (index, ids) = match scope {

@@ -20,6 +20,10 @@
 //!   single coupon.
 //! - `priorityOrder` walks the candidates by descending priority, then bundle order,
 //!   and takes each that combines with those taken and raises the saving.
+//! - A coupon that measures its minimum value after discounts (`afterDiscounts`) takes
+//!   nothing where the members applied before it leave its scoped lines below that
+//!   minimum. Its conditions hold on the whole cart and earlier discounts only lower the
+//!   value, so it never takes more in a combination than alone: the bound holds.
 //! - At most [`MAX_APPLIED`] discounts apply to one order. With the limits above this
 //!   bounds the work for the largest allowed input (5,000 coupons, 1,000 lines).
 
@@ -172,6 +176,18 @@ impl<'a> Combinations<'a> {
     /// what `from` left.
     fn run(&self, mut from: Selection, order: &[usize]) -> Selection {
         for &c in order {
+            from.steps.push(c);
+            // Below its minimum after the earlier discounts, the coupon takes nothing.
+            // Its conditions hold on the whole cart, and earlier discounts only lower
+            // the value: in a combination it takes no more than alone, the search's bound.
+            if self.coupons[c]
+                .purchase
+                .as_ref()
+                .is_some_and(|p| p.after_discounts)
+                && self.short_of_minimum(&from.remaining, c).is_some()
+            {
+                continue;
+            }
             let o = offer(
                 &self.coupons[c],
                 self.scoped[c],
@@ -179,7 +195,6 @@ impl<'a> Combinations<'a> {
                 self.facts,
                 Split::Lines,
             );
-            from.steps.push(c);
             if o.total > Money::ZERO && self.fits_budget(&from, c, o.total) {
                 from.remaining.take(&o);
                 from.applied.push((c, o));
@@ -206,6 +221,29 @@ impl<'a> Combinations<'a> {
     fn fits_budget(&self, selection: &Selection, c: usize, total: Money) -> bool {
         self.budget_left(selection, c)
             .is_none_or(|left| total <= left)
+    }
+
+    /// The minimum value coupon `c` measures after discounts and the value `remaining`
+    /// holds of its scoped lines, when the value is below it.
+    fn short_of_minimum(&self, remaining: &Remaining, c: usize) -> Option<(Money, Money)> {
+        let purchase = self.coupons[c]
+            .purchase
+            .as_ref()
+            .filter(|p| p.after_discounts)?;
+        let min = self.facts.currency.money(purchase.min_value?);
+        let value = self.scoped[c].iter().map(|&i| remaining.lines[i]).sum();
+        (value < min).then_some((min, value))
+    }
+
+    /// The minimum value coupon `c` measures after discounts and the value of its scoped
+    /// lines after the members of `selection` that apply before it, when it is below.
+    pub fn short_after_discounts(&self, selection: &Selection, c: usize) -> Option<(Money, Money)> {
+        let key = self.key(c);
+        let mut remaining = self.full.clone();
+        for (_, o) in selection.applied.iter().filter(|(m, _)| self.key(*m) < key) {
+            remaining.take(o);
+        }
+        self.short_of_minimum(&remaining, c)
     }
 
     /// What coupon `c` saves on its own (computed once per evaluation).

@@ -4,6 +4,13 @@
 //!
 //! `BLESS=1 cargo test --test vectors` rewrites the expectations from the current
 //! engine; review the diff before committing it.
+//!
+//! A vector's `localized` section is for the package's JS presentation layer
+//! (`localize`, replayed in Node, Deno, workerd and Chromium by tests/js and
+//! tests/runtimes): the messages it expects come from `Intl`, which is no part of the
+//! core, so here it is only held to the core's result: the same cards in the same
+//! order with as many reasons and progress lines, so a change of the core's output
+//! that leaves it stale fails here too.
 
 use std::fs;
 use std::path::PathBuf;
@@ -19,6 +26,19 @@ fn vector_files() -> Vec<PathBuf> {
         .collect();
     files.sort();
     files
+}
+
+/// Each vector's file name and parsed document.
+fn vector_docs() -> Vec<(String, Value)> {
+    vector_files()
+        .iter()
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            let text = fs::read_to_string(path).unwrap();
+            let doc = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            (name, doc)
+        })
+        .collect()
 }
 
 #[test]
@@ -80,6 +100,66 @@ fn every_vector_gives_its_expected_output_natively() {
         files.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn localized_sections_match_the_cards_of_the_core() {
+    let mut cases = 0;
+    for (name, doc) in vector_docs() {
+        let Some(localized) = doc.get("localized") else {
+            continue;
+        };
+        let shape = |cards: &Value, reasons: &str, progress: &str| -> Vec<(String, usize, usize)> {
+            cards
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    let len = |k: &str| c[k].as_array().map_or(usize::MAX, Vec::len);
+                    (
+                        c["couponId"].as_str().unwrap().to_string(),
+                        len(reasons),
+                        len(progress),
+                    )
+                })
+                .collect()
+        };
+        let core = shape(&doc["expected"]["cards"], "reasons", "progress");
+        for (i, case) in localized
+            .as_array()
+            .expect("a list of cases")
+            .iter()
+            .enumerate()
+        {
+            assert!(
+                case["options"].is_object(),
+                "{name}: case {i} has no options"
+            );
+            match (case.get("expected"), case.get("expectedError")) {
+                (Some(want), None) => {
+                    assert_eq!(
+                        shape(&want["cards"], "reasons", "progress"),
+                        core,
+                        "{name}: case {i}"
+                    );
+                    assert_eq!(
+                        want["unknownCodes"].as_array().map(Vec::len),
+                        doc["expected"]["unknownCodes"].as_array().map(Vec::len),
+                        "{name}: case {i}"
+                    );
+                }
+                (None, Some(error)) => {
+                    assert!(
+                        error["code"].is_string() && error["path"].is_string(),
+                        "{name}: case {i}"
+                    );
+                }
+                _ => panic!("{name}: case {i} needs one of expected and expectedError"),
+            }
+            cases += 1;
+        }
+    }
+    assert!(cases >= 15, "only {cases} localized cases");
 }
 
 /// `Engine::shopper` + `evaluate_for` (the summary validated once per session) gives
@@ -171,9 +251,7 @@ fn error_json(e: &coupon_engine::Error) -> Value {
 #[test]
 fn every_vector_gives_the_same_output_with_its_orders_reversed() {
     let mut reversed_any = 0;
-    for path in vector_files() {
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let doc: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    for (name, doc) in vector_docs() {
         let mut request = doc["request"].clone();
         let Some(orders) = request
             .pointer_mut("/customer/orders")

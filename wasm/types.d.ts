@@ -89,8 +89,10 @@ maxCodes?: number,
  */
 campaigns?: Array<Campaign>, 
 /**
- * The merchant's time zone, which coupons' schedules are read in (required when a
- * coupon has a `schedule`).
+ * The merchant's time zone: coupons' schedules are read on its clock (its offsets,
+ * required when a coupon has a `schedule`), and the package's `localize` shows dates
+ * in it when the storefront names no zone of the shopper's, so the signed bundle is
+ * where the merchant's zone comes from.
  */
 timeZone?: TimeZone, };
 
@@ -694,6 +696,12 @@ offerId?: string,
  */
 unitPrice: Amount, 
 /**
+ * The unit's price before a sale, shown struck through. Above `unitPrice` the
+ * line is on sale, and coupons that exclude sale items leave it alone; at or
+ * below it, it says nothing.
+ */
+compareAtPrice?: Amount, 
+/**
  * Units, at least 1.
  */
 quantity: number, 
@@ -859,7 +867,19 @@ minQuantity?: number,
 /**
  * Maximum number of scoped units.
  */
-maxQuantity?: number, };
+maxQuantity?: number, 
+/**
+ * Leaves lines on sale (a `compareAtPrice` above the price) out of the scope:
+ * they neither count toward the conditions nor get the discount. Not for kinds
+ * that pick their own units (buy X get Y, combo, free gift).
+ */
+excludeSaleItems?: boolean, 
+/**
+ * Measures `minValue` on what the discounts applied before this one (in the
+ * application order: class, then priority, then bundle order) leave of the scoped
+ * lines, rather than on their prices (Vendure's rule). Needs `minValue`.
+ */
+afterDiscounts?: boolean, };
 
 export type Reason = { 
 /**
@@ -1025,6 +1045,14 @@ required: Amount,
 /**
  * Current scoped value.
  */
+current: Amount, } } | { "code": "min_value_after_discounts", "params": { 
+/**
+ * Minimum.
+ */
+required: Amount, 
+/**
+ * The scoped value the earlier discounts leave.
+ */
 current: Amount, } } | { "code": "max_purchase_value", "params": { 
 /**
  * Maximum.
@@ -1049,7 +1077,7 @@ limit: number,
 /**
  * Current scoped units.
  */
-current: number, } } | { "code": "no_eligible_items", "params": Record<symbol, never> } | { "code": "cod_not_allowed", "params": Record<symbol, never> } | { "code": "code_not_entered", "params": Record<symbol, never> } | { "code": "not_combinable", "params": { 
+current: number, } } | { "code": "no_eligible_items", "params": Record<symbol, never> } | { "code": "sale_items_excluded", "params": Record<symbol, never> } | { "code": "cod_not_allowed", "params": Record<symbol, never> } | { "code": "code_not_entered", "params": Record<symbol, never> } | { "code": "not_combinable", "params": { 
 /**
  * The coupon applied instead.
  */
@@ -1243,8 +1271,9 @@ amount?: Amount, }, "percent" | "amount">;
 
 export type TimeZone = { 
 /**
- * The IANA name (`"Europe/Kyiv"`): for people, and for the tools that fill in
- * `offsets`.
+ * The IANA name (`"Asia/Kolkata"`, `"Europe/Kyiv"`), as the runtime's `Intl` knows
+ * it: for people and the package's `localize`, and for the tools that fill in
+ * `offsets`. The engine never reads it.
  */
 name: string, 
 /**

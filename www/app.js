@@ -5,8 +5,12 @@
 // payment) with no network call. Placing an order sends product ids, quantities and the
 // prices shown; the server builds the cart from its own catalogue and rechecks the
 // result with the same engine. A placed order replaces the checkout with its
-// confirmation, and the cart starts again empty.
+// confirmation, and the cart starts again empty. The cards are shown in the language
+// the header's switch picks and in the shopper's time zone, rendered by the package's
+// localize from each reason's code and params; the engine's own result, which the
+// order claims, stays as the engine gave it.
 import init, { Engine, verifySummary } from "/pkg/coupon_engine.js";
+import { localize } from "/pkg/localize.js";
 
 const $ = (id) => document.getElementById(id);
 // Whole rupees without decimals ("₹12,400"), otherwise two ("₹974.10").
@@ -19,6 +23,8 @@ const state = {
   engine: null, jwks: null, currency: null, catalogue: null, coupons: new Map(), customerId: null, customer: null, personas: [],
   lines: [{ productId: "tea-assam", quantity: 2 }, { productId: "kettle", quantity: 1 }],
   codes: [], shipping: "standard", payment: "card", result: null,
+  // The bundle (for localize), the cards' locale, and the result as the shopper reads it.
+  bundle: null, locale: "en-IN", shown: null,
   // "signing-in" or "placing" while a request that changes what Place order means is out.
   busy: null,
   // One idempotency key per placement attempt: a retry of the same request (after a
@@ -56,7 +62,7 @@ function jwsPayload(token) {
 }
 
 // The cart exactly as the server builds it from its catalogue (server/src/catalogue.rs):
-// line i is `line-${i + 1}`, prices, collections and offers are the catalogue's.
+// line i is `line-${i + 1}`, prices (compare-at prices too), collections and offers are the catalogue's.
 function cart() {
   return {
     currency: state.currency,
@@ -64,10 +70,23 @@ function cart() {
       const p = product(l.productId);
       const line = { id: `line-${i + 1}`, productId: p.id, collectionIds: p.collectionIds ?? [], unitPrice: p.price, quantity: l.quantity };
       if (p.offerId) line.offerId = p.offerId;
+      if (p.compareAtPrice) line.compareAtPrice = p.compareAtPrice;
+      if (p.taxRate !== undefined) line.taxRate = p.taxRate;
       return line;
     }),
+    pricesIncludeTax: state.catalogue.pricesIncludeTax ?? false,
     shipping: { options: state.catalogue.shipping.map(({ id, amount }) => ({ id, amount })), selectedId: state.shipping },
   };
+}
+
+// The shopper's own time zone, from the browser: dates in the cards are shown in it.
+const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/** Switches the cards' language and re-renders them; focus stays on the switch. */
+function setLanguage(locale) {
+  state.locale = locale;
+  document.body.dataset.locale = locale;
+  evaluate(["language"]);
 }
 
 function context() {
@@ -101,6 +120,7 @@ function evaluate(fallbacks = []) {
   const started = performance.now();
   state.result = state.engine.evaluate(state.customer, cart(), context());
   const ms = performance.now() - started;
+  state.shown = localize(state.result, { locale: state.locale, timeZone, bundle: state.bundle });
   $("timing").textContent = `evaluated in ${ms.toFixed(2)} ms`;
   render();
   restoreFocus([had, ...fallbacks]);
@@ -165,6 +185,11 @@ function countdown(expiresAt) {
   return h >= 48 ? `ends in ${Math.floor(h / 24)} days` : `ends in ${h}h ${String(m).padStart(2, "0")}m ${String(s).padStart(2, "0")}s`;
 }
 
+/** When an offer ends, in the cards' locale and the shopper's time zone ("23 Nov, 12:00 IST"). */
+const until = (instant) => new Intl.DateTimeFormat(state.locale, {
+  timeZone, day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short",
+}).format(new Date(instant));
+
 // Cards that cannot apply for this customer whatever the cart: folded into a disclosure
 // below the ones that apply or can be unlocked, unless the shopper entered the code.
 const FOLDED = new Set(["ineligible", "expired", "exhausted"]);
@@ -172,7 +197,7 @@ const isFolded = (card) => FOLDED.has(card.status) && !state.codes.includes(card
 
 // Which progress a reason measures (README: a card's `progress`). Cart value and
 // quantity move with this cart; spend and orders count the customer's past orders.
-const PROGRESS_OF = { min_purchase_value: "cartValue", min_quantity: "quantity", min_orders: "orders", more_previous_orders: "orders", min_spend: "spend",
+const PROGRESS_OF = { min_purchase_value: "cartValue", min_value_after_discounts: "cartValue", min_quantity: "quantity", min_orders: "orders", more_previous_orders: "orders", min_spend: "spend",
   more_purchases: "orders", course_incomplete: "course" };
 const IN_THIS_CART = new Set(["cartValue", "quantity"]);
 
@@ -191,14 +216,17 @@ function scopedProducts(couponId) {
  * sentence, so screen readers skip it), for the customer's history a sentence, no bar.
  */
 function reasonLine(message, p, reason) {
-  const line = el("p", { className: "reason", textContent: message });
+  // The engine's messages are in the chosen language; the page's own words stay English.
+  const line = el("p", { className: "reason", textContent: message, lang: state.locale });
   if (!p) return [line];
   if (IN_THIS_CART.has(p.unit)) {
     line.append(srOnly(` (${p.percent}% of the way)`));
     return [line, el("div", { className: "progress", ariaHidden: "true" }, el("span", { style: `width:${p.percent}%` }))];
   }
   // A course's progress names the course and what is left ("Complete 0.1% more of Rust 101").
-  if (p.unit === "course") return [line, el("p", { className: "history", textContent: p.message })];
+  if (p.unit === "course") return [line, el("p", { className: "history", textContent: p.message, lang: state.locale })];
+  // In another language the progress line says it; the page's own sentence is English.
+  if (!state.locale.startsWith("en")) return [line, el("p", { className: "history", textContent: p.message, lang: state.locale })];
   const period = reason?.params?.period ? ` in the last ${reason.params.period}` : "";
   const text = p.unit === "spend"
     ? `Your orders so far${period}: ${rupees(p.current)} of ${rupees(p.target)}. This cart counts once it is ordered.`
@@ -239,13 +267,17 @@ function renderCard(card) {
   }
   if (closed) {
     // Its worst reason is why; "add ₹100 more" or a bar would promise what cannot happen.
-    if (card.reasons[0]) node.append(el("p", { className: "reason", textContent: card.reasons[0].message }));
+    if (card.reasons[0]) node.append(el("p", { className: "reason", textContent: card.reasons[0].message, lang: state.locale }));
     return node;
   }
   node.append(...reasonNodes(card));
   const scoped = card.status === "applied" ? null : scopedProducts(card.couponId);
   if (scoped) node.append(el("p", { className: "scope", textContent: `Eligible items: ${scoped.join(", ")}` }));
-  if (card.expiresAt) node.append(el("p", { className: "expiry", dataset: { expiresAt: card.expiresAt }, textContent: countdown(card.expiresAt) }));
+  if (card.expiresAt) {
+    // The countdown ticks (main's interval); the end itself is shown in the shopper's zone.
+    node.append(el("p", { className: "expiry" }, el("span", { dataset: { expiresAt: card.expiresAt }, textContent: countdown(card.expiresAt) }),
+      ` · until ${until(card.expiresAt)}`));
+  }
   if (card.status === "available" && card.code && card.reasons.some((r) => r.code === "code_not_entered")) {
     const apply = el("button", { type: "button", textContent: `Apply ${card.code}`, dataset: { focus: `apply:${card.couponId}` } });
     apply.onclick = () => enterCode(card.code, [`card:${card.couponId}`, "code-input"]);
@@ -255,7 +287,7 @@ function renderCard(card) {
 }
 
 function renderCards() {
-  const cards = state.result.cards;
+  const cards = state.shown.cards;
   $("cards").replaceChildren(...cards.filter((c) => !isFolded(c)).map(renderCard));
   const folded = cards.filter(isFolded);
   // The disclosure itself stays, so it keeps its open or closed state across renders.
@@ -283,6 +315,8 @@ function renderTotals() {
   const rows = [["Subtotal", rupees(r.subtotal)], ["Delivery", rupees(r.shipping)]];
   for (const a of r.applied) rows.push([a.title, `−${rupees(a.amount)}`, "saving"]);
   rows.push(["Total", rupees(r.totalAfter), "grand"]);
+  // The GST in a total that includes it (the result's breakdown, per line and in all).
+  if (r.tax) rows.push(["incl. GST", rupees(r.tax.tax), "tax"]);
   $("totals").replaceChildren(...definitionRows(rows));
   $("bar-total").textContent = rupees(r.totalAfter);
 }
@@ -357,14 +391,14 @@ function enterCode(raw, fallbacks = []) {
   }
   state.codes.push(code);
   evaluate(fallbacks);
-  const unknown = state.result.unknownCodes.find((u) => u.code.toUpperCase() === code);
+  const unknown = state.shown.unknownCodes.find((u) => u.code.toUpperCase() === code);
   if (unknown) {
     state.codes = state.codes.filter((c) => c !== code);
     evaluate(fallbacks);
     codeFeedback(unknown.message, "error");
     return false;
   }
-  const card = state.result.cards.find((c) => c.code?.toUpperCase() === code);
+  const card = state.shown.cards.find((c) => c.code?.toUpperCase() === code);
   if (card?.status === "applied") codeFeedback(`${code} applied: you save ${rupees(card.saving)}`, "ok");
   else if (card) codeFeedback(`${code}: ${card.reasons[0]?.message ?? card.status}`, "warn");
   else codeFeedback(`${code} entered.`, "");
@@ -377,6 +411,7 @@ async function loadBundle() {
   state.engine = Engine.fromSigned(token, state.jwks, now());
   const payload = jwsPayload(token);
   state.currency = payload.bundle.currency;
+  state.bundle = payload.bundle;
   state.coupons = new Map(payload.bundle.coupons.map((c) => [c.id, c]));
   state.catalogue = payload.catalogue;
   // Products or options the shop no longer offers leave the cart.
@@ -387,7 +422,18 @@ async function loadBundle() {
 
 /** The signed-in customer's summary: their history, including orders placed here. */
 async function loadSummary(customerId) {
-  const { reply: { token } } = await api(`/api/customers/${encodeURIComponent(customerId)}/summary`);
+  // A persona chosen while an earlier summary is on its way wins: the earlier answer
+  // (or its refusal, the session having moved on) is dropped.
+  const asked = (state.summaryRequests = (state.summaryRequests ?? 0) + 1);
+  const stale = () => asked !== state.summaryRequests;
+  let token;
+  try {
+    ({ reply: { token } } = await api(`/api/customers/${encodeURIComponent(customerId)}/summary`));
+  } catch (e) {
+    if (stale()) return;
+    throw e;
+  }
+  if (stale()) return;
   state.customer = verifySummary(token, state.jwks, now(), customerId);
   state.customerId = customerId;
   const orders = state.customer.orders?.length ?? 0;
@@ -418,7 +464,12 @@ async function signIn(customerId) {
 }
 
 function orderLines() {
-  return state.lines.map((l) => ({ productId: l.productId, quantity: l.quantity, unitPrice: product(l.productId).price }));
+  return state.lines.map((l) => {
+    const p = product(l.productId);
+    const line = { productId: l.productId, quantity: l.quantity, unitPrice: p.price };
+    if (p.compareAtPrice) line.compareAtPrice = p.compareAtPrice;
+    return line;
+  });
 }
 
 /** The idempotency key for this request: kept while the request stays the same. */
@@ -537,6 +588,7 @@ function showConfirmation(order, placed) {
   for (const d of order.discounts ?? []) rows.push([title(d.couponId), `−${rupees(d.amount)}`, "saving"]);
   if (order.discountTotal !== "0.00") rows.push(["You saved", rupees(order.discountTotal), "saving"]);
   rows.push(["Total paid", rupees(order.totalAfter), "grand"]);
+  if (order.tax) rows.push(["incl. GST", rupees(order.tax), "tax"]);
   $("confirmation-totals").replaceChildren(...definitionRows(rows));
   $("checkout").hidden = true;
   $("confirmation").hidden = false;
@@ -561,6 +613,9 @@ async function main() {
   state.personas = (await api("/api/customers")).reply;
   $("persona").replaceChildren(...state.personas.map((p) => el("option", { value: p.customerId, textContent: p.label })));
   $("persona").onchange = (e) => signIn(e.target.value);
+  $("language").onchange = (e) => setLanguage(e.target.value);
+  $("language").dataset.focus = "language";
+  $("time-zone").textContent = `Dates in the cards are in your time zone, ${timeZone}.`;
   $("code-form").onsubmit = (e) => {
     e.preventDefault();
     // A kept code becomes a chip; an unknown one stays in the input to be corrected.

@@ -66,7 +66,8 @@ fn request(u: &mut Unstructured) -> arbitrary::Result<Value> {
             "combinesWith": classes.iter().filter(|_| bool::arbitrary(u).unwrap_or(false)).collect::<Vec<_>>(),
             "display": {"title": format!("C{i}"), "visible": bool::arbitrary(u)?}});
         if bool::arbitrary(u)? {
-            c["purchase"] = json!({"scope": scope(u)?, "minValue": amount(u, 300_000)?});
+            c["purchase"] = json!({"scope": scope(u)?, "minValue": amount(u, 300_000)?,
+                "excludeSaleItems": bool::arbitrary(u)?, "afterDiscounts": bool::arbitrary(u)?});
         }
         if bool::arbitrary(u)? {
             c["behavior"] = json!({"withinLast": {"days": u.int_in_range(1u32..=400)?}, "minOrders": u.int_in_range(0u32..=3)?});
@@ -78,11 +79,13 @@ fn request(u: &mut Unstructured) -> arbitrary::Result<Value> {
     }
     let mut lines = Vec::new();
     for i in 0..u.int_in_range(0..=8)? {
-        lines.push(
-            json!({"id": format!("l{i}"), "productId": format!("p{}", u.int_in_range(0..=4)?),
+        let mut line = json!({"id": format!("l{i}"), "productId": format!("p{}", u.int_in_range(0..=4)?),
             "collectionIds": [format!("k{}", u.int_in_range(0..=2)?)], "offerId": "o1",
-            "unitPrice": amount(u, 2_000_000)?, "quantity": u.int_in_range(1u32..=50)?}),
-        );
+            "unitPrice": amount(u, 2_000_000)?, "quantity": u.int_in_range(1u32..=50)?});
+        if bool::arbitrary(u)? {
+            line["compareAtPrice"] = json!(amount(u, 2_000_000)?);
+        }
+        lines.push(line);
     }
     let orders: Vec<Value> = (0..u.int_in_range(0..=5)?)
         .map(|i| json!({"id": format!("o{i}"), "placedAt": format!("2026-{:02}-01T00:00:00Z", 1 + i), "total": "500.00"}))

@@ -345,6 +345,7 @@ fn engine_cart(bundle: &Bundle, products: &[Product], lines: &[(usize, u32)]) ->
                 collection_ids: products[p].collections.clone(),
                 offer_id: products[p].offer.clone(),
                 unit_price: products[p].price,
+                compare_at_price: None,
                 quantity,
                 tax_rate: None,
             })

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use coupon_engine::json::{FromJson, ToJson};
 use coupon_engine::model::{Cart, Line, OrderItem, Shipping, ShippingOption as EngineOption};
-use coupon_engine::money::{Amount, Currency};
+use coupon_engine::money::{Amount, Currency, Percent};
 use sqlx::Row;
 
 use crate::ledger::{Ledger, LedgerError};
@@ -30,6 +30,8 @@ pub struct Product {
     pub offer_id: Option<String>,
     /// The price tier it is sold at (recorded in the customer's history).
     pub price_tier_id: Option<String>,
+    /// Its tax rate in percent (GST, VAT): on every product or on none.
+    pub tax_rate: Option<Percent>,
 }
 
 /// One delivery option.
@@ -48,6 +50,10 @@ pub struct ShippingOption {
 #[derive(Debug, Clone, PartialEq, FromJson, ToJson)]
 #[serde(rename_all = "camelCase")]
 pub struct Catalogue {
+    /// Whether the prices include the products' tax (as Indian and European shops
+    /// show them).
+    #[serde(default)]
+    pub prices_include_tax: bool,
     /// Products in display order.
     pub products: Vec<Product>,
     /// Delivery options in display order.
@@ -84,6 +90,11 @@ pub enum CartError {
     UnknownShipping,
 }
 
+fn percent(text: String) -> Result<Percent, sqlx::Error> {
+    Percent::parse(&text)
+        .map_err(|(_, message)| sqlx::Error::Decode(format!("tax rate {text:?}: {message}").into()))
+}
+
 /// Counts a change of the catalogue, inside the transaction that makes it.
 async fn bump_version(tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<(), LedgerError> {
     sqlx::query("UPDATE catalogue_version SET version = version + 1 WHERE id = 1")
@@ -107,11 +118,12 @@ fn product_from_row(row: &sqlx::any::AnyRow) -> Result<Product, sqlx::Error> {
             .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
         offer_id: row.get(5),
         price_tier_id: row.get(6),
+        tax_rate: row.get::<Option<String>, _>(7).map(percent).transpose()?,
     })
 }
 
 const PRODUCT_COLUMNS: &str =
-    "id, title, price, compare_at_price, collection_ids, offer_id, price_tier_id";
+    "id, title, price, compare_at_price, collection_ids, offer_id, price_tier_id, tax_rate";
 
 impl Ledger {
     /// Writes the catalogue: every product and option is inserted or updated to match,
@@ -119,6 +131,10 @@ impl Ledger {
     pub async fn seed_catalogue(&self, catalogue: &Catalogue) -> Result<(), LedgerError> {
         let mut tx = self.pool.begin().await?;
         bump_version(&mut tx).await?;
+        sqlx::query("UPDATE catalogue_version SET prices_include_tax = $1 WHERE id = 1")
+            .bind(i64::from(catalogue.prices_include_tax))
+            .execute(&mut *tx)
+            .await?;
         // Everything is written again below, in the same transaction.
         sqlx::query("DELETE FROM products")
             .execute(&mut *tx)
@@ -128,9 +144,9 @@ impl Ledger {
             .await?;
         for (i, p) in catalogue.products.iter().enumerate() {
             sqlx::query(
-                "INSERT INTO products (id, title, price, compare_at_price, collection_ids, offer_id, price_tier_id, position) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO UPDATE SET title = $2, price = $3, \
-                 compare_at_price = $4, collection_ids = $5, offer_id = $6, price_tier_id = $7, position = $8",
+                "INSERT INTO products (id, title, price, compare_at_price, collection_ids, offer_id, price_tier_id, position, tax_rate) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO UPDATE SET title = $2, price = $3, \
+                 compare_at_price = $4, collection_ids = $5, offer_id = $6, price_tier_id = $7, position = $8, tax_rate = $9",
             )
             .bind(&p.id)
             .bind(&p.title)
@@ -140,6 +156,7 @@ impl Ledger {
             .bind(&p.offer_id)
             .bind(&p.price_tier_id)
             .bind(i as i64)
+            .bind(p.tax_rate.map(|r| r.0.normalize().to_string()))
             .execute(&mut *tx)
             .await?;
         }
@@ -207,7 +224,16 @@ impl Ledger {
                     })
                 })
                 .collect::<Result<_, sqlx::Error>>()?;
-        Ok(Catalogue { products, shipping })
+        let prices_include_tax: i64 =
+            sqlx::query("SELECT prices_include_tax FROM catalogue_version WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?
+                .get(0);
+        Ok(Catalogue {
+            prices_include_tax: prices_include_tax != 0,
+            products,
+            shipping,
+        })
     }
 }
 
@@ -263,8 +289,10 @@ impl Listing {
                 collection_ids: p.collection_ids.clone(),
                 offer_id: p.offer_id.clone(),
                 unit_price: p.price,
+                // The shop's, as the price: no client can put a line on sale or off it.
+                compare_at_price: p.compare_at_price,
                 quantity: w.quantity,
-                tax_rate: None,
+                tax_rate: p.tax_rate,
             });
             items.push(OrderItem {
                 product_id: p.id.clone(),
@@ -296,7 +324,7 @@ impl Listing {
                 currency,
                 lines,
                 shipping,
-                prices_include_tax: false,
+                prices_include_tax: self.catalogue.prices_include_tax,
             },
             items,
             products,

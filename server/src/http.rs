@@ -493,6 +493,7 @@ fn order_json(order: &Order) -> Value {
         "subtotal": order.subtotal,
         "discountTotal": order.discount_total,
         "totalAfter": order.total,
+        "tax": order.tax,
         "placedAt": timestamp(order.created_ms),
         "expiresAt": timestamp(order.expires_ms),
         "items": serde_json::from_str::<Value>(&order.items).unwrap_or(Value::Null),
@@ -666,14 +667,16 @@ async fn summary(
     Ok(Json(json!({ "token": token })).into_response())
 }
 
-/// One line a storefront asks for. `unitPrice`, when sent, is the price the shopper
-/// saw: it must be the catalogue's.
+/// One line a storefront asks for. `unitPrice` and `compareAtPrice`, when sent, are
+/// the prices the shopper saw: each must be the catalogue's (a compare-at price where
+/// the catalogue has none is refused too). The cart takes both from the catalogue.
 #[derive(FromJson)]
 #[serde(rename_all = "camelCase")]
 struct OrderLine {
     product_id: String,
     quantity: u32,
     unit_price: Option<Amount>,
+    compare_at_price: Option<Amount>,
 }
 
 /// What a storefront posts to place an order: what to buy, never at what price or
@@ -727,7 +730,8 @@ impl PlaceOrder {
                 .map(|l| json!([
                     l.product_id,
                     l.quantity,
-                    l.unit_price.map(|p| p.to_string())
+                    l.unit_price.map(|p| p.to_string()),
+                    l.compare_at_price.map(|p| p.to_string())
                 ]))
                 .collect::<Vec<_>>(),
             self.shipping_id,
@@ -851,6 +855,7 @@ async fn place_order(State(shop): State<Arc<Shop>>, headers: HeaderMap, body: Bo
             subtotal: result.total_before.to_string(),
             discount_total: result.discount_total.to_string(),
             total: result.total_after.to_string(),
+            tax: result.tax.as_ref().map(|t| t.tax.to_string()),
             items: serde_json::to_string(&built.items).unwrap_or_else(|_| "[]".into()),
             coupon_codes: serde_json::to_string(&codes).unwrap_or_else(|_| "[]".into()),
             uses,
@@ -946,19 +951,24 @@ fn build_cart(
                 "the shop offers no such delivery option",
             ),
         })?;
-    let changed: Vec<Value> = request
-        .lines
-        .iter()
-        .enumerate()
-        .filter_map(|(i, l)| {
-            let actual = built.products.get(&l.product_id)?.price;
-            let claimed = l.unit_price?;
-            (claimed != actual).then(|| {
-                json!({ "path": format!("lines[{i}].unitPrice"), "productId": l.product_id,
-                        "claimed": claimed, "actual": actual })
-            })
-        })
-        .collect();
+    let mut changed: Vec<Value> = Vec::new();
+    for (i, l) in request.lines.iter().enumerate() {
+        let Some(p) = built.products.get(&l.product_id) else {
+            continue;
+        };
+        let shown = [
+            ("unitPrice", l.unit_price, Some(p.price)),
+            ("compareAtPrice", l.compare_at_price, p.compare_at_price),
+        ];
+        for (field, claimed, actual) in shown {
+            if claimed.is_some_and(|c| Some(c) != actual) {
+                changed.push(
+                    json!({ "path": format!("lines[{i}].{field}"), "productId": l.product_id,
+                                     "claimed": claimed, "actual": actual }),
+                );
+            }
+        }
+    }
     if !changed.is_empty() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,

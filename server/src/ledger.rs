@@ -101,6 +101,8 @@ pub struct NewOrder {
     pub discount_total: String,
     /// The total charged (decimal string).
     pub total: String,
+    /// The tax in the total (decimal string), when the catalogue has tax rates.
+    pub tax: Option<String>,
     /// JSON array: the items as the customer's history records them.
     pub items: String,
     /// JSON array: codes of the coupons applied.
@@ -174,6 +176,8 @@ pub struct Order {
     pub discount_total: String,
     /// The total charged (decimal string).
     pub total: String,
+    /// The tax in the total (decimal string), when the catalogue has tax rates.
+    pub tax: Option<String>,
     /// JSON array of the items.
     pub items: String,
     /// JSON array of the coupon codes applied.
@@ -287,7 +291,7 @@ fn new_order_id() -> Result<String, LedgerError> {
 
 const ORDER_COLUMNS: &str =
     "id, customer_id, state, payment_method, subtotal, discount_total, total, \
-                             items, coupon_codes, created_ms, expires_ms, request_hash";
+                             items, coupon_codes, created_ms, expires_ms, request_hash, tax";
 
 fn order_from_row(row: &sqlx::any::AnyRow) -> (Order, String) {
     (
@@ -305,6 +309,7 @@ fn order_from_row(row: &sqlx::any::AnyRow) -> (Order, String) {
             created_ms: row.get(9),
             expires_ms: row.get(10),
             redemptions: Vec::new(),
+            tax: row.get(12),
         },
         row.get(11),
     )
@@ -631,17 +636,28 @@ impl Ledger {
     /// Adds the codes of a coupon's batch (codes it holds already stay as they are);
     /// returns how many were new.
     pub async fn store_codes(&self, coupon_id: &str, codes: &[String]) -> Result<u64, LedgerError> {
+        // Many rows per statement: a batch is loaded at every start, and a statement
+        // per code spends that time on round trips. SQLite slows down with very many
+        // parameters in one statement, so a thousand rows (measured in
+        // docs/benchmarks.md), far below either database's limit on parameters.
+        const ROWS_PER_STATEMENT: usize = 1_000;
         let mut tx = self.pool.begin().await?;
         let mut added = 0;
-        for code in codes {
-            added += sqlx::query(
-                "INSERT INTO batch_codes (coupon_id, code) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            )
-            .bind(coupon_id)
-            .bind(code)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        for chunk in codes.chunks(ROWS_PER_STATEMENT) {
+            // `$n` placeholders, as every statement here writes them (sqlx's
+            // QueryBuilder writes `?` for `Any`, which PostgreSQL refuses). The coupon
+            // is `$1` in every row.
+            let mut sql = String::from("INSERT INTO batch_codes (coupon_id, code) VALUES ");
+            for i in 0..chunk.len() {
+                let sep = if i == 0 { "" } else { ", " };
+                sql.push_str(&format!("{sep}($1, ${})", i + 2));
+            }
+            sql.push_str(" ON CONFLICT DO NOTHING");
+            let mut insert = sqlx::query(&sql).bind(coupon_id);
+            for code in chunk {
+                insert = insert.bind(code);
+            }
+            added += insert.execute(&mut *tx).await?.rows_affected();
         }
         tx.commit().await?;
         Ok(added)
@@ -767,8 +783,8 @@ impl LedgerConn {
         let mut tx = self.conn.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO orders (id, customer_id, idempotency_key, request_hash, state, payment_method, \
-             subtotal, discount_total, total, items, coupon_codes, created_ms, expires_ms) \
-             VALUES ($1, $2, $3, $4, 'reserved', $5, $6, $7, $8, $9, $10, $11, $12)",
+             subtotal, discount_total, total, items, coupon_codes, created_ms, expires_ms, tax) \
+             VALUES ($1, $2, $3, $4, 'reserved', $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(&id)
         .bind(&order.customer_id)
@@ -782,6 +798,7 @@ impl LedgerConn {
         .bind(&order.coupon_codes)
         .bind(order.now_ms)
         .bind(order.now_ms + order.hold_ms)
+        .bind(&order.tax)
         .execute(&mut *tx)
         .await;
         match inserted {
@@ -871,6 +888,7 @@ impl LedgerConn {
             subtotal: order.subtotal.clone(),
             discount_total: order.discount_total.clone(),
             total: order.total.clone(),
+            tax: order.tax.clone(),
             items: order.items.clone(),
             coupon_codes: order.coupon_codes.clone(),
             created_ms: order.now_ms,

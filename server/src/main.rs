@@ -233,7 +233,8 @@ fn code_salt(key: &Jwk) -> [u8; 16] {
 }
 
 /// Every product and delivery option is a valid cart line for the engine (currency,
-/// decimals, bounds), so no shopper meets a catalogue error at checkout.
+/// decimals, bounds, a tax rate on every product or on none), so no shopper meets a
+/// catalogue error at checkout.
 fn check_catalogue(engine: &Engine, catalogue: &Catalogue) -> Result<(), coupon_engine::Error> {
     let customer = read_json::<Customer>("customer", r#"{"id": "catalogue-check"}"#)?;
     let lines = catalogue
@@ -245,8 +246,9 @@ fn check_catalogue(engine: &Engine, catalogue: &Catalogue) -> Result<(), coupon_
             collection_ids: p.collection_ids.clone(),
             offer_id: p.offer_id.clone(),
             unit_price: p.price,
+            compare_at_price: p.compare_at_price,
             quantity: 1,
-            tax_rate: None,
+            tax_rate: p.tax_rate,
         })
         .collect();
     let shipping = read_json(
@@ -257,7 +259,7 @@ fn check_catalogue(engine: &Engine, catalogue: &Catalogue) -> Result<(), coupon_
         currency: engine.bundle().currency,
         lines,
         shipping: Some(shipping),
-        prices_include_tax: false,
+        prices_include_tax: catalogue.prices_include_tax,
     };
     let context = Context {
         now: now(),

@@ -852,6 +852,89 @@ fn a_store_file_with_a_code_outside_its_batch_does_not_start() {
     );
 }
 
+/// The test catalogue with GST in its prices: 5% on tea, 18% on the rest.
+fn gst_shop() -> Value {
+    let mut store = kitchen_shop();
+    store["catalogue"]["pricesIncludeTax"] = json!(true);
+    for p in store["catalogue"]["products"].as_array_mut().unwrap() {
+        p["taxRate"] = json!(if p["id"] == "tea" { "5" } else { "18" });
+    }
+    store
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_tax_an_order_charges_comes_from_the_catalogue() {
+    let d = dir("tax");
+    let server = start(&d, &gst_shop(), &sqlite(&d), &[]);
+    let url = server.url("/api/orders");
+    let want = Want {
+        lines: vec![("tea", 2), ("mug", 1)],
+        ..Want::default()
+    };
+
+    // The signed catalogue carries the rates; the honest storefront's result has the
+    // breakdown, and the order records the tax the server computed.
+    let client = signed_in(&server, "c0").await;
+    let honest = claim(&server, &client, "c0", &want).await;
+    // Tea 200.00 at 5%, the mug 250.00 at 18% with half off; ₹10 off the order, 6.15 of
+    // it on the tea. Tea pays 193.85 (184.62 + 9.23 tax), the mug 121.15 (102.67 + 18.48).
+    assert_eq!(honest["totalAfter"], "315.00", "{honest}");
+    assert_eq!(honest["tax"]["tax"], "27.71", "{honest}");
+    let (status, placed) = post(&client, &url, &order("gst", &want, &honest)).await;
+    assert_eq!((status, &placed["tax"]), (201, &json!("27.71")), "{placed}");
+    let id = placed["orderId"].as_str().unwrap();
+    let fetched = get_json(&client, &server.url(&format!("/api/orders/{id}"))).await;
+    assert_eq!(fetched["tax"], "27.71", "{fetched}");
+
+    // A storefront cannot send its own rate, or say its prices exclude tax.
+    for (at_line, field, value) in [
+        (true, "taxRate", json!("0")),
+        (false, "pricesIncludeTax", json!(false)),
+    ] {
+        let mut body = order(&format!("own-{field}"), &want, &honest);
+        if at_line {
+            body["lines"][0][field] = value;
+        } else {
+            body[field] = value;
+        }
+        let (status, answer) = post(&client, &url, &body).await;
+        assert_eq!(
+            (status, &answer["code"]),
+            (400, &json!("unknown_field")),
+            "{field}: {answer}"
+        );
+    }
+
+    // A storefront that evaluates without the rates shows the same totals; the claim
+    // matches and the order still charges the catalogue's tax.
+    let client1 = signed_in(&server, "c1").await;
+    let mut untaxed = claim(&server, &client1, "c1", &want).await;
+    untaxed["tax"] = Value::Null;
+    for line in untaxed["lines"].as_array_mut().unwrap() {
+        line["tax"] = Value::Null;
+    }
+    let (status, placed) = post(&client1, &url, &order("untaxed", &want, &untaxed)).await;
+    assert_eq!((status, &placed["tax"]), (201, &json!("27.71")), "{placed}");
+}
+
+#[test]
+fn a_store_file_with_a_tax_rate_on_some_products_only_does_not_start() {
+    let d = dir("tax-partial");
+    let mut store = gst_shop();
+    store["catalogue"]["products"][1]
+        .as_object_mut()
+        .unwrap()
+        .remove("taxRate");
+    std::fs::write(d.join("store.json"), store.to_string()).unwrap();
+    let out = serve(&d, &sqlite(&d)).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("catalogue:") && stderr.contains("taxRate"),
+        "{stderr}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_campaign_budget_is_spent_by_the_ledger_and_published_with_the_bundle() {
     let d = dir("budget");
@@ -1054,5 +1137,126 @@ fn a_store_file_with_an_unknown_time_zone_does_not_start() {
     assert!(
         stderr.contains("bundle.timeZone: time zone \"Mars/Olympus_Mons\""),
         "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn whether_a_line_is_on_sale_comes_from_the_catalogue() {
+    // 15% off full-price items: the kurta (₹899, was ₹1,199) is on sale, the mug is not.
+    let store = shop(
+        json!([{"id": "full15", "application": "automatic", "purchase": {"excludeSaleItems": true},
+                "discount": {"percentage": {"percent": "15"}}, "display": {"title": "15% off full-price items"}}]),
+        2,
+    );
+    let d = dir("sale");
+    for database in [sqlite(&d), postgres_database("attack_sale").await] {
+        let server = start(&d, &store, &database, &[]);
+        let client = signed_in(&server, "c0").await;
+        let url = server.url("/api/orders");
+        let want = Want {
+            lines: vec![("kurta", 1), ("mug", 1)],
+            ..Want::default()
+        };
+        let honest = claim(&server, &client, "c0", &want).await;
+        assert_eq!(
+            honest["discountTotal"], "37.50",
+            "15% of the mug alone: {honest}"
+        );
+
+        // A claim computed with the kurta's compare-at price dropped, so that the sale
+        // line is discounted too: rejected, and the server's result leaves it alone.
+        let dropped = claim_on(&server, &client, "c0", &want, |cart| {
+            cart["lines"][0]
+                .as_object_mut()
+                .unwrap()
+                .remove("compareAtPrice");
+        })
+        .await;
+        assert_eq!(dropped["discountTotal"], "172.35", "{dropped}");
+        let (status, answer) = post(&client, &url, &order("dropped", &want, &dropped)).await;
+        assert_eq!(
+            (status, &answer["code"], &answer["result"]["discountTotal"]),
+            (409, &json!("claim_rejected"), &json!("37.50")),
+            "{answer}"
+        );
+
+        // A compare-at price the shopper cannot have seen: invented for the mug, or the
+        // kurta's shown at its price (off sale). Both are price_changed, with the
+        // catalogue's (none for the mug).
+        for (line, shown, actual) in [(1, "300.00", Value::Null), (0, "899.00", json!("1199.00"))] {
+            let mut body = order(&format!("shown-{line}"), &want, &honest);
+            body["lines"][line]["compareAtPrice"] = json!(shown);
+            let (status, answer) = post(&client, &url, &body).await;
+            assert_eq!(
+                (status, &answer["code"]),
+                (409, &json!("price_changed")),
+                "{answer}"
+            );
+            let difference = &answer["differences"][0];
+            assert_eq!(
+                (&difference["path"], &difference["actual"]),
+                (&json!(format!("lines[{line}].compareAtPrice")), &actual),
+                "{answer}"
+            );
+        }
+
+        // The honest order, the shown prices sent as the catalogue has them, goes through.
+        let mut body = order("honest", &want, &honest);
+        body["lines"][0]["unitPrice"] = json!("899.00");
+        body["lines"][0]["compareAtPrice"] = json!("1199.00");
+        body["lines"][1]["unitPrice"] = json!("250.00");
+        let (status, placed) = post(&client, &url, &body).await;
+        assert_eq!(
+            (status, &placed["discountTotal"], &placed["totalAfter"]),
+            (201, &json!("37.50"), &json!("1111.50")),
+            "{placed}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_minimum_after_discounts_is_measured_by_the_recheck_too() {
+    // 50% off first, then ₹100 off orders of ₹1,000 or more measured after discounts:
+    // six mugs (₹1,500) come to ₹750, so only the 50% applies.
+    let store = shop(
+        json!([
+            {"id": "half", "application": "automatic", "priority": 10, "combinesWith": ["order"],
+             "discount": {"percentage": {"percent": "50"}}, "display": {"title": "50% off"}},
+            {"id": "after1000", "application": "automatic", "combinesWith": ["order"],
+             "purchase": {"minValue": "1000.00", "afterDiscounts": true},
+             "discount": {"fixedAmount": {"amount": "100.00"}}, "display": {"title": "₹100 off ₹1,000 after discounts"}}
+        ]),
+        1,
+    );
+    let d = dir("after-discounts");
+    let server = start(&d, &store, &sqlite(&d), &[]);
+    let client = signed_in(&server, "c0").await;
+    let url = server.url("/api/orders");
+    let want = Want {
+        lines: vec![("mug", 6)],
+        ..Want::default()
+    };
+    let honest = claim(&server, &client, "c0", &want).await;
+    assert_eq!(honest["discountTotal"], "750.00", "{honest}");
+    assert_eq!(
+        honest["cards"][1]["reasons"][0]["code"], "min_value_after_discounts",
+        "{honest}"
+    );
+    // A device that measures the minimum before discounts and claims both: rejected.
+    let mut tampered = honest.clone();
+    tampered["discountTotal"] = json!("850.00");
+    tampered["totalAfter"] = json!("650.00");
+    tampered["applied"] = json!([{"couponId": "half", "amount": "750.00"}, {"couponId": "after1000", "amount": "100.00"}]);
+    let (status, answer) = post(&client, &url, &order("tampered", &want, &tampered)).await;
+    assert_eq!(
+        (status, &answer["code"], &answer["result"]["discountTotal"]),
+        (409, &json!("claim_rejected"), &json!("750.00")),
+        "{answer}"
+    );
+    let (status, placed) = post(&client, &url, &order("honest", &want, &honest)).await;
+    assert_eq!(
+        (status, &placed["discountTotal"], &placed["totalAfter"]),
+        (201, &json!("750.00"), &json!("750.00")),
+        "{placed}"
     );
 }

@@ -68,6 +68,7 @@ fn order(key: &str, customer: &str, global: Option<u32>, per_customer: Option<u3
         subtotal: "110.00".to_string(),
         discount_total: "10.00".to_string(),
         total: "100.00".to_string(),
+        tax: Some("15.25".to_string()),
         items: r#"[{"productId": "tea", "quantity": 1}]"#.to_string(),
         coupon_codes: "[]".to_string(),
         uses: vec![Use {
@@ -162,6 +163,13 @@ async fn the_same_order_sent_twice_redeems_once() {
         assert_eq!(
             (first.id.as_str(), first.replayed, again.replayed),
             (again.id.as_str(), false, true)
+        );
+        // The replay is read back from the row: the tax is stored.
+        assert_eq!(
+            again.tax.as_deref(),
+            Some("15.25"),
+            "{:?}",
+            ledger.backend()
         );
         // And sent 20 times at once.
         let tasks: Vec<_> = (0..20)

@@ -385,7 +385,12 @@ impl<'v, 'p> Object<'v, 'p> {
     // and messages would be repeated at each call site.
     #[inline(never)]
     fn member(&self, name: &str) -> Option<&'v Json<'v>> {
-        self.members.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+        // Lengths first, here: most members a field's name is compared with differ in
+        // length, and comparing the names is a call that would find that out itself.
+        self.members
+            .iter()
+            .find(|(k, _)| k.len() == name.len() && k == name)
+            .map(|(_, v)| v)
     }
 
     #[cold]

@@ -22,13 +22,9 @@ pub struct Cart {
     /// Whether the unit prices include tax (GST, VAT): prices as the shopper sees them.
     /// With tax rates on the lines, the result breaks each line down into its amounts
     /// with and without tax, whichever way the prices are given.
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(default, skip_serializing_if = "super::is_false")]
     #[cfg_attr(feature = "typescript", ts(as = "Option<bool>"))]
     pub prices_include_tax: bool,
-}
-
-fn is_false(value: &bool) -> bool {
-    !*value
 }
 
 /// One cart line.
@@ -49,6 +45,11 @@ pub struct Line {
     pub offer_id: Option<String>,
     /// Price of one unit, at most the currency's minor-unit decimals.
     pub unit_price: Amount,
+    /// The unit's price before a sale, shown struck through. Above `unitPrice` the
+    /// line is on sale, and coupons that exclude sale items leave it alone; at or
+    /// below it, it says nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compare_at_price: Option<Amount>,
     /// Units, at least 1.
     pub quantity: u32,
     /// The tax rate in percent (`"18"` for 18% GST). On every line or on none.

@@ -36,8 +36,10 @@ pub struct Bundle {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "typescript", ts(as = "Option<Vec<Campaign>>"))]
     pub campaigns: Vec<Campaign>,
-    /// The merchant's time zone, which coupons' schedules are read in (required when a
-    /// coupon has a `schedule`).
+    /// The merchant's time zone: coupons' schedules are read on its clock (its offsets,
+    /// required when a coupon has a `schedule`), and the package's `localize` shows dates
+    /// in it when the storefront names no zone of the shopper's, so the signed bundle is
+    /// where the merchant's zone comes from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<TimeZone>,
 }
@@ -526,6 +528,18 @@ pub struct Purchase {
     /// Maximum number of scoped units.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_quantity: Option<u32>,
+    /// Leaves lines on sale (a `compareAtPrice` above the price) out of the scope:
+    /// they neither count toward the conditions nor get the discount. Not for kinds
+    /// that pick their own units (buy X get Y, combo, free gift).
+    #[serde(default, skip_serializing_if = "super::is_false")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<bool>"))]
+    pub exclude_sale_items: bool,
+    /// Measures `minValue` on what the discounts applied before this one (in the
+    /// application order: class, then priority, then bundle order) leave of the scoped
+    /// lines, rather than on their prices (Vendure's rule). Needs `minValue`.
+    #[serde(default, skip_serializing_if = "super::is_false")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<bool>"))]
+    pub after_discounts: bool,
 }
 
 /// Which cart lines a coupon looks at and discounts: `"entireCart"`,

@@ -28,3 +28,8 @@ pub use result::{
     LineTotal, Progress, ProgressUnit, Reason, ReasonKind, TaxAmounts, UnknownCode,
 };
 pub use time::{ClockTime, Span, TimeZone, Timestamp, Weekday};
+
+/// Whether a flag is off: flags that default to off are written only when on.
+fn is_false(value: &bool) -> bool {
+    !*value
+}

@@ -367,6 +367,14 @@ pub enum ReasonKind {
         /// Current scoped value.
         current: Amount,
     },
+    /// The scoped cart value, after the discounts applied before this one, is below the
+    /// minimum it measures after discounts (`afterDiscounts`).
+    MinValueAfterDiscounts {
+        /// Minimum.
+        required: Amount,
+        /// The scoped value the earlier discounts leave.
+        current: Amount,
+    },
     /// The scoped cart value is above the maximum.
     MaxPurchaseValue {
         /// Maximum.
@@ -390,6 +398,8 @@ pub enum ReasonKind {
     },
     /// No cart line is in the coupon's scope.
     NoEligibleItems {},
+    /// Every line in the coupon's scope is on sale, and the coupon excludes sale items.
+    SaleItemsExcluded {},
     /// Not usable with cash on delivery.
     CodNotAllowed {},
     /// A code coupon whose code has not been entered.

@@ -228,8 +228,9 @@ impl Weekday {
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct TimeZone {
-    /// The IANA name (`"Europe/Kyiv"`): for people, and for the tools that fill in
-    /// `offsets`.
+    /// The IANA name (`"Asia/Kolkata"`, `"Europe/Kyiv"`), as the runtime's `Intl` knows
+    /// it: for people and the package's `localize`, and for the tools that fill in
+    /// `offsets`. The engine never reads it.
     pub name: String,
     /// When the offset changes: each entry an RFC 3339 instant written with the offset
     /// in force from it on (`"2026-10-25T03:00:00+02:00"`: from 01:00 UTC that day the

@@ -7,7 +7,7 @@ use super::{
     Rule, Span, Tier, TimeZone, UnitSet, Window,
 };
 use crate::error::{Error, ErrorCode};
-use crate::json::{Path, Quoted};
+use crate::json::{Path, Quoted, VariantName as _};
 use crate::money::{Amount, Currency, Money, Percent};
 
 /// Documented input limits (README, "Limits"). They bound evaluation time and keep
@@ -464,6 +464,31 @@ fn coupon(c: &Coupon, currency: Currency, at: &Path<'_>) -> Result {
         if let Some(s) = &p.scope {
             scope(s, &at.key("purchase").key("scope"))?;
         }
+        if p.after_discounts && p.min_value.is_none() {
+            return fail(
+                ErrorCode::MissingField,
+                &at.key("purchase").key("minValue"),
+                "afterDiscounts measures the minimum value; there is none",
+            );
+        }
+        // These kinds take off units they pick themselves, never the scope's lines: the
+        // exclusion would only narrow the conditions while sale items still got the
+        // discount.
+        if p.exclude_sale_items
+            && matches!(
+                c.discount,
+                Discount::BuyXGetY { .. } | Discount::Combo { .. } | Discount::FreeGift { .. }
+            )
+        {
+            return fail(
+                ErrorCode::InvalidValue,
+                &at.key("purchase").key("excludeSaleItems"),
+                format!(
+                    "{} picks its own units; it cannot exclude sale items",
+                    c.discount.variant_name()
+                ),
+            );
+        }
     }
     if let Some(Audience::Specific {
         customer_ids,
@@ -905,6 +930,9 @@ pub fn cart(c: &Cart, currency: Currency) -> Result {
     for (i, l) in c.lines.iter().enumerate() {
         let line = lines.index(i);
         check_amount(currency, &l.unit_price, &line.key("unitPrice"))?;
+        if let Some(c) = &l.compare_at_price {
+            check_amount(currency, c, &line.key("compareAtPrice"))?;
+        }
         if l.quantity == 0 {
             return fail(
                 ErrorCode::InvalidQuantity,

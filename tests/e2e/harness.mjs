@@ -59,6 +59,10 @@ export const card = (page, id) => page.locator(`.card[data-coupon-id="${id}"]`);
 export async function persona(page, id) {
   await page.selectOption("#persona", id);
   await page.waitForSelector(`body[data-customer-id="${id}"]`);
+  // The picker is disabled while a sign-in runs. Choosing the persona already shown
+  // signs in again (playwright fires `change` even for the same value), and that
+  // sign-in clears the codes when it ends: wait for it, or a code entered next is lost.
+  await page.waitForSelector("#persona:enabled");
 }
 
 /** Opens the disclosure of coupons that are not available to this customer. */

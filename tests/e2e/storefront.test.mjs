@@ -51,6 +51,10 @@ test("Place order: a double click places one order under one key, then a confirm
   assert.match(shown.totals, new RegExp(`Total paid\\s+₹${Number(order.totalAfter).toLocaleString("en-IN")}\\b`));
   for (const title of discounts) assert.ok(shown.totals.includes(title), `${title} in ${shown.totals}`);
   assert.match(shown.totals, /You saved/);
+  // The catalogue's prices include GST: the order charges the tax the server computed.
+  assert.match(order.tax, /^\d+\.\d\d$/);
+  const gst = Number(order.tax).toLocaleString("en-IN", { minimumFractionDigits: Number.isInteger(Number(order.tax)) ? 0 : 2 });
+  assert.match(shown.totals, new RegExp(`incl\\. GST\\s+₹${gst}$`, "m"));
   assert.equal(await page.locator("#checkout").isHidden(), true);
   assert.equal(await focused(page), "confirmation-h");
   await page.screenshot({ path: join(artifacts, "desktop-confirmation.png"), fullPage: true });
@@ -325,5 +329,27 @@ test("axe-core finds no serious or critical violation: desktop, phone, an error 
   await assertAccessible(page, "the phone confirmation");
   await page.setViewportSize(DESKTOP);
   await assertAccessible(page, "the desktop confirmation");
+  assert.deepEqual(errors, []);
+});
+
+test("the language switch re-renders the cards in Hindi and Ukrainian, in the shopper's zone, and back in English", async () => {
+  const { page, errors } = await open(env);
+  await persona(page, "cus-almost");
+  const reasons = () => page.locator("#cards .reason").allInnerTexts();
+  const english = await reasons();
+  assert.ok(english.some((t) => t.includes("Rust 101")), english.join(" | "));
+  assert.match(await page.locator("#time-zone").innerText(), /Dates in the cards are in your time zone, \S+\./);
+  for (const [locale, script] of [["hi-IN", /[\u0900-\u097F]/], ["uk-UA", /[\u0400-\u04FF]/]]) {
+    await page.selectOption("#language", locale);
+    await page.waitForFunction((l) => document.querySelector("#cards .reason")?.lang === l, locale);
+    const said = await reasons();
+    assert.equal(said.length, english.length, locale);
+    for (const text of said) assert.match(text, script, `${locale}: ${text}`);
+    assert.equal(await focused(page), "language");
+  }
+  await page.screenshot({ path: join(artifacts, "desktop-language-uk.png"), fullPage: true });
+  await page.selectOption("#language", "en-IN");
+  await page.waitForFunction(() => document.querySelector("#cards .reason")?.lang === "en-IN");
+  assert.deepEqual(await reasons(), english);
   assert.deepEqual(errors, []);
 });

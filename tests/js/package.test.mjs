@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 
-import init, { CouponEngineError, Engine, evaluate, evaluateJson, verifySummary } from "../../pkg/index.js";
+import init, { CouponEngineError, Engine, evaluate, evaluateJson, localize, verifySummary } from "../../pkg/index.js";
+import { localizedExpectations, replayLocalized } from "./localized.mjs";
 import * as raw from "../../pkg/coupon_engine.js";
 import * as api from "../../pkg/index.js";
 
@@ -40,6 +41,72 @@ test("the package replays every shared vector byte for byte", () => {
     const shopper = new Engine(bundle).shopper(customer);
     assert.equal(JSON.stringify(shopper.evaluate(cart, context)), want, `${name}: shopper.evaluate`);
   }
+});
+
+test("localize in English and UTC gives the engine's own messages on every vector", () => {
+  let checked = 0;
+  for (const [name, doc] of vectors) {
+    if (!doc.expected) continue;
+    const again = localize(doc.expected, { locale: "en", timeZone: "UTC", bundle: doc.request.bundle });
+    assert.equal(JSON.stringify(again), JSON.stringify(doc.expected), name);
+    checked += 1;
+  }
+  assert.ok(checked >= 90, `only ${checked} vectors`);
+});
+
+test("the vectors' localized cases render as expected in Node", () => {
+  const want = localizedExpectations(vectors);
+  assert.ok(Object.keys(want).length >= 7, Object.keys(want).join());
+  assert.deepEqual(replayLocalized({ evaluate, localize, CouponEngineError }, vectors), want);
+});
+
+test("localize keeps codes and params, leaves its input alone and checks its options", () => {
+  const [, doc] = vectors.find(([name]) => name === "locale-hi-in.json");
+  const result = evaluate(doc.request);
+  const before = JSON.stringify(result);
+  const shown = localize(result, { locale: "hi-IN", timeZone: "Asia/Kolkata", bundle: doc.request.bundle });
+  assert.equal(JSON.stringify(result), before, "the input result is not changed");
+  const strip = (r) => JSON.stringify(r, (k, v) => (k === "message" ? undefined : v));
+  assert.equal(strip(shown), strip(result));
+  // DST per instant: the same zone is +01:00 in winter and +02:00 in summer.
+  const summer = { ...result, cards: [{ ...result.cards.at(-1), reasons: [{ code: "ended", params: { endedAt: "2026-07-01T10:00:00Z" }, message: "" }], progress: [] }] };
+  const winter = { ...summer, cards: [{ ...summer.cards[0], reasons: [{ code: "ended", params: { endedAt: "2026-01-01T10:00:00Z" }, message: "" }] }] };
+  const at = (r) => localize(r, { locale: "en-GB", timeZone: "Europe/Berlin", bundle: doc.request.bundle }).cards[0].reasons[0].message;
+  assert.equal(at(summer), "This offer ended on 1 Jul 2026, 12:00 CEST");
+  assert.equal(at(winter), "This offer ended on 1 Jan 2026, 11:00 CET");
+  const bad = [
+    [{ locale: "en" }, "missing_field", "bundle"],
+    [{ locale: 5, bundle: doc.request.bundle }, "invalid_type", "locale"],
+    [{ timeZone: 5, bundle: doc.request.bundle }, "invalid_type", "timeZone"],
+    [{ now: "yesterday", bundle: doc.request.bundle }, "invalid_date", "now"],
+    [{ messages: ["x"], bundle: doc.request.bundle }, "invalid_type", "messages"],
+    [{ messages: { "progress.ended": "x" }, bundle: doc.request.bundle }, "unknown_field", "messages.progress.ended"],
+    [{ messages: { "unit.year": "{count} years" }, bundle: doc.request.bundle }, "unknown_field", "messages.unit.year"],
+    [{ messages: { ended: "{constructor}" }, bundle: doc.request.bundle }, "invalid_value", "messages.ended"],
+    [{ messages: { "min_quantity.few": "{nope}" }, bundle: doc.request.bundle }, "invalid_value", "messages.min_quantity.few"],
+    [{ timeZone: "Asia/Nowhere", bundle: doc.request.bundle }, "invalid_value", "timeZone"],
+    [{ bundle: { ...doc.request.bundle, timeZone: { name: "Asia/Nowhere" } } }, "invalid_value", "bundle.timeZone.name"],
+  ];
+  for (const [options, code, path] of bad) {
+    assert.throws(() => localize(result, options), (e) => e instanceof CouponEngineError && e.code === code && e.path === path, JSON.stringify(options));
+  }
+  assert.throws(() => localize(null, { bundle: doc.request.bundle }), { code: "invalid_type", path: "result" });
+});
+
+test("a schedule's opening is shown on the merchant's clock, the weekday from the catalogue", () => {
+  const [, doc] = vectors.find(([name]) => name === "schedule-weekend-opens-saturday.json");
+  const { bundle } = doc.request;
+  const result = evaluate(doc.request);
+  const say = (r) => r.cards[0].reasons[0].message;
+  // The shopper's zone does not move the merchant's Saturday 00:00.
+  assert.equal(say(localize(result, { locale: "en", timeZone: "America/Los_Angeles", bundle })), "Opens Saturday at 00:00");
+  const messages = { "weekday.sat": "Sat", outside_schedule: "{weekday} {time} ({opensAt})" };
+  assert.equal(say(localize(result, { locale: "en", timeZone: "UTC", bundle, messages })), "Sat 00:00 (4 Dec 2026, 22:00 UTC)");
+  const reason = (params) => ({ ...result, cards: [{ ...result.cards[0], reasons: [{ code: "outside_schedule", params, message: "" }] }] });
+  const params = result.cards[0].reasons[0].params;
+  assert.equal(say(localize(reason({ ...params, inDays: 1 }), { locale: "uk-UA", bundle })), "Доступно завтра з 00:00");
+  assert.equal(say(localize(reason({ ...params, inDays: 0 }), { locale: "hi-IN", bundle })), "आज 00:00 बजे से उपलब्ध");
+  assert.throws(() => localize(reason({ ...params, day: "caturday" }), { bundle }), { code: "invalid_value", path: "result.cards[0].reasons[0].code" });
 });
 
 test("a shopper reads the summary once and still rejects a bad cart with a typed error", () => {
@@ -165,7 +232,9 @@ test("the packed tarball holds the README, both licences and every file the mani
   const manifest = JSON.parse(readFileSync(new URL("package.json", `file://${pkg}`), "utf8"));
   const named = [manifest.main, manifest.types, ...Object.values(manifest.exports).flatMap((e) => typeof e === "string" ? [e] : Object.values(e))]
     .map((path) => path.replace(/^\.\//, ""));
-  for (const file of ["README.md", "LICENSE-MIT", "LICENSE-APACHE", "package.json", ...named]) {
+  // What the entries import: the presentation layer, its error class and catalogues.
+  const imported = ["error.js", "localize.js", "messages/en.js", "messages/hi.js", "messages/uk.js"];
+  for (const file of ["README.md", "LICENSE-MIT", "LICENSE-APACHE", "package.json", ...named, ...imported]) {
     assert.ok(packed.has(file), `${file} is not in the tarball: ${[...packed].join(", ")}`);
   }
   assert.equal(readFileSync(new URL("README.md", `file://${pkg}`), "utf8"), readFileSync(new URL("README.md", root), "utf8"));

@@ -2,7 +2,7 @@
 // reject with that diagnostic (tests/ts/types.test.mjs compiles this file with and
 // without the directives): an unexpected pass fails as an unused directive, and an
 // error of another kind fails the comparison.
-import { Engine, type Bundle, type Coupon, type Tier } from "coupon-engine";
+import { Engine, localize, type Bundle, type Coupon, type Tier } from "coupon-engine";
 
 const display = { title: "x" };
 const engine = new Engine({ currency: "INR", coupons: [] });
@@ -38,6 +38,12 @@ const reward: Coupon = { id: "i", application: "automatic", discount: { buyXGetY
 const scope: Coupon = { id: "g", application: "automatic", discount: { freeShipping: {} }, purchase: { scope: { products: [], collections: [] } }, display };
 // @ts-expect-error TS2561 unknown fields are rejected ("Did you mean to write 'maxCodes'?")
 const extra: Bundle = { currency: "INR", coupons: [], selection: "bestCombination", maxcodes: 3 };
+// @ts-expect-error TS2322 a compare-at price is a decimal string, like a price
+const onSale = engine.evaluate(customer, { currency: "INR", lines: [{ id: "l", productId: "p", unitPrice: "1.00", compareAtPrice: 2, quantity: 1 }] }, { now: "2026-11-22T10:00:00Z" });
 // @ts-expect-error TS2322 a quantity is a number
 const quantity = engine.evaluate(customer, { currency: "INR", lines: [{ id: "l", productId: "p", unitPrice: "1.00", quantity: "2" }] }, { now: "2026-11-22T10:00:00Z" });
-export { misspelt, n, twoKinds, bothTier, emptyTier, rupees, noCode, both, combo, gift, reward, scope, extra, quantity };
+export { misspelt, n, twoKinds, bothTier, emptyTier, rupees, noCode, both, combo, gift, reward, scope, extra, onSale, quantity };
+// @ts-expect-error TS2345 localize needs the bundle the result came from
+localize(r, { locale: "hi-IN" });
+// @ts-expect-error TS2322 a storefront's templates are text
+localize(r, { bundle: { currency: "INR", coupons: [] }, messages: { ended: 42 } });

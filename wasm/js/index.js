@@ -1,41 +1,16 @@
 // The package's entry for browsers and bundlers, and the API every other entry
 // re-exports: the generated bindings, with every error they throw made an instance
-// of the exported CouponEngineError class.
+// of the exported CouponEngineError class, and the presentation layer's localize.
 //
 // The module throws plain `Error` objects named "CouponEngineError" (an Error made in
 // WebAssembly cannot have a JS class of ours). Each function and method here passes
 // what it throws through `adopt`, which gives such an error this class's prototype
 // and keeps its code, path, message and stack, so `e instanceof CouponEngineError` holds.
 import init, * as raw from "./coupon_engine.js";
+import { CouponEngineError } from "./error.js";
 
-/**
- * What every function and method of this package throws on bad input: a real
- * `Error` with a stable `code` and the `path` of the field.
- *
- * ```js
- * try {
- *   new Engine({ currency: "INR", coupons: "none" });
- * } catch (e) {
- *   if (e instanceof CouponEngineError) console.log(e.code, e.path); // "invalid_type" "bundle.coupons"
- * }
- * ```
- */
-export class CouponEngineError extends Error {
-  /**
-   * Makes an error like the ones the engine throws (for tests and wrappers).
-   *
-   * ```js
-   * throw new CouponEngineError("missing_field", "cart.lines", "is required");
-   * ```
-   */
-  constructor(code, path, message) {
-    super(path ? `${path}: ${message}` : message);
-    this.code = code;
-    this.path = path;
-  }
-}
-// On the prototype, as for the built-in errors, so `name` is no own field of an instance.
-Object.defineProperty(CouponEngineError.prototype, "name", { value: "CouponEngineError", writable: true, configurable: true });
+export { CouponEngineError };
+export { localize } from "./localize.js";
 
 /** Makes an error thrown by the module an instance of CouponEngineError; anything else passes unchanged. */
 function adopt(e) {

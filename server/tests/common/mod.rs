@@ -200,13 +200,21 @@ pub fn cart_from(catalogue: &Value, want: &Want) -> Value {
                 .unwrap_or_else(|| json!({"id": id, "price": "1.00", "collectionIds": []}));
             let mut line = json!({"id": format!("line-{}", i + 1), "productId": id,
                                   "collectionIds": p["collectionIds"], "unitPrice": p["price"], "quantity": quantity});
-            if let Some(offer) = p.get("offerId") {
-                line["offerId"] = offer.clone();
+            for field in ["offerId", "compareAtPrice"] {
+                if let Some(value) = p.get(field) {
+                    line[field] = value.clone();
+                }
+            }
+            if let Some(rate) = p.get("taxRate") {
+                line["taxRate"] = rate.clone();
             }
             line
         })
         .collect();
     let mut cart = json!({"currency": "INR", "lines": lines});
+    if catalogue["pricesIncludeTax"] == true {
+        cart["pricesIncludeTax"] = json!(true);
+    }
     if let Some(s) = want.shipping {
         cart["shipping"] = json!({"options": catalogue["shipping"].as_array().unwrap().iter()
             .map(|o| json!({"id": o["id"], "amount": o["amount"]})).collect::<Vec<_>>(), "selectedId": s});
@@ -222,14 +230,7 @@ pub async fn claim(
     customer: &str,
     want: &Want,
 ) -> Value {
-    claim_at(
-        server,
-        client,
-        customer,
-        want,
-        coupon_engine_server::http::now(),
-    )
-    .await
+    claim_on(server, client, customer, want, |_| {}).await
 }
 
 /// The result a browser whose clock says `now` computes for `want` as `customer`.
@@ -239,6 +240,32 @@ pub async fn claim_at(
     customer: &str,
     want: &Want,
     now: coupon_engine::model::Timestamp,
+) -> Value {
+    claim_with(server, client, customer, want, now, |_| {}).await
+}
+
+/// The result a browser computes as [`claim`] does, on the cart as `edit` changes it
+/// (a tampered cart's claim).
+pub async fn claim_on(
+    server: &Server,
+    client: &reqwest::Client,
+    customer: &str,
+    want: &Want,
+    edit: impl FnOnce(&mut Value),
+) -> Value {
+    let now = coupon_engine_server::http::now();
+    claim_with(server, client, customer, want, now, edit).await
+}
+
+/// The result a browser whose clock says `now` computes for `want` as `customer`, on
+/// the cart as `edit` changes it.
+async fn claim_with(
+    server: &Server,
+    client: &reqwest::Client,
+    customer: &str,
+    want: &Want,
+    now: coupon_engine::model::Timestamp,
+    edit: impl FnOnce(&mut Value),
 ) -> Value {
     let jwks: Jwks = client
         .get(server.url("/.well-known/jwks.json"))
@@ -263,11 +290,9 @@ pub async fn claim_at(
         Some(customer),
     )
     .unwrap();
-    let cart: Cart = read_json(
-        "cart",
-        &cart_from(&payload(token)["catalogue"], want).to_string(),
-    )
-    .unwrap();
+    let mut cart = cart_from(&payload(token)["catalogue"], want);
+    edit(&mut cart);
+    let cart: Cart = read_json("cart", &cart.to_string()).unwrap();
     let result = engine
         .evaluate(
             &customer,
