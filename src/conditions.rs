@@ -28,7 +28,7 @@ impl Verdict {
 pub fn status_of(reason: &ReasonKind) -> CardStatus {
     use ReasonKind::*;
     match reason {
-        Ended { .. } | ValidityEnded { .. } => CardStatus::Expired,
+        Ended { .. } | ValidityEnded { .. } | ScheduleEnded {} => CardStatus::Expired,
         GlobalLimitReached { .. } | CustomerLimitReached { .. } | BudgetExhausted { .. } => {
             CardStatus::Exhausted
         }
@@ -39,6 +39,7 @@ pub fn status_of(reason: &ReasonKind) -> CardStatus {
         | OrderCountMismatch { .. }
         | UsedCouponRequired { .. } => CardStatus::Ineligible,
         NotStarted { .. }
+        | OutsideSchedule { .. }
         | MorePurchases { .. }
         | ProductNotBought { .. }
         | CourseIncomplete { .. }
@@ -72,7 +73,16 @@ pub fn status_of(reason: &ReasonKind) -> CardStatus {
 /// card can say everything that stands in the way.
 pub fn check(coupon: &Coupon, facts: &Facts) -> Verdict {
     let mut blockers = Vec::new();
-    let window_end = active_window(coupon, facts.now, &mut blockers);
+    let mut window_end = active_window(coupon, facts.now, &mut blockers);
+    // Only within the active window: before or after it, its own reason says it. Open,
+    // the offer ends for now when its hours close.
+    if let (Some(schedule), Some(zone), true) = (&coupon.schedule, facts.zone, blockers.is_empty())
+    {
+        match crate::schedule::check(schedule, zone, facts.now, window_end) {
+            Ok(end) => window_end = end,
+            Err(reason) => blockers.push(reason),
+        }
+    }
     let validity_end = validity(coupon, facts, &mut blockers);
     limits(coupon, facts, &mut blockers);
     audience(coupon, facts, &mut blockers);

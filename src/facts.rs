@@ -70,6 +70,8 @@ pub struct Facts<'a> {
     lines_by: LinesBy<'a>,
     /// The bundle's campaigns and their budgets.
     campaigns: &'a [crate::model::Campaign],
+    /// The merchant's time zone, which schedules are read in.
+    pub zone: Option<&'a crate::model::TimeZone>,
 }
 
 /// The segments a customer is in: (segment id, since when), sorted by id.
@@ -209,6 +211,7 @@ impl<'a> Facts<'a> {
             entered,
             lines_by: LinesBy::new(cart),
             campaigns: &bundle.campaigns,
+            zone: bundle.time_zone.as_ref(),
         }
     }
 

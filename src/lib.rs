@@ -54,6 +54,7 @@ pub mod model;
 pub mod money;
 pub mod offers;
 pub mod recheck;
+pub mod schedule;
 pub mod segments;
 pub mod selection;
 pub mod signing;

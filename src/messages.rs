@@ -49,6 +49,22 @@ pub fn reason(kind: &ReasonKind, coupon: &Coupon, currency: Currency) -> String 
     let money = |a: &Amount| currency.format(currency.money(*a));
     match kind {
         NotStarted { starts_at } => format!("Available from {}", when(starts_at)),
+        OutsideSchedule {
+            day, time, in_days, ..
+        } => {
+            let on = match in_days {
+                0 => "today",
+                1 => "tomorrow",
+                _ => {
+                    crate::model::Weekday::NAMES[crate::model::Weekday::CODES
+                        .iter()
+                        .position(|d| d == day)
+                        .unwrap_or(0)]
+                }
+            };
+            format!("Opens {on} at {time}")
+        }
+        ScheduleEnded {} => "Not open again before this offer ends".to_string(),
         Ended { ended_at } => format!("This offer ended on {}", when(ended_at)),
         ValidityEnded { ended_at, .. } => {
             format!("Your personal offer ended on {}", when(ended_at))

@@ -122,6 +122,13 @@ fn samples() -> Vec<ReasonKind> {
         ShippingNotEligible {},
         BuyXGetYIncomplete { buy: 2, get: 1 },
         ComboIncomplete { missing: ids() },
+        OutsideSchedule {
+            opens_at: at(),
+            day: "sat".into(),
+            time: "17:00".into(),
+            in_days: 2,
+        },
+        ScheduleEnded {},
     ]
 }
 
@@ -166,9 +173,11 @@ fn index(kind: &ReasonKind) -> usize {
         ComboIncomplete { .. } => 35,
         MinValueAfterDiscounts { .. } => 36,
         SaleItemsExcluded {} => 37,
+        OutsideSchedule { .. } => 38,
+        ScheduleEnded {} => 39,
     }
 }
-const VARIANTS: usize = 38;
+const VARIANTS: usize = 40;
 
 /// The keys each code needs (its variants: a lifetime period, a secret code, …) and
 /// the values localize.js derives beside its params.
@@ -181,6 +190,7 @@ fn variants(code: &str) -> (&'static [&'static str], &'static [&'static str]) {
         "course_incomplete" => (&[""], &["course"]),
         "min_purchase_value" | "min_value_after_discounts" | "min_quantity" => (&[""], &["short"]),
         "code_not_entered" => (&["", ".secret"], &["code"]),
+        "outside_schedule" => (&["", ".today", ".tomorrow"], &["weekday"]),
         _ => (&[""], &[]),
     }
 }
@@ -239,6 +249,9 @@ fn needed() -> BTreeMap<String, BTreeSet<String>> {
     );
     for unit in ["month", "week", "day", "hour", "minute"] {
         keys.insert(format!("unit.{unit}"), set(&["count"]));
+    }
+    for day in ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] {
+        keys.insert(format!("weekday.{day}"), BTreeSet::new());
     }
     keys.insert("list.comma".into(), BTreeSet::new());
     keys.insert("list.or".into(), BTreeSet::new());

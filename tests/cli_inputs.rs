@@ -275,3 +275,70 @@ fn codes_are_distinct_codes_of_their_batch_from_a_secure_generator() {
     }
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn sign_fills_in_the_time_zones_offsets_from_the_database() {
+    let (dir, _) = scratch("sign-zone");
+    let key = dir.join("key.jwk");
+    let _ = std::fs::remove_file(&key);
+    let keygen = cli(&["keygen", "--kid", "k1", "--out", key.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(keygen.status.success(), "{}", text(&keygen.stderr));
+    let jwks = dir.join("jwks.json");
+    std::fs::write(&jwks, &keygen.stdout).unwrap();
+    let sign = |zone: &str| {
+        let bundle = dir.join("bundle.json");
+        std::fs::write(
+            &bundle,
+            format!(
+                r#"{{"currency": "UAH", "coupons": [{{"id": "happy", "application": "automatic",
+                   "discount": {{"percentage": {{"percent": "15"}}}}, "schedule": ["17:00-20:00"],
+                   "display": {{"title": "Happy hour"}}}}], "timeZone": {{"name": "{zone}"}}}}"#
+            ),
+        )
+        .unwrap();
+        cli(&[
+            "sign",
+            "--key",
+            key.to_str().unwrap(),
+            "--bundle",
+            bundle.to_str().unwrap(),
+            "--now",
+            "2026-10-20T00:00:00Z",
+        ])
+        .output()
+        .unwrap()
+    };
+    // Kyiv's October change falls within the span: the day before the bundle is
+    // issued to a month after it expires.
+    let signed = sign("Europe/Kyiv");
+    assert!(signed.status.success(), "{}", text(&signed.stderr));
+    let token = dir.join("bundle.jws");
+    std::fs::write(&token, &signed.stdout).unwrap();
+    let verified = cli(&[
+        "verify",
+        "--jwks",
+        jwks.to_str().unwrap(),
+        token.to_str().unwrap(),
+        "--now",
+        "2026-10-20T00:10:00Z",
+    ])
+    .output()
+    .unwrap();
+    assert!(verified.status.success(), "{}", text(&verified.stderr));
+    let payload: serde_json::Value = serde_json::from_slice(&verified.stdout).unwrap();
+    assert_eq!(
+        payload["bundle"]["timeZone"],
+        serde_json::json!({"name": "Europe/Kyiv", "offsets": [
+            "2026-10-19T03:00:00+03:00", "2026-10-25T03:00:00+02:00"]})
+    );
+    // A name the database does not know is refused before anything is signed.
+    let unknown = sign("Mars/Olympus_Mons");
+    assert_eq!(unknown.status.code(), Some(2));
+    let e: serde_json::Value = serde_json::from_slice(&unknown.stderr).unwrap();
+    assert_eq!(
+        (e["code"].as_str(), e["path"].as_str()),
+        (Some("invalid_value"), Some("bundle.timeZone.name"))
+    );
+}

@@ -102,6 +102,7 @@ export type CodeRules<T extends { application: Application, code?: string, codeH
 
 /// One generated declaration, with the rules validation enforces that TypeScript can
 /// also express: amounts and percents are number strings (`"1250.50"`, not `"₹500"`),
+/// times of day are digits around a colon (`"17:30"`),
 /// a discount, scope, audience, order scope or rule has exactly one kind, a tier, a
 /// combo and a free gift exactly one of their alternatives, and a code coupon its code. ts-rs writes
 /// what serde reads, which is looser; these are rewrites of its text, so a field added
@@ -113,6 +114,10 @@ fn stricter(name: &str, decl: &str) -> String {
         "Amount" | "Percent" => {
             assert_eq!(body, "string", "{name} is no longer a string");
             "`${number}`".to_string()
+        }
+        "ClockTime" => {
+            assert_eq!(body, "string", "{name} is no longer a string");
+            "`${number}:${number}`".to_string()
         }
         "Tier" => format!(r#"ExactlyOne<{body}, "percent" | "amount">"#),
         "Coupon" => format!("CodeRules<{body}>"),

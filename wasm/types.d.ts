@@ -89,9 +89,10 @@ maxCodes?: number,
  */
 campaigns?: Array<Campaign>, 
 /**
- * The merchant's time zone. The engine computes in instants and never reads it; the
- * package's `localize` shows dates in it when the storefront names no zone of the
- * shopper's, so the signed bundle is where the merchant's zone comes from.
+ * The merchant's time zone: coupons' schedules are read on its clock (its offsets,
+ * required when a coupon has a `schedule`), and the package's `localize` shows dates
+ * in it when the storefront names no zone of the shopper's, so the signed bundle is
+ * where the merchant's zone comes from.
  */
 timeZone?: TimeZone, };
 
@@ -222,6 +223,8 @@ lineId: string,
  */
 subtotal: Amount, };
 
+export type ClockTime = `${number}:${number}`;
+
 export type CodeBatch = { 
 /**
  * What every code starts with: 1 to 16 capital letters, digits or `-`.
@@ -334,6 +337,12 @@ priority?: number,
  * When the coupon is open at all.
  */
 activeWindow?: Window, 
+/**
+ * Within its active window, the weekdays and hours it is open on the merchant's
+ * clock (the bundle's `timeZone`): open when any of these windows is
+ * (`["mon-fri 17:00-20:00", "sat,sun"]`, see [`Hours`]). Absent: always.
+ */
+schedule?: Array<string>, 
 /**
  * A per-customer window that opens when the customer joins a segment.
  */
@@ -880,7 +889,23 @@ message: string, } & ({ "code": "not_started", "params": {
 /**
  * Opening time.
  */
-startsAt: Timestamp, } } | { "code": "ended", "params": { 
+startsAt: Timestamp, } } | { "code": "outside_schedule", "params": { 
+/**
+ * When it opens next.
+ */
+opensAt: Timestamp, 
+/**
+ * The merchant's day of the week then (`"sat"`).
+ */
+day: Weekday, 
+/**
+ * The merchant's time of day then (`"17:00"`).
+ */
+time: ClockTime, 
+/**
+ * Days from the merchant's today to that day: 0 today, 1 tomorrow.
+ */
+inDays: number, } } | { "code": "schedule_ended", "params": Record<symbol, never> } | { "code": "ended", "params": { 
 /**
  * Closing time.
  */
@@ -1246,9 +1271,19 @@ amount?: Amount, }, "percent" | "amount">;
 
 export type TimeZone = { 
 /**
- * The IANA name (`"Asia/Kolkata"`, `"Europe/Kyiv"`), as the runtime's `Intl` knows it.
+ * The IANA name (`"Asia/Kolkata"`, `"Europe/Kyiv"`), as the runtime's `Intl` knows
+ * it: for people and the package's `localize`, and for the tools that fill in
+ * `offsets`. The engine never reads it.
  */
-name: string, };
+name: string, 
+/**
+ * When the offset changes: each entry an RFC 3339 instant written with the offset
+ * in force from it on (`"2026-10-25T03:00:00+02:00"`: from 01:00 UTC that day the
+ * clock is 2 hours ahead), ascending. Before the first entry its offset holds,
+ * after the last the last's. Needed when a coupon has a schedule; the order server
+ * and `coupon-engine sign` fill it in from `name`.
+ */
+offsets?: Array<string>, };
 
 export type Timestamp = string;
 
@@ -1281,6 +1316,8 @@ segmentId: string,
  * How long the window stays open.
  */
 duration: Span, };
+
+export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
 
 export type Window = { 
 /**

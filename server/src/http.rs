@@ -118,8 +118,29 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// What an engine is built from besides the merchant's bundle: the ledger's global
-/// counts and the demo's date shift in minutes.
-type EngineKey = (Counts, i64);
+/// counts, the demo's date shift in minutes, and the day its zone offsets are for.
+type EngineKey = (Counts, i64, i64);
+
+/// Fills in the offsets of `bundle`'s time zone, from this machine's time zone
+/// database, for every bundle issued on `day` (days since 1970, UTC) that lives
+/// `ttl_s` seconds: the same list all day, so the engine that rechecks orders and the
+/// bundles published that day read the same clock, and a new day brings a new list.
+pub fn with_zone_offsets(bundle: &mut Bundle, day: i64, ttl_s: i64) -> Result<(), String> {
+    let Some(zone) = &mut bundle.time_zone else {
+        return Ok(());
+    };
+    let issued = day * 86_400;
+    let (from, until) = coupon_engine::schedule::offsets_span(issued, issued + 86_400 + ttl_s);
+    let changes = zone_offsets::offsets(&zone.name, from, until)?;
+    *zone = coupon_engine::model::TimeZone::with_offsets(&zone.name, changes)
+        .ok_or_else(|| format!("time zone {:?}: offsets out of range", zone.name))?;
+    Ok(())
+}
+
+/// Today in days since 1970, UTC, by the server's clock.
+pub fn today() -> i64 {
+    now().unix_seconds().div_euclid(86_400)
+}
 
 /// The placement rate limiter: `per_minute` placements a minute for each customer,
 /// in bursts of up to `burst`; `None` when `per_minute` is 0 (no limit).
@@ -305,8 +326,8 @@ impl Shop {
 
     /// The bundle with the current counts: each coupon's redemptions and each
     /// campaign's spent budget, the merchant's count of those made elsewhere plus this
-    /// ledger's.
-    fn bundle_with(&self, counts: &Counts) -> Bundle {
+    /// ledger's; and its time zone's offsets for `day`.
+    fn bundle_with(&self, counts: &Counts, day: i64) -> Result<Bundle, ApiError> {
         let used = &counts.used;
         let mut bundle = self.bundle.clone();
         let currency = bundle.currency;
@@ -329,13 +350,15 @@ impl Shop {
                     .for_each(|t| self.shifted(t));
             }
         }
-        bundle
+        with_zone_offsets(&mut bundle, day, self.token_ttl_s)
+            .map_err(|e| ApiError::unavailable(&e))?;
+        Ok(bundle)
     }
 
     /// The engine for the ledger's current global counts: the one built last when the
     /// counts (and the demo's date shift) are the same, else a new one.
     async fn current_engine(&self, db: &mut LedgerConn) -> Result<Arc<Engine>, ApiError> {
-        let key: EngineKey = (db.counts().await?, self.shift_minutes());
+        let key: EngineKey = (db.counts().await?, self.shift_minutes(), today());
         let reused = lock(&self.reused.engine)
             .as_ref()
             .filter(|(k, _)| *k == key)
@@ -343,7 +366,7 @@ impl Shop {
         if let Some(engine) = reused {
             return Ok(engine);
         }
-        let engine = Arc::new(Engine::new(self.bundle_with(&key.0))?);
+        let engine = Arc::new(Engine::new(self.bundle_with(&key.0, key.2)?)?);
         *lock(&self.reused.engine) = Some((key, engine.clone()));
         Ok(engine)
     }
@@ -498,7 +521,9 @@ async fn bundle(State(shop): State<Arc<Shop>>) -> Reply {
     // Hidden coupons' codes leave only as salted hashes; the recheck keeps the clear ones.
     let listing = shop.listing().await?;
     let counts = shop.ledger.counts().await?;
-    let bundle = shop.bundle_with(&counts).concealed(&shop.code_salt);
+    let bundle = shop
+        .bundle_with(&counts, today())?
+        .concealed(&shop.code_salt);
     let (iat, exp) = shop.token_times();
     let token = shop.sign(&BundleClaims {
         bundle: &bundle,

@@ -23,7 +23,9 @@ use coupon_engine::signing::Jwk;
 use coupon_engine::{read_json, Engine};
 use coupon_engine_server::auth::{Authenticate, CookieSessions};
 use coupon_engine_server::catalogue::Catalogue;
-use coupon_engine_server::http::{now, placement_limiter, router, Guards, Reused, Shop};
+use coupon_engine_server::http::{
+    now, placement_limiter, router, today, with_zone_offsets, Guards, Reused, Shop,
+};
 use coupon_engine_server::ledger::Ledger;
 use coupon_engine_server::serve::{serve, ConnectionLimits};
 use sha2::Digest;
@@ -300,8 +302,13 @@ async fn main() {
         .unwrap_or_else(|e| fail(format!("{}: {e}", store.display())));
     let file: StoreFile =
         read_json("store", &text).unwrap_or_else(|e| fail(format!("{}: {e}", store.display())));
-    let engine = Engine::new(file.bundle.clone())
-        .unwrap_or_else(|e| fail(format!("{}: {e}", store.display())));
+    // How long signed tokens live.
+    let token_ttl_s = 3600;
+    // The store names its time zone; the offsets are computed for each day's bundles.
+    let mut zoned = file.bundle.clone();
+    with_zone_offsets(&mut zoned, today(), token_ttl_s)
+        .unwrap_or_else(|e| fail(format!("{}: bundle.timeZone: {e}", store.display())));
+    let engine = Engine::new(zoned).unwrap_or_else(|e| fail(format!("{}: {e}", store.display())));
     check_catalogue(&engine, &file.catalogue)
         .unwrap_or_else(|e| fail(format!("{}: catalogue: {e}", store.display())));
     // Before the database is touched: a typo in the store file changes nothing.
@@ -355,7 +362,7 @@ async fn main() {
         sign_in: (!no_demo_sign_in).then_some(sessions),
         hold_ms: hold * 1000,
         max_open,
-        token_ttl_s: 3600,
+        token_ttl_s,
         personas: file
             .personas
             .into_iter()

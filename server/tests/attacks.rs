@@ -8,6 +8,7 @@ use std::io::{Read, Write};
 use std::time::Duration;
 
 use common::*;
+use coupon_engine::model::Timestamp;
 use coupon_engine::money::Amount;
 use coupon_engine_server::http::CATALOGUE_MAX_AGE;
 use coupon_engine_server::ledger::Ledger;
@@ -1009,6 +1010,133 @@ async fn a_campaign_budget_is_spent_by_the_ledger_and_published_with_the_bundle(
         (status, &placed["discountTotal"]),
         (201, &json!("0.00")),
         "{placed}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_scheduled_coupon_is_rechecked_on_the_servers_clock() {
+    let d = dir("schedule");
+    // Windows around the server's clock in India (+05:30, no daylight saving): the
+    // tea's opened half an hour ago, the mug's opens in 20 minutes.
+    let now = coupon_engine_server::http::now();
+    let minute = (now.unix_seconds() + 19_800)
+        .div_euclid(60)
+        .rem_euclid(1440);
+    let clock = |m: i64| {
+        let m = m.rem_euclid(1440);
+        format!("{:02}:{:02}", m / 60, m % 60)
+    };
+    let mut store = shop(
+        json!([
+            {"id": "tea-hour", "application": "automatic", "purchase": {"scope": {"products": ["tea"]}},
+             "discount": {"percentage": {"percent": "10"}},
+             "schedule": [format!("{}-{}", clock(minute - 30), clock(minute + 30))],
+             "display": {"title": "Tea hour: 10% off tea"}},
+            {"id": "mug-hour", "application": "automatic", "purchase": {"scope": {"products": ["mug"]}},
+             "discount": {"fixedAmount": {"amount": "25.00"}},
+             "schedule": [format!("{}-{}", clock(minute + 20), clock(minute + 50))],
+             "display": {"title": "Mug hour: ₹25 off mugs"}}
+        ]),
+        2,
+    );
+    // The store names the zone; the server fills in its offsets.
+    store["bundle"]["timeZone"] = json!({"name": "Asia/Kolkata"});
+    let server = start(&d, &store, &sqlite(&d), &[]);
+    let token = get_json(&anonymous(), &server.url("/api/bundle")).await["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let zone = &payload(&token)["bundle"]["timeZone"];
+    assert_eq!(zone["name"], "Asia/Kolkata", "{zone}");
+    assert!(
+        zone["offsets"][0].as_str().unwrap().ends_with("+05:30"),
+        "{zone}"
+    );
+    // The honest path: tea in its hour.
+    let c0 = signed_in(&server, "c0").await;
+    let tea = Want::default();
+    let claimed = claim(&server, &c0, "c0", &tea).await;
+    let (status, placed) = post(
+        &c0,
+        &server.url("/api/orders"),
+        &order("tea", &tea, &claimed),
+    )
+    .await;
+    assert_eq!(
+        (status, &placed["discountTotal"]),
+        (201, &json!("10.00")),
+        "{placed}"
+    );
+    // The mug's hour has not begun: an honest device shows when it opens...
+    let c1 = signed_in(&server, "c1").await;
+    let mug = Want {
+        lines: vec![("mug", 1)],
+        ..Want::default()
+    };
+    let honest = claim(&server, &c1, "c1", &mug).await;
+    let card = honest["cards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["couponId"] == "mug-hour")
+        .unwrap();
+    assert_eq!(
+        (card["status"].as_str(), card["reasons"][0]["code"].as_str()),
+        (Some("locked"), Some("outside_schedule")),
+        "{card}"
+    );
+    assert_eq!(
+        card["reasons"][0]["params"]["time"],
+        json!(clock(minute + 20))
+    );
+    // ...and a device whose clock says it is the mug's hour claims the discount, which
+    // the server's clock refuses.
+    let later = Timestamp(now.0 + chrono::TimeDelta::minutes(35));
+    let early = claim_at(&server, &c1, "c1", &mug, later).await;
+    assert_eq!(early["discountTotal"], "25.00", "{early}");
+    let (status, body) = post(
+        &c1,
+        &server.url("/api/orders"),
+        &order("early", &mug, &early),
+    )
+    .await;
+    assert_eq!(
+        (status, &body["code"]),
+        (409, &json!("claim_rejected")),
+        "{body}"
+    );
+    let difference = &body["differences"][0];
+    assert_eq!(
+        (difference["code"].as_str(), &difference["reasons"]),
+        (Some("not_applicable"), &json!(["outside_schedule"])),
+        "{body}"
+    );
+    // The honest order, at full price, goes through.
+    let (status, placed) = post(
+        &c1,
+        &server.url("/api/orders"),
+        &order("mug", &mug, &honest),
+    )
+    .await;
+    assert_eq!(
+        (status, &placed["discountTotal"]),
+        (201, &json!("0.00")),
+        "{placed}"
+    );
+}
+
+#[test]
+fn a_store_file_with_an_unknown_time_zone_does_not_start() {
+    let d = dir("unknown-zone");
+    let mut store = shop(json!([]), 1);
+    store["bundle"]["timeZone"] = json!({"name": "Mars/Olympus_Mons"});
+    std::fs::write(d.join("store.json"), store.to_string()).unwrap();
+    let out = serve(&d, &sqlite(&d)).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("bundle.timeZone: time zone \"Mars/Olympus_Mons\""),
+        "{stderr}"
     );
 }
 

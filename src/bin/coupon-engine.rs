@@ -87,7 +87,8 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Sign a coupon bundle or a customer summary as a compact JWS.
+    /// Sign a coupon bundle or a customer summary as a compact JWS. A bundle's
+    /// `timeZone` gets the offsets of its name from this machine's time zone database.
     Sign {
         /// The private JWK (from keygen).
         #[arg(long)]
@@ -364,6 +365,25 @@ fn print_cards(out: &mut impl Write, path: &Path, result: &EvaluationResult) -> 
 
 /// `--now`, or this machine's clock: the CLI is an edge of the system, where reading
 /// the clock belongs; the engine itself never does.
+/// Fills in the offsets of the bundle's time zone from this machine's time zone
+/// database, over the span a bundle issued at `iat` and expiring at `exp` (seconds
+/// since 1970) needs: the signer is where the zone's rules are known.
+fn zone_offsets(
+    bundle: &mut coupon_engine::model::Bundle,
+    iat: i64,
+    exp: i64,
+) -> Result<(), Error> {
+    let Some(zone) = &mut bundle.time_zone else {
+        return Ok(());
+    };
+    let (from, until) = coupon_engine::schedule::offsets_span(iat, exp);
+    let unknown = |m: String| Error::new(ErrorCode::InvalidValue, "bundle.timeZone.name", m);
+    let changes = zone_offsets::offsets(&zone.name, from, until).map_err(unknown)?;
+    *zone = coupon_engine::model::TimeZone::with_offsets(&zone.name, changes)
+        .ok_or_else(|| unknown(format!("time zone {:?}: offsets out of range", zone.name)))?;
+    Ok(())
+}
+
 fn instant(now: Option<&str>) -> Result<Timestamp, Error> {
     match now {
         Some(text) => {
@@ -561,7 +581,8 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
             let (mut parsed_bundle, mut parsed_customer) = (None, None);
             if let Some(path) = bundle {
                 // Checked before signing: a bad bundle is better caught here than in every browser.
-                let parsed: coupon_engine::model::Bundle = read_json("bundle", &load(&path)?)?;
+                let mut parsed: coupon_engine::model::Bundle = read_json("bundle", &load(&path)?)?;
+                zone_offsets(&mut parsed, iat, iat + ttl)?;
                 Engine::new(parsed.clone())?;
                 parsed_bundle = Some(parsed);
             } else if let Some(path) = customer {

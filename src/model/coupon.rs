@@ -5,7 +5,7 @@ use base64::Engine as _;
 use serde::Serialize;
 use sha2::{Digest, Sha512};
 
-use super::{Span, Timestamp};
+use super::{ClockTime, Span, TimeZone, Timestamp, Weekday};
 use crate::json::read::serde_via_from_json;
 use crate::json::{FromJson, ToJson};
 use crate::money::{Amount, Currency, Percent};
@@ -36,20 +36,12 @@ pub struct Bundle {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "typescript", ts(as = "Option<Vec<Campaign>>"))]
     pub campaigns: Vec<Campaign>,
-    /// The merchant's time zone. The engine computes in instants and never reads it; the
-    /// package's `localize` shows dates in it when the storefront names no zone of the
-    /// shopper's, so the signed bundle is where the merchant's zone comes from.
+    /// The merchant's time zone: coupons' schedules are read on its clock (its offsets,
+    /// required when a coupon has a `schedule`), and the package's `localize` shows dates
+    /// in it when the storefront names no zone of the shopper's, so the signed bundle is
+    /// where the merchant's zone comes from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<TimeZone>,
-}
-
-/// A time zone, by its IANA name.
-#[derive(Debug, Clone, PartialEq, Serialize, FromJson, ToJson)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[serde(rename_all = "camelCase")]
-pub struct TimeZone {
-    /// The IANA name (`"Asia/Kolkata"`, `"Europe/Kyiv"`), as the runtime's `Intl` knows it.
-    pub name: String,
 }
 
 /// A campaign's budget: the most its coupons may take off, across all orders. A
@@ -162,6 +154,11 @@ pub struct Coupon {
     /// When the coupon is open at all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_window: Option<Window>,
+    /// Within its active window, the weekdays and hours it is open on the merchant's
+    /// clock (the bundle's `timeZone`): open when any of these windows is
+    /// (`["mon-fri 17:00-20:00", "sat,sun"]`, see [`Hours`]). Absent: always.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Vec<String>>,
     /// A per-customer window that opens when the customer joins a segment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validity: Option<Validity>,
@@ -635,6 +632,94 @@ pub struct Window {
     /// Closes at (exclusive).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<Timestamp>,
+}
+
+/// One window of a schedule, read from its text: `"mon-fri 09:00-17:00"`, `"sat,sun"`
+/// (whole days), `"17:00-20:00"` (every day). Days are `mon` to `sun`, listed with
+/// commas or as ranges (`fri-mon` wraps round the week); times are `"HH:MM"`, from
+/// inclusive, to exclusive, `24:00` the end of the day. A window whose close is not
+/// after its opening (`"fri 22:00-02:00"`) runs past midnight and belongs to the day
+/// it starts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hours {
+    /// The weekdays it opens on, bit 0 for Monday.
+    pub days: u8,
+    /// Where it opens, in minutes from the start of its day.
+    pub from: u32,
+    /// Where it closes, in minutes from the start of its day: past 1440 when it runs
+    /// past midnight.
+    pub to: u32,
+}
+
+impl Hours {
+    /// The window `text` describes; `None` for any other text, and for a window that
+    /// would be empty (`"17:00-17:00"`) or open at `24:00`. Read byte by byte: the
+    /// string searchers would be most of this in the WebAssembly module.
+    pub fn parse(text: &str) -> Option<Hours> {
+        let b = text.as_bytes();
+        let day = |i: usize| {
+            let code = b.get(i..i + 3)?;
+            Weekday::CODES.iter().position(|c| c.as_bytes() == code)
+        };
+        let (mut days, mut i) = (0x7f, 0);
+        let mut times = b;
+        if b.get(2) != Some(&b':') {
+            days = 0;
+            loop {
+                let mut d = day(i)?;
+                let last = if b.get(i + 3) == Some(&b'-') {
+                    i += 4;
+                    day(i)?
+                } else {
+                    d
+                };
+                days |= 1 << d;
+                while d != last {
+                    d = (d + 1) % 7;
+                    days |= 1 << d;
+                }
+                i += 4;
+                match b.get(i - 1) {
+                    Some(b',') => {}
+                    Some(b' ') => {
+                        times = &b[i..];
+                        break;
+                    }
+                    None => {
+                        times = b"00:00-24:00";
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        if times.len() != 11 || times[5] != b'-' {
+            return None;
+        }
+        let (from, to) = (
+            ClockTime::minutes(&times[..5])?,
+            ClockTime::minutes(&times[6..])?,
+        );
+        if from >= 24 * 60 || from == to {
+            return None;
+        }
+        let to = if to > from { to } else { to + 24 * 60 };
+        Some(Hours { days, from, to })
+    }
+
+    /// Every window of a schedule; `Err` with the index of the first that does not read.
+    pub fn all(schedule: &[String]) -> Result<Vec<Hours>, usize> {
+        let mut windows = Vec::with_capacity(schedule.len());
+        for (i, text) in schedule.iter().enumerate() {
+            windows.push(Hours::parse(text).ok_or(i)?);
+        }
+        Ok(windows)
+    }
+
+    /// Whether it opens on weekday `day` (0 for Monday).
+    pub fn on(self, day: usize) -> bool {
+        self.days >> day & 1 == 1
+    }
 }
 
 /// A per-customer validity window: the coupon works for this customer for `duration`

@@ -19,15 +19,15 @@ pub mod write;
 pub use cart::{Cart, Context, Line, Shipping, ShippingOption};
 pub use coupon::{
     find_hashed, hash_code, Application, Audience, Behavior, Bundle, Campaign, CodeBatch,
-    ComboItem, Coupon, Discount, DiscountClass, Display, Limits, OrderScope, Purchase, Reward,
-    Rule, Scope, Segment, SelectionMode, Tier, TimeZone, UnitSet, Validity, Window,
+    ComboItem, Coupon, Discount, DiscountClass, Display, Hours, Limits, OrderScope, Purchase,
+    Reward, Rule, Scope, Segment, SelectionMode, Tier, UnitSet, Validity, Window,
 };
 pub use customer::{CourseProgress, Customer, Membership, Order, OrderItem};
 pub use result::{
     AppliedDiscount, Card, CardStatus, EvaluationResult, GiftToAdd, LineAllocation, LineTax,
     LineTotal, Progress, ProgressUnit, Reason, ReasonKind, TaxAmounts, UnknownCode,
 };
-pub use time::{Span, Timestamp};
+pub use time::{ClockTime, Span, TimeZone, Timestamp, Weekday};
 
 /// Whether a flag is off: flags that default to off are written only when on.
 fn is_false(value: &bool) -> bool {

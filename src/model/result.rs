@@ -222,6 +222,22 @@ pub enum ReasonKind {
         /// Opening time.
         starts_at: Timestamp,
     },
+    /// Outside the coupon's schedule on the merchant's clock (the bundle's `timeZone`).
+    OutsideSchedule {
+        /// When it opens next.
+        opens_at: Timestamp,
+        /// The merchant's day of the week then (`"sat"`).
+        #[cfg_attr(feature = "typescript", ts(as = "super::Weekday"))]
+        day: String,
+        /// The merchant's time of day then (`"17:00"`).
+        #[cfg_attr(feature = "typescript", ts(as = "super::ClockTime"))]
+        time: String,
+        /// Days from the merchant's today to that day: 0 today, 1 tomorrow.
+        in_days: u32,
+    },
+    /// Outside the coupon's schedule, which does not open again before the coupon's
+    /// active window ends.
+    ScheduleEnded {},
     /// The active window has closed.
     Ended {
         /// Closing time.

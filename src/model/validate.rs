@@ -3,8 +3,8 @@
 //! evaluation, and reports the first problem with its path.
 
 use super::{
-    Audience, Bundle, Cart, ComboItem, Context, Coupon, Customer, Discount, OrderScope, Rule, Span,
-    Tier, UnitSet, Window,
+    Audience, Bundle, Cart, ComboItem, Context, Coupon, Customer, Discount, Hours, OrderScope,
+    Rule, Span, Tier, TimeZone, UnitSet, Window,
 };
 use crate::error::{Error, ErrorCode};
 use crate::json::{Path, Quoted, VariantName as _};
@@ -27,6 +27,11 @@ pub mod limits {
     pub const MAX_ORDERS: usize = 10_000;
     /// Codes entered at once.
     pub const MAX_CODES: usize = 20;
+    /// Windows in one coupon's schedule.
+    pub const MAX_SCHEDULE_WINDOWS: usize = 28;
+    /// Entries in a time zone's offsets: a zone changes its offset at most a few times
+    /// a year, and the list covers weeks.
+    pub const MAX_ZONE_OFFSETS: usize = 100;
     /// Length of any id or code, in bytes.
     pub const MAX_ID_LEN: usize = 128;
     /// Size of one JSON input, in bytes: far above the largest input the other limits
@@ -208,9 +213,26 @@ pub fn bundle(b: &Bundle) -> Result {
         .collect();
     let repeat = first_repeat(codes.iter().map(|(code, i)| (code.as_str(), *i)).collect());
     batch_prefixes(b, &coupons)?;
+    if let Some(zone) = &b.time_zone {
+        time_zone(zone, &root.key("timeZone"))?;
+    }
     for (i, c) in b.coupons.iter().enumerate() {
         let at = coupons.index(i);
         coupon(c, b.currency, &at)?;
+        if let Some(windows) = &c.schedule {
+            schedule(windows, &at.key("schedule"))?;
+            if b.time_zone
+                .as_ref()
+                .and_then(|z| z.offsets.as_ref())
+                .is_none_or(Vec::is_empty)
+            {
+                return fail(
+                    ErrorCode::MissingField,
+                    &root.key("timeZone"),
+                    "a schedule needs the bundle's timeZone with offsets",
+                );
+            }
+        }
         if let Some(code) = &c.code {
             if repeat == Some(i) {
                 return fail(
@@ -231,6 +253,39 @@ pub fn bundle(b: &Bundle) -> Result {
         rule(&s.rule, &segments.index(i).key("rule"), 1)?;
     }
     campaigns(b, &root)
+}
+
+/// A zone's offsets are instants in ascending order (its name is for people).
+fn time_zone(zone: &TimeZone, at: &Path<'_>) -> Result {
+    let list = at.key("offsets");
+    check_count(
+        zone.offsets.as_ref().map_or(0, Vec::len),
+        limits::MAX_ZONE_OFFSETS,
+        &list,
+        "offsets",
+    )?;
+    match zone.changes() {
+        Err(i) => fail(
+            ErrorCode::InvalidDate,
+            &list.index(i),
+            "must be a date-time with offset after the one before",
+        ),
+        Ok(_) => Ok(()),
+    }
+}
+
+/// Each window reads as days and hours, and is open for some time.
+fn schedule(windows: &[String], at: &Path<'_>) -> Result {
+    check_non_empty(windows, at)?;
+    check_count(windows.len(), limits::MAX_SCHEDULE_WINDOWS, at, "windows")?;
+    if let Err(i) = Hours::all(windows) {
+        return fail(
+            ErrorCode::InvalidValue,
+            &at.index(i),
+            "must be a window such as \"sat,sun 17:00-20:00\"",
+        );
+    }
+    Ok(())
 }
 
 /// Campaign ids are unique, budgets positive, and every coupon's campaign is one of them.

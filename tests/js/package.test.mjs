@@ -113,6 +113,22 @@ test("localize keeps codes and params, leaves its input alone and checks its opt
   assert.throws(() => localize(null, { bundle: doc.request.bundle }), { code: "invalid_type", path: "result" });
 });
 
+test("a schedule's opening is shown on the merchant's clock, the weekday from the catalogue", () => {
+  const [, doc] = vectors.find(([name]) => name === "schedule-weekend-opens-saturday.json");
+  const { bundle } = doc.request;
+  const result = evaluate(doc.request);
+  const say = (r) => r.cards[0].reasons[0].message;
+  // The shopper's zone does not move the merchant's Saturday 00:00.
+  assert.equal(say(localize(result, { locale: "en", timeZone: "America/Los_Angeles", bundle })), "Opens Saturday at 00:00");
+  const messages = { "weekday.sat": "Sat", outside_schedule: "{weekday} {time} ({opensAt})" };
+  assert.equal(say(localize(result, { locale: "en", timeZone: "UTC", bundle, messages })), "Sat 00:00 (4 Dec 2026, 22:00 UTC)");
+  const reason = (params) => ({ ...result, cards: [{ ...result.cards[0], reasons: [{ code: "outside_schedule", params, message: "" }] }] });
+  const params = result.cards[0].reasons[0].params;
+  assert.equal(say(localize(reason({ ...params, inDays: 1 }), { locale: "uk-UA", bundle })), "Доступно завтра з 00:00");
+  assert.equal(say(localize(reason({ ...params, inDays: 0 }), { locale: "hi-IN", bundle })), "आज 00:00 बजे से उपलब्ध");
+  assert.throws(() => localize(reason({ ...params, day: "caturday" }), { bundle }), { code: "invalid_value", path: "result.cards[0].reasons[0].code" });
+});
+
 test("a shopper reads the summary once and still rejects a bad cart with a typed error", () => {
   const [, doc] = vectors.find(([name]) => name === "example-loyalty-10-percent.json");
   const { bundle, customer, cart, context } = doc.request;

@@ -24,6 +24,8 @@ const catalogues = { en, hi, uk };
 const PARAMS = {
   not_started: { startsAt: "date" },
   ended: { endedAt: "date" },
+  outside_schedule: { opensAt: "date", day: "text", time: "text", inDays: "count", weekday: "text" },
+  schedule_ended: {},
   validity_ended: { segmentId: "text", endedAt: "date" },
   validity_unknown: { segmentId: "text" },
   global_limit_reached: { limit: "count" },
@@ -73,6 +75,7 @@ const OTHER = {
   unknown_code: { code: "text" },
   date: { day: "text", month: "text", year: "text", hour: "text", minute: "text", zone: "text" },
   unit: { count: "count" },
+  weekday: {},
   list: {},
 };
 
@@ -458,6 +461,12 @@ function reasonText(reason, card, fmt, pathOf) {
       count = extra.short;
       break;
     case "max_quantity": count = p.limit; break;
+    case "outside_schedule":
+      // The day and time are the merchant's clock's: the shopper's zone leaves them be.
+      if (!/^(mon|tue|wed|thu|fri|sat|sun)$/.test(p.day)) throw fail("invalid_value", pathOf(), "params.day is no weekday");
+      if (p.inDays < 2) key += p.inDays ? ".tomorrow" : ".today";
+      extra.weekday = fmt.template(`weekday.${p.day}`, {});
+      break;
     case "code_not_entered":
       if (card.code === null || card.code === undefined) key += ".secret";
       extra.code = card.code;

@@ -233,6 +233,17 @@ pub async fn claim(
     claim_on(server, client, customer, want, |_| {}).await
 }
 
+/// The result a browser whose clock says `now` computes for `want` as `customer`.
+pub async fn claim_at(
+    server: &Server,
+    client: &reqwest::Client,
+    customer: &str,
+    want: &Want,
+    now: coupon_engine::model::Timestamp,
+) -> Value {
+    claim_with(server, client, customer, want, now, |_| {}).await
+}
+
 /// The result a browser computes as [`claim`] does, on the cart as `edit` changes it
 /// (a tampered cart's claim).
 pub async fn claim_on(
@@ -240,6 +251,20 @@ pub async fn claim_on(
     client: &reqwest::Client,
     customer: &str,
     want: &Want,
+    edit: impl FnOnce(&mut Value),
+) -> Value {
+    let now = coupon_engine_server::http::now();
+    claim_with(server, client, customer, want, now, edit).await
+}
+
+/// The result a browser whose clock says `now` computes for `want` as `customer`, on
+/// the cart as `edit` changes it.
+async fn claim_with(
+    server: &Server,
+    client: &reqwest::Client,
+    customer: &str,
+    want: &Want,
+    now: coupon_engine::model::Timestamp,
     edit: impl FnOnce(&mut Value),
 ) -> Value {
     let jwks: Jwks = client
@@ -257,7 +282,6 @@ pub async fn claim_on(
         &server.url(&format!("/api/customers/{customer}/summary")),
     )
     .await;
-    let now = coupon_engine_server::http::now();
     let engine = Engine::from_signed(token, &jwks, now).unwrap();
     let customer = signing::verify_summary(
         summary["token"].as_str().expect("a summary token"),
