@@ -101,7 +101,7 @@ function englishRecheck(recheck, couponOf) {
   return { ...recheck, differences, result };
 }
 
-/** Replaces `C.prototype[name]` with `wrap(original)`, keeping its name and arity. */
+/** Replaces `target[name]` (a method or a static function) with `wrap(original)`, keeping its name and arity. */
 function around(target, name, wrap) {
   const original = target[name];
   const replaced = wrap(original);
