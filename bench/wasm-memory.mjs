@@ -20,8 +20,9 @@ const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name
 const dir = pathToFileURL(resolve(option("--pkg", "pkg")) + "/");
 const size = option("--workload", "l");
 
-const glue = await import(new URL("coupon_engine.js", dir).href);
-const { memory } = glue.initSync({ module: readFileSync(new URL("coupon_engine_bg.wasm", dir)) });
+// The Node entry (ready on import): the module, then the English it writes in JS.
+const glue = await import(new URL("node.js", dir).href);
+const { memory } = glue.initSync();
 const data = (name) => readFileSync(new URL(`target/bench/${name}`, root), "utf8");
 const { bundle, customer, cart, context } = JSON.parse(data(`${size}.json`));
 const expected = data(`${size}.result.json`).trimEnd();

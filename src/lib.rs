@@ -49,6 +49,7 @@ pub mod error;
 pub mod facts;
 pub mod history;
 pub mod json;
+pub mod messages;
 pub mod model;
 pub mod money;
 pub mod offers;
@@ -238,7 +239,7 @@ fn evaluate_validated(
         .filter(|code| !entered.contains(&Some(code.as_str())))
         .map(|code| UnknownCode {
             code: code.clone(),
-            message: format!("Code {code} is not valid"),
+            message: messages::unknown_code(code),
         })
         .collect();
     // A gift is worth adding when the missing gift is all that stands in the way; a

@@ -266,6 +266,13 @@ impl Percent {
         Percent(Decimal::new(units, 4))
     }
 
+    /// The figure for people, without trailing zeros or a sign: "94.9", "100".
+    pub fn normalized(&self) -> String {
+        let mut text = String::new();
+        write_normalized(self.0, &mut text);
+        text
+    }
+
     /// Parses a decimal string in [0, 100] with at most 4 decimal places.
     pub fn parse(text: &str) -> Result<Percent, Fault> {
         let value = parse_decimal(text)?;

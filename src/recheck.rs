@@ -183,7 +183,11 @@ impl Engine {
                     let card = result.cards.iter().find(|c| c.coupon_id == d.coupon_id);
                     let why = card
                         .and_then(|c| c.reasons.first())
-                        .map_or_else(String::new, |r| format!(": {}", r.message));
+                        // The reason's code when the build writes no messages.
+                        .map_or_else(String::new, |r| match r.message.as_str() {
+                            "" => format!(": {}", r.kind.code()),
+                            message => format!(": {message}"),
+                        });
                     let mut diff = Difference::new(
                         DifferenceCode::NotApplicable,
                         format!("{path}.couponId"),

@@ -9,8 +9,7 @@
 // the header's switch picks and in the shopper's time zone, rendered by the package's
 // localize from each reason's code and params; the engine's own result, which the
 // order claims, stays as the engine gave it.
-import init, { Engine, verifySummary } from "/pkg/coupon_engine.js";
-import { localize } from "/pkg/localize.js";
+import init, { Engine, localize, verifySummary } from "/pkg/index.js";
 
 const $ = (id) => document.getElementById(id);
 // Whole rupees without decimals ("₹12,400"), otherwise two ("₹974.10").

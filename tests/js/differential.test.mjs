@@ -1,11 +1,12 @@
 // WebAssembly half of the differential test: the 10,000 random requests that
 // `cargo test --test differential` evaluated natively, replayed through the built
-// package in Node. Every output must be byte-identical.
+// package in Node, through its entry (the module, then its English messages written
+// in JS). Every output must be byte-identical.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 
-import init, { evaluate, evaluateJson } from "../../pkg/coupon_engine.js";
+import init, { evaluate, evaluateJson } from "../../pkg/index.js";
 
 const root = new URL("../../", import.meta.url);
 await init({ module_or_path: readFileSync(new URL("pkg/coupon_engine_bg.wasm", root)) });

@@ -3,12 +3,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as jose from "jose";
 
-import init, { Engine, verifySummary } from "../../pkg/coupon_engine.js";
+import init, { Engine, verifySummary } from "../../pkg/index.js";
 
 const root = new URL("../../", import.meta.url);
 await init({ module_or_path: readFileSync(new URL("pkg/coupon_engine_bg.wasm", root)) });
@@ -74,4 +74,24 @@ test("a bundle signed by this project's CLI verifies with jose", async () => {
   assert.deepEqual(payload.bundle.coupons.map((c) => c.id), example.bundle.coupons.map((c) => c.id));
   // And the same token in our own WASM verifier.
   assert.equal(Engine.fromSigned(token, jwks, nowIso).evaluate(example.customer, example.cart, example.context).discountTotal, "500.00");
+});
+
+test("an engine from a signed bundle writes the engine's English, from the bundle in the token", async () => {
+  // Every vector with progress lines (their text names the coupon's scope and tiers,
+  // which the entry reads from the token's payload), with UTF-8 titles in the payload.
+  const { privateKey, jwk } = await joseKey("merchant-2026-12");
+  const dir = new URL("tests/vectors/", root);
+  let checked = 0;
+  for (const name of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+    const doc = JSON.parse(readFileSync(new URL(name, dir), "utf8"));
+    if (!doc.expected?.cards?.some((c) => c.progress.length > 0)) continue;
+    const { bundle, customer, cart, context } = doc.request;
+    const at = Math.floor(Date.parse(context.now) / 1000);
+    const token = await new jose.SignJWT({ bundle }).setProtectedHeader({ alg: "EdDSA", kid: jwk.kid })
+      .setIssuedAt(at - 60).setExpirationTime(at + 3600).sign(privateKey);
+    const engine = Engine.fromSigned(token, { keys: [jwk] }, context.now);
+    assert.equal(JSON.stringify(engine.evaluate(customer, cart, context)), JSON.stringify(doc.expected), name);
+    checked += 1;
+  }
+  assert.ok(checked >= 10, `only ${checked} vectors with progress lines`);
 });

@@ -3,8 +3,10 @@
 // public API, plus the JS-facing error contract.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 import init, { CouponEngineError, Engine, evaluate, evaluateJson, localize, verifySummary } from "../../pkg/index.js";
 import { localizedExpectations, replayLocalized } from "./localized.mjs";
@@ -12,6 +14,7 @@ import * as raw from "../../pkg/coupon_engine.js";
 import * as api from "../../pkg/index.js";
 
 const root = new URL("../../", import.meta.url);
+const cli = process.env.COUPON_ENGINE_BIN ?? new URL("target/debug/coupon-engine", root).pathname;
 await init({ module_or_path: readFileSync(new URL("pkg/coupon_engine_bg.wasm", root)) });
 
 const vectorDir = new URL("tests/vectors/", root);
@@ -38,9 +41,26 @@ test("the package replays every shared vector byte for byte", () => {
     assert.equal(JSON.stringify(evaluate(doc.request)), want, `${name}: evaluate`);
     assert.equal(evaluateJson(JSON.stringify(doc.request)), want, `${name}: evaluateJson`);
     const { bundle, customer, cart, context } = doc.request;
-    const shopper = new Engine(bundle).shopper(customer);
+    const engine = new Engine(bundle);
+    assert.equal(JSON.stringify(engine.evaluate(customer, cart, context)), want, `${name}: engine.evaluate`);
+    const shopper = engine.shopper(customer);
     assert.equal(JSON.stringify(shopper.evaluate(cart, context)), want, `${name}: shopper.evaluate`);
   }
+});
+
+test("the module writes no English; the entry writes the engine's, from the bundle the engine read", () => {
+  const [, doc] = vectors.find(([name]) => name === "scoped-progress-names-what-counts.json") ?? [];
+  assert.ok(doc, "a vector with a scoped progress line");
+  const { bundle, customer, cart, context } = doc.request;
+  const messages = (result) => result.cards.flatMap((c) => [...c.reasons, ...c.progress].map((r) => r.message));
+  // The generated bindings' own function: every message empty.
+  assert.ok(messages(JSON.parse(raw.evaluateJson(JSON.stringify(doc.request)))).every((m) => m === ""));
+  assert.ok(messages(evaluate(doc.request)).some((m) => m.includes(" from ")));
+  // A bundle changed after the engine was made does not change its messages.
+  const copy = structuredClone(bundle);
+  const engine = new Engine(copy);
+  for (const c of copy.coupons) if (c.purchase) c.purchase.scope = "entireCart";
+  assert.equal(JSON.stringify(engine.evaluate(customer, cart, context)), JSON.stringify(doc.expected));
 });
 
 test("localize in English and UTC gives the engine's own messages on every vector", () => {
@@ -176,6 +196,23 @@ test("a Node backend rechecks a claimed result", () => {
   const tampered = engine.recheck(customer, cart, context, { ...claimed, totalAfter: "1.00" });
   assert.equal(tampered.accepted, false);
   assert.deepEqual(tampered.differences.map((d) => [d.code, d.path, d.claimed, d.actual]), [["total_differs", "totalAfter", "1.00", "5700.00"]]);
+});
+
+test("a recheck says in the engine's English why a claimed coupon does not apply, as the CLI does", () => {
+  const [, doc] = vectors.find(([name]) => name === "example-loyalty-10-percent.json");
+  const { bundle, customer, cart, context } = doc.request;
+  const claimed = new Engine(bundle).evaluate(customer, cart, context);
+  // The server's records: this shopper has no orders, so the loyalty coupon is not theirs.
+  const request = { bundle, customer: { ...customer, orders: [] }, cart, context };
+  const recheck = new Engine(bundle).recheck(request.customer, cart, context, claimed);
+  const differs = recheck.differences.find((d) => d.code === "not_applicable");
+  assert.ok(differs && /^coupon \S+ does not apply: [A-Z]/.test(differs.message), differs?.message);
+  const dir = mkdtempSync(join(tmpdir(), "recheck-"));
+  writeFileSync(join(dir, "request.json"), JSON.stringify(request));
+  writeFileSync(join(dir, "claimed.json"), JSON.stringify(claimed));
+  const native = spawnSync(cli, ["recheck", join(dir, "request.json"), join(dir, "claimed.json")], { encoding: "utf8" });
+  assert.equal(native.status, 1, native.stderr);
+  assert.equal(JSON.stringify(recheck), JSON.stringify(JSON.parse(native.stdout)));
 });
 
 test("every function and method throws CouponEngineError instances, with code, path and message", () => {

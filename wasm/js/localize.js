@@ -136,12 +136,42 @@ export function localize(result, options = {}) {
   const overrides = checkOverrides(messages);
   const fmt = formats(pickLocale(locale), zoneOf(timeZone, now, bundle), result.currency, overrides);
   const coupons = new Map(bundle.coupons.map((c) => [c.id, c]));
+  return render(result, fmt, (id) => coupons.get(id));
+}
+
+/**
+ * The engine's own English messages, written into a result of the WebAssembly module
+ * (built without them, for its size budget): the same text the native engine writes,
+ * byte for byte, which the package tests hold to every shared vector. `couponOf(id)`
+ * gives a coupon of the result's bundle, asked only for cards with progress lines.
+ * Not exported from the package: its entries call it on every result they return.
+ */
+export function english(result, couponOf) {
+  let fmt = engineFormats.get(result.currency);
+  if (!fmt) {
+    // The currency's decimal places, as every amount of the result is written with them.
+    const exponent = (result.subtotal.split(".")[1] ?? "").length;
+    fmt = formats({ catalogue: en, tag: "en" }, { name: "UTC" }, result.currency, {});
+    // The core's own money, date and number forms rather than Intl's, which name some
+    // currencies otherwise ("CN¥" for "CNY 5") and may vary by runtime.
+    Object.assign(fmt, engineForms(fmt, result.currency, exponent));
+    engineFormats.set(result.currency, fmt);
+  }
+  return render(result, fmt, couponOf);
+}
+
+/** The engine's English writers, by currency: made once, as Intl's are slow to make. */
+const engineFormats = new Map();
+
+/** Every message of a result written again with `fmt`; every other field kept. */
+function render(result, fmt, couponOf) {
   const cards = result.cards.map((card, i) => {
-    const coupon = coupons.get(card.couponId) ?? {};
     const reasons = card.reasons.map((r, j) => {
-      const { key, values, count } = reasonText(r, card, fmt, `result.cards[${i}].reasons[${j}].code`);
+      const { key, values, count } = reasonText(r, card, fmt, () => `result.cards[${i}].reasons[${j}].code`);
       return { ...r, message: fmt.template(key, values, count) };
     });
+    if (card.progress.length === 0) return { ...card, reasons };
+    const coupon = couponOf?.(card.couponId) ?? {};
     // The core writes one progress line per reason that has one, in the reasons'
     // order, then at most one for a tiered discount's next tier.
     const sources = card.reasons.filter((r) => WITH_PROGRESS.has(r.code));
@@ -230,6 +260,16 @@ function formats({ catalogue, tag }, zone, currency, overrides) {
   const plural = new Intl.PluralRules(tag);
   const numbers = new Intl.NumberFormat(tag, { useGrouping: false, maximumFractionDigits: 20 });
   const moneyFormats = new Map();
+  const custom = Object.keys(overrides).length > 0;
+  // The catalogue's template for each key and count, as first picked.
+  const picked = new Map();
+  const catalogued = (key, count) => {
+    let byCount = picked.get(key);
+    if (byCount === undefined) picked.set(key, (byCount = new Map()));
+    let template = byCount.get(count);
+    if (template === undefined) byCount.set(count, (template = pick(catalogue, key, count, fmt)));
+    return template;
+  };
   const dates = new Intl.DateTimeFormat(tag, {
     day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
     timeZone: zone.name ?? "UTC", timeZoneName: "short",
@@ -268,14 +308,59 @@ function formats({ catalogue, tag }, zone, currency, overrides) {
     or: (ids) => ids.map((id, i) => (i === 0 ? "" : i + 1 === ids.length ? fmt.template("list.or", {}) : fmt.template("list.comma", {})) + id).join(""),
     list: (ids) => ids.join(fmt.template("list.comma", {})),
     text: (s) => s,
-    // The storefront's template (for the key, then for a reason's code), else the catalogue's.
+    // The storefront's template (for the key, then for a reason's code), else the
+    // catalogue's. `values`: an object of texts, or a function from a name to its text.
     template(key, values, count) {
-      const code = key.startsWith("progress.") ? key : key.split(".")[0];
-      const template = pick(overrides, key, count, fmt) ?? pick(overrides, code, count, fmt) ?? pick(catalogue, key, count, fmt);
-      return fill(template, values, key);
+      let template;
+      if (custom) {
+        const code = key.startsWith("progress.") ? key : key.split(".")[0];
+        template = pick(overrides, key, count, fmt) ?? pick(overrides, code, count, fmt);
+      }
+      template ??= catalogued(key, count);
+      const value = typeof values === "function" ? values : (name) => (Object.hasOwn(values, name) ? values[name] ?? "" : undefined);
+      return fill(template, value, key);
     },
   };
   return fmt;
+}
+
+/** The core's currency symbols (src/money.rs); any other currency is written by its code. */
+const SYMBOLS = { INR: "₹", USD: "$", EUR: "€", GBP: "£", JPY: "¥", UAH: "₴" };
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/**
+ * Writers of the core's English forms, for `fmt` in `currency` with `exponent` decimal
+ * places: "₹1,200", "₹99.50", "KWD 1.250", "1 Dec 2026, 00:00 UTC", "94.9".
+ */
+function engineForms(fmt, currency, exponent) {
+  const two = (n) => String(n).padStart(2, "0");
+  const symbol = SYMBOLS[currency] ?? `${currency} `;
+  return {
+    plural: (n) => (Number(n) === 1 ? "one" : "other"),
+    // Groups of three; a fraction of zeros is left out.
+    money(amount) {
+      const dot = amount.indexOf(".");
+      const int = dot < 0 ? amount : amount.slice(0, dot);
+      const fraction = dot < 0 ? "" : amount.slice(dot + 1);
+      let out = symbol;
+      for (let i = 0; i < int.length; i += 1) {
+        if (i > 0 && (int.length - i) % 3 === 0) out += ",";
+        out += int[i];
+      }
+      return /[1-9]/.test(fraction) ? `${out}.${fraction.padEnd(exponent, "0")}` : out;
+    },
+    count: (n) => String(n),
+    number: (text) => (String(text).includes(".") ? String(text).replace(/\.?0+$/, "") : String(text)),
+    date(instant) {
+      const at = new Date(instant);
+      return fmt.template("date", {
+        day: String(at.getUTCDate()), month: MONTHS[at.getUTCMonth()], year: String(at.getUTCFullYear()).padStart(4, "0"),
+        hour: two(at.getUTCHours()), minute: two(at.getUTCMinutes()), zone: "UTC",
+      });
+    },
+    // The core's English span as it is ("90 days").
+    period: (text) => text,
+  };
 }
 
 /** "GMT+5:30", as Intl names a zone it knows only by offset. */
@@ -294,23 +379,33 @@ function pick(templates, key, count, fmt) {
   return templates[key];
 }
 
-function fill(template, values, key) {
-  return template.replace(/\{([^{}]*)\}/g, (_, name) => {
-    if (!Object.hasOwn(values, name)) throw fail("invalid_value", `messages.${key}`, `{${name}} is not a value of ${key}`);
-    return values[name] ?? "";
-  });
+/** Each template split once at its names: texts at even indices, names at odd ones. */
+const compiled = new Map();
+
+/** `template` with each `{name}` replaced by `value(name)`; a name it has no value for is an error. */
+function fill(template, value, key) {
+  let parts = compiled.get(template);
+  if (parts === undefined) {
+    parts = template.split(/\{([^{}]*)\}/);
+    compiled.set(template, parts);
+  }
+  let out = parts[0];
+  for (let i = 1; i < parts.length; i += 2) {
+    const text = value(parts[i]);
+    if (text === undefined) throw fail("invalid_value", `messages.${key}`, `{${parts[i]}} is not a value of ${key}`);
+    out += text + parts[i + 1];
+  }
+  return out;
 }
 
-/** Each param written for people, by its kind. */
+/** Each param written for people by its kind, as a template asks for it: name to text. */
 function written(code, params, extra, fmt) {
   const kinds = PARAMS[code] ?? {};
-  const all = { ...params, ...extra };
-  const values = {};
-  for (const name of Object.keys(kinds)) {
-    const v = all[name];
-    values[name] = v === null || v === undefined ? "" : fmt[kinds[name]](v);
-  }
-  return values;
+  return (name) => {
+    if (!Object.hasOwn(kinds, name)) return undefined;
+    const v = Object.hasOwn(extra, name) ? extra[name] : params[name];
+    return v === null || v === undefined ? "" : fmt[kinds[name]](v);
+  };
 }
 
 /** Whether two decimal strings are the same number ("5000" and "5000.00"). */
@@ -330,10 +425,10 @@ function minus(a, b) {
 }
 
 /** The key, values and plural count of a reason's message. */
-function reasonText(reason, card, fmt, path) {
+function reasonText(reason, card, fmt, pathOf) {
   const { code } = reason;
   const p = reason.params ?? {};
-  if (!Object.hasOwn(PARAMS, code)) throw fail("unknown_variant", path, `${JSON.stringify(code)} is no reason code of this package`);
+  if (!Object.hasOwn(PARAMS, code)) throw fail("unknown_variant", pathOf(), `${JSON.stringify(code)} is no reason code of this package`);
   const extra = {};
   let key = code;
   let count;
@@ -368,7 +463,7 @@ function reasonText(reason, card, fmt, path) {
     case "max_quantity": count = p.limit; break;
     case "outside_schedule":
       // The day and time are the merchant's clock's: the shopper's zone leaves them be.
-      if (!/^(mon|tue|wed|thu|fri|sat|sun)$/.test(p.day)) throw fail("invalid_value", path, "params.day is no weekday");
+      if (!/^(mon|tue|wed|thu|fri|sat|sun)$/.test(p.day)) throw fail("invalid_value", pathOf(), "params.day is no weekday");
       if (p.inDays < 2) key += p.inDays ? ".tomorrow" : ".today";
       extra.weekday = fmt.template(`weekday.${p.day}`, {});
       break;
@@ -396,13 +491,21 @@ function scopeIds(coupon) {
 function progressText(progress, reason, card, coupon, fmt) {
   const unit = PROGRESS_UNIT[progress.unit] ?? "number";
   const own = (v) => (unit === "count" ? fmt.count(Number(v)) : fmt[unit](v));
-  const figures = { current: own(progress.current), target: own(progress.target), remaining: own(progress.remaining), percent: fmt.count(progress.percent) };
+  // The line's own figures, written only when a template names them.
+  const figures = (name) => {
+    switch (name) {
+      case "current": case "target": case "remaining": return own(progress[name]);
+      case "percent": return fmt.count(progress.percent);
+    }
+    return undefined;
+  };
   if (!reason) {
     const tier = (coupon.discount?.tiered?.tiers ?? []).find((t) => typeof t.minValue === "string" && sameDecimal(t.minValue, progress.target));
-    if (tier?.amount !== undefined) return { key: "progress.next_tier.amount", values: { ...figures, reward: fmt.money(tier.amount) } };
-    return { key: "progress.next_tier", values: { ...figures, reward: fmt.number(tier?.percent ?? "") } };
+    const amount = tier?.amount !== undefined;
+    const reward = () => (amount ? fmt.money(tier.amount) : fmt.number(tier?.percent ?? ""));
+    return { key: amount ? "progress.next_tier.amount" : "progress.next_tier", values: (name) => (name === "reward" ? reward() : figures(name)) };
   }
-  const { key: reasonKey, values } = reasonText(reason, card, fmt, "result.cards.reasons.code");
+  const { key: reasonKey, values } = reasonText(reason, card, fmt, () => "result.cards.reasons.code");
   let key = `progress.${reason.code}`;
   let count;
   const ids = scopeIds(coupon);
@@ -425,5 +528,6 @@ function progressText(progress, reason, card, coupon, fmt) {
     default:
       count = Number(progress.remaining);
   }
-  return { key, values: { ...values, ...figures, scope: ids ? fmt.or(ids) : "" }, count };
+  const value = (name) => (name === "scope" ? (ids ? fmt.or(ids) : "") : figures(name) ?? values(name));
+  return { key, values: value, count };
 }
