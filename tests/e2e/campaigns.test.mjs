@@ -4,24 +4,12 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { artifacts, card, persona, addProducts, confirmation, continueShopping, start, open as openPage } from "./harness.mjs";
+import { artifacts, card, enter, persona, place, status, addProducts, confirmation, continueShopping, start, open as openPage } from "./harness.mjs";
 
 let env;
 before(async () => { env = await start(); });
 after(async () => { await env?.stop(); });
 
-const enter = async (page, code) => {
-  await page.fill("#code", code);
-  await page.click("#code-form button");
-};
-const status = (page, id) => card(page, id).getAttribute("data-status");
-/** Places the order and returns the server's answer: [status, body]. */
-async function place(page) {
-  const answer = page.waitForResponse((r) => r.url().endsWith("/api/orders") && r.request().method() === "POST");
-  await page.click("#place");
-  const response = await answer;
-  return [response.status(), await response.json()];
-}
 
 test("an emailed batch code: a typo is caught offline, the code is taken once, GST is on the order", async () => {
   const { page, errors } = await openPage(env);

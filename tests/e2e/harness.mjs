@@ -2,7 +2,7 @@
 // file), Debian's Chromium driven by playwright-core, and helpers to drive the demo page.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -16,10 +16,18 @@ const serverBin = process.env.COUPON_ENGINE_SERVER_BIN ?? join(root, "target/deb
 export const DESKTOP = { width: 1280, height: 900 };
 export const PHONE = { width: 390, height: 844 };
 
-/** Starts the server and the browser; returns them with the server's base URL and a stop(). */
-export async function start() {
+/**
+ * Starts the server and the browser; returns them with the server's base URL and a stop().
+ * `store`: a store file's contents to serve instead of the demo's (server/store.json).
+ */
+export async function start({ store } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "coupon-e2e-"));
-  const server = spawn(serverBin, ["serve", "--listen", "127.0.0.1:0", "--store", join(root, "server/store.json"),
+  let storeFile = join(root, "server/store.json");
+  if (store) {
+    storeFile = join(dir, "store.json");
+    writeFileSync(storeFile, JSON.stringify(store));
+  }
+  const server = spawn(serverBin, ["serve", "--listen", "127.0.0.1:0", "--store", storeFile,
     "--database", `sqlite://${join(dir, "orders.db")}?mode=rwc`, "--key", join(dir, "key.jwk"),
     "--session-key", join(dir, "session.key"),
     "--www", join(root, "www"), "--pkg", join(root, "pkg")], { stdio: ["ignore", "pipe", "inherit"] });
@@ -54,6 +62,22 @@ export async function open(env, { viewport = DESKTOP, before } = {}) {
 }
 
 export const card = (page, id) => page.locator(`.card[data-coupon-id="${id}"]`);
+/** A card's status ("applied", "locked", …). */
+export const status = (page, id) => card(page, id).getAttribute("data-status");
+
+/** Enters a code in the code form. */
+export async function enter(page, code) {
+  await page.fill("#code", code);
+  await page.click("#code-form button");
+}
+
+/** Places the order and returns the server's answer: [status, body]. */
+export async function place(page) {
+  const answer = page.waitForResponse((r) => r.url().endsWith("/api/orders") && r.request().method() === "POST");
+  await page.click("#place");
+  const response = await answer;
+  return [response.status(), await response.json()];
+}
 
 /** Choosing a persona signs in (POST /api/session) and loads that customer's summary. */
 export async function persona(page, id) {
