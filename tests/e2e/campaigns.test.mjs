@@ -1,6 +1,7 @@
 // End to end: issue 25's campaign features as the demo store shows them, in Chromium
 // against the real order server: GST in the catalogue's prices, an emailed single-use
-// code of a batch, a unit cap, a campaign budget and a coupon that leaves sale items out.
+// code of a batch, a unit cap, a campaign budget, a coupon that leaves sale items out and
+// one whose minimum is measured after the discounts before it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -98,6 +99,32 @@ test("a coupon that leaves sale items out: it discounts the rest, and alone with
   assert.equal(await status(page, "fullprice15"), "locked");
   assert.match(await card(page, "fullprice15").innerText(), /Not valid on sale items/);
   await page.screenshot({ path: join(artifacts, "08-sale-items-excluded.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test("a minimum measured after discounts: locked by the loyalty discount before it, then applied and placed", async () => {
+  const { page, errors } = await openPage(env);
+  await persona(page, "cus-loyal");
+  await page.check("input[name=payment][value=cod]");
+  // From the default cart (the kettle and two teas) to a tea and two mats: ₹3,048.
+  await page.getByRole("button", { name: "One less Copper kettle" }).click();
+  await page.getByRole("button", { name: "One less Assam tea, 250 g" }).click();
+  await addProducts(page, "Yoga mat", "Yoga mat");
+  await enter(page, "NET150");
+  // The 10% loyalty discount comes first and leaves ₹2,743.20 of the ₹3,000 minimum.
+  assert.match(await card(page, "loyal10").innerText(), /Saves ₹304\.80/);
+  assert.equal(await status(page, "net150"), "locked");
+  const locked = await card(page, "net150").innerText();
+  assert.match(locked, /Add ₹256\.80 more after discounts to unlock/);
+  assert.doesNotMatch(locked, /Saves/);
+  await page.screenshot({ path: join(artifacts, "11-minimum-after-discounts.png"), fullPage: true });
+  // Two notebooks: ₹3,546, ₹3,191.40 after the loyalty discount.
+  await addProducts(page, "Dotted notebook", "Dotted notebook");
+  assert.equal(await status(page, "net150"), "applied");
+  assert.match(await card(page, "net150").innerText(), /Saves ₹150/);
+  const [placed, order] = await place(page);
+  assert.equal(placed, 201, JSON.stringify(order));
+  assert.deepEqual(order.discounts, [{ amount: "354.60", couponId: "loyal10" }, { amount: "150.00", couponId: "net150" }]);
   assert.deepEqual(errors, []);
 });
 
