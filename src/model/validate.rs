@@ -213,6 +213,7 @@ pub fn bundle(b: &Bundle) -> Result {
         .collect();
     let repeat = first_repeat(codes.iter().map(|(code, i)| (code.as_str(), *i)).collect());
     batch_prefixes(b, &coupons)?;
+    used_codes_stay_hidden(b, &coupons)?;
     if let Some(zone) = &b.time_zone {
         time_zone(zone, &root.key("timeZone"))?;
     }
@@ -376,6 +377,42 @@ fn code_batch(b: &super::CodeBatch, at: &Path<'_>) -> Result {
             &at.key("salt"),
             "must be 16 to 128 bytes",
         );
+    }
+    Ok(())
+}
+
+/// A `behavior.usedCoupon` may not name the code of a hidden coupon applied by code:
+/// the published bundle carries that condition's code in clear, and its card says "For
+/// customers who have used …", while the hidden coupon's own code is only a hash
+/// ([`super::Bundle::concealed`]). A hashed code is checked against the named one with
+/// its salt, as an entered code would be.
+fn used_codes_stay_hidden(b: &Bundle, coupons: &Path<'_>) -> Result {
+    for (i, c) in b.coupons.iter().enumerate() {
+        let Some(used) = c.behavior.as_ref().and_then(|b| b.used_coupon.as_ref()) else {
+            continue;
+        };
+        let named = [used.to_ascii_uppercase()];
+        let hidden = b.coupons.iter().find(|h| {
+            !h.display.visible
+                && h.application == super::Application::Code
+                && (h
+                    .code
+                    .as_ref()
+                    .is_some_and(|code| code.eq_ignore_ascii_case(used))
+                    || h.code_hash
+                        .as_ref()
+                        .is_some_and(|hash| super::coupon::find_hashed(hash, &named).is_some()))
+        });
+        if let Some(h) = hidden {
+            return fail(
+                ErrorCode::InvalidValue,
+                &coupons.index(i).key("behavior").key("usedCoupon"),
+                format!(
+                    "names the code of hidden coupon {}, which the published bundle and this coupon's card would show",
+                    h.id
+                ),
+            );
+        }
     }
     Ok(())
 }
