@@ -883,7 +883,9 @@ afterDiscounts?: boolean, };
 
 export type Reason = { 
 /**
- * Default English message (render your own from `code` and `params` to translate).
+ * Default English message (render your own from `code` and `params` to translate,
+ * or use the package's `localize`). Empty only from a core built without its
+ * `messages` feature; the package's entries always write it.
  */
 message: string, } & ({ "code": "not_started", "params": { 
 /**

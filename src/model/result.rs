@@ -203,7 +203,9 @@ pub struct Reason {
     /// The code and its parameters.
     #[serde(flatten)]
     pub kind: ReasonKind,
-    /// Default English message (render your own from `code` and `params` to translate).
+    /// Default English message (render your own from `code` and `params` to translate,
+    /// or use the package's `localize`). Empty only from a core built without its
+    /// `messages` feature; the package's entries always write it.
     pub message: String,
 }
 
