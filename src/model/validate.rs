@@ -384,35 +384,49 @@ fn code_batch(b: &super::CodeBatch, at: &Path<'_>) -> Result {
 /// A `behavior.usedCoupon` may not name the code of a hidden coupon applied by code:
 /// the published bundle carries that condition's code in clear, and its card says "For
 /// customers who have used …", while the hidden coupon's own code is only a hash
-/// ([`super::Bundle::concealed`]). A hashed code is checked against the named one with
-/// its salt, as an entered code would be.
+/// ([`super::Bundle::concealed`]). A hashed code is checked against the named ones with
+/// its salt, as entered codes are: once per distinct named code, since many conditions
+/// commonly name the same one.
 fn used_codes_stay_hidden(b: &Bundle, coupons: &Path<'_>) -> Result {
-    for (i, c) in b.coupons.iter().enumerate() {
-        let Some(used) = c.behavior.as_ref().and_then(|b| b.used_coupon.as_ref()) else {
+    fn used(c: &Coupon) -> Option<&String> {
+        c.behavior.as_ref()?.used_coupon.as_ref()
+    }
+    // Linear, not sorted: few distinct codes are named, and a sort of strings would
+    // add its own code to the WebAssembly module.
+    let mut named: Vec<String> = Vec::new();
+    for code in b.coupons.iter().filter_map(used) {
+        let code = code.to_ascii_uppercase();
+        if !named.contains(&code) {
+            named.push(code);
+        }
+    }
+    let hidden = b
+        .coupons
+        .iter()
+        .filter(|h| !h.display.visible && h.application == super::Application::Code);
+    for h in hidden {
+        let revealed = match (&h.code, &h.code_hash) {
+            (Some(code), _) => named.iter().find(|n| n.eq_ignore_ascii_case(code)),
+            (None, Some(hash)) => super::coupon::find_hashed(hash, &named),
+            (None, None) => None,
+        };
+        let Some(code) = revealed else {
             continue;
         };
-        let named = [used.to_ascii_uppercase()];
-        let hidden = b.coupons.iter().find(|h| {
-            !h.display.visible
-                && h.application == super::Application::Code
-                && (h
-                    .code
-                    .as_ref()
-                    .is_some_and(|code| code.eq_ignore_ascii_case(used))
-                    || h.code_hash
-                        .as_ref()
-                        .is_some_and(|hash| super::coupon::find_hashed(hash, &named).is_some()))
-        });
-        if let Some(h) = hidden {
-            return fail(
-                ErrorCode::InvalidValue,
-                &coupons.index(i).key("behavior").key("usedCoupon"),
-                format!(
-                    "names the code of hidden coupon {}, which the published bundle and this coupon's card would show",
-                    h.id
-                ),
-            );
-        }
+        // The first condition that names it (one does: the code came from them).
+        let i = b
+            .coupons
+            .iter()
+            .position(|c| used(c).is_some_and(|u| u.eq_ignore_ascii_case(code)))
+            .unwrap_or_default();
+        return fail(
+            ErrorCode::InvalidValue,
+            &coupons.index(i).key("behavior").key("usedCoupon"),
+            format!(
+                "names the code of hidden coupon {}, which the published bundle and this coupon's card would show",
+                h.id
+            ),
+        );
     }
     Ok(())
 }
