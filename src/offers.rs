@@ -253,6 +253,32 @@ fn tier_amount(tiers: &[Tier], base: Money, currency: Currency) -> Money {
     }
 }
 
+/// The most `coupon` can take in any combination, given `alone`, what it takes on the
+/// whole cart: earlier discounts only lower what every kind takes, except tiers that
+/// give less at a tier's minimum than the tier below gives just under it ("30% over
+/// ₹1,000, ₹100 off over ₹3,000"), where a lower base reaches the richer tier. For
+/// those, the most any tier up to the scoped value gives at its top.
+pub fn most(coupon: &Coupon, scoped: &[usize], facts: &Facts, alone: Money) -> Money {
+    let Discount::Tiered { tiers, cap } = &coupon.discount else {
+        return alone;
+    };
+    let currency = facts.currency;
+    let value: Money = scoped.iter().map(|&i| facts.amounts.lines[i]).sum();
+    let mut most = alone;
+    for (k, tier) in tiers.iter().enumerate() {
+        if currency.money(tier.min_value) > value {
+            break;
+        }
+        // The largest base on this tier: below the next minimum, at most the value.
+        let top = tiers.get(k + 1).map_or(value, |next| {
+            value.min(currency.money(next.min_value) - Money::from_minor_units(1))
+        });
+        let amount = tier_amount(&tiers[..=k], top, currency);
+        most = most.max(capped(amount, cap.as_ref(), currency).min(top));
+    }
+    most
+}
+
 /// The shopper's gift: the first of `choices` the cart holds.
 fn chosen_gift<'c>(choices: &'c [String], facts: &Facts) -> Option<&'c String> {
     choices.iter().find(|p| facts.units_of(p) > 0)
