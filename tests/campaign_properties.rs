@@ -1019,7 +1019,7 @@ proptest! {
     /// lines), an amount per item off each chosen unit, never more than the unit.
     #[test]
     fn unit_caps_pick_the_dearest_units_and_take_the_readme_amount(
-        capped in unit_cap_coupon(), first in earlier_coupon(), lines in unit_lines(6)
+        capped in unit_cap_coupon(), first in earlier_coupon(), lines in prop_oneof![unit_lines(6), tied_lines(6)]
     ) {
         let mut coupons: Vec<Value> = first.into_iter().collect();
         coupons.push(capped.clone());
