@@ -253,6 +253,32 @@ fn tier_amount(tiers: &[Tier], base: Money, currency: Currency) -> Money {
     }
 }
 
+/// The most `coupon` can take in any combination, given `alone`, what it takes on the
+/// whole cart: earlier discounts only lower what every kind takes, except tiers that
+/// give less at a tier's minimum than the tier below gives just under it ("30% over
+/// ₹1,000, ₹100 off over ₹3,000"), where a lower base reaches the richer tier. For
+/// those, the most any tier up to the scoped value gives at its top.
+pub fn most(coupon: &Coupon, scoped: &[usize], facts: &Facts, alone: Money) -> Money {
+    let Discount::Tiered { tiers, cap } = &coupon.discount else {
+        return alone;
+    };
+    let currency = facts.currency;
+    let value: Money = scoped.iter().map(|&i| facts.amounts.lines[i]).sum();
+    let mut most = alone;
+    for (k, tier) in tiers.iter().enumerate() {
+        if currency.money(tier.min_value) > value {
+            break;
+        }
+        // The largest base on this tier: below the next minimum, at most the value.
+        let top = tiers.get(k + 1).map_or(value, |next| {
+            value.min(currency.money(next.min_value) - Money::from_minor_units(1))
+        });
+        let amount = tier_amount(&tiers[..=k], top, currency);
+        most = most.max(capped(amount, cap.as_ref(), currency).min(top));
+    }
+    most
+}
+
 /// The shopper's gift: the first of `choices` the cart holds.
 fn chosen_gift<'c>(choices: &'c [String], facts: &Facts) -> Option<&'c String> {
     choices.iter().find(|p| facts.units_of(p) > 0)
@@ -271,7 +297,7 @@ fn dearest_units(
 ) -> (Vec<usize>, Remaining) {
     let mut groups = unit_groups(scoped, remaining, facts);
     dearest_first(&mut groups);
-    let taken = take_units(&groups, i64::from(max));
+    let taken = take_units(&groups, i64::from(max), 0, |_| false);
     // Only the chosen lines of the view are read.
     let mut view = remaining.clone();
     let mut lines = Vec::new();
@@ -501,27 +527,43 @@ fn unit_groups(lines: &[usize], remaining: &Remaining, facts: &Facts) -> Vec<Uni
 }
 
 /// The first `count` units of `groups` in their order, as (line, units) per group
-/// they come from.
-fn take_units(groups: &[Units], count: i64) -> Vec<(usize, i64)> {
+/// they come from; at most `shared` of them from groups that `limited` says count
+/// against that bound.
+fn take_units(
+    groups: &[Units],
+    count: i64,
+    mut shared: i64,
+    limited: impl Fn(usize) -> bool,
+) -> Vec<(usize, i64)> {
     let mut left = count;
     let mut taken = Vec::new();
     for u in groups {
         if left == 0 {
             break;
         }
-        let c = left.min(u.quantity);
-        taken.push((u.line, c));
-        left -= c;
+        let bounded = limited(u.line);
+        let c = left
+            .min(u.quantity)
+            .min(if bounded { shared } else { left });
+        if c > 0 {
+            taken.push((u.line, c));
+            left -= c;
+            if bounded {
+                shared -= c;
+            }
+        }
     }
     taken
 }
 
-/// Buy X get Y over unit groups. After `a` applications the rewarded units are the
-/// `a·get` cheapest units of the get set (the most expensive with `dearest`), and the
-/// bought units are `a·buy` of the buy set's other units: the largest feasible `a`
-/// is found by bisection, so quantities in the millions cost nothing. Feasibility
-/// falls as `a` grows in either order (each rewarded unit removes at most one unit
-/// from the buy set), so the bisection holds for both.
+/// Buy X get Y over unit groups. `a` applications need `a·get` rewarded units from
+/// the get set and `a·buy` other units from the buy set, so `a` is the largest with
+/// `a·get` units in the get set, `a·buy` in the buy set and both together in their
+/// union. The rewarded units are then the cheapest of the get set (the most expensive
+/// with `dearest`) that leave `a·buy` units to be bought: at most `buy set - a·buy`
+/// of them from lines in both sets. Rewarding a unit the purchase needs instead of
+/// one outside the buy set would lower `a`, or give nothing where the cart holds
+/// exactly what the offer asks for.
 #[allow(clippy::too_many_arguments)]
 fn buy_x_get_y(
     facts: &Facts,
@@ -542,33 +584,21 @@ fn buy_x_get_y(
         get.sort_by(Units::cheaper);
     }
     let buy = groups(buy_scope);
+    let in_buy = |line: usize| buy.iter().any(|b| b.line == line);
     // Unit counts: at most 1,000 lines of 10^6 units, far inside 64 bits.
     let (n, m) = (i64::from(buy_qty), i64::from(get_qty));
     let total_get: i64 = get.iter().map(|u| u.quantity).sum();
     let total_buy: i64 = buy.iter().map(|u| u.quantity).sum();
-    // The first `count` units of the get set in reward order.
-    let rewards = |count: i64| take_units(&get, count);
-    let feasible = |a: i64| -> bool {
-        if a * m > total_get {
-            return false;
-        }
-        let rewarded_in_buy: i64 = rewards(a * m)
-            .iter()
-            .filter(|(line, _)| buy.iter().any(|b| b.line == *line))
-            .map(|(_, c)| c)
-            .sum();
-        total_buy - rewarded_in_buy >= a * n
-    };
-    let (mut lo, mut hi) = (0, (total_get / m).min(limit.map_or(i64::MAX, i64::from)));
-    while lo < hi {
-        let mid = lo + (hi - lo + 1) / 2;
-        if feasible(mid) {
-            lo = mid;
-        } else {
-            hi = mid - 1;
-        }
-    }
-    let mut parts: Vec<(usize, Money)> = rewards(lo * m)
+    let both: i64 = get
+        .iter()
+        .filter(|u| in_buy(u.line))
+        .map(|u| u.quantity)
+        .sum();
+    let a = (total_get / m)
+        .min(total_buy / n)
+        .min((total_get + total_buy - both) / (m + n))
+        .min(limit.map_or(i64::MAX, i64::from));
+    let mut parts: Vec<(usize, Money)> = take_units(&get, a * m, total_buy - a * n, in_buy)
         .into_iter()
         .map(|(line, count)| {
             let q = i64::from(facts.cart.lines[line].quantity);

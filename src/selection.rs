@@ -11,9 +11,11 @@
 //! - `bestCombination` takes the valid combination with the largest saving; ties go
 //!   to the combination whose bundle indices, sorted, come first lexicographically
 //!   (so earlier coupons win, and a coupon that adds nothing is left out). Up to
-//!   [`EXACT_LIMIT`] candidates the search is exact (branch and bound: a coupon never
-//!   takes more inside a combination than alone, so the current saving plus the
-//!   standalone savings of the candidates still open bounds every extension). Above
+//!   [`EXACT_LIMIT`] candidates the search is exact (branch and bound: the current
+//!   saving plus the most each candidate still open can take in any combination bounds
+//!   every extension; that is its standalone saving, as earlier discounts only lower
+//!   what a coupon takes, except tiers that give less above a minimum than below it,
+//!   bounded by what their tiers give at most, [`crate::offers::most`]). Above
 //!   it, the [`GREEDY_POOL`] candidates with the largest standalone savings enter a
 //!   greedy search that starts from the best single coupon and adds the coupon that
 //!   raises the saving most until none does, so it is never worse than the best
@@ -23,7 +25,8 @@
 //! - A coupon that measures its minimum value after discounts (`afterDiscounts`) takes
 //!   nothing where the members applied before it leave its scoped lines below that
 //!   minimum. Its conditions hold on the whole cart and earlier discounts only lower the
-//!   value, so it never takes more in a combination than alone: the bound holds.
+//!   value, so it never takes more in a combination than without the minimum: the
+//!   bound holds.
 //! - At most [`MAX_APPLIED`] discounts apply to one order. With the limits above this
 //!   bounds the work for the largest allowed input (5,000 coupons, 1,000 lines).
 
@@ -179,7 +182,7 @@ impl<'a> Combinations<'a> {
             from.steps.push(c);
             // Below its minimum after the earlier discounts, the coupon takes nothing.
             // Its conditions hold on the whole cart, and earlier discounts only lower
-            // the value: in a combination it takes no more than alone, the search's bound.
+            // the value: it takes no more than without the minimum, the search's bound.
             if self.coupons[c]
                 .purchase
                 .as_ref()
@@ -266,6 +269,12 @@ impl<'a> Combinations<'a> {
         saving
     }
 
+    /// The most coupon `c` can take inside any combination: the searches' bound (what
+    /// it saves alone, or more for tiers that give less above a minimum than below it).
+    fn most(&self, c: usize) -> Money {
+        crate::offers::most(&self.coupons[c], self.scoped[c], self.facts, self.alone(c))
+    }
+
     /// Whether `c` may join `set`: combines with every member, and the codes and the
     /// number of discounts fit.
     pub fn fits(&self, set: &[usize], c: usize) -> bool {
@@ -328,11 +337,11 @@ fn choose(candidates: &[usize], cx: &Combinations, mode: SelectionMode) -> Selec
 
 /// Branch and bound over every valid combination.
 fn exact(candidates: &[usize], cx: &Combinations) -> Selection {
-    let alone: Vec<Money> = candidates.iter().map(|&c| cx.alone(c)).collect();
+    let most: Vec<Money> = candidates.iter().map(|&c| cx.most(c)).collect();
     let empty = cx.apply(&[]);
     let mut best = empty.clone();
     let mut set = Vec::with_capacity(candidates.len());
-    search(0, candidates, &alone, cx, &mut set, &empty, &mut best);
+    search(0, candidates, &most, cx, &mut set, &empty, &mut best);
     best
 }
 
@@ -340,11 +349,11 @@ fn exact(candidates: &[usize], cx: &Combinations) -> Selection {
 /// extends `set` with candidates from `from` on. The first combination found with the
 /// best saving is the lexicographically smallest, so an extension that can at most
 /// equal the best is not explored.
-/// `parent` is `set` applied.
+/// `parent` is `set` applied; `most` is what each candidate can take at most.
 fn search(
     from: usize,
     candidates: &[usize],
-    alone: &[Money],
+    most: &[Money],
     cx: &Combinations,
     set: &mut Vec<usize>,
     parent: &Selection,
@@ -364,10 +373,10 @@ fn search(
         let bound = here
             + (k + 1..candidates.len())
                 .filter(|&j| cx.fits(set, candidates[j]))
-                .map(|j| alone[j])
+                .map(|j| most[j])
                 .sum::<Money>();
         if bound > best.saving() {
-            search(k + 1, candidates, alone, cx, set, &s, best);
+            search(k + 1, candidates, most, cx, set, &s, best);
         }
         set.pop();
     }
@@ -385,17 +394,14 @@ fn greedy(candidates: &[usize], cx: &Combinations) -> Selection {
     let mut best = cx.apply(&[]);
     loop {
         let mut step: Option<(usize, Selection)> = None;
-        // Largest standalone saving first. A coupon adds at most its standalone saving
-        // (the bound the exact search uses), so once that is below what the round's
-        // best step adds, no later candidate can beat or tie it.
-        for &(alone, c) in &by_saving {
+        // Largest standalone saving first. A coupon adds at most what it can take in
+        // any combination (the bound the exact search uses), so one whose most is below
+        // what the round's best step adds cannot beat or tie it.
+        for &(_, c) in &by_saving {
             let to_beat = step.as_ref().map_or(Money::from_minor_units(1), |(_, s)| {
                 s.saving() - best.saving()
             });
-            if alone < to_beat {
-                break;
-            }
-            if set.contains(&c) || !cx.fits(&set, c) {
+            if cx.most(c) < to_beat || set.contains(&c) || !cx.fits(&set, c) {
                 continue;
             }
             let s = cx.with(&best, c);

@@ -22,6 +22,11 @@ fn coupon(i: usize) -> impl Strategy<Value = Value> {
         Just(
             json!({"tiered": {"tiers": [{"minValue": "500.00", "percent": "5"}, {"minValue": "1500.00", "percent": "12"}]}})
         ),
+        // Tiers that give less at a minimum than just under it: an earlier discount can
+        // raise what they take.
+        Just(
+            json!({"tiered": {"tiers": [{"minValue": "500.00", "percent": "30"}, {"minValue": "1500.00", "amount": "100.00"}]}})
+        ),
         Just(
             json!({"buyXGetY": {"buy": {"scope": "entireCart", "quantity": 2}, "get": {"scope": "entireCart", "quantity": 1}}})
         ),
