@@ -351,8 +351,11 @@ fn shipping_eligible(option_ids: Option<&[String]>, facts: &Facts) -> bool {
         .is_some_and(|id| option_ids.is_none_or(|ids| ids.iter().any(|o| o == id)))
 }
 
-/// The value of the first `count` units of `product` in the cart, taken from its
-/// lines in cart order: pushes `(line, value)` to `parts` for each line they come from.
+/// The value of the `count` cheapest units of `product` in the cart (by what is left
+/// of them after earlier discounts, equal values in cart order), as buy X get Y
+/// rewards by default: pushes `(line, value)` to `parts` for each line they come from.
+/// Cheapest first also makes the choice independent of the order of the lines when a
+/// product sits on several lines at different prices.
 fn units_of_product(
     product: &str,
     count: i64,
@@ -360,14 +363,14 @@ fn units_of_product(
     facts: &Facts,
     parts: &mut Vec<(usize, Money)>,
 ) {
-    let mut need = count;
-    for i in facts.lines_of(product) {
-        if need > 0 {
-            let quantity = i64::from(facts.cart.lines[i].quantity);
-            let taken = need.min(quantity);
-            parts.push((i, units_value(remaining.lines[i], taken, quantity)));
-            need -= taken;
-        }
+    let lines: Vec<usize> = facts.lines_of(product).collect();
+    let mut groups = unit_groups(&lines, remaining, facts);
+    if groups.len() > 1 {
+        groups.sort_by(Units::cheaper);
+    }
+    for (line, taken) in take_units(&groups, count, 0, |_| false) {
+        let quantity = i64::from(facts.cart.lines[line].quantity);
+        parts.push((line, units_value(remaining.lines[line], taken, quantity)));
     }
 }
 
