@@ -821,7 +821,9 @@ async fn place_order(State(shop): State<Arc<Shop>>, headers: HeaderMap, body: Bo
             payment_method: request.payment_method.clone(),
             codes: request.codes.clone(),
         };
-        let recheck = engine.recheck(&customer, &built.cart, &context, &request.claimed)?;
+        let recheck = engine
+            .recheck(&customer, &built.cart, &context, &request.claimed)
+            .map_err(in_request)?;
         if !recheck.accepted {
             // A concurrent retry of this very request may have placed the order meanwhile,
             // and its redemption is what the recheck now sees.
@@ -930,6 +932,25 @@ async fn place_order(State(shop): State<Arc<Shop>>, headers: HeaderMap, body: Bo
         StatusCode::CREATED
     };
     Ok((status, Json(order_json(&order))).into_response())
+}
+
+/// An engine error about the cart or context the server built from a placement, at
+/// the path of the request's field it came from (the cart's line `i` is `lines[i]`).
+fn in_request(mut e: coupon_engine::Error) -> ApiError {
+    let built = [
+        ("cart.lines", "lines"),
+        ("context.codes", "codes"),
+        ("context.paymentMethod", "paymentMethod"),
+    ];
+    for (inner, sent) in built {
+        if let Some(rest) = e.path.strip_prefix(inner) {
+            if rest.is_empty() || rest.starts_with(['[', '.']) {
+                e.path = format!("{sent}{rest}");
+                break;
+            }
+        }
+    }
+    e.into()
 }
 
 /// How many times a placement is evaluated when the customer's orders keep changing

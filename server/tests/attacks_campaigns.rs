@@ -812,3 +812,347 @@ async fn totals_net_of_tax_or_in_another_order_of_discounts_are_refused() {
         "{placed}"
     );
 }
+
+/// POSTs raw bytes; returns the status and the answer, JSON or not.
+async fn post_raw(client: &reqwest::Client, url: &str, body: Vec<u8>) -> (u16, String) {
+    let r = client
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn malformed_bodies_get_a_typed_error_never_a_crash() {
+    let d = dir("malformed");
+    let server = start(&d, &limited_shop(100, 1), &sqlite(&d), &[]);
+    let client = signed_in(&server, "c0").await;
+    let want = Want::default();
+    let honest = claim(&server, &client, "c0", &want).await;
+    let good = order("good", &want, &honest);
+    let edit = |f: &dyn Fn(&mut Value)| {
+        let mut body = good.clone();
+        f(&mut body);
+        body.to_string().into_bytes()
+    };
+    let nested = {
+        let mut text = good.to_string();
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        text.insert_str(text.len() - 1, &format!(",\"x\":{deep}"));
+        text.into_bytes()
+    };
+    // (what, body, status, code, path); a path ending in `…` is a prefix.
+    let cases: Vec<(&str, Vec<u8>, u16, &str, &str)> = vec![
+        (
+            "truncated",
+            b"{\"idempotencyKey\": \"a\"".to_vec(),
+            400,
+            "invalid_json",
+            "idempotencyKey",
+        ),
+        ("empty", Vec::new(), 400, "invalid_json", "$"),
+        ("an array", b"[]".to_vec(), 400, "invalid_type", ""),
+        ("null", b"null".to_vec(), 400, "invalid_type", ""),
+        (
+            "not UTF-8",
+            vec![b'{', 0xff, 0xfe, b'}'],
+            400,
+            "invalid_json",
+            "",
+        ),
+        (
+            "a key twice",
+            {
+                let text = good.to_string();
+                format!("{{\"idempotencyKey\":\"dup\",{}", &text[1..]).into_bytes()
+            },
+            400,
+            "duplicate_id",
+            "idempotencyKey",
+        ),
+        ("too deep", nested, 400, "out_of_range", "x[0]…"),
+        (
+            "too large",
+            edit(&|b| b["idempotencyKey"] = json!("k".repeat(600_000))),
+            413,
+            "body_too_large",
+            "",
+        ),
+        (
+            "no key",
+            edit(&|b| {
+                b.as_object_mut().unwrap().remove("idempotencyKey");
+            }),
+            400,
+            "missing_field",
+            "idempotencyKey",
+        ),
+        (
+            "key a number",
+            edit(&|b| b["idempotencyKey"] = json!(7)),
+            400,
+            "invalid_type",
+            "idempotencyKey",
+        ),
+        (
+            "empty key",
+            edit(&|b| b["idempotencyKey"] = json!("")),
+            400,
+            "invalid_value",
+            "idempotencyKey",
+        ),
+        (
+            "lines an object",
+            edit(&|b| b["lines"] = json!({})),
+            400,
+            "invalid_type",
+            "lines",
+        ),
+        (
+            "quantity 0",
+            edit(&|b| b["lines"][0]["quantity"] = json!(0)),
+            400,
+            "invalid_quantity",
+            "lines[0].quantity",
+        ),
+        (
+            "quantity -1",
+            edit(&|b| b["lines"][0]["quantity"] = json!(-1)),
+            400,
+            "invalid_value",
+            "lines[0].quantity",
+        ),
+        (
+            "quantity 1.5",
+            edit(&|b| b["lines"][0]["quantity"] = json!(1.5)),
+            400,
+            "invalid_type",
+            "lines[0].quantity",
+        ),
+        (
+            "quantity text",
+            edit(&|b| b["lines"][0]["quantity"] = json!("1")),
+            400,
+            "invalid_type",
+            "lines[0].quantity",
+        ),
+        (
+            "quantity past 32 bits",
+            edit(&|b| b["lines"][0]["quantity"] = json!(4_294_967_296_u64)),
+            400,
+            "invalid_value",
+            "lines[0].quantity",
+        ),
+        (
+            "quantity null",
+            edit(&|b| b["lines"][0]["quantity"] = Value::Null),
+            400,
+            "invalid_type",
+            "lines[0].quantity",
+        ),
+        (
+            "huge quantities",
+            edit(&|b| {
+                b["lines"] = json!((0..50)
+                    .map(|_| json!({"productId": "kurta", "quantity": 4_294_967_295_u32}))
+                    .collect::<Vec<_>>());
+            }),
+            400,
+            "out_of_range",
+            "lines[0].quantity",
+        ),
+        (
+            "too many lines",
+            edit(&|b| {
+                b["lines"] = json!((0..9_000)
+                    .map(|_| json!({"productId": "tea", "quantity": 1}))
+                    .collect::<Vec<_>>());
+            }),
+            400,
+            "out_of_range",
+            "lines",
+        ),
+        (
+            "price text",
+            edit(&|b| b["lines"][0]["unitPrice"] = json!("abc")),
+            400,
+            "invalid_amount",
+            "lines[0].unitPrice",
+        ),
+        (
+            "price a number",
+            edit(&|b| b["lines"][0]["unitPrice"] = json!(100)),
+            400,
+            "invalid_type",
+            "lines[0].unitPrice",
+        ),
+        (
+            "price with an exponent",
+            edit(&|b| b["lines"][0]["unitPrice"] = json!("1e2")),
+            400,
+            "invalid_amount",
+            "lines[0].unitPrice",
+        ),
+        (
+            "price negative",
+            edit(&|b| b["lines"][0]["unitPrice"] = json!("-100.00")),
+            400,
+            "out_of_range",
+            "lines[0].unitPrice",
+        ),
+        (
+            "compare-at text",
+            edit(&|b| b["lines"][0]["compareAtPrice"] = json!("lots")),
+            400,
+            "invalid_amount",
+            "lines[0].compareAtPrice",
+        ),
+        (
+            "codes a string",
+            edit(&|b| b["codes"] = json!("LAST")),
+            400,
+            "invalid_type",
+            "codes",
+        ),
+        (
+            "a code a number",
+            edit(&|b| b["codes"] = json!([7])),
+            400,
+            "invalid_type",
+            "codes[0]",
+        ),
+        (
+            "too many codes",
+            edit(&|b| b["codes"] = json!((0..5_000).map(|i| format!("C{i}")).collect::<Vec<_>>())),
+            400,
+            "out_of_range",
+            "codes",
+        ),
+        (
+            "shipping a number",
+            edit(&|b| b["shippingId"] = json!(1)),
+            400,
+            "invalid_type",
+            "shippingId",
+        ),
+        (
+            "payment an object",
+            edit(&|b| b["paymentMethod"] = json!({})),
+            400,
+            "invalid_type",
+            "paymentMethod",
+        ),
+        (
+            "no claim",
+            edit(&|b| {
+                b.as_object_mut().unwrap().remove("claimed");
+            }),
+            400,
+            "missing_field",
+            "claimed",
+        ),
+        (
+            "claim an array",
+            edit(&|b| b["claimed"] = json!([])),
+            400,
+            "invalid_type",
+            "claimed",
+        ),
+        (
+            "claimed total NaN",
+            edit(&|b| b["claimed"]["totalAfter"] = json!("NaN")),
+            400,
+            "invalid_amount",
+            "claimed.totalAfter",
+        ),
+        (
+            "claimed total a float",
+            edit(&|b| b["claimed"]["totalAfter"] = json!(140.0)),
+            400,
+            "invalid_type",
+            "claimed.totalAfter",
+        ),
+        (
+            "claimed amount negative",
+            edit(&|b| b["claimed"]["applied"][0]["amount"] = json!("-10.00")),
+            400,
+            "out_of_range",
+            "claimed.applied[0].amount",
+        ),
+        (
+            "claimed applied an object",
+            edit(&|b| b["claimed"]["applied"] = json!({})),
+            400,
+            "invalid_type",
+            "claimed.applied",
+        ),
+        (
+            "claimed line without id",
+            edit(&|b| {
+                b["claimed"]["lines"][0]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("lineId");
+            }),
+            400,
+            "missing_field",
+            "claimed.lines[0].lineId",
+        ),
+    ];
+    let url = server.url("/api/orders");
+    for (what, body, status, code, path) in cases {
+        let (got, text) = post_raw(&client, &url, body).await;
+        let answer: Value =
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("{what}: {text}"));
+        let at = answer["path"].as_str().unwrap_or_default();
+        let path_ok = match path.strip_suffix('…') {
+            Some(prefix) => at.starts_with(prefix),
+            None => at == path,
+        };
+        assert!(
+            got == status && answer["code"] == code && path_ok,
+            "{what}: {got} {answer}"
+        );
+    }
+    // A confirmation's body is checked as strictly.
+    let (_, placed) = post(&client, &url, &good).await;
+    let confirm = server.url(&format!(
+        "/api/orders/{}/confirm",
+        placed["orderId"].as_str().unwrap()
+    ));
+    for (what, body, code, path) in [
+        ("garbage", b"pay".to_vec(), "invalid_json", "$"),
+        (
+            "method a number",
+            b"{\"paymentMethod\": 5}".to_vec(),
+            "invalid_type",
+            "paymentMethod",
+        ),
+        (
+            "unknown field",
+            b"{\"total\": \"0.00\"}".to_vec(),
+            "unknown_field",
+            "total",
+        ),
+    ] {
+        let (got, text) = post_raw(&client, &confirm, body).await;
+        let answer: Value =
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("{what}: {text}"));
+        assert_eq!(
+            (got, &answer["code"], &answer["path"]),
+            (400, &json!(code), &json!(path)),
+            "{what}: {answer}"
+        );
+    }
+    // The good order, placed after them all, still confirms.
+    let (status, confirmed) = post_empty(&client, &confirm).await;
+    assert_eq!(
+        (status, &confirmed["state"]),
+        (200, &json!("confirmed")),
+        "{confirmed}"
+    );
+}
