@@ -729,6 +729,20 @@ impl PlaceOrder {
         }
         if let Some(p) = &self.payment_method {
             check_id(p, "paymentMethod")?;
+            // The engine knows cash on delivery as `cod` in any case: a spelling it does
+            // not know (`cod `, a zero-width space, full-width letters) would get the
+            // prepaid discounts on an order that anyone reading it takes for cash.
+            if !p
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+            {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_value",
+                    "paymentMethod",
+                    "a payment method's id: ASCII letters, digits, '-', '_' and '.'",
+                ));
+            }
         }
         for (i, code) in self.codes.iter().enumerate() {
             check_id(code, &format!("codes[{i}]"))?;

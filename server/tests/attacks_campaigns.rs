@@ -1156,3 +1156,58 @@ async fn malformed_bodies_get_a_typed_error_never_a_crash() {
         "{confirmed}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn cash_on_delivery_spelt_otherwise_is_refused() {
+    let store = shop(
+        json!([{"id": "prepaid", "application": "automatic", "disableCod": true,
+                "discount": {"percentage": {"percent": "12"}}, "display": {"title": "12% off paying online"}}]),
+        1,
+    );
+    let d = dir("cod-spelling");
+    let server = start(&d, &store, &sqlite(&d), &["--max-open", "10"]);
+    let url = server.url("/api/orders");
+    let client = signed_in(&server, "c0").await;
+    // Spellings the engine does not read as cash on delivery, so the prepaid discount
+    // applies, which a person or a payment step reading the order would: refused.
+    for (i, method) in ["cod ", " cod", "cod\u{200b}", "ｃｏｄ", "c o d"]
+        .into_iter()
+        .enumerate()
+    {
+        let want = Want {
+            payment: Some(leak(method.to_string())),
+            ..Want::default()
+        };
+        let claimed = claim(&server, &client, "c0", &want).await;
+        assert_eq!(claimed["discountTotal"], "12.00", "{method:?}: {claimed}");
+        let (status, answer) = post(
+            &client,
+            &url,
+            &order(&format!("spelt-{i}"), &want, &claimed),
+        )
+        .await;
+        assert_eq!(
+            (status, &answer["code"], &answer["path"]),
+            (400, &json!("invalid_value"), &json!("paymentMethod")),
+            "{method:?}: {answer}"
+        );
+    }
+    // Cash on delivery in any case gets no prepaid discount; paying by card does.
+    for (method, discount) in [
+        ("cod", "0.00"),
+        ("COD", "0.00"),
+        ("card", "12.00"),
+        ("net-banking_2", "12.00"),
+    ] {
+        let want = Want {
+            payment: Some(method),
+            ..Want::default()
+        };
+        let (status, placed) = place_honest(&server, &client, "c0", &want, method).await;
+        assert_eq!(
+            (status, &placed["discountTotal"], &placed["paymentMethod"]),
+            (201, &json!(discount), &json!(method)),
+            "{placed}"
+        );
+    }
+}
