@@ -253,6 +253,60 @@ async fn a_campaign_budget_is_never_overspent_by_racing_orders() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_coupons_racing_for_one_campaigns_budget_never_overspend_it() {
+    let d = dir("budget-shared");
+    for database in databases(&d, "attack_budget_shared").await {
+        // ₹60 left, drawn on by ₹25 off mugs and ₹15 off tea from twelve shoppers at once.
+        let server = start(&d, &budget_shop("40.00", 12), &database, &[]);
+        let mut ready = Vec::new();
+        for i in 0..12 {
+            let customer = format!("c{i}");
+            let client = signed_in(&server, &customer).await;
+            let want = Want {
+                lines: vec![(if i % 2 == 0 { "mug" } else { "tea" }, 1)],
+                ..Want::default()
+            };
+            let claimed = claim(&server, &client, &customer, &want).await;
+            ready.push((client, order("race", &want, &claimed)));
+        }
+        let tasks: Vec<_> = ready
+            .into_iter()
+            .map(|(client, body)| {
+                let url = server.url("/api/orders");
+                tokio::spawn(async move { post(&client, &url, &body).await })
+            })
+            .collect();
+        let mut given = 0;
+        for t in tasks {
+            let (status, answer) = t.await.unwrap();
+            match status {
+                201 => {
+                    given += answer["discountTotal"]
+                        .as_str()
+                        .unwrap()
+                        .strip_suffix(".00")
+                        .unwrap()
+                        .parse::<i64>()
+                        .unwrap();
+                }
+                _ => assert!(
+                    status == 409
+                        && (answer["code"] == "budget_exhausted"
+                            || answer["code"] == "claim_rejected"),
+                    "{database}: {status} {answer}"
+                ),
+            }
+        }
+        assert!(given > 0 && given <= 60, "{database}: ₹{given} given");
+        assert_eq!(
+            published_spent(&server).await,
+            json!(format!("{}.00", 40 + given)),
+            "{database}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_discount_larger_than_the_budget_left_is_not_given_in_part() {
     let d = dir("budget-part");
     // ₹20 left: the ₹25 off the mug does not fit, the ₹15 off tea does; both from one
