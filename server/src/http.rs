@@ -264,6 +264,12 @@ impl From<LedgerError> for ApiError {
                 "idempotencyKey",
                 "this idempotency key was used with another request; use a new key for a new order",
             ),
+            LedgerError::HistoryChanged => ApiError::new(
+                StatusCode::CONFLICT,
+                "orders_changed",
+                "",
+                "your other orders kept changing while this one was placed: send it again",
+            ),
             LedgerError::NotFound => {
                 ApiError::new(StatusCode::NOT_FOUND, "unknown_order", "id", "no such order")
             }
@@ -430,6 +436,16 @@ impl Shop {
     /// The customer's record: imported history and memberships, then every live order
     /// of this ledger, with usage counts from both.
     async fn current_customer(&self, id: &str, db: &mut LedgerConn) -> Result<Customer, ApiError> {
+        Ok(self.customer_and_orders(id, db).await?.0)
+    }
+
+    /// The customer's record (see [`Shop::current_customer`]) and the live orders of
+    /// this ledger it ends with, in the same order.
+    async fn customer_and_orders(
+        &self,
+        id: &str,
+        db: &mut LedgerConn,
+    ) -> Result<(Customer, Vec<Order>), ApiError> {
         let mut customer = self.customers.get(id).cloned().unwrap_or(Customer {
             id: id.to_string(),
             orders: Vec::new(),
@@ -454,10 +470,11 @@ impl Shop {
             let count = customer.coupon_usage.entry(coupon).or_insert(0);
             *count = count.saturating_add(used);
         }
-        for order in db.history(id).await? {
-            customer.orders.push(past_order(&order)?);
+        let live = db.history(id).await?;
+        for order in &live {
+            customer.orders.push(past_order(order)?);
         }
-        Ok(customer)
+        Ok((customer, live))
     }
 
     /// `iat` and `exp` for a token issued now.
@@ -712,6 +729,20 @@ impl PlaceOrder {
         }
         if let Some(p) = &self.payment_method {
             check_id(p, "paymentMethod")?;
+            // The engine knows cash on delivery as `cod` in any case: a spelling it does
+            // not know (`cod `, a zero-width space, full-width letters) would get the
+            // prepaid discounts on an order that anyone reading it takes for cash.
+            if !p
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+            {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_value",
+                    "paymentMethod",
+                    "a payment method's id: ASCII letters, digits, '-', '_' and '.'",
+                ));
+            }
         }
         for (i, code) in self.codes.iter().enumerate() {
             check_id(code, &format!("codes[{i}]"))?;
@@ -789,95 +820,125 @@ async fn place_order(State(shop): State<Arc<Shop>>, headers: HeaderMap, body: Bo
         }
     }
     let built = build_cart(&listing, shop.bundle.currency, &request)?;
-    let customer = shop.current_customer(&me, &mut db).await?;
-    let engine = shop.current_engine(&mut db).await?;
-    let now = now();
-    let context = Context {
-        now,
-        payment_method: request.payment_method.clone(),
-        codes: request.codes.clone(),
-    };
-    let recheck = engine.recheck(&customer, &built.cart, &context, &request.claimed)?;
-    if !recheck.accepted {
-        // A concurrent retry of this very request may have placed the order meanwhile,
-        // and its redemption is what the recheck now sees.
-        if let Some(existing) = db.find_by_key(&me, &request.idempotency_key, &hash).await? {
-            return Ok((StatusCode::OK, Json(order_json(&existing))).into_response());
-        }
-        let body = Rejected {
-            code: "claim_rejected",
-            path: "claimed",
-            message: "the claimed result differs from the server's",
-            differences: &recheck.differences,
-            result: &recheck.result,
-        };
-        return Ok(json_reply(StatusCode::CONFLICT, &body));
-    }
-    let result = &recheck.result;
-    let uses = result
-        .applied
-        .iter()
-        .map(|a| {
-            let coupon = shop.bundle.coupons.iter().find(|c| c.id == a.coupon_id);
-            let limits = coupon.and_then(|c| c.limits.as_ref());
-            let imported = shop
-                .customers
-                .get(&me)
-                .and_then(|c| c.coupon_usage.get(&a.coupon_id))
-                .copied()
-                .unwrap_or(0);
-            Use {
-                coupon_id: a.coupon_id.clone(),
-                amount: a.amount.to_string(),
-                global_limit: limits
-                    .and_then(|l| l.global.map(|g| g.saturating_sub(l.global_redeemed))),
-                per_customer_limit: limits
-                    .and_then(|l| l.per_customer.map(|p| p.saturating_sub(imported))),
-                // The code the engine matched to the batch, as it shows it (normalised).
-                batch_code: coupon
-                    .filter(|c| c.code_batch.is_some())
-                    .and_then(|_| a.code.clone()),
-            }
-        })
-        .collect();
-    let spends = campaign_spends(&shop.bundle, result);
-    let codes: Vec<&str> = result
-        .applied
-        .iter()
-        .filter_map(|a| a.code.as_deref())
-        .collect();
-    let placed = db
-        .place(&NewOrder {
-            customer_id: me.clone(),
-            idempotency_key: request.idempotency_key.clone(),
-            request_hash: hash.clone(),
+    // Evaluated again when the customer's orders change between the recheck and the
+    // reservation (a concurrent placement of theirs): the second sees the first.
+    let mut tries = 0;
+    let order = loop {
+        tries += 1;
+        let (customer, live) = shop.customer_and_orders(&me, &mut db).await?;
+        let engine = shop.current_engine(&mut db).await?;
+        // Read after the orders, so that they were placed before it: the engine counts
+        // only orders placed at or before `now`.
+        let now = now();
+        let context = Context {
+            now,
             payment_method: request.payment_method.clone(),
-            subtotal: result.total_before.to_string(),
-            discount_total: result.discount_total.to_string(),
-            total: result.total_after.to_string(),
-            tax: result.tax.as_ref().map(|t| t.tax.to_string()),
-            items: serde_json::to_string(&built.items).unwrap_or_else(|_| "[]".into()),
-            coupon_codes: serde_json::to_string(&codes).unwrap_or_else(|_| "[]".into()),
-            uses,
-            spends,
-            now_ms: now.0.timestamp_millis(),
-            hold_ms: shop.hold_ms,
-            max_open: shop.max_open,
-        })
-        .await;
-    let order = match placed {
-        Ok(order) => order,
-        // A concurrent retry of this request may have placed the order, taking the use
-        // or the code this one found gone: its order stands.
-        Err(
-            e @ (LedgerError::LimitReached { .. }
-            | LedgerError::CodeUnavailable { .. }
-            | LedgerError::BudgetExhausted { .. }),
-        ) => match db.find_by_key(&me, &request.idempotency_key, &hash).await? {
-            Some(existing) => existing,
-            None => return Err(e.into()),
-        },
-        Err(e) => return Err(e.into()),
+            codes: request.codes.clone(),
+        };
+        let recheck = engine
+            .recheck(&customer, &built.cart, &context, &request.claimed)
+            .map_err(in_request)?;
+        if !recheck.accepted {
+            // A concurrent retry of this very request may have placed the order meanwhile,
+            // and its redemption is what the recheck now sees.
+            if let Some(existing) = db.find_by_key(&me, &request.idempotency_key, &hash).await? {
+                return Ok((StatusCode::OK, Json(order_json(&existing))).into_response());
+            }
+            let body = Rejected {
+                code: "claim_rejected",
+                path: "claimed",
+                message: "the claimed result differs from the server's",
+                differences: &recheck.differences,
+                result: &recheck.result,
+            };
+            return Ok(json_reply(StatusCode::CONFLICT, &body));
+        }
+        let result = &recheck.result;
+        if let Some(coupon_id) =
+            owed_to_unpaid_orders(&engine, &customer, &live, &built.cart, &context, result)?
+        {
+            return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "unpaid_orders",
+            "claimed.applied",
+            format!("coupon {coupon_id} applies only by counting orders not yet paid: confirm or cancel them first"),
+        )
+        .with("couponId", json!(coupon_id)));
+        }
+        let uses = result
+            .applied
+            .iter()
+            .map(|a| {
+                let coupon = shop.bundle.coupons.iter().find(|c| c.id == a.coupon_id);
+                let limits = coupon.and_then(|c| c.limits.as_ref());
+                let imported = shop
+                    .customers
+                    .get(&me)
+                    .and_then(|c| c.coupon_usage.get(&a.coupon_id))
+                    .copied()
+                    .unwrap_or(0);
+                Use {
+                    coupon_id: a.coupon_id.clone(),
+                    amount: a.amount.to_string(),
+                    global_limit: limits
+                        .and_then(|l| l.global.map(|g| g.saturating_sub(l.global_redeemed))),
+                    per_customer_limit: limits
+                        .and_then(|l| l.per_customer.map(|p| p.saturating_sub(imported))),
+                    // The code the engine matched to the batch, as it shows it (normalised).
+                    batch_code: coupon
+                        .filter(|c| c.code_batch.is_some())
+                        .and_then(|_| a.code.clone()),
+                }
+            })
+            .collect();
+        let spends = campaign_spends(&shop.bundle, result);
+        let codes: Vec<&str> = result
+            .applied
+            .iter()
+            .filter_map(|a| a.code.as_deref())
+            .collect();
+        let placed = db
+            .place(&NewOrder {
+                customer_id: me.clone(),
+                idempotency_key: request.idempotency_key.clone(),
+                request_hash: hash.clone(),
+                payment_method: request.payment_method.clone(),
+                subtotal: result.total_before.to_string(),
+                discount_total: result.discount_total.to_string(),
+                total: result.total_after.to_string(),
+                tax: result.tax.as_ref().map(|t| t.tax.to_string()),
+                items: serde_json::to_string(&built.items).unwrap_or_else(|_| "[]".into()),
+                coupon_codes: serde_json::to_string(&codes).unwrap_or_else(|_| "[]".into()),
+                uses,
+                spends,
+                now_ms: now.0.timestamp_millis(),
+                hold_ms: shop.hold_ms,
+                max_open: shop.max_open,
+                // The orders the recheck counted: one placed after `now` (by a server whose
+                // clock is ahead) was not, and the ledger then has the order evaluated again.
+                history: Some(
+                    live.iter()
+                        .filter(|o| o.created_ms <= now.0.timestamp_millis())
+                        .map(|o| o.id.clone())
+                        .collect(),
+                ),
+            })
+            .await;
+        break match placed {
+            Ok(order) => order,
+            Err(LedgerError::HistoryChanged) if tries < PLACEMENT_TRIES => continue,
+            // A concurrent retry of this request may have placed the order, taking the use
+            // or the code this one found gone: its order stands.
+            Err(
+                e @ (LedgerError::LimitReached { .. }
+                | LedgerError::CodeUnavailable { .. }
+                | LedgerError::BudgetExhausted { .. }),
+            ) => match db.find_by_key(&me, &request.idempotency_key, &hash).await? {
+                Some(existing) => existing,
+                None => return Err(e.into()),
+            },
+            Err(e) => return Err(e.into()),
+        };
     };
     let status = if order.replayed {
         StatusCode::OK
@@ -885,6 +946,70 @@ async fn place_order(State(shop): State<Arc<Shop>>, headers: HeaderMap, body: Bo
         StatusCode::CREATED
     };
     Ok((status, Json(order_json(&order))).into_response())
+}
+
+/// An engine error about the cart or context the server built from a placement, at
+/// the path of the request's field it came from (the cart's line `i` is `lines[i]`).
+fn in_request(mut e: coupon_engine::Error) -> ApiError {
+    let built = [
+        ("cart.lines", "lines"),
+        ("context.codes", "codes"),
+        ("context.paymentMethod", "paymentMethod"),
+    ];
+    for (inner, sent) in built {
+        if let Some(rest) = e.path.strip_prefix(inner) {
+            if rest.is_empty() || rest.starts_with(['[', '.']) {
+                e.path = format!("{sent}{rest}");
+                break;
+            }
+        }
+    }
+    e.into()
+}
+
+/// How many times a placement is evaluated when the customer's orders keep changing
+/// under it before it gives up with `409 orders_changed`.
+const PLACEMENT_TRIES: u32 = 3;
+
+/// The first applied coupon that applies only because the history counts the
+/// customer's unpaid reservations: one that, with those left out, is neither applied
+/// nor available (its minimum of orders or spend, or a segment, is then unmet). A
+/// shopper could otherwise reserve orders to reach it and cancel them afterwards.
+/// Conditions that fewer orders meet (a first order) are judged with the reservations,
+/// as the recheck does. Evaluated again only when there are reservations.
+fn owed_to_unpaid_orders(
+    engine: &Engine,
+    customer: &Customer,
+    live: &[Order],
+    cart: &coupon_engine::model::Cart,
+    context: &Context,
+    result: &coupon_engine::model::EvaluationResult,
+) -> Result<Option<String>, ApiError> {
+    use crate::ledger::State;
+    use coupon_engine::model::CardStatus;
+    if result.applied.is_empty() || live.iter().all(|o| o.state != State::Reserved) {
+        return Ok(None);
+    }
+    // The ledger's orders close the customer's history, in the same order.
+    let imported = customer.orders.len() - live.len();
+    let mut paid = customer.clone();
+    let mut index = 0;
+    paid.orders.retain(|_| {
+        let keep = index < imported || live[index - imported].state != State::Reserved;
+        index += 1;
+        keep
+    });
+    let without = engine.evaluate(&paid, cart, context)?;
+    Ok(result
+        .applied
+        .iter()
+        .find(|a| {
+            !without.cards.iter().any(|c| {
+                c.coupon_id == a.coupon_id
+                    && matches!(c.status, CardStatus::Applied | CardStatus::Available)
+            })
+        })
+        .map(|a| a.coupon_id.clone()))
 }
 
 /// What the applied discounts take from each campaign's budget, and the room the

@@ -117,6 +117,11 @@ pub struct NewOrder {
     pub hold_ms: i64,
     /// How many reservations the customer may hold open at once.
     pub max_open: u32,
+    /// The ids of the customer's live orders that the recheck counted as history, in
+    /// [`Ledger::history`]'s order: the order is placed only while they are still
+    /// exactly the customer's live orders ([`LedgerError::HistoryChanged`] otherwise).
+    /// `None` places it whatever they are, for a caller that did not read them.
+    pub history: Option<Vec<String>>,
 }
 
 /// The states of an order.
@@ -212,6 +217,9 @@ pub enum LedgerError {
     },
     /// The customer already holds the most open reservations allowed.
     TooManyReservations(u32),
+    /// The customer's live orders changed since the recheck read them (another of
+    /// their orders was placed, cancelled or expired meanwhile): evaluate again.
+    HistoryChanged,
     /// The idempotency key was used before with another request.
     IdempotencyMismatch,
     /// No such order (or not this customer's).
@@ -245,6 +253,9 @@ impl fmt::Display for LedgerError {
             }
             LedgerError::IdempotencyMismatch => {
                 f.write_str("this idempotency key was used with another request")
+            }
+            LedgerError::HistoryChanged => {
+                f.write_str("the customer's orders changed since they were read")
             }
             LedgerError::NotFound => f.write_str("no such order"),
             LedgerError::WrongState(s) => write!(f, "the order is {}", s.as_str()),
@@ -587,10 +598,19 @@ impl Ledger {
                 Err(LedgerError::WrongState(now.state))
             };
         }
-        release(&mut tx, id, customer_id).await?;
+        // The customer's holds row first, as a placement takes it before the usage
+        // counters, so the two never wait on each other's rows in opposite orders.
         if from == State::Reserved {
             release_hold(&mut tx, customer_id).await?;
+        } else {
+            // Written without a change, as a placement's lock on the customer's history
+            // (see LedgerConn::place): a refund takes an order out of it too.
+            sqlx::query("UPDATE customer_holds SET used = used WHERE customer_id = $1")
+                .bind(customer_id)
+                .execute(&mut *tx)
+                .await?;
         }
+        release(&mut tx, id, customer_id).await?;
         tx.commit().await?;
         Ok(Order { state: to, ..order })
     }
@@ -614,8 +634,8 @@ impl Ledger {
                 .execute(&mut *tx)
                 .await?;
             if done.rows_affected() == 1 {
-                release(&mut tx, &id, &customer).await?;
                 release_hold(&mut tx, &customer).await?;
+                release(&mut tx, &id, &customer).await?;
                 count += 1;
             }
             tx.commit().await?;
@@ -825,6 +845,27 @@ impl LedgerConn {
         .await?
         .then_some(())
         .ok_or(LedgerError::TooManyReservations(order.max_open))?;
+        if let Some(seen) = &order.history {
+            // The customer's holds row is now locked until this transaction ends, and
+            // everything that changes their live orders (placing, confirming, cancelling,
+            // expiring, refunding) writes it: they cannot change before the commit, so
+            // this read is the history the order joins. A placement that raced this one
+            // and committed first shows here: a first order, read before it, is not one.
+            let live: Vec<String> = sqlx::query(
+                "SELECT id FROM orders WHERE customer_id = $1 AND id <> $2 \
+                 AND state IN ('reserved', 'confirmed') ORDER BY created_ms, id",
+            )
+            .bind(&order.customer_id)
+            .bind(&id)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+            if live != *seen {
+                return Err(LedgerError::HistoryChanged);
+            }
+        }
         let mut uses: Vec<&Use> = order.uses.iter().collect();
         uses.sort_by(|a, b| a.coupon_id.cmp(&b.coupon_id));
         for u in &uses {

@@ -82,6 +82,7 @@ fn order(key: &str, customer: &str, global: Option<u32>, per_customer: Option<u3
         now_ms: 1_000,
         hold_ms: 60_000,
         max_open: 1_000,
+        history: None,
     }
 }
 
