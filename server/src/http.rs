@@ -13,7 +13,7 @@
 //! | `GET /api/customers/{id}/summary` | that customer | `{token}`: their signed summary, with their history and usage counts |
 //! | `POST /api/orders` | signed in | build the cart, recheck the claim, reserve the redemptions (idempotent per customer and key) |
 //! | `GET /api/orders/{id}` | its customer | the order |
-//! | `POST /api/orders/{id}/confirm`, `/cancel`, `/refund` | its customer | confirm or cancel a reservation; return a confirmed order |
+//! | `POST /api/orders/{id}/confirm`, `/cancel`, `/refund` | its customer | confirm or cancel a reservation; return a confirmed order, paying back its total less the discounts later orders lose without it |
 //! | `GET /*` | anyone | the demo storefront (`www/`) and the package (`/pkg`) |
 
 use std::collections::BTreeMap;
@@ -428,8 +428,9 @@ impl Shop {
     /// The demo's date shift at `at`, `at - anchor` in whole minutes (0 without an
     /// anchor).
     fn shift_minutes_at(&self, at: Timestamp) -> i64 {
-        self.anchor
-            .map_or(0, |anchor| at.0.signed_duration_since(anchor.0).num_minutes())
+        self.anchor.map_or(0, |anchor| {
+            at.0.signed_duration_since(anchor.0).num_minutes()
+        })
     }
 
     /// Moves a demo date by `shift` minutes (see [`Shop::anchor`]).
@@ -1223,7 +1224,9 @@ async fn cancel(State(shop): State<Arc<Shop>>, OwnOrder { me, id }: OwnOrder) ->
 async fn refund(State(shop): State<Arc<Shop>>, OwnOrder { me, id }: OwnOrder) -> Reply {
     let order = shop
         .ledger
-        .refund_with(&id, &me, |order, returned| shop.price_refund(order, returned))
+        .refund_with(&id, &me, |order, returned| {
+            shop.price_refund(order, returned)
+        })
         .await?;
     Ok(Json(order_json(&order)).into_response())
 }
@@ -1328,7 +1331,11 @@ impl Shop {
         let engine = Engine::new(bundle).map_err(|e| corrupt(&e))?;
         let mut customer = self.imported_customer(&order.customer_id, shift);
         for (coupon, used) in &returned.customer_usage {
-            let own = order.redemptions.iter().filter(|(c, _)| c == coupon).count();
+            let own = order
+                .redemptions
+                .iter()
+                .filter(|(c, _)| c == coupon)
+                .count();
             let used = used.saturating_sub(u32::try_from(own).unwrap_or(u32::MAX));
             if used > 0 {
                 let count = customer.coupon_usage.entry(coupon.clone()).or_insert(0);

@@ -421,15 +421,13 @@ fn order_from_row(row: &sqlx::any::AnyRow) -> (Order, String) {
             expires_ms: row.get(10),
             redemptions: Vec::new(),
             tax: row.get(12),
-            refund: row
-                .get::<Option<String>, _>(13)
-                .map(|amount| Refund {
-                    amount,
-                    clawbacks: clawbacks_from_json(
-                        &row.get::<Option<String>, _>(14).unwrap_or_default(),
-                    ),
-                    unrecovered: row.get(15),
-                }),
+            refund: row.get::<Option<String>, _>(13).map(|amount| Refund {
+                amount,
+                clawbacks: clawbacks_from_json(
+                    &row.get::<Option<String>, _>(14).unwrap_or_default(),
+                ),
+                unrecovered: row.get(15),
+            }),
         },
         row.get(11),
     )
@@ -769,9 +767,9 @@ impl Ledger {
         .bind(clawbacks_to_json(&refund.clawbacks))
         .bind(&refund.unrecovered)
         .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(LedgerError::from)?;
+        .execute(&mut *tx)
+        .await
+        .map_err(LedgerError::from)?;
         tx.commit().await.map_err(LedgerError::from)?;
         Ok(Order {
             state: State::Refunded,
@@ -1154,7 +1152,7 @@ async fn returned(
     refunded: &Order,
 ) -> Result<Returned, LedgerError> {
     let customer_id = &refunded.customer_id;
-    let live = history(&mut **tx, customer_id).await?;
+    let live = history(tx, customer_id).await?;
     let counted: Vec<(String, String, String, String)> = sqlx::query(
         "SELECT id, counted_history, cart, entered_codes FROM orders WHERE customer_id = $1 \
          AND state IN ('reserved', 'confirmed') AND counted_history IS NOT NULL \
@@ -1190,14 +1188,15 @@ async fn returned(
         let Some(order) = live.iter().find(|o| o.id == id).cloned() else {
             continue;
         };
-        let order = with_redemptions(&mut **tx, order).await?;
-        let spends = sqlx::query("SELECT campaign_id, amount FROM budget_spends WHERE order_id = $1")
-            .bind(&id)
-            .fetch_all(&mut **tx)
-            .await?
-            .iter()
-            .map(|r| (r.get(0), r.get(1)))
-            .collect();
+        let order = with_redemptions(tx, order).await?;
+        let spends =
+            sqlx::query("SELECT campaign_id, amount FROM budget_spends WHERE order_id = $1")
+                .bind(&id)
+                .fetch_all(&mut **tx)
+                .await?
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect();
         dependents.push(Dependent {
             order,
             cart,
@@ -1213,8 +1212,8 @@ async fn returned(
     }
     Ok(Returned {
         dependents,
-        counts: counts_now(&mut **tx).await?,
-        customer_usage: used_by_customer(&mut **tx, customer_id).await?,
+        counts: counts_now(tx).await?,
+        customer_usage: used_by_customer(tx, customer_id).await?,
     })
 }
 
