@@ -5,6 +5,7 @@
 mod common;
 
 use common::*;
+use coupon_engine_server::ledger::{Clawback, Ledger, LedgerError, NewOrder, Refund, Returned};
 use serde_json::{json, Value};
 
 /// Places `want` for `customer` with the honest claim under `key`, and confirms it.
@@ -228,5 +229,174 @@ async fn a_first_order_discount_and_the_orders_after_it_are_refunded_in_full() {
             ),
             "{database}: {refunded}"
         );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_minimum_spend_met_by_a_refunded_order_is_taken_back() {
+    // ₹40 off once ₹200 has been spent.
+    let store = shop(
+        json!([{"id": "spent200", "application": "automatic", "behavior": {"minSpend": "200.00"},
+                "discount": {"fixedAmount": {"amount": "40.00"}}, "display": {"title": "₹40 off after ₹200 spent"}}]),
+        1,
+    );
+    let d = dir("refund-spend");
+    for database in databases(&d, "refund_spend").await {
+        let server = start(&d, &store, &database, &[]);
+        let client = signed_in(&server, "c0").await;
+        let mug = place_confirmed(&server, &client, "c0", &mugs(1), "mug").await;
+        let tea = place_confirmed(&server, &client, "c0", &Want::default(), "tea").await;
+        assert_eq!(tea["discountTotal"], "40.00", "{tea}");
+        let (status, refunded) = refund(&server, &client, &mug).await;
+        assert_eq!(
+            (status, &refunded["refund"]),
+            (
+                200,
+                &json!({
+                    "amount": "210.00",
+                    "clawbacks": [{"orderId": tea["orderId"], "couponIds": ["spent200"], "amount": "40.00"}],
+                    "unrecovered": null,
+                })
+            ),
+            "{database}: {refunded}"
+        );
+    }
+}
+
+/// An order of customer `c0` placed at `now_ms`, counting `history` when given (and
+/// then keeping a cart and codes, as the server does); without, it is an order placed
+/// before the ledger kept them.
+fn placed(key: &str, now_ms: i64, history: Option<Vec<String>>) -> NewOrder {
+    NewOrder {
+        customer_id: "c0".into(),
+        idempotency_key: key.into(),
+        request_hash: key.into(),
+        payment_method: None,
+        subtotal: "100.00".into(),
+        discount_total: "0.00".into(),
+        total: "100.00".into(),
+        tax: None,
+        items: "[]".into(),
+        coupon_codes: "[]".into(),
+        uses: Vec::new(),
+        spends: Vec::new(),
+        now_ms,
+        hold_ms: 60_000,
+        max_open: 5,
+        cart: history.as_ref().map(|_| "{}".to_string()),
+        entered_codes: history.as_ref().map(|_| "[]".to_string()),
+        history,
+    }
+}
+
+/// What a refund saw: for each dependent, its id, the ids of its history and what
+/// earlier refunds took from it.
+type Seen = Vec<(String, Vec<String>, Vec<String>)>;
+
+fn seen(returned: &Returned) -> Seen {
+    returned
+        .dependents
+        .iter()
+        .map(|d| {
+            (
+                d.order.id.clone(),
+                d.history.iter().map(|o| o.id.clone()).collect(),
+                d.clawed_back.clone(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refund_sees_the_later_orders_that_counted_it_and_what_was_taken_before() {
+    let d = dir("refund-ledger");
+    for database in [sqlite(&d), postgres_database("refund_ledger").await] {
+        let ledger = Ledger::connect(&database).await.unwrap();
+        let mut ids = Vec::new();
+        let mut t = 1_000;
+        let mut place = |key: &'static str, history: Option<Vec<String>>| {
+            t += 1_000;
+            placed(key, t, history)
+        };
+        for order in [place("a", None), place("e", None)] {
+            let o = ledger.place(&order).await.unwrap();
+            ledger.confirm(&o.id, "c0", 0).await.unwrap();
+            ids.push(o.id);
+        }
+        let (a, e) = (ids[0].clone(), ids[1].clone());
+        let later = ledger
+            .place(&place("b", Some(vec![a.clone(), e.clone()])))
+            .await
+            .unwrap();
+        ledger.confirm(&later.id, "c0", 0).await.unwrap();
+        // Placed before the ledger kept its history: never evaluated again.
+        let old = ledger.place(&place("old", None)).await.unwrap();
+        ledger.confirm(&old.id, "c0", 0).await.unwrap();
+
+        let mut first: Option<Seen> = None;
+        let refunded = ledger
+            .refund_with(&a, "c0", |order, returned| {
+                assert_eq!(order.id, a);
+                first = Some(seen(returned));
+                Ok::<_, LedgerError>(Refund {
+                    amount: "95.00".into(),
+                    clawbacks: vec![Clawback {
+                        order_id: returned.dependents[0].order.id.clone(),
+                        coupon_ids: vec!["loyal".into()],
+                        amount: "5.00".into(),
+                    }],
+                    unrecovered: None,
+                })
+            })
+            .await
+            .unwrap();
+        // The later order, with the orders it counted that are still live.
+        assert_eq!(
+            first,
+            Some(vec![(later.id.clone(), vec![e.clone()], vec![])]),
+            "{database}"
+        );
+        // Refunded again: the stored answer, without asking again.
+        let again = ledger
+            .refund_with(&a, "c0", |_, _| -> Result<Refund, LedgerError> {
+                panic!("a refunded order is not priced again")
+            })
+            .await
+            .unwrap();
+        assert_eq!(again.refund, refunded.refund, "{database}");
+        assert_eq!(again.refund.unwrap().amount, "95.00");
+        // The next refund sees what the first took back from the later order.
+        let mut second: Option<Seen> = None;
+        ledger
+            .refund_with(&e, "c0", |order, returned| {
+                second = Some(seen(returned));
+                Ok::<_, LedgerError>(Refund {
+                    amount: order.total.clone(),
+                    clawbacks: Vec::new(),
+                    unrecovered: None,
+                })
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            second,
+            Some(vec![(later.id.clone(), vec![], vec!["5.00".to_string()])]),
+            "{database}"
+        );
+        // The order placed after it counted no history that the ledger kept: a refund
+        // of the later order sees no order that depends on it.
+        let mut third: Option<Seen> = None;
+        ledger
+            .refund_with(&later.id, "c0", |order, returned| {
+                third = Some(seen(returned));
+                Ok::<_, LedgerError>(Refund {
+                    amount: order.total.clone(),
+                    clawbacks: Vec::new(),
+                    unrecovered: None,
+                })
+            })
+            .await
+            .unwrap();
+        assert_eq!(third, Some(vec![]), "{database}");
     }
 }
