@@ -1243,7 +1243,8 @@ impl Shop {
     /// refunded one, and without the refunded one. What it loses is the difference, so
     /// a coupon the merchant changed or removed since, or an order refunded before,
     /// takes nothing back here; and never more than its discount less what earlier
-    /// refunds took back from it.
+    /// refunds took back from it. A later order still reserved that would lose a
+    /// discount makes the refund `409 unpaid_orders`: it is confirmed or cancelled first.
     fn price_refund(&self, refunded: &Order, returned: &Returned) -> Result<Refund, ApiError> {
         let currency = self.bundle.currency;
         let money = |order: &str, text: &str| {
@@ -1284,7 +1285,22 @@ impl Shop {
                     now < currency.money(a.amount)
                 })
                 .map(|a| a.coupon_id.clone())
-                .collect();
+                .collect::<Vec<_>>();
+            // A reservation may yet be cancelled or expire, and its discount never be
+            // given: taking it back now could charge for a discount nobody got.
+            if order.state == crate::ledger::State::Reserved {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "unpaid_orders",
+                    "id",
+                    format!(
+                        "order {} counts this one for a discount and is not paid yet: confirm or cancel it first",
+                        order.id
+                    ),
+                )
+                .with("orderId", json!(order.id))
+                .with("couponIds", json!(coupon_ids)));
+            }
             owed += lost;
             clawbacks.push(Clawback {
                 order_id: order.id.clone(),

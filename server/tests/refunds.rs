@@ -400,3 +400,69 @@ async fn a_refund_sees_the_later_orders_that_counted_it_and_what_was_taken_befor
         assert_eq!(third, Some(vec![]), "{database}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refund_waits_for_an_unpaid_order_that_counted_it() {
+    let d = dir("refund-unpaid");
+    for database in databases(&d, "refund_unpaid").await {
+        let server = start(&d, &loyalty_shop(), &database, &[]);
+        let url = server.url("/api/orders");
+        for (customer, then_confirm) in [("c0", true), ("c1", false)] {
+            let client = signed_in(&server, customer).await;
+            let first = place_confirmed(&server, &client, customer, &Want::default(), "one").await;
+            place_confirmed(&server, &client, customer, &Want::default(), "two").await;
+            let claimed = claim(&server, &client, customer, &mugs(1)).await;
+            let (status, third) = post(&client, &url, &order("three", &mugs(1), &claimed)).await;
+            assert_eq!(
+                (status, &third["discountTotal"]),
+                (201, &json!("25.00")),
+                "{third}"
+            );
+            // Its discount may never be given (cancelled, expired): nothing is taken
+            // back for it, and the refund waits.
+            let (status, answer) = refund(&server, &client, &first).await;
+            assert_eq!(
+                (
+                    status,
+                    &answer["code"],
+                    &answer["orderId"],
+                    &answer["couponIds"]
+                ),
+                (
+                    409,
+                    &json!("unpaid_orders"),
+                    &third["orderId"],
+                    &json!(["loyal10"])
+                ),
+                "{database}: {answer}"
+            );
+            let id = first["orderId"].as_str().unwrap();
+            let read = get_json(&client, &server.url(&format!("/api/orders/{id}"))).await;
+            assert_eq!(
+                (&read["state"], &read["refund"]),
+                (&json!("confirmed"), &Value::Null)
+            );
+            let third_id = third["orderId"].as_str().unwrap();
+            let step = if then_confirm { "confirm" } else { "cancel" };
+            let (status, moved) = post_empty(
+                &client,
+                &server.url(&format!("/api/orders/{third_id}/{step}")),
+            )
+            .await;
+            assert_eq!(status, 200, "{moved}");
+            let (status, refunded) = refund(&server, &client, &first).await;
+            let expected = if then_confirm {
+                json!({"amount": "75.00",
+                       "clawbacks": [{"orderId": third_id, "couponIds": ["loyal10"], "amount": "25.00"}],
+                       "unrecovered": null})
+            } else {
+                json!({"amount": "100.00", "clawbacks": [], "unrecovered": null})
+            };
+            assert_eq!(
+                (status, &refunded["refund"]),
+                (200, &expected),
+                "{database} {step}: {refunded}"
+            );
+        }
+    }
+}
