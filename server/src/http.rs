@@ -13,7 +13,7 @@
 //! | `GET /api/customers/{id}/summary` | that customer | `{token}`: their signed summary, with their history and usage counts |
 //! | `POST /api/orders` | signed in | build the cart, recheck the claim, reserve the redemptions (idempotent per customer and key) |
 //! | `GET /api/orders/{id}` | its customer | the order |
-//! | `POST /api/orders/{id}/confirm`, `/cancel`, `/refund` | its customer | confirm or cancel a reservation; return a confirmed order |
+//! | `POST /api/orders/{id}/confirm`, `/cancel`, `/refund` | its customer | confirm or cancel a reservation; return a confirmed order, paying back its total less the discounts later orders lose without it |
 //! | `GET /*` | anyone | the demo storefront (`www/`) and the package (`/pkg`) |
 
 use std::collections::BTreeMap;
@@ -40,7 +40,10 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::{Authenticate, CookieSessions};
 use crate::catalogue::{CartError, Listing, Wanted};
-use crate::ledger::{Counts, Ledger, LedgerConn, LedgerError, NewOrder, Order, Spend, Use};
+use crate::ledger::{
+    Clawback, Counts, Ledger, LedgerConn, LedgerError, NewOrder, Order, Refund, Returned, Spend,
+    Use,
+};
 
 /// Largest request body accepted (a cart at the engine's line limit fits well inside).
 pub const MAX_BODY: usize = 512 * 1024;
@@ -334,6 +337,12 @@ impl Shop {
     /// campaign's spent budget, the merchant's count of those made elsewhere plus this
     /// ledger's; and its time zone's offsets for `day`.
     fn bundle_with(&self, counts: &Counts, day: i64) -> Result<Bundle, ApiError> {
+        self.bundle_for(counts, day, self.shift_minutes_at(now()))
+    }
+
+    /// The bundle as [`Shop::bundle_with`] makes it, with the demo's dates moved by
+    /// `shift` minutes (see [`Shop::anchor`]).
+    fn bundle_for(&self, counts: &Counts, day: i64, shift: i64) -> Result<Bundle, ApiError> {
         let used = &counts.used;
         let mut bundle = self.bundle.clone();
         let currency = bundle.currency;
@@ -353,7 +362,7 @@ impl Shop {
                 w.start
                     .iter_mut()
                     .chain(w.end.iter_mut())
-                    .for_each(|t| self.shifted(t));
+                    .for_each(|t| self.shifted(t, shift));
             }
         }
         with_zone_offsets(&mut bundle, day, self.token_ttl_s)
@@ -364,7 +373,7 @@ impl Shop {
     /// The engine for the ledger's current global counts: the one built last when the
     /// counts (and the demo's date shift) are the same, else a new one.
     async fn current_engine(&self, db: &mut LedgerConn) -> Result<Arc<Engine>, ApiError> {
-        let key: EngineKey = (db.counts().await?, self.shift_minutes(), today());
+        let key: EngineKey = (db.counts().await?, self.shift_minutes_at(now()), today());
         let reused = lock(&self.reused.engine)
             .as_ref()
             .filter(|(k, _)| *k == key)
@@ -372,7 +381,7 @@ impl Shop {
         if let Some(engine) = reused {
             return Ok(engine);
         }
-        let engine = Arc::new(Engine::new(self.bundle_with(&key.0, key.2)?)?);
+        let engine = Arc::new(Engine::new(self.bundle_for(&key.0, key.2, key.1)?)?);
         *lock(&self.reused.engine) = Some((key, engine.clone()));
         Ok(engine)
     }
@@ -416,21 +425,48 @@ impl Shop {
         Ok(listing)
     }
 
-    /// The demo's date shift, `now - anchor` in whole minutes (0 without an anchor).
-    fn shift_minutes(&self) -> i64 {
+    /// The demo's date shift at `at`, `at - anchor` in whole minutes (0 without an
+    /// anchor).
+    fn shift_minutes_at(&self, at: Timestamp) -> i64 {
         self.anchor.map_or(0, |anchor| {
-            now().0.signed_duration_since(anchor.0).num_minutes()
+            at.0.signed_duration_since(anchor.0).num_minutes()
         })
     }
 
-    /// Moves a demo date by `now - anchor`, in whole minutes (see [`Shop::anchor`]).
-    fn shifted(&self, t: &mut Timestamp) {
+    /// Moves a demo date by `shift` minutes (see [`Shop::anchor`]).
+    fn shifted(&self, t: &mut Timestamp, shift: i64) {
         if self.anchor.is_some() {
-            let shift = chrono::TimeDelta::minutes(self.shift_minutes());
-            if let Some(m) = t.0.checked_add_signed(shift) {
+            if let Some(m) = t.0.checked_add_signed(chrono::TimeDelta::minutes(shift)) {
                 *t = Timestamp(m);
             }
         }
+    }
+
+    /// The customer's record from outside this ledger (imported history, segments,
+    /// courses, usage counted elsewhere), its demo dates moved by `shift` minutes; an
+    /// empty one for a customer without a record.
+    fn imported_customer(&self, id: &str, shift: i64) -> Customer {
+        let mut customer = self.customers.get(id).cloned().unwrap_or(Customer {
+            id: id.to_string(),
+            orders: Vec::new(),
+            segments: Vec::new(),
+            courses: Vec::new(),
+            coupon_usage: BTreeMap::new(),
+        });
+        customer
+            .orders
+            .iter_mut()
+            .for_each(|o| self.shifted(&mut o.placed_at, shift));
+        customer
+            .segments
+            .iter_mut()
+            .for_each(|m| self.shifted(&mut m.joined_at, shift));
+        customer
+            .courses
+            .iter_mut()
+            .filter_map(|c| c.updated_at.as_mut())
+            .for_each(|t| self.shifted(t, shift));
+        customer
     }
 
     /// The customer's record: imported history and memberships, then every live order
@@ -446,26 +482,7 @@ impl Shop {
         id: &str,
         db: &mut LedgerConn,
     ) -> Result<(Customer, Vec<Order>), ApiError> {
-        let mut customer = self.customers.get(id).cloned().unwrap_or(Customer {
-            id: id.to_string(),
-            orders: Vec::new(),
-            segments: Vec::new(),
-            courses: Vec::new(),
-            coupon_usage: BTreeMap::new(),
-        });
-        customer
-            .orders
-            .iter_mut()
-            .for_each(|o| self.shifted(&mut o.placed_at));
-        customer
-            .segments
-            .iter_mut()
-            .for_each(|m| self.shifted(&mut m.joined_at));
-        customer
-            .courses
-            .iter_mut()
-            .filter_map(|c| c.updated_at.as_mut())
-            .for_each(|t| self.shifted(t));
+        let mut customer = self.imported_customer(id, self.shift_minutes_at(now()));
         for (coupon, used) in db.used_by_customer(id).await? {
             let count = customer.coupon_usage.entry(coupon).or_insert(0);
             *count = count.saturating_add(used);
@@ -516,6 +533,11 @@ fn order_json(order: &Order) -> Value {
         "items": serde_json::from_str::<Value>(&order.items).unwrap_or(Value::Null),
         "couponCodes": serde_json::from_str::<Value>(&order.coupon_codes).unwrap_or(Value::Null),
         "discounts": order.redemptions.iter().map(|(c, a)| json!({"couponId": c, "amount": a})).collect::<Vec<_>>(),
+        "refund": order.refund.as_ref().map(|r| json!({
+            "amount": r.amount,
+            "clawbacks": r.clawbacks.iter().map(|c| json!({"orderId": c.order_id, "couponIds": c.coupon_ids, "amount": c.amount})).collect::<Vec<_>>(),
+            "unrecovered": r.unrecovered,
+        })),
     })
 }
 
@@ -922,6 +944,11 @@ async fn place_order(State(shop): State<Arc<Shop>>, headers: HeaderMap, body: Bo
                         .map(|o| o.id.clone())
                         .collect(),
                 ),
+                // What a refund of one of those orders evaluates this one again with.
+                cart: Some(to_json(&built.cart)),
+                entered_codes: Some(
+                    serde_json::to_string(&request.codes).unwrap_or_else(|_| "[]".into()),
+                ),
             })
             .await;
         break match placed {
@@ -1195,7 +1222,158 @@ async fn cancel(State(shop): State<Arc<Shop>>, OwnOrder { me, id }: OwnOrder) ->
 }
 
 async fn refund(State(shop): State<Arc<Shop>>, OwnOrder { me, id }: OwnOrder) -> Reply {
-    Ok(Json(order_json(&shop.ledger.refund(&id, &me).await?)).into_response())
+    let order = shop
+        .ledger
+        .refund_with(&id, &me, |order, returned| {
+            shop.price_refund(order, returned)
+        })
+        .await?;
+    Ok(Json(order_json(&order)).into_response())
+}
+
+impl Shop {
+    /// What refunding `refunded` pays back: its total less, for each later live order
+    /// that counted it as history, the discount that order no longer earns without it
+    /// (never below zero; what the total cannot cover is not charged, and is reported
+    /// as `unrecovered`).
+    ///
+    /// A later order is evaluated twice, as its placement did (its cart at the prices
+    /// of then, its codes and payment method, `now` its placement time, the counts
+    /// without its own uses): with the orders it counted that are still live plus the
+    /// refunded one, and without the refunded one. What it loses is the difference, so
+    /// a coupon the merchant changed or removed since, or an order refunded before,
+    /// takes nothing back here; and never more than its discount less what earlier
+    /// refunds took back from it. A later order still reserved that would lose a
+    /// discount makes the refund `409 unpaid_orders`: it is confirmed or cancelled first.
+    fn price_refund(&self, refunded: &Order, returned: &Returned) -> Result<Refund, ApiError> {
+        let currency = self.bundle.currency;
+        let money = |order: &str, text: &str| {
+            Amount::parse(text)
+                .map(|a| currency.money(a))
+                .map_err(|_| ApiError::unavailable(&format!("order {order}: amount {text:?}")))
+        };
+        let zero = Money::default();
+        let mut clawbacks = Vec::new();
+        let mut owed = zero;
+        for later in &returned.dependents {
+            let order = &later.order;
+            let mut with: Vec<&Order> = later.history.iter().chain([refunded]).collect();
+            with.sort_by(|a, b| (a.created_ms, &a.id).cmp(&(b.created_ms, &b.id)));
+            let without: Vec<&Order> = later.history.iter().collect();
+            let earned = self.evaluate_again(later, &with, returned)?;
+            let kept = self.evaluate_again(later, &without, returned)?;
+            let mut left = money(&order.id, &order.discount_total)?;
+            for taken in &later.clawed_back {
+                left -= money(&order.id, taken)?;
+            }
+            let lost = (currency.money(earned.discount_total)
+                - currency.money(kept.discount_total))
+            .min(left);
+            if lost <= zero {
+                continue;
+            }
+            let coupon_ids = earned
+                .applied
+                .iter()
+                .filter(|a| {
+                    let now = kept
+                        .applied
+                        .iter()
+                        .filter(|k| k.coupon_id == a.coupon_id)
+                        .map(|k| currency.money(k.amount))
+                        .sum::<Money>();
+                    now < currency.money(a.amount)
+                })
+                .map(|a| a.coupon_id.clone())
+                .collect::<Vec<_>>();
+            // A reservation may yet be cancelled or expire, and its discount never be
+            // given: taking it back now could charge for a discount nobody got.
+            if order.state == crate::ledger::State::Reserved {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "unpaid_orders",
+                    "id",
+                    format!(
+                        "order {} counts this one for a discount and is not paid yet: confirm or cancel it first",
+                        order.id
+                    ),
+                )
+                .with("orderId", json!(order.id))
+                .with("couponIds", json!(coupon_ids)));
+            }
+            owed += lost;
+            clawbacks.push(Clawback {
+                order_id: order.id.clone(),
+                coupon_ids,
+                amount: currency.amount(lost).to_string(),
+            });
+        }
+        let total = money(&refunded.id, &refunded.total)?;
+        Ok(Refund {
+            amount: currency.amount((total - owed).max(zero)).to_string(),
+            clawbacks,
+            unrecovered: (owed > total).then(|| currency.amount(owed - total).to_string()),
+        })
+    }
+
+    /// A later order of a refund evaluated again as its placement evaluated it, with
+    /// `history` as the customer's orders of this ledger.
+    fn evaluate_again(
+        &self,
+        later: &crate::ledger::Dependent,
+        history: &[&Order],
+        returned: &Returned,
+    ) -> Result<coupon_engine::model::EvaluationResult, ApiError> {
+        let order = &later.order;
+        let corrupt = |what: &dyn std::fmt::Display| {
+            ApiError::unavailable(&format!("order {}: evaluated again: {what}", order.id))
+        };
+        let at = timestamp(order.created_ms);
+        let shift = self.shift_minutes_at(at);
+        // The counts its placement saw held none of its own uses and spends; those it
+        // took since stay taken, so they are given back for this evaluation only.
+        let mut counts = returned.counts.clone();
+        for (coupon, _) in &order.redemptions {
+            if let Some(n) = counts.used.get_mut(coupon) {
+                *n = n.saturating_sub(1);
+            }
+        }
+        for (campaign, amount) in &later.spends {
+            if let Some(n) = counts.spent.get_mut(campaign) {
+                *n = n.saturating_sub(*amount).max(0);
+            }
+        }
+        let bundle = self.bundle_for(&counts, at.unix_seconds().div_euclid(86_400), shift)?;
+        let engine = Engine::new(bundle).map_err(|e| corrupt(&e))?;
+        let mut customer = self.imported_customer(&order.customer_id, shift);
+        for (coupon, used) in &returned.customer_usage {
+            let own = order
+                .redemptions
+                .iter()
+                .filter(|(c, _)| c == coupon)
+                .count();
+            let used = used.saturating_sub(u32::try_from(own).unwrap_or(u32::MAX));
+            if used > 0 {
+                let count = customer.coupon_usage.entry(coupon.clone()).or_insert(0);
+                *count = count.saturating_add(used);
+            }
+        }
+        for past in history {
+            customer.orders.push(past_order(past)?);
+        }
+        let cart: coupon_engine::model::Cart =
+            read_json("cart", &later.cart).map_err(|e| corrupt(&e))?;
+        let codes: Vec<String> =
+            serde_json::from_str(&later.entered_codes).map_err(|e| corrupt(&e))?;
+        let context = Context {
+            now: at,
+            payment_method: order.payment_method.clone(),
+            codes,
+        };
+        engine
+            .evaluate(&customer, &cart, &context)
+            .map_err(|e| corrupt(&e))
+    }
 }
 
 /// Guards on the API: the longest a request may take, and how many placements run at

@@ -122,6 +122,12 @@ pub struct NewOrder {
     /// exactly the customer's live orders ([`LedgerError::HistoryChanged`] otherwise).
     /// `None` places it whatever they are, for a caller that did not read them.
     pub history: Option<Vec<String>>,
+    /// JSON: the engine's cart the order is priced on, kept so that a refund of an
+    /// order in [`NewOrder::history`] can evaluate this one again at the prices of then.
+    /// `None` (or no history) keeps nothing: no refund takes back this order's discounts.
+    pub cart: Option<String>,
+    /// JSON array: the codes entered with the order, for the same evaluation.
+    pub entered_codes: Option<String>,
 }
 
 /// The states of an order.
@@ -193,6 +199,67 @@ pub struct Order {
     pub expires_ms: i64,
     /// The discounts it redeemed: (coupon id, amount).
     pub redemptions: Vec<(String, String)>,
+    /// What its refund paid back, once refunded (`None` before, and for refunds made
+    /// before the ledger kept it).
+    pub refund: Option<Refund>,
+}
+
+/// What a refund pays back: the order's total less the discounts of the customer's
+/// later orders that the refund takes back (they counted this order as history), never
+/// below zero.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refund {
+    /// Paid back (decimal string).
+    pub amount: String,
+    /// The discounts taken back, one per later order that lost some.
+    pub clawbacks: Vec<Clawback>,
+    /// What the clawbacks come to beyond the order's total (decimal string), when they
+    /// do: the refund pays nothing then, and this part is not charged to the customer.
+    pub unrecovered: Option<String>,
+}
+
+/// A later order's discount that a refund takes back: the order no longer earns it
+/// without the refunded order in its history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clawback {
+    /// The later order.
+    pub order_id: String,
+    /// Its coupons whose discount shrank or went, by id.
+    pub coupon_ids: Vec<String>,
+    /// The discount taken back (decimal string).
+    pub amount: String,
+}
+
+/// A later live order of the customer that counted a refunded order as history, with
+/// what evaluating it again takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependent {
+    /// The order, with its redemptions.
+    pub order: Order,
+    /// JSON: the engine's cart it was priced on.
+    pub cart: String,
+    /// JSON array: the codes entered with it.
+    pub entered_codes: String,
+    /// The orders its recheck counted that are still live, in the history's order
+    /// (the refunded order is not among them).
+    pub history: Vec<Order>,
+    /// What it took from campaign budgets: (campaign id, minor units).
+    pub spends: Vec<(String, i64)>,
+    /// The discounts earlier refunds took back from it (decimal strings).
+    pub clawed_back: Vec<String>,
+}
+
+/// What a refund sees, inside its transaction, once the refunded order has left the
+/// history and its uses are released.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Returned {
+    /// The customer's later live orders whose counted history holds the refunded order,
+    /// oldest first.
+    pub dependents: Vec<Dependent>,
+    /// Every coupon's global uses and every campaign's spent budget now.
+    pub counts: Counts,
+    /// The customer's uses of each coupon in this ledger now.
+    pub customer_usage: BTreeMap<String, u32>,
 }
 
 /// Why the ledger refused.
@@ -302,7 +369,40 @@ fn new_order_id() -> Result<String, LedgerError> {
 
 const ORDER_COLUMNS: &str =
     "id, customer_id, state, payment_method, subtotal, discount_total, total, \
-                             items, coupon_codes, created_ms, expires_ms, request_hash, tax";
+                             items, coupon_codes, created_ms, expires_ms, request_hash, tax, \
+                             refund_amount, refund_clawbacks, refund_unrecovered";
+
+/// A stored refund's clawbacks, from their JSON.
+fn clawbacks_from_json(text: &str) -> Vec<Clawback> {
+    let entries: Vec<serde_json::Value> = serde_json::from_str(text).unwrap_or_default();
+    entries
+        .iter()
+        .map(|e| Clawback {
+            order_id: e["orderId"].as_str().unwrap_or_default().to_string(),
+            coupon_ids: e["couponIds"]
+                .as_array()
+                .map(|ids| {
+                    ids.iter()
+                        .filter_map(|i| i.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            amount: e["amount"].as_str().unwrap_or("0").to_string(),
+        })
+        .collect()
+}
+
+fn clawbacks_to_json(clawbacks: &[Clawback]) -> String {
+    serde_json::Value::Array(
+        clawbacks
+            .iter()
+            .map(|c| {
+                serde_json::json!({"orderId": c.order_id, "couponIds": c.coupon_ids, "amount": c.amount})
+            })
+            .collect(),
+    )
+    .to_string()
+}
 
 fn order_from_row(row: &sqlx::any::AnyRow) -> (Order, String) {
     (
@@ -321,6 +421,13 @@ fn order_from_row(row: &sqlx::any::AnyRow) -> (Order, String) {
             expires_ms: row.get(10),
             redemptions: Vec::new(),
             tax: row.get(12),
+            refund: row.get::<Option<String>, _>(13).map(|amount| Refund {
+                amount,
+                clawbacks: clawbacks_from_json(
+                    &row.get::<Option<String>, _>(14).unwrap_or_default(),
+                ),
+                unrecovered: row.get(15),
+            }),
         },
         row.get(11),
     )
@@ -557,62 +664,118 @@ impl Ledger {
     /// Cancels the customer's reservation and releases its uses. A confirmed order is
     /// returned through [`Ledger::refund`], never cancelled.
     pub async fn cancel(&self, id: &str, customer_id: &str) -> Result<Order, LedgerError> {
-        self.end(id, customer_id, State::Reserved, State::Cancelled)
-            .await
-    }
-
-    /// Returns the customer's confirmed order: it leaves the history and its uses are
-    /// released.
-    pub async fn refund(&self, id: &str, customer_id: &str) -> Result<Order, LedgerError> {
-        self.end(id, customer_id, State::Confirmed, State::Refunded)
-            .await
-    }
-
-    async fn end(
-        &self,
-        id: &str,
-        customer_id: &str,
-        from: State,
-        to: State,
-    ) -> Result<Order, LedgerError> {
         let order = self.get(id, customer_id).await?;
-        if order.state == to {
+        if order.state == State::Cancelled {
             return Ok(order);
         }
-        if order.state != from {
+        if order.state != State::Reserved {
             return Err(LedgerError::WrongState(order.state));
         }
         let mut tx = self.pool.begin().await?;
-        let done = sqlx::query("UPDATE orders SET state = $1 WHERE id = $2 AND state = $3")
-            .bind(to.as_str())
-            .bind(id)
-            .bind(from.as_str())
-            .execute(&mut *tx)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE orders SET state = 'cancelled' WHERE id = $1 AND state = 'reserved'",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         if done.rows_affected() == 0 {
             drop(tx);
             let now = self.get(id, customer_id).await?;
-            return if now.state == to {
+            return if now.state == State::Cancelled {
                 Ok(now)
             } else {
                 Err(LedgerError::WrongState(now.state))
             };
         }
-        // The customer's holds row first, as a placement takes it before the usage
-        // counters, so the two never wait on each other's rows in opposite orders.
-        if from == State::Reserved {
-            release_hold(&mut tx, customer_id).await?;
-        } else {
-            // Written without a change, as a placement's lock on the customer's history
-            // (see LedgerConn::place): a refund takes an order out of it too.
-            sqlx::query("UPDATE customer_holds SET used = used WHERE customer_id = $1")
-                .bind(customer_id)
-                .execute(&mut *tx)
-                .await?;
-        }
+        // The customer's holds row before the usage counters, as a placement takes
+        // them, so the two never wait on each other's rows in opposite orders.
+        release_hold(&mut tx, customer_id).await?;
         release(&mut tx, id, customer_id).await?;
         tx.commit().await?;
-        Ok(Order { state: to, ..order })
+        Ok(Order {
+            state: State::Cancelled,
+            ..order
+        })
+    }
+
+    /// Returns the customer's confirmed order and pays back its whole total, taking
+    /// back nothing from later orders: for a caller without an engine to evaluate them
+    /// again. The order server refunds through [`Ledger::refund_with`].
+    pub async fn refund(&self, id: &str, customer_id: &str) -> Result<Order, LedgerError> {
+        self.refund_with(id, customer_id, |order, _| {
+            Ok::<_, LedgerError>(Refund {
+                amount: order.total.clone(),
+                clawbacks: Vec::new(),
+                unrecovered: None,
+            })
+        })
+        .await
+    }
+
+    /// Returns the customer's confirmed order: it leaves the history and its uses are
+    /// released, and `price` decides, from what the refund sees ([`Returned`]: the later
+    /// live orders that counted it as history), what it pays back. All in one
+    /// transaction that holds the customer's history, so no placement or other refund
+    /// of theirs changes it meanwhile. The answer is kept with the order: refunding it
+    /// again answers the same, and takes nothing back a second time.
+    pub async fn refund_with<E: From<LedgerError>>(
+        &self,
+        id: &str,
+        customer_id: &str,
+        price: impl FnOnce(&Order, &Returned) -> Result<Refund, E>,
+    ) -> Result<Order, E> {
+        let order = self.get(id, customer_id).await?;
+        match order.state {
+            State::Refunded => return Ok(order),
+            State::Confirmed => {}
+            other => return Err(LedgerError::WrongState(other).into()),
+        }
+        let mut tx = self.pool.begin().await.map_err(LedgerError::from)?;
+        // The customer's holds row first, as a placement takes it before anything it
+        // reads of their history: written without a change, it holds their live orders
+        // (see LedgerConn::place) until this refund commits.
+        sqlx::query("UPDATE customer_holds SET used = used WHERE customer_id = $1")
+            .bind(customer_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(LedgerError::from)?;
+        let done = sqlx::query(
+            "UPDATE orders SET state = 'refunded' WHERE id = $1 AND state = 'confirmed'",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(LedgerError::from)?;
+        if done.rows_affected() == 0 {
+            // Another request moved it first: answer what it became.
+            drop(tx);
+            let now = self.get(id, customer_id).await?;
+            return if now.state == State::Refunded {
+                Ok(now)
+            } else {
+                Err(LedgerError::WrongState(now.state).into())
+            };
+        }
+        release(&mut tx, id, customer_id).await?;
+        let returned = returned(&mut tx, &order).await?;
+        let refund = price(&order, &returned)?;
+        sqlx::query(
+            "UPDATE orders SET refund_amount = $1, refund_clawbacks = $2, refund_unrecovered = $3 \
+             WHERE id = $4",
+        )
+        .bind(&refund.amount)
+        .bind(clawbacks_to_json(&refund.clawbacks))
+        .bind(&refund.unrecovered)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(LedgerError::from)?;
+        tx.commit().await.map_err(LedgerError::from)?;
+        Ok(Order {
+            state: State::Refunded,
+            refund: Some(refund),
+            ..order
+        })
     }
 
     /// Expires every reservation held past its time and releases its uses; returns how many.
@@ -803,8 +966,9 @@ impl LedgerConn {
         let mut tx = self.conn.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO orders (id, customer_id, idempotency_key, request_hash, state, payment_method, \
-             subtotal, discount_total, total, items, coupon_codes, created_ms, expires_ms, tax) \
-             VALUES ($1, $2, $3, $4, 'reserved', $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             subtotal, discount_total, total, items, coupon_codes, created_ms, expires_ms, tax, \
+             counted_history, cart, entered_codes) \
+             VALUES ($1, $2, $3, $4, 'reserved', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
         )
         .bind(&id)
         .bind(&order.customer_id)
@@ -819,6 +983,14 @@ impl LedgerConn {
         .bind(order.now_ms)
         .bind(order.now_ms + order.hold_ms)
         .bind(&order.tax)
+        .bind(
+            order
+                .history
+                .as_ref()
+                .map(|ids| serde_json::Value::from(ids.clone()).to_string()),
+        )
+        .bind(&order.cart)
+        .bind(&order.entered_codes)
         .execute(&mut *tx)
         .await;
         match inserted {
@@ -939,6 +1111,7 @@ impl LedgerConn {
                 .iter()
                 .map(|u| (u.coupon_id.clone(), u.amount.clone()))
                 .collect(),
+            refund: None,
         })
     }
 }
@@ -970,6 +1143,78 @@ async fn history(conn: &mut AnyConnection, customer_id: &str) -> Result<Vec<Orde
     .iter()
     .map(|r| order_from_row(r).0)
     .collect())
+}
+
+/// What a refund of `refunded` sees inside its transaction, after the refunded order
+/// left the customer's live orders: see [`Returned`].
+async fn returned(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    refunded: &Order,
+) -> Result<Returned, LedgerError> {
+    let customer_id = &refunded.customer_id;
+    let live = history(tx, customer_id).await?;
+    let counted: Vec<(String, String, String, String)> = sqlx::query(
+        "SELECT id, counted_history, cart, entered_codes FROM orders WHERE customer_id = $1 \
+         AND state IN ('reserved', 'confirmed') AND counted_history IS NOT NULL \
+         AND cart IS NOT NULL AND entered_codes IS NOT NULL ORDER BY created_ms, id",
+    )
+    .bind(customer_id)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+    .collect();
+    // What earlier refunds of the customer took back, by the order they took it from.
+    let mut clawed_back: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for row in sqlx::query(
+        "SELECT refund_clawbacks FROM orders WHERE customer_id = $1 AND state = 'refunded' \
+         AND refund_clawbacks IS NOT NULL",
+    )
+    .bind(customer_id)
+    .fetch_all(&mut **tx)
+    .await?
+    {
+        for c in clawbacks_from_json(&row.get::<String, _>(0)) {
+            clawed_back.entry(c.order_id).or_default().push(c.amount);
+        }
+    }
+    let mut dependents = Vec::new();
+    for (id, history_ids, cart, entered_codes) in counted {
+        let ids: Vec<String> = serde_json::from_str(&history_ids)
+            .map_err(|e| sqlx::Error::Decode(format!("order {id}: counted history: {e}").into()))?;
+        if !ids.contains(&refunded.id) {
+            continue;
+        }
+        let Some(order) = live.iter().find(|o| o.id == id).cloned() else {
+            continue;
+        };
+        let order = with_redemptions(tx, order).await?;
+        let spends =
+            sqlx::query("SELECT campaign_id, amount FROM budget_spends WHERE order_id = $1")
+                .bind(&id)
+                .fetch_all(&mut **tx)
+                .await?
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect();
+        dependents.push(Dependent {
+            order,
+            cart,
+            entered_codes,
+            // Orders cancelled, expired or refunded since are gone from the live ones.
+            history: ids
+                .iter()
+                .filter_map(|i| live.iter().find(|o| &o.id == i).cloned())
+                .collect(),
+            spends,
+            clawed_back: clawed_back.remove(&id).unwrap_or_default(),
+        });
+    }
+    Ok(Returned {
+        dependents,
+        counts: counts_now(tx).await?,
+        customer_usage: used_by_customer(tx, customer_id).await?,
+    })
 }
 
 /// Takes `s.amount` of a campaign's budget for order `order_id`, if it fits in

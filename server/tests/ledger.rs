@@ -83,6 +83,8 @@ fn order(key: &str, customer: &str, global: Option<u32>, per_customer: Option<u3
         hold_ms: 60_000,
         max_open: 1_000,
         history: None,
+        cart: None,
+        entered_codes: None,
     }
 }
 
