@@ -88,6 +88,9 @@ pub struct Shop {
     pub anchor: Option<Timestamp>,
     /// Placements allowed per customer: a burst, refilled at this rate per minute.
     pub placements: Option<DefaultKeyedRateLimiter<String>>,
+    /// The payment methods the store takes, exactly as spelt there; a placement naming
+    /// another is refused. Empty: any id that [`is_payment_method`] allows.
+    pub payment_methods: Vec<String>,
     /// What requests reuse rather than rebuild.
     pub reused: Reused,
 }
@@ -305,6 +308,17 @@ impl IntoResponse for ApiError {
 type Reply = Result<Response, ApiError>;
 
 /// An id a client sent: 1 to [`MAX_ID`] characters, none of them a control character.
+/// Whether `method` is spelt as a payment method's id may be: ASCII letters, digits,
+/// `-`, `_` and `.`. The engine knows cash on delivery as `cod` in any case: a spelling
+/// it does not know (`cod `, a zero-width space, full-width letters) would get the
+/// prepaid discounts on an order that anyone reading it takes for cash.
+pub fn is_payment_method(method: &str) -> bool {
+    !method.is_empty()
+        && method
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
 fn check_id(value: &str, path: &str) -> Result<(), ApiError> {
     if value.is_empty() || value.chars().count() > MAX_ID {
         return Err(ApiError::new(
@@ -751,13 +765,7 @@ impl PlaceOrder {
         }
         if let Some(p) = &self.payment_method {
             check_id(p, "paymentMethod")?;
-            // The engine knows cash on delivery as `cod` in any case: a spelling it does
-            // not know (`cod `, a zero-width space, full-width letters) would get the
-            // prepaid discounts on an order that anyone reading it takes for cash.
-            if !p
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-            {
+            if !is_payment_method(p) {
                 return Err(ApiError::new(
                     StatusCode::BAD_REQUEST,
                     "invalid_value",
@@ -814,6 +822,18 @@ async fn place_order(State(shop): State<Arc<Shop>>, headers: HeaderMap, body: Bo
     let me = shop.customer_id(&headers)?;
     let request: PlaceOrder = read_body(&body_bytes(body).await?)?;
     request.check()?;
+    if let Some(method) = &request.payment_method {
+        // `cod.` or `COD` is a well-formed id, but not how the store spells cash on
+        // delivery: only the methods it takes are read as any method at all.
+        if !shop.payment_methods.is_empty() && !shop.payment_methods.contains(method) {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_value",
+                "paymentMethod",
+                format!("this store takes {}", shop.payment_methods.join(", ")),
+            ));
+        }
+    }
     let hash = request.hash();
     // Read before the connection is taken: SQLite's pool has only that one.
     let listing = shop.listing().await?;

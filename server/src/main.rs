@@ -24,7 +24,8 @@ use coupon_engine::{read_json, Engine};
 use coupon_engine_server::auth::{Authenticate, CookieSessions};
 use coupon_engine_server::catalogue::Catalogue;
 use coupon_engine_server::http::{
-    now, placement_limiter, router, today, with_zone_offsets, Guards, Reused, Shop,
+    is_payment_method, now, placement_limiter, router, today, with_zone_offsets, Guards, Reused,
+    Shop,
 };
 use coupon_engine_server::ledger::Ledger;
 use coupon_engine_server::serve::{serve, ConnectionLimits};
@@ -117,6 +118,10 @@ struct StoreFile {
     code_batches: Vec<StoredBatch>,
     /// The day the demo data was written for (see `Shop::anchor`).
     anchor: Option<String>,
+    /// The payment methods the store takes (`card`, `upi`, `cod`...): a placement
+    /// naming another is refused. Empty: any well-formed id.
+    #[serde(default, rename = "paymentMethods")]
+    payment_methods: Vec<String>,
 }
 
 /// One coupon's batch of codes.
@@ -125,6 +130,21 @@ struct StoreFile {
 struct StoredBatch {
     coupon_id: String,
     codes: Vec<String>,
+}
+
+/// Each payment method is one a placement can name, and named once.
+fn check_payment_methods(methods: &[String]) -> Result<(), String> {
+    for (i, method) in methods.iter().enumerate() {
+        if !is_payment_method(method) {
+            return Err(format!(
+                "paymentMethods[{i}]: {method:?} is not an id of ASCII letters, digits, '-', '_' and '.'"
+            ));
+        }
+        if methods[..i].contains(method) {
+            return Err(format!("paymentMethods[{i}]: {method:?} is listed twice"));
+        }
+    }
+    Ok(())
 }
 
 /// Each stored batch belongs to a coupon with a `codeBatch`, and each code is one of
@@ -314,6 +334,8 @@ async fn main() {
     // Before the database is touched: a typo in the store file changes nothing.
     check_batches(&file.bundle, &file.code_batches)
         .unwrap_or_else(|e| fail(format!("{}: {e}", store.display())));
+    check_payment_methods(&file.payment_methods)
+        .unwrap_or_else(|e| fail(format!("{}: {e}", store.display())));
     let ledger = Ledger::connect_with(&database, database_connections)
         .await
         .unwrap_or_else(|e| fail(format!("{database}: {e}")));
@@ -372,6 +394,7 @@ async fn main() {
             .anchor
             .map(|a| Timestamp::parse(&a).unwrap_or_else(|e| fail(format!("anchor: {e}")))),
         placements: placement_limiter(place_per_minute, place_burst),
+        payment_methods: file.payment_methods,
         reused: Reused::default(),
     });
     // Reservations never confirmed give their uses back; idle rate-limit keys go.

@@ -1265,3 +1265,77 @@ async fn cash_on_delivery_spelt_otherwise_is_refused() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_store_that_lists_its_payment_methods_takes_only_those() {
+    let mut store = shop(
+        json!([{"id": "prepaid", "application": "automatic", "disableCod": true,
+                "discount": {"percentage": {"percent": "12"}}, "display": {"title": "12% off paying online"}}]),
+        1,
+    );
+    store["paymentMethods"] = json!(["card", "upi", "cod"]);
+    let d = dir("payment-methods");
+    let server = start(&d, &store, &sqlite(&d), &["--max-open", "10"]);
+    let url = server.url("/api/orders");
+    let client = signed_in(&server, "c0").await;
+    // Well-formed ids the store does not take: `cod.` and `COD` are cash on delivery to
+    // a person, and a method nobody offers is not one to discount.
+    for (i, method) in ["cod.", "COD", "cheque"].into_iter().enumerate() {
+        let want = Want {
+            payment: Some(method),
+            ..Want::default()
+        };
+        let claimed = claim(&server, &client, "c0", &want).await;
+        let (status, answer) = post(
+            &client,
+            &url,
+            &order(&format!("unlisted-{i}"), &want, &claimed),
+        )
+        .await;
+        assert_eq!(
+            (status, &answer["code"], &answer["path"]),
+            (400, &json!("invalid_value"), &json!("paymentMethod")),
+            "{method:?}: {answer}"
+        );
+        assert_eq!(
+            answer["message"], "this store takes card, upi, cod",
+            "{answer}"
+        );
+    }
+    // The listed ones are placed, cash on delivery without the prepaid discount.
+    for (method, discount) in [("cod", "0.00"), ("upi", "12.00"), ("card", "12.00")] {
+        let want = Want {
+            payment: Some(method),
+            ..Want::default()
+        };
+        let (status, placed) = place_honest(&server, &client, "c0", &want, method).await;
+        assert_eq!(
+            (status, &placed["discountTotal"], &placed["paymentMethod"]),
+            (201, &json!(discount), &json!(method)),
+            "{placed}"
+        );
+    }
+}
+
+#[test]
+fn a_store_file_with_a_misspelt_or_repeated_payment_method_does_not_start() {
+    for (methods, error) in [
+        (
+            json!(["card", "cod "]),
+            "paymentMethods[1]: \"cod \" is not an id",
+        ),
+        (
+            json!(["card", "upi", "card"]),
+            "paymentMethods[2]: \"card\" is listed twice",
+        ),
+    ] {
+        let d = dir("payment-methods-typo");
+        let mut store = shop(json!([]), 1);
+        store["paymentMethods"] = methods;
+        std::fs::write(d.join("store.json"), store.to_string()).unwrap();
+        let out = serve(&d, &sqlite(&d)).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success());
+        assert!(stderr.contains(error), "{stderr}");
+    }
+}
