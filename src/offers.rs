@@ -279,6 +279,19 @@ pub fn most(coupon: &Coupon, scoped: &[usize], facts: &Facts, alone: Money) -> M
     most
 }
 
+/// Whether `coupon`'s tiers give less at some tier's minimum than the tier below gives
+/// just under it, so that an earlier discount can raise what it takes.
+pub fn grows_below_a_minimum(coupon: &Coupon, currency: Currency) -> bool {
+    let Discount::Tiered { tiers, .. } = &coupon.discount else {
+        return false;
+    };
+    (1..tiers.len()).any(|k| {
+        let min = currency.money(tiers[k].min_value);
+        tier_amount(&tiers[..=k], min, currency)
+            < tier_amount(&tiers[..k], min - Money::from_minor_units(1), currency)
+    })
+}
+
 /// The shopper's gift: the first of `choices` the cart holds.
 fn chosen_gift<'c>(choices: &'c [String], facts: &Facts) -> Option<&'c String> {
     choices.iter().find(|p| facts.units_of(p) > 0)

@@ -15,7 +15,9 @@
 //!   saving plus the most each candidate still open can take in any combination bounds
 //!   every extension; that is its standalone saving, as earlier discounts only lower
 //!   what a coupon takes, except tiers that give less above a minimum than below it,
-//!   bounded by what their tiers give at most, [`crate::offers::most`]). Above
+//!   bounded by what their tiers give at most, [`crate::offers::most`]; such tiers
+//!   and coupons of a campaign budget already in the combination can also grow when a
+//!   coupon joins before them, so the bound adds what they can still grow by). Above
 //!   it, the [`GREEDY_POOL`] candidates with the largest standalone savings enter a
 //!   greedy search that starts from the best single coupon and adds the coupon that
 //!   raises the saving most until none does, so it is never worse than the best
@@ -275,6 +277,33 @@ impl<'a> Combinations<'a> {
         crate::offers::most(&self.coupons[c], self.scoped[c], self.facts, self.alone(c))
     }
 
+    /// How much more the members of `set` (applied as `s`) can take than they do when
+    /// discounts join before them: nothing for most kinds, since an earlier discount
+    /// only lowers what they take, but a coupon whose tiers give less above a minimum
+    /// can reach a richer tier, and one refused for its campaign's budget can fit once
+    /// earlier discounts shrink it or a member of its campaign. Up to what each can
+    /// take at most: the searches add it to their bound.
+    fn growth(&self, set: &[usize], s: &Selection) -> Money {
+        set.iter()
+            .filter(|&&m| {
+                self.coupons[m]
+                    .campaign
+                    .as_deref()
+                    .is_some_and(|k| self.facts.budget_room(k).is_some())
+                    || crate::offers::grows_below_a_minimum(&self.coupons[m], self.facts.currency)
+            })
+            .map(|&m| {
+                let took: Money = s
+                    .applied
+                    .iter()
+                    .filter(|(a, _)| *a == m)
+                    .map(|(_, o)| o.total)
+                    .sum();
+                (self.most(m) - took).max(Money::ZERO)
+            })
+            .sum()
+    }
+
     /// Whether `c` may join `set`: combines with every member, and the codes and the
     /// number of discounts fit.
     pub fn fits(&self, set: &[usize], c: usize) -> bool {
@@ -371,6 +400,7 @@ fn search(
             *best = s.clone();
         }
         let bound = here
+            + cx.growth(set, &s)
             + (k + 1..candidates.len())
                 .filter(|&j| cx.fits(set, candidates[j]))
                 .map(|j| most[j])
@@ -395,13 +425,15 @@ fn greedy(candidates: &[usize], cx: &Combinations) -> Selection {
     loop {
         let mut step: Option<(usize, Selection)> = None;
         // Largest standalone saving first. A coupon adds at most what it can take in
-        // any combination (the bound the exact search uses), so one whose most is below
-        // what the round's best step adds cannot beat or tie it.
+        // any combination plus what the members can grow by (the bound the exact search
+        // uses), so one whose bound is below what the round's best step adds cannot beat
+        // or tie it.
+        let growth = cx.growth(&set, &best);
         for &(_, c) in &by_saving {
             let to_beat = step.as_ref().map_or(Money::from_minor_units(1), |(_, s)| {
                 s.saving() - best.saving()
             });
-            if cx.most(c) < to_beat || set.contains(&c) || !cx.fits(&set, c) {
+            if cx.most(c) + growth < to_beat || set.contains(&c) || !cx.fits(&set, c) {
                 continue;
             }
             let s = cx.with(&best, c);

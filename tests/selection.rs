@@ -40,13 +40,18 @@ fn coupon(i: usize) -> impl Strategy<Value = Value> {
     // Some coupons measure a minimum after the discounts applied before them, which
     // can leave them out of a combination they fit alone.
     let after = proptest::option::of(1u32..30);
-    (discount, scope, proptest::sample::subsequence(CLASSES.to_vec(), 0..=3), -2i32..3, any::<bool>(), after).prop_map(
-        move |(discount, scope, combines, priority, code, after)| {
+    // A third draw on the campaign budget, which refuses a discount that does not fit
+    // whole and can take one that fits once earlier discounts shrink it.
+    (discount, scope, proptest::sample::subsequence(CLASSES.to_vec(), 0..=3), -2i32..3, any::<bool>(), after, 0u8..3).prop_map(
+        move |(discount, scope, combines, priority, code, after, campaign)| {
             let mut c = json!({"id": format!("c{i}"), "application": if code { "code" } else { "automatic" },
                                "code": format!("K{i}"), "discount": discount, "combinesWith": combines,
                                "priority": priority, "display": {"title": format!("C{i}")}});
             if !scope.is_null() {
                 c["purchase"] = json!({"scope": scope});
+            }
+            if campaign == 0 {
+                c["campaign"] = json!("camp");
             }
             if let Some(hundreds) = after {
                 c["purchase"]["minValue"] = json!(format!("{}.00", hundreds * 100));
@@ -61,17 +66,20 @@ fn request(min_n: usize, max_n: usize) -> impl Strategy<Value = Value> {
     (min_n..=max_n)
         .prop_flat_map(|n| (0..n).map(coupon).collect::<Vec<_>>())
         .prop_flat_map(|coupons| {
-            // p0, p1 and p2 are always in the cart, so product-scoped coupons are usable.
-            let lines = proptest::collection::vec((0usize..4, 100u32..1500, 1u32..4), 0..3)
-                .prop_map(|extra| [(0, 900, 1), (1, 400, 2), (2, 250, 3)].into_iter().chain(extra).collect::<Vec<_>>());
-            (Just(coupons), lines, 1u32..4)
+            // p0, p1 and p2 are always in the cart, so product-scoped coupons are usable;
+            // a cart worth about a tier's minimum or less now and then, so that
+            // discounts move it across one.
+            let lines = (proptest::collection::vec((0usize..4, 100u32..1500, 1u32..4), 0..3), prop_oneof![3 => Just(1u32), 1 => Just(2u32)])
+                .prop_map(|(extra, down)| [(0, 900 / down, 1), (1, 400 / down, 2), (2, 250 / down, 3)].into_iter().chain(extra).collect::<Vec<_>>());
+            (Just(coupons), lines, 1u32..4, 50u32..800)
         })
-        .prop_map(|(coupons, lines, max_codes)| {
+        .prop_map(|(coupons, lines, max_codes, budget)| {
             let n = coupons.len();
             let lines: Vec<Value> = lines.iter().enumerate()
                 .map(|(i, (p, price, q))| json!({"id": format!("l{i}"), "productId": format!("p{p}"), "unitPrice": format!("{price}.00"), "quantity": q}))
                 .collect();
-            json!({"bundle": {"currency": "INR", "coupons": coupons, "maxCodes": max_codes},
+            json!({"bundle": {"currency": "INR", "coupons": coupons, "maxCodes": max_codes,
+                              "campaigns": [{"id": "camp", "budget": format!("{budget}.00")}]},
                    "customer": {"id": "me"},
                    "cart": {"currency": "INR", "lines": lines, "shipping": {"options": [{"id": "s", "amount": "120.00"}], "selectedId": "s"}},
                    "context": {"now": "2026-11-22T10:00:00Z", "codes": (0..n).map(|i| format!("k{i}")).collect::<Vec<_>>()}})
