@@ -393,6 +393,11 @@ async fn the_orders_list_holds_the_customers_own_orders_newest_first() {
             their_first["orderId"].as_str().unwrap()
         ]
     );
+    // The list is the session's customer's: naming another in the query changes nothing.
+    for query in ["?customerId=c1", "?customer_id=c1&limit=1000"] {
+        let asked = get_json(&mine, &format!("{url}{query}")).await;
+        assert_eq!(asked, listed, "{query}");
+    }
     // Signed out, nobody's orders.
     let r = anonymous().get(&url).send().await.unwrap();
     assert_eq!(r.status(), 401);
