@@ -8,7 +8,10 @@
 // confirmation, and the cart starts again empty. The cards are shown in the language
 // the header's switch picks and in the shopper's time zone, rendered by the package's
 // localize from each reason's code and params; the engine's own result, which the
-// order claims, stays as the engine gave it.
+// order claims, stays as the engine gave it. Below, "Your orders" lists the shopper's
+// orders as the server recorded them (GET /api/orders); a confirmed one can be
+// returned, and the page says what the refund pays and which later discounts it takes
+// back, in the server's amounts.
 import init, { Engine, localize, verifySummary } from "/pkg/index.js";
 
 const $ = (id) => document.getElementById(id);
@@ -29,6 +32,9 @@ const state = {
   // One idempotency key per placement attempt: a retry of the same request (after a
   // network error, say) replays the order instead of placing a second one.
   attempt: null,
+  // The signed-in shopper's orders as the server lists them, newest first, and the id
+  // of the order whose return is out.
+  orders: [], returning: null,
 };
 
 const now = () => new Date().toISOString();
@@ -452,7 +458,12 @@ async function signIn(customerId) {
     state.attempt = null;
     codeFeedback("", "");
     $("order-message").textContent = "";
+    // Another shopper's orders never stay on screen while this one's load.
+    state.orders = [];
+    showMessage("orders-message", "", "");
+    renderOrders();
     await loadSummary(customerId);
+    await loadOrders();
   } catch (e) {
     $("persona").value = state.customerId ?? "";
     showMessage("order-message", `Could not sign in as ${customerId} (${e.code ?? "network"}): ${e.message}`, "error");
@@ -531,6 +542,8 @@ async function placeOrder() {
     }
   } catch (e) {
     await placementFailed(e, order);
+    // A reservation whose payment failed is one of the shopper's orders, awaiting payment.
+    if (order) await loadOrders();
     state.busy = null;
     renderPlace();
     // The button was disabled while the request was out, which drops its focus.
@@ -549,6 +562,7 @@ async function placeOrder() {
   try {
     await loadBundle();
     await loadSummary(state.customerId);
+    await loadOrders();
   } catch (e) {
     $("confirmation-note").textContent += ` The page could not refresh (${e.code ?? "network"}): reload it.`;
   } finally {
@@ -563,7 +577,7 @@ async function placementFailed(e, order) {
     // The request may or may not have reached the server: the same key replays it.
     showMessage("order-message", `Network error: ${e.message}. Place the order again; it will not be placed twice.`, "error");
   } else if (order) {
-    showMessage("order-message", `Order ${order.orderId} is reserved but could not be confirmed (${e.code}): ${e.message}`, "error");
+    showMessage("order-message", `Order ${order.orderId} is reserved but could not be confirmed (${e.code ?? "network"}): ${e.message}`, "error");
   } else if (e.code === "price_changed") {
     const changes = (e.body.differences ?? []).map((d) => `${product(d.productId)?.title ?? d.productId} is now ${rupees(d.actual)}`);
     await loadBundle().catch(() => {});
@@ -605,6 +619,138 @@ function showCheckout() {
   evaluate();
 }
 
+// ---- Your orders --------------------------------------------------------------------
+
+/** A coupon's title as the verified bundle names it (its id once the bundle drops it). */
+const couponTitle = (id) => state.coupons.get(id)?.display?.title ?? id;
+
+/** "a", "a and b", "a, b and c". */
+const listed = (items) => items.length < 2 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+
+/** When an order was placed, in the shopper's time zone ("8 Dec 2026, 08:15"). */
+const placedOn = (instant) => new Intl.DateTimeFormat("en-IN", {
+  timeZone, day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+}).format(new Date(instant));
+
+// The states as a shopper reads them; the server's names stay in data-state.
+const STATE_LABEL = { reserved: "awaiting payment", confirmed: "confirmed", cancelled: "cancelled", expired: "expired", refunded: "returned" };
+
+/**
+ * What a refund paid, and why less than the total when it took discounts back: the
+ * server's amounts as it answered them (the page does no arithmetic on money).
+ */
+function refundSentence(refund) {
+  if (!refund) return "Returned (refunded before the store recorded what refunds pay).";
+  const paid = rupees(refund.amount);
+  if (refund.clawbacks.length === 0) return `Refund ${paid}: the whole total paid.`;
+  const taken = refund.clawbacks.map((c) =>
+    `the ${rupees(c.amount)} discount (${listed(c.couponIds.map(couponTitle))}) on order ${c.orderId}`);
+  let text = `Refund ${paid}: ${listed(taken)} ${taken.length === 1 ? "is" : "are"} no longer earned without this order.`;
+  if (refund.unrecovered) text += ` The discounts taken back exceed this order's total by ${rupees(refund.unrecovered)}, which is not charged.`;
+  return text;
+}
+
+/** The items of an order as the server recorded them ("Copper kettle × 1"). */
+function orderItems(order) {
+  return (order.items ?? []).map((i) => `${product(i.productId)?.title ?? i.productId} × ${i.quantity}`).join(", ");
+}
+
+function renderOrder(order) {
+  const id = order.orderId;
+  const heading = `order-h-${id}`;
+  const node = el("li", { className: "order", dataset: { orderId: id, state: order.state } },
+    el("header", {},
+      el("h3", { id: heading, tabIndex: -1, dataset: { focus: `order:${id}` } }, srOnly("Order "), id),
+      el("span", { className: "badge", textContent: STATE_LABEL[order.state] ?? order.state })),
+    el("p", { className: "muted" }, "Placed ", el("time", { dateTime: order.placedAt, textContent: placedOn(order.placedAt) })));
+  const items = orderItems(order);
+  if (items) node.append(el("p", { className: "items", textContent: items }));
+  const rows = (order.discounts ?? []).map((d) => [couponTitle(d.couponId), `−${rupees(d.amount)}`, "saving"]);
+  rows.push(["Total paid", rupees(order.totalAfter), "grand"]);
+  node.append(el("dl", { className: "totals" }, ...definitionRows(rows)));
+  if (order.state === "refunded") node.append(el("p", { className: "refund", textContent: refundSentence(order.refund) }));
+  if (order.state === "confirmed") {
+    const busy = state.returning === id;
+    // aria-disabled rather than disabled while a return is out: a disabled button drops
+    // the keyboard's focus; returnOrder ignores clicks meanwhile.
+    const button = el("button", {
+      type: "button", textContent: busy ? "Returning…" : "Return", ariaLabel: `Return order ${id}`, dataset: { focus: `return:${id}` },
+    });
+    button.setAttribute("aria-disabled", String(state.returning !== null));
+    button.onclick = () => returnOrder(id);
+    node.append(button);
+  }
+  return node;
+}
+
+function renderOrders() {
+  const had = focusedKey();
+  const orders = state.orders;
+  $("orders-list").replaceChildren(...(orders.length
+    ? orders.map(renderOrder)
+    : [el("li", { className: "empty", textContent: "No orders yet in this store." })]));
+  restoreFocus([had]);
+}
+
+/** The signed-in shopper's orders, newest first; a later call's answer wins. */
+async function loadOrders() {
+  const asked = (state.ordersRequests = (state.ordersRequests ?? 0) + 1);
+  const stale = () => asked !== state.ordersRequests;
+  $("orders").setAttribute("aria-busy", "true");
+  try {
+    const { reply } = await api("/api/orders");
+    if (stale()) return;
+    state.orders = reply.orders;
+    renderOrders();
+  } catch (e) {
+    if (stale()) return;
+    showMessage("orders-message", `Could not load your orders (${e.code ?? "network"}): ${e.message}`, "error");
+  } finally {
+    if (!stale()) {
+      $("orders").setAttribute("aria-busy", "false");
+      document.body.dataset.ordersLoaded = String(asked);
+    }
+  }
+}
+
+/**
+ * Returns a confirmed order. The server prices the refund (its total less the
+ * discounts later orders no longer earn without it) and the page says so; a later
+ * order still awaiting payment that counts this one makes it 409 unpaid_orders, whose
+ * message says what to do. The history and usage counts change, so the summary and
+ * bundle are loaded again and the cart re-evaluated.
+ */
+async function returnOrder(id) {
+  if (state.returning) return;
+  state.returning = id;
+  showMessage("orders-message", "", "");
+  renderOrders();
+  let reply;
+  try {
+    ({ reply } = await api(`/api/orders/${encodeURIComponent(id)}/refund`, { method: "POST" }));
+  } catch (e) {
+    state.returning = null;
+    renderOrders();
+    showMessage("orders-message", `Order ${id} was not returned (${e.code ?? "network"}): ${e.message}`, "error");
+    focusFirst([`return:${id}`, `order:${id}`]);
+    return;
+  }
+  state.returning = null;
+  const index = state.orders.findIndex((o) => o.orderId === id);
+  if (index >= 0) state.orders[index] = reply;
+  renderOrders();
+  showMessage("orders-message", `Order ${id} is returned. ${refundSentence(reply.refund)}`, "ok");
+  // Its button is gone: focus goes to the order, which now says what was refunded.
+  focusFirst([`order:${id}`]);
+  try {
+    await loadOrders();
+    await loadBundle();
+    await loadSummary(state.customerId);
+  } catch (e) {
+    showMessage("orders-message", `${$("orders-message").textContent} The page could not refresh (${e.code ?? "network"}): reload it.`, "warn");
+  }
+}
+
 async function main() {
   await init();
   state.jwks = (await api("/.well-known/jwks.json")).reply;
@@ -637,6 +783,7 @@ async function main() {
     if (!state.personas.some((p) => p.customerId === current)) $("persona").append(el("option", { value: current, textContent: current }));
     $("persona").value = current;
     await loadSummary(current);
+    await loadOrders();
   } else {
     await signIn(state.personas[0].customerId);
     if (!state.customer) throw new Error("could not sign in");

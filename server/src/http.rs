@@ -12,6 +12,7 @@
 //! | `POST /api/session`, `GET`, `DELETE` | demo | sign in as a customer of the store (the persona picker), who am I, sign out |
 //! | `GET /api/customers/{id}/summary` | that customer | `{token}`: their signed summary, with their history and usage counts |
 //! | `POST /api/orders` | signed in | build the cart, recheck the claim, reserve the redemptions (idempotent per customer and key) |
+//! | `GET /api/orders` | signed in | their own orders of this ledger, every state, newest first, at most [`MAX_LISTED`] |
 //! | `GET /api/orders/{id}` | its customer | the order |
 //! | `POST /api/orders/{id}/confirm`, `/cancel`, `/refund` | its customer | confirm or cancel a reservation; return a confirmed order, paying back its total less the discounts later orders lose without it |
 //! | `GET /*` | anyone | the demo storefront (`www/`) and the package (`/pkg`) |
@@ -50,6 +51,10 @@ pub const MAX_BODY: usize = 512 * 1024;
 
 /// The most characters an id from a client may have (keys, product and order ids).
 pub const MAX_ID: usize = 128;
+
+/// The most orders `GET /api/orders` lists: the newest ones (a storefront's "your
+/// orders" page, not an export).
+pub const MAX_LISTED: u32 = 50;
 
 /// How long the catalogue held in memory is used before the server asks the database
 /// whether it changed (one row, `catalogue_version`): a price changed through the
@@ -1183,6 +1188,28 @@ impl axum::extract::FromRequestParts<Arc<Shop>> for OwnOrder {
     }
 }
 
+/// The signed-in customer's own orders, in every state (a refunded order with what its
+/// refund paid), newest first, at most [`MAX_LISTED`]. The customer comes from the
+/// session only, so nobody lists another customer's orders.
+async fn list_orders(State(shop): State<Arc<Shop>>, headers: HeaderMap) -> Reply {
+    let me = shop.customer_id(&headers)?;
+    let ids: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT id FROM orders WHERE customer_id = $1 \
+         ORDER BY created_ms DESC, id DESC LIMIT {MAX_LISTED}"
+    ))
+    .bind(&me)
+    .fetch_all(&shop.ledger.pool)
+    .await
+    .map_err(|e| ApiError::from(LedgerError::from(e)))?;
+    let mut orders = Vec::with_capacity(ids.len());
+    for id in ids {
+        // Read as `GET /api/orders/{id}` reads it (redemptions and refund included),
+        // for this customer only.
+        orders.push(order_json(&shop.ledger.get(&id, &me).await?));
+    }
+    Ok(Json(json!({ "orders": orders })).into_response())
+}
+
 async fn get_order(State(shop): State<Arc<Shop>>, OwnOrder { me, id }: OwnOrder) -> Reply {
     Ok(Json(order_json(&shop.ledger.get(&id, &me).await?)).into_response())
 }
@@ -1432,7 +1459,7 @@ pub fn router(
         .route("/api/customers", get(personas))
         .route("/api/session", post(sign_in).get(who_am_i).delete(sign_out))
         .route("/api/customers/{id}/summary", get(summary))
-        .route("/api/orders", placement)
+        .route("/api/orders", placement.get(list_orders))
         .route("/api/orders/{id}", get(get_order))
         .route("/api/orders/{id}/confirm", post(confirm))
         .route("/api/orders/{id}/cancel", post(cancel))

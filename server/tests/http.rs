@@ -306,3 +306,139 @@ async fn a_product_removed_from_the_store_file_can_no_longer_be_ordered() {
         "{answer}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_orders_list_holds_the_customers_own_orders_newest_first() {
+    let d = dir("orders-list");
+    let server = start(&d, &limited_shop(100, 2), &sqlite(&d), &[]);
+    let url = server.url("/api/orders");
+    let mine = signed_in(&server, "c0").await;
+    let theirs = signed_in(&server, "c1").await;
+    let want = Want::default();
+    // Another customer's order, placed first and last, never shows in c0's list.
+    let other = claim(&server, &theirs, "c1", &want).await;
+    let (status, their_first) = post(&theirs, &url, &order("c1-a", &want, &other)).await;
+    assert_eq!(status, 201, "{their_first}");
+
+    // c0: an order with the coupon, confirmed then refunded; one confirmed; one only
+    // reserved; each a little after the last, so that their times differ.
+    let first = claim(&server, &mine, "c0", &want).await;
+    assert_eq!(first["discountTotal"], "10.00");
+    let mut ids = Vec::new();
+    for (i, claimed) in [first.clone(), Value::Null, Value::Null].iter().enumerate() {
+        let claimed = if claimed.is_null() {
+            claim(&server, &mine, "c0", &want).await
+        } else {
+            claimed.clone()
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+        let (status, placed) = post(&mine, &url, &order(&format!("c0-{i}"), &want, &claimed)).await;
+        assert_eq!(status, 201, "{placed}");
+        ids.push(placed["orderId"].as_str().unwrap().to_string());
+    }
+    for id in &ids[..2] {
+        let (status, body) =
+            post_empty(&mine, &server.url(&format!("/api/orders/{id}/confirm"))).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, refunded) = post_empty(
+        &mine,
+        &server.url(&format!("/api/orders/{}/refund", ids[0])),
+    )
+    .await;
+    assert_eq!(status, 200, "{refunded}");
+    let other = claim(&server, &theirs, "c1", &want).await;
+    let (status, their_last) = post(&theirs, &url, &order("c1-b", &want, &other)).await;
+    assert_eq!(status, 201, "{their_last}");
+
+    let listed = get_json(&mine, &url).await;
+    let orders = listed["orders"].as_array().expect("an orders array");
+    let listed_ids: Vec<&str> = orders
+        .iter()
+        .map(|o| o["orderId"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed_ids, [&ids[2], &ids[1], &ids[0]], "{listed}");
+    let states: Vec<&str> = orders
+        .iter()
+        .map(|o| o["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["reserved", "confirmed", "refunded"]);
+    // Each entry is the order as `GET /api/orders/{id}` answers it: its discounts by
+    // coupon, and the refund once refunded.
+    for (entry, id) in orders.iter().zip([&ids[2], &ids[1], &ids[0]]) {
+        let alone = get_json(&mine, &server.url(&format!("/api/orders/{id}"))).await;
+        assert_eq!(entry, &alone);
+    }
+    assert_eq!(
+        orders[2]["discounts"],
+        json!([{"couponId": "last", "amount": "10.00"}])
+    );
+    assert_eq!(
+        orders[2]["refund"],
+        json!({"amount": "90.00", "clawbacks": [], "unrecovered": null})
+    );
+    assert_eq!(orders[1]["refund"], Value::Null);
+    // c1 sees their own two and none of c0's.
+    let theirs_listed = get_json(&theirs, &url).await;
+    let their_ids: Vec<&str> = theirs_listed["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["orderId"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        their_ids,
+        [
+            their_last["orderId"].as_str().unwrap(),
+            their_first["orderId"].as_str().unwrap()
+        ]
+    );
+    // The list is the session's customer's: naming another in the query changes nothing.
+    for query in ["?customerId=c1", "?customer_id=c1&limit=1000"] {
+        let asked = get_json(&mine, &format!("{url}{query}")).await;
+        assert_eq!(asked, listed, "{query}");
+    }
+    // Signed out, nobody's orders.
+    let r = anonymous().get(&url).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "not_signed_in", "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_orders_list_holds_the_newest_orders_up_to_its_bound() {
+    use coupon_engine_server::http::MAX_LISTED;
+    let d = dir("orders-bound");
+    let server = start(&d, &shop(json!([]), 1), &sqlite(&d), &[]);
+    let url = server.url("/api/orders");
+    let client = signed_in(&server, "c0").await;
+    let want = Want::default();
+    // Nothing applies whatever the history, so one claim serves every order.
+    let claimed = claim(&server, &client, "c0", &want).await;
+    let mut ids = Vec::new();
+    for i in 0..MAX_LISTED + 2 {
+        let (status, placed) =
+            post(&client, &url, &order(&format!("k-{i}"), &want, &claimed)).await;
+        assert_eq!(status, 201, "{placed}");
+        let id = placed["orderId"].as_str().unwrap().to_string();
+        let (status, body) =
+            post_empty(&client, &server.url(&format!("/api/orders/{id}/confirm"))).await;
+        assert_eq!(status, 200, "{body}");
+        ids.push(id);
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    let listed = get_json(&client, &url).await;
+    let listed_ids: Vec<&str> = listed["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["orderId"].as_str().unwrap())
+        .collect();
+    let newest: Vec<&str> = ids
+        .iter()
+        .rev()
+        .take(MAX_LISTED as usize)
+        .map(String::as_str)
+        .collect();
+    assert_eq!(listed_ids, newest);
+}

@@ -141,3 +141,25 @@ export async function assertAccessible(page, what) {
     `axe-core on ${what}`);
   return violations;
 }
+
+/** The entry of "Your orders" for one order. */
+export const orderEntry = (page, orderId) => page.locator(`#orders-list li[data-order-id="${orderId}"]`);
+
+/** Waits until "Your orders" lists `count` orders (newest first) and returns their ids. */
+export async function listedOrders(page, count) {
+  await page.waitForFunction((n) => document.querySelectorAll("#orders-list li[data-order-id]").length === n
+    && document.querySelector("#orders").getAttribute("aria-busy") === "false", count);
+  return page.locator("#orders-list li[data-order-id]").evaluateAll((nodes) => nodes.map((n) => n.dataset.orderId));
+}
+
+/**
+ * Returns an order from "Your orders" with the keyboard (focus on its Return button,
+ * Enter) and gives the server's answer: [status, body].
+ */
+export async function returnOrder(page, orderId) {
+  const answer = page.waitForResponse((r) => r.url().endsWith(`/api/orders/${orderId}/refund`) && r.request().method() === "POST");
+  await orderEntry(page, orderId).getByRole("button", { name: `Return order ${orderId}` }).focus();
+  await page.keyboard.press("Enter");
+  const response = await answer;
+  return [response.status(), await response.json()];
+}
