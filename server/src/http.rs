@@ -307,7 +307,6 @@ impl IntoResponse for ApiError {
 
 type Reply = Result<Response, ApiError>;
 
-/// An id a client sent: 1 to [`MAX_ID`] characters, none of them a control character.
 /// Whether `method` is spelt as a payment method's id may be: ASCII letters, digits,
 /// `-`, `_` and `.`. The engine knows cash on delivery as `cod` in any case: a spelling
 /// it does not know (`cod `, a zero-width space, full-width letters) would get the
@@ -319,6 +318,7 @@ pub fn is_payment_method(method: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
+/// An id a client sent: 1 to [`MAX_ID`] characters, none of them a control character.
 fn check_id(value: &str, path: &str) -> Result<(), ApiError> {
     if value.is_empty() || value.chars().count() > MAX_ID {
         return Err(ApiError::new(
