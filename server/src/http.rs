@@ -312,7 +312,6 @@ impl IntoResponse for ApiError {
 
 type Reply = Result<Response, ApiError>;
 
-/// An id a client sent: 1 to [`MAX_ID`] characters, none of them a control character.
 /// Whether `method` is spelt as a payment method's id may be: ASCII letters, digits,
 /// `-`, `_` and `.`. The engine knows cash on delivery as `cod` in any case: a spelling
 /// it does not know (`cod `, a zero-width space, full-width letters) would get the
@@ -324,6 +323,7 @@ pub fn is_payment_method(method: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
+/// An id a client sent: 1 to [`MAX_ID`] characters, none of them a control character.
 fn check_id(value: &str, path: &str) -> Result<(), ApiError> {
     if value.is_empty() || value.chars().count() > MAX_ID {
         return Err(ApiError::new(
@@ -555,7 +555,6 @@ fn order_json(order: &Order) -> Value {
         "refund": order.refund.as_ref().map(|r| json!({
             "amount": r.amount,
             "clawbacks": r.clawbacks.iter().map(|c| json!({"orderId": c.order_id, "couponIds": c.coupon_ids, "amount": c.amount})).collect::<Vec<_>>(),
-            "unrecovered": r.unrecovered,
         })),
     })
 }
@@ -1279,10 +1278,10 @@ async fn refund(State(shop): State<Arc<Shop>>, OwnOrder { me, id }: OwnOrder) ->
 }
 
 impl Shop {
-    /// What refunding `refunded` pays back: its total less, for each later live order
-    /// that counted it as history, the discount that order no longer earns without it
-    /// (never below zero; what the total cannot cover is not charged, and is reported
-    /// as `unrecovered`).
+    /// What refunding `refunded` pays back: its total, plus what earlier refunds took
+    /// back from its own discounts (the customer paid those after all), less, for each
+    /// later live order that counted it as history, the discount that order no longer
+    /// earns without it.
     ///
     /// A later order is evaluated twice, as its placement did (its cart at the prices
     /// of then, its codes and payment method, `now` its placement time, the counts
@@ -1290,8 +1289,15 @@ impl Shop {
     /// refunded one, and without the refunded one. What it loses is the difference, so
     /// a coupon the merchant changed or removed since, or an order refunded before,
     /// takes nothing back here; and never more than its discount less what earlier
-    /// refunds took back from it. A later order still reserved that would lose a
-    /// discount makes the refund `409 unpaid_orders`: it is confirmed or cancelled first.
+    /// refunds took back from it.
+    ///
+    /// Refused, so that the customer's choices cannot keep a discount they no longer
+    /// earn: `409 unpaid_orders` when a later order with discount left counted a
+    /// reservation (its history without the refunded order would count an order that
+    /// may never be paid), or is itself a reservation that would lose a discount (one
+    /// that may never be given); `409 refund_later_order_first` when the lost discounts
+    /// come to more than the refund would pay (refunding the later orders first pays
+    /// their totals and leaves nothing to take back).
     fn price_refund(&self, refunded: &Order, returned: &Returned) -> Result<Refund, ApiError> {
         let currency = self.bundle.currency;
         let money = |order: &str, text: &str| {
@@ -1304,15 +1310,39 @@ impl Shop {
         let mut owed = zero;
         for later in &returned.dependents {
             let order = &later.order;
+            let mut left = money(&order.id, &order.discount_total)?;
+            for taken in &later.clawed_back {
+                left -= money(&order.id, taken)?;
+            }
+            if left <= zero {
+                continue;
+            }
+            // Its history without the refunded order could hold only a reservation that
+            // is cancelled afterwards, and then no paid order supports the discount.
+            let unpaid: Vec<&str> = later
+                .history
+                .iter()
+                .filter(|o| o.state == crate::ledger::State::Reserved)
+                .map(|o| o.id.as_str())
+                .collect();
+            if !unpaid.is_empty() {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "unpaid_orders",
+                    "id",
+                    format!(
+                        "order {} counts this one and the unpaid orders {}: confirm or cancel them first",
+                        order.id,
+                        unpaid.join(", ")
+                    ),
+                )
+                .with("orderIds", json!(unpaid)));
+            }
             let mut with: Vec<&Order> = later.history.iter().chain([refunded]).collect();
             with.sort_by(|a, b| (a.created_ms, &a.id).cmp(&(b.created_ms, &b.id)));
             let without: Vec<&Order> = later.history.iter().collect();
             let earned = self.evaluate_again(later, &with, returned)?;
             let kept = self.evaluate_again(later, &without, returned)?;
-            let mut left = money(&order.id, &order.discount_total)?;
-            for taken in &later.clawed_back {
-                left -= money(&order.id, taken)?;
-            }
             let lost = (currency.money(earned.discount_total)
                 - currency.money(kept.discount_total))
             .min(left);
@@ -1346,6 +1376,7 @@ impl Shop {
                     ),
                 )
                 .with("orderId", json!(order.id))
+                .with("orderIds", json!([order.id]))
                 .with("couponIds", json!(coupon_ids)));
             }
             owed += lost;
@@ -1355,11 +1386,28 @@ impl Shop {
                 amount: currency.amount(lost).to_string(),
             });
         }
-        let total = money(&refunded.id, &refunded.total)?;
+        let mut paid = money(&refunded.id, &refunded.total)?;
+        for taken in &returned.recovered {
+            paid += money(&refunded.id, taken)?;
+        }
+        if owed > paid {
+            // Paying nothing would leave the customer the part not covered, and the
+            // order of their refunds would decide what they keep.
+            let later: Vec<&str> = clawbacks.iter().map(|c| c.order_id.as_str()).collect();
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "refund_later_order_first",
+                "id",
+                format!(
+                    "the discounts of orders {} that count this one come to more than it paid: refund them first",
+                    later.join(", ")
+                ),
+            )
+            .with("orderIds", json!(later)));
+        }
         Ok(Refund {
-            amount: currency.amount((total - owed).max(zero)).to_string(),
+            amount: currency.amount(paid - owed).to_string(),
             clawbacks,
-            unrecovered: (owed > total).then(|| currency.amount(owed - total).to_string()),
         })
     }
 

@@ -204,18 +204,15 @@ pub struct Order {
     pub refund: Option<Refund>,
 }
 
-/// What a refund pays back: the order's total less the discounts of the customer's
-/// later orders that the refund takes back (they counted this order as history), never
-/// below zero.
+/// What a refund pays back: the order's total, plus what earlier refunds took back
+/// from its discounts, less the discounts of the customer's later orders that the
+/// refund takes back (they counted this order as history).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refund {
     /// Paid back (decimal string).
     pub amount: String,
     /// The discounts taken back, one per later order that lost some.
     pub clawbacks: Vec<Clawback>,
-    /// What the clawbacks come to beyond the order's total (decimal string), when they
-    /// do: the refund pays nothing then, and this part is not charged to the customer.
-    pub unrecovered: Option<String>,
 }
 
 /// A later order's discount that a refund takes back: the order no longer earns it
@@ -250,16 +247,20 @@ pub struct Dependent {
 }
 
 /// What a refund sees, inside its transaction, once the refunded order has left the
-/// history and its uses are released.
+/// history (its uses are left out of the counts, and released after pricing).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Returned {
     /// The customer's later live orders whose counted history holds the refunded order,
     /// oldest first.
     pub dependents: Vec<Dependent>,
-    /// Every coupon's global uses and every campaign's spent budget now.
+    /// Every coupon's global uses and every campaign's spent budget, without the
+    /// refunded order's.
     pub counts: Counts,
-    /// The customer's uses of each coupon in this ledger now.
+    /// The customer's uses of each coupon in this ledger, without the refunded order's.
     pub customer_usage: BTreeMap<String, u32>,
+    /// What earlier refunds took back from the refunded order's own discounts (decimal
+    /// strings): the customer paid them after all, so its refund pays them back.
+    pub recovered: Vec<String>,
 }
 
 /// Why the ledger refused.
@@ -370,7 +371,7 @@ fn new_order_id() -> Result<String, LedgerError> {
 const ORDER_COLUMNS: &str =
     "id, customer_id, state, payment_method, subtotal, discount_total, total, \
                              items, coupon_codes, created_ms, expires_ms, request_hash, tax, \
-                             refund_amount, refund_clawbacks, refund_unrecovered";
+                             refund_amount, refund_clawbacks";
 
 /// A stored refund's clawbacks, from their JSON.
 fn clawbacks_from_json(text: &str) -> Vec<Clawback> {
@@ -426,7 +427,6 @@ fn order_from_row(row: &sqlx::any::AnyRow) -> (Order, String) {
                 clawbacks: clawbacks_from_json(
                     &row.get::<Option<String>, _>(14).unwrap_or_default(),
                 ),
-                unrecovered: row.get(15),
             }),
         },
         row.get(11),
@@ -699,25 +699,28 @@ impl Ledger {
     }
 
     /// Returns the customer's confirmed order and pays back its whole total, taking
-    /// back nothing from later orders: for a caller without an engine to evaluate them
-    /// again. The order server refunds through [`Ledger::refund_with`].
+    /// back nothing from later orders (nor adding what earlier refunds took from its
+    /// own discounts): for a caller without an engine to evaluate them again. The
+    /// order server refunds through [`Ledger::refund_with`].
     pub async fn refund(&self, id: &str, customer_id: &str) -> Result<Order, LedgerError> {
         self.refund_with(id, customer_id, |order, _| {
             Ok::<_, LedgerError>(Refund {
                 amount: order.total.clone(),
                 clawbacks: Vec::new(),
-                unrecovered: None,
             })
         })
         .await
     }
 
-    /// Returns the customer's confirmed order: it leaves the history and its uses are
-    /// released, and `price` decides, from what the refund sees ([`Returned`]: the later
-    /// live orders that counted it as history), what it pays back. All in one
-    /// transaction that holds the customer's history, so no placement or other refund
-    /// of theirs changes it meanwhile. The answer is kept with the order: refunding it
-    /// again answers the same, and takes nothing back a second time.
+    /// Returns the customer's confirmed order: it leaves the history, `price` decides,
+    /// from what the refund sees ([`Returned`]: the later live orders that counted it
+    /// as history, the counts without its uses), what it pays back, and then its uses
+    /// are released. All in one transaction that holds the customer's history, so no
+    /// placement or other refund of theirs changes it meanwhile. `price` runs before
+    /// the release, so the rows every placement of a coupon or campaign shares are not
+    /// locked while it does; refused, the transaction rolls back. The answer is kept
+    /// with the order: refunding it again answers the same, and takes nothing back a
+    /// second time.
     pub async fn refund_with<E: From<LedgerError>>(
         &self,
         id: &str,
@@ -756,20 +759,16 @@ impl Ledger {
                 Err(LedgerError::WrongState(now.state).into())
             };
         }
-        release(&mut tx, id, customer_id).await?;
         let returned = returned(&mut tx, &order).await?;
         let refund = price(&order, &returned)?;
-        sqlx::query(
-            "UPDATE orders SET refund_amount = $1, refund_clawbacks = $2, refund_unrecovered = $3 \
-             WHERE id = $4",
-        )
-        .bind(&refund.amount)
-        .bind(clawbacks_to_json(&refund.clawbacks))
-        .bind(&refund.unrecovered)
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(LedgerError::from)?;
+        release(&mut tx, id, customer_id).await?;
+        sqlx::query("UPDATE orders SET refund_amount = $1, refund_clawbacks = $2 WHERE id = $3")
+            .bind(&refund.amount)
+            .bind(clawbacks_to_json(&refund.clawbacks))
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(LedgerError::from)?;
         tx.commit().await.map_err(LedgerError::from)?;
         Ok(Order {
             state: State::Refunded,
@@ -1210,10 +1209,38 @@ async fn returned(
             clawed_back: clawed_back.remove(&id).unwrap_or_default(),
         });
     }
+    // The refunded order's uses are released after pricing (see Ledger::refund_with):
+    // they are left out here as the release will leave them out.
+    let mut counts = counts_now(tx).await?;
+    let mut customer_usage = used_by_customer(tx, customer_id).await?;
+    for (coupon, _) in &refunded.redemptions {
+        for used in [&mut counts.used, &mut customer_usage] {
+            if let Some(n) = used.get_mut(coupon) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    used.remove(coupon);
+                }
+            }
+        }
+    }
+    for row in sqlx::query("SELECT campaign_id, amount FROM budget_spends WHERE order_id = $1")
+        .bind(&refunded.id)
+        .fetch_all(&mut **tx)
+        .await?
+    {
+        let (campaign, amount): (String, i64) = (row.get(0), row.get(1));
+        if let Some(n) = counts.spent.get_mut(&campaign) {
+            *n -= amount;
+            if *n <= 0 {
+                counts.spent.remove(&campaign);
+            }
+        }
+    }
     Ok(Returned {
         dependents,
-        counts: counts_now(tx).await?,
-        customer_usage: used_by_customer(tx, customer_id).await?,
+        counts,
+        customer_usage,
+        recovered: clawed_back.remove(&refunded.id).unwrap_or_default(),
     })
 }
 
@@ -1373,27 +1400,40 @@ async fn release_hold(
     Ok(())
 }
 
-/// Gives back the uses an order took (inside the caller's transaction).
+/// Gives back the uses an order took (inside the caller's transaction), taking the
+/// rows in the order a placement takes them (see LedgerConn::place): the customer's
+/// counters by coupon, the campaign budgets by campaign, the codes, then the global
+/// counters by coupon. A release and a placement then never wait on each other's rows
+/// in opposite orders, which PostgreSQL would break as a deadlock.
 async fn release(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     order_id: &str,
     customer_id: &str,
 ) -> Result<(), LedgerError> {
-    let coupons: Vec<String> = sqlx::query("SELECT coupon_id FROM redemptions WHERE order_id = $1")
-        .bind(order_id)
-        .fetch_all(&mut **tx)
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    let spends: Vec<(String, i64)> =
-        sqlx::query("SELECT campaign_id, amount FROM budget_spends WHERE order_id = $1")
+    let coupons: Vec<String> =
+        sqlx::query("SELECT coupon_id FROM redemptions WHERE order_id = $1 ORDER BY coupon_id")
             .bind(order_id)
             .fetch_all(&mut **tx)
             .await?
             .iter()
-            .map(|r| (r.get(0), r.get(1)))
+            .map(|r| r.get(0))
             .collect();
+    let spends: Vec<(String, i64)> = sqlx::query(
+        "SELECT campaign_id, amount FROM budget_spends WHERE order_id = $1 ORDER BY campaign_id",
+    )
+    .bind(order_id)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect();
+    for coupon in &coupons {
+        sqlx::query("UPDATE customer_usage SET used = used - 1 WHERE coupon_id = $1 AND customer_id = $2 AND used > 0")
+            .bind(coupon)
+            .bind(customer_id)
+            .execute(&mut **tx)
+            .await?;
+    }
     for (campaign, amount) in spends {
         sqlx::query("UPDATE campaign_budgets SET spent = spent - $1 WHERE campaign_id = $2")
             .bind(amount)
@@ -1409,14 +1449,9 @@ async fn release(
         .bind(order_id)
         .execute(&mut **tx)
         .await?;
-    for coupon in coupons {
+    for coupon in &coupons {
         sqlx::query("UPDATE coupon_usage SET used = used - 1 WHERE coupon_id = $1 AND used > 0")
-            .bind(&coupon)
-            .execute(&mut **tx)
-            .await?;
-        sqlx::query("UPDATE customer_usage SET used = used - 1 WHERE coupon_id = $1 AND customer_id = $2 AND used > 0")
-            .bind(&coupon)
-            .bind(customer_id)
+            .bind(coupon)
             .execute(&mut **tx)
             .await?;
     }

@@ -5,7 +5,9 @@
 mod common;
 
 use common::*;
-use coupon_engine_server::ledger::{Clawback, Ledger, LedgerError, NewOrder, Refund, Returned};
+use coupon_engine_server::ledger::{
+    Clawback, Ledger, LedgerError, NewOrder, Refund, Returned, Spend, Use,
+};
 use serde_json::{json, Value};
 
 /// Places `want` for `customer` with the honest claim under `key`, and confirms it.
@@ -90,7 +92,6 @@ async fn refunding_an_order_a_loyalty_discount_counted_takes_that_discount_back(
             json!({
                 "amount": "75.00",
                 "clawbacks": [{"orderId": third["orderId"], "couponIds": ["loyal10"], "amount": "25.00"}],
-                "unrecovered": null,
             }),
             "{database}: {refunded}"
         );
@@ -109,10 +110,7 @@ async fn refunding_an_order_a_loyalty_discount_counted_takes_that_discount_back(
         let (status, refunded) = refund(&server, &client, &second).await;
         assert_eq!(
             (status, &refunded["refund"]),
-            (
-                200,
-                &json!({"amount": "100.00", "clawbacks": [], "unrecovered": null})
-            ),
+            (200, &json!({"amount": "100.00", "clawbacks": []})),
             "{database}: {refunded}"
         );
         // The later order itself is left as it was placed.
@@ -122,6 +120,14 @@ async fn refunding_an_order_a_loyalty_discount_counted_takes_that_discount_back(
             (&read["state"], &read["discountTotal"], &read["refund"]),
             (&json!("confirmed"), &json!("25.00"), &Value::Null),
             "{read}"
+        );
+        // Its own refund pays its total and the discount the first refund took back
+        // from it: everything returned, everything paid is paid back.
+        let (status, refunded) = refund(&server, &client, &third).await;
+        assert_eq!(
+            (status, &refunded["refund"]),
+            (200, &json!({"amount": "250.00", "clawbacks": []})),
+            "{database}: {refunded}"
         );
 
         // The honest path: the discounted order returned first pays its whole total,
@@ -134,47 +140,230 @@ async fn refunding_an_order_a_loyalty_discount_counted_takes_that_discount_back(
         let (status, refunded) = refund(&server, &client, &third).await;
         assert_eq!(
             (status, &refunded["refund"]),
-            (
-                200,
-                &json!({"amount": "225.00", "clawbacks": [], "unrecovered": null})
-            ),
+            (200, &json!({"amount": "225.00", "clawbacks": []})),
             "{database}: {refunded}"
         );
         let (status, refunded) = refund(&server, &client, &second).await;
         assert_eq!(
             (status, &refunded["refund"]),
-            (
-                200,
-                &json!({"amount": "100.00", "clawbacks": [], "unrecovered": null})
-            ),
+            (200, &json!({"amount": "100.00", "clawbacks": []})),
             "{database}: {refunded}"
         );
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_clawback_beyond_the_refunded_total_pays_nothing_and_says_so() {
-    let d = dir("refund-unrecovered");
-    for database in databases(&d, "refund_unrecovered").await {
+async fn a_clawback_beyond_the_refunded_total_waits_for_the_later_order() {
+    let d = dir("refund-beyond");
+    for database in databases(&d, "refund_beyond").await {
         let server = start(&d, &loyalty_shop(), &database, &[]);
         let client = signed_in(&server, "c2").await;
         let first = place_confirmed(&server, &client, "c2", &Want::default(), "one").await;
         let _second = place_confirmed(&server, &client, "c2", &Want::default(), "two").await;
         let big = place_confirmed(&server, &client, "c2", &mugs(5), "big").await;
         assert_eq!(big["discountTotal"], "125.00", "{big}");
+        // The attack: the refund would pay nothing and leave the customer the part of
+        // the discount its total cannot cover. Refused, and the order stays as it was.
+        let (status, answer) = refund(&server, &client, &first).await;
+        assert_eq!(
+            (status, &answer["code"], &answer["orderIds"]),
+            (
+                409,
+                &json!("refund_later_order_first"),
+                &json!([big["orderId"]])
+            ),
+            "{database}: {answer}"
+        );
+        let id = first["orderId"].as_str().unwrap();
+        let read = get_json(&client, &server.url(&format!("/api/orders/{id}"))).await;
+        assert_eq!(
+            (&read["state"], &read["refund"]),
+            (&json!("confirmed"), &Value::Null),
+            "{read}"
+        );
+        // The honest path: the later order first pays its total, and then the earlier
+        // one pays its own with nothing left to take back.
+        let (status, refunded) = refund(&server, &client, &big).await;
+        assert_eq!(
+            (status, &refunded["refund"]),
+            (200, &json!({"amount": "1125.00", "clawbacks": []})),
+            "{database}: {refunded}"
+        );
         let (status, refunded) = refund(&server, &client, &first).await;
         assert_eq!(
             (status, &refunded["refund"]),
-            (
-                200,
-                &json!({
-                    "amount": "0.00",
-                    "clawbacks": [{"orderId": big["orderId"], "couponIds": ["loyal10"], "amount": "125.00"}],
-                    "unrecovered": "25.00",
-                })
-            ),
+            (200, &json!({"amount": "100.00", "clawbacks": []})),
             "{database}: {refunded}"
         );
+    }
+}
+
+/// A decimal string of two places in minor units.
+fn minor(amount: &Value) -> i64 {
+    let text = amount.as_str().unwrap();
+    let (units, cents) = text.split_once('.').unwrap();
+    units.parse::<i64>().unwrap() * 100 + cents.parse::<i64>().unwrap()
+}
+
+/// Refunds `orders` in turn, each expected to succeed; returns what they paid back in
+/// all, in minor units.
+async fn refund_all(
+    server: &Server,
+    client: &reqwest::Client,
+    orders: &[&Value],
+    database: &str,
+) -> i64 {
+    let mut back = 0;
+    for o in orders {
+        let (status, refunded) = refund(server, client, o).await;
+        assert_eq!(status, 200, "{database}: {refunded}");
+        back += minor(&refunded["refund"]["amount"]);
+    }
+    back
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_order_of_the_refunds_does_not_change_what_is_paid_back() {
+    // 10% off once 350 has been spent: a mug and a tea earn it for a big order.
+    let store = shop(
+        json!([{"id": "spend350", "application": "automatic",
+                "behavior": {"minSpend": "350.00"},
+                "discount": {"percentage": {"percent": "10"}},
+                "display": {"title": "10% after 350 spent"}}]),
+        2,
+    );
+    let d = dir("refund-order");
+    for database in databases(&d, "refund_order").await {
+        let server = start(&d, &store, &database, &[]);
+        let mut paid_back = Vec::new();
+        for customer in ["c0", "c1"] {
+            let client = signed_in(&server, customer).await;
+            let mug = place_confirmed(&server, &client, customer, &mugs(1), "mug").await;
+            let tea = place_confirmed(&server, &client, customer, &Want::default(), "tea").await;
+            let big = place_confirmed(&server, &client, customer, &mugs(10), "big").await;
+            assert_eq!(
+                (&big["discountTotal"], &big["totalAfter"]),
+                (&json!("250.00"), &json!("2250.00")),
+                "{big}"
+            );
+            let paid =
+                minor(&mug["totalAfter"]) + minor(&tea["totalAfter"]) + minor(&big["totalAfter"]);
+            let back = if customer == "c0" {
+                // The attack: the cheap order first, whose total cannot cover the
+                // discount it takes back, then the dear one in full.
+                let (status, answer) = refund(&server, &client, &tea).await;
+                assert_eq!(
+                    (status, &answer["code"], &answer["orderIds"]),
+                    (
+                        409,
+                        &json!("refund_later_order_first"),
+                        &json!([big["orderId"]])
+                    ),
+                    "{database}: {answer}"
+                );
+                // The dear one covers it: it pays nothing and takes the discount back,
+                // which the big order's refund pays back with its total.
+                let (status, refunded) = refund(&server, &client, &mug).await;
+                assert_eq!(
+                    (status, &refunded["refund"]),
+                    (
+                        200,
+                        &json!({"amount": "0.00",
+                                "clawbacks": [{"orderId": big["orderId"], "couponIds": ["spend350"], "amount": "250.00"}]})
+                    ),
+                    "{database}: {refunded}"
+                );
+                let rest = refund_all(&server, &client, &[&tea], &database).await;
+                let (status, refunded) = refund(&server, &client, &big).await;
+                assert_eq!(
+                    (status, &refunded["refund"]),
+                    (200, &json!({"amount": "2500.00", "clawbacks": []})),
+                    "{database}: {refunded}"
+                );
+                rest + minor(&refunded["refund"]["amount"])
+            } else {
+                // The honest path: the discounted order first, each pays its total.
+                refund_all(&server, &client, &[&big, &tea, &mug], &database).await
+            };
+            assert_eq!(
+                back, paid,
+                "{database} {customer}: everything returned pays back everything paid"
+            );
+            paid_back.push(back);
+        }
+        assert_eq!(paid_back[0], paid_back[1], "{database}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refund_waits_for_an_unpaid_order_a_later_order_counted() {
+    // 10% off mugs for a returning customer: one earlier order earns it.
+    let store = shop(
+        json!([{"id": "back10", "application": "automatic",
+                "orderScope": {"orderCount": {"minPrevious": 1}},
+                "purchase": {"scope": {"products": ["mug"]}},
+                "discount": {"percentage": {"percent": "10"}},
+                "display": {"title": "10% off when you come back"}}]),
+        2,
+    );
+    let d = dir("refund-reserved");
+    for database in databases(&d, "refund_reserved").await {
+        let server = start(&d, &store, &database, &[]);
+        let url = server.url("/api/orders");
+        for (customer, then_confirm) in [("c0", true), ("c1", false)] {
+            let client = signed_in(&server, customer).await;
+            let a = place_confirmed(&server, &client, customer, &Want::default(), "a").await;
+            let want = Want::default();
+            let claimed = claim(&server, &client, customer, &want).await;
+            let (status, b) = post(&client, &url, &order("b", &want, &claimed)).await;
+            assert_eq!((status, &b["state"]), (201, &json!("reserved")), "{b}");
+            let later = place_confirmed(&server, &client, customer, &mugs(1), "later").await;
+            assert_eq!(later["discountTotal"], "25.00", "{later}");
+            // The attack: the reservation keeps the later order's discount earned while
+            // the paid order is refunded in full, and is then cancelled. Refused.
+            let (status, answer) = refund(&server, &client, &a).await;
+            assert_eq!(
+                (status, &answer["code"], &answer["orderIds"]),
+                (409, &json!("unpaid_orders"), &json!([b["orderId"]])),
+                "{database}: {answer}"
+            );
+            let id = a["orderId"].as_str().unwrap();
+            let read = get_json(&client, &server.url(&format!("/api/orders/{id}"))).await;
+            assert_eq!(
+                (&read["state"], &read["refund"]),
+                (&json!("confirmed"), &Value::Null)
+            );
+            let b_id = b["orderId"].as_str().unwrap();
+            let step = if then_confirm { "confirm" } else { "cancel" };
+            let (status, moved) =
+                post_empty(&client, &server.url(&format!("/api/orders/{b_id}/{step}"))).await;
+            assert_eq!(status, 200, "{moved}");
+            let taken_back = json!({"amount": "75.00",
+                "clawbacks": [{"orderId": later["orderId"], "couponIds": ["back10"], "amount": "25.00"}]});
+            let (status, refunded) = refund(&server, &client, &a).await;
+            if then_confirm {
+                // Paid, the reservation earns the discount on its own: nothing is
+                // taken back until it is refunded too.
+                assert_eq!(
+                    (status, &refunded["refund"]),
+                    (200, &json!({"amount": "100.00", "clawbacks": []})),
+                    "{database}: {refunded}"
+                );
+                let (status, refunded) = refund(&server, &client, &b).await;
+                assert_eq!(
+                    (status, &refunded["refund"]),
+                    (200, &taken_back),
+                    "{database}: {refunded}"
+                );
+            } else {
+                // Cancelled, it supports nothing: the refund takes the discount back.
+                assert_eq!(
+                    (status, &refunded["refund"]),
+                    (200, &taken_back),
+                    "{database}: {refunded}"
+                );
+            }
+        }
     }
 }
 
@@ -202,10 +391,7 @@ async fn a_first_order_discount_and_the_orders_after_it_are_refunded_in_full() {
         let (status, refunded) = refund(&server, &client, &third).await;
         assert_eq!(
             (status, &refunded["refund"]),
-            (
-                200,
-                &json!({"amount": "500.00", "clawbacks": [], "unrecovered": null})
-            ),
+            (200, &json!({"amount": "500.00", "clawbacks": []})),
             "{database}: {refunded}"
         );
         // Returning the first order leaves the second the customer's only order, which
@@ -214,19 +400,13 @@ async fn a_first_order_discount_and_the_orders_after_it_are_refunded_in_full() {
         let (status, refunded) = refund(&server, &client, &first).await;
         assert_eq!(
             (status, &refunded["refund"]),
-            (
-                200,
-                &json!({"amount": "80.00", "clawbacks": [], "unrecovered": null})
-            ),
+            (200, &json!({"amount": "80.00", "clawbacks": []})),
             "{database}: {refunded}"
         );
         let (status, refunded) = refund(&server, &client, &second).await;
         assert_eq!(
             (status, &refunded["refund"]),
-            (
-                200,
-                &json!({"amount": "250.00", "clawbacks": [], "unrecovered": null})
-            ),
+            (200, &json!({"amount": "250.00", "clawbacks": []})),
             "{database}: {refunded}"
         );
     }
@@ -255,7 +435,6 @@ async fn a_minimum_spend_met_by_a_refunded_order_is_taken_back() {
                 &json!({
                     "amount": "210.00",
                     "clawbacks": [{"orderId": tea["orderId"], "couponIds": ["spent200"], "amount": "40.00"}],
-                    "unrecovered": null,
                 })
             ),
             "{database}: {refunded}"
@@ -345,7 +524,6 @@ async fn a_refund_sees_the_later_orders_that_counted_it_and_what_was_taken_befor
                         coupon_ids: vec!["loyal".into()],
                         amount: "5.00".into(),
                     }],
-                    unrecovered: None,
                 })
             })
             .await
@@ -373,7 +551,6 @@ async fn a_refund_sees_the_later_orders_that_counted_it_and_what_was_taken_befor
                 Ok::<_, LedgerError>(Refund {
                     amount: order.total.clone(),
                     clawbacks: Vec::new(),
-                    unrecovered: None,
                 })
             })
             .await
@@ -386,18 +563,21 @@ async fn a_refund_sees_the_later_orders_that_counted_it_and_what_was_taken_befor
         // The order placed after it counted no history that the ledger kept: a refund
         // of the later order sees no order that depends on it.
         let mut third: Option<Seen> = None;
+        let mut recovered = Vec::new();
         ledger
             .refund_with(&later.id, "c0", |order, returned| {
                 third = Some(seen(returned));
+                recovered.clone_from(&returned.recovered);
                 Ok::<_, LedgerError>(Refund {
                     amount: order.total.clone(),
                     clawbacks: Vec::new(),
-                    unrecovered: None,
                 })
             })
             .await
             .unwrap();
         assert_eq!(third, Some(vec![]), "{database}");
+        // It sees what the first refund took back from its own discount.
+        assert_eq!(recovered, vec!["5.00".to_string()], "{database}");
     }
 }
 
@@ -453,10 +633,10 @@ async fn a_refund_waits_for_an_unpaid_order_that_counted_it() {
             let (status, refunded) = refund(&server, &client, &first).await;
             let expected = if then_confirm {
                 json!({"amount": "75.00",
-                       "clawbacks": [{"orderId": third_id, "couponIds": ["loyal10"], "amount": "25.00"}],
-                       "unrecovered": null})
+                "clawbacks": [{"orderId": third_id, "couponIds": ["loyal10"], "amount": "25.00"}],
+                })
             } else {
-                json!({"amount": "100.00", "clawbacks": [], "unrecovered": null})
+                json!({"amount": "100.00", "clawbacks": []})
             };
             assert_eq!(
                 (status, &refunded["refund"]),
@@ -464,5 +644,63 @@ async fn a_refund_waits_for_an_unpaid_order_that_counted_it() {
                 "{database} {step}: {refunded}"
             );
         }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refund_is_priced_without_the_order_s_uses_and_releases_them_after() {
+    let d = dir("refund-counts");
+    for database in [sqlite(&d), postgres_database("refund_counts").await] {
+        let ledger = Ledger::connect(&database).await.unwrap();
+        let mut order = placed("a", 2_000, None);
+        order.uses = vec![Use {
+            coupon_id: "lim".into(),
+            amount: "5.00".into(),
+            global_limit: Some(10),
+            per_customer_limit: Some(3),
+            batch_code: None,
+        }];
+        order.spends = vec![Spend {
+            campaign_id: "camp".into(),
+            amount: 500,
+            room: 10_000,
+        }];
+        let a = ledger.place(&order).await.unwrap();
+        ledger.confirm(&a.id, "c0", 0).await.unwrap();
+        let held = ledger.counts().await.unwrap();
+        assert_eq!(
+            (held.used.get("lim"), held.spent.get("camp")),
+            (Some(&1), Some(&500)),
+            "{database}"
+        );
+        // Refused while pricing: the transaction rolls back, nothing is released.
+        let refused = ledger
+            .refund_with(&a.id, "c0", |_, returned| {
+                assert!(!returned.counts.used.contains_key("lim"), "{returned:?}");
+                assert!(!returned.counts.spent.contains_key("camp"), "{returned:?}");
+                assert!(!returned.customer_usage.contains_key("lim"), "{returned:?}");
+                Err::<Refund, _>(LedgerError::HistoryChanged)
+            })
+            .await;
+        assert!(
+            matches!(refused, Err(LedgerError::HistoryChanged)),
+            "{refused:?}"
+        );
+        assert_eq!(ledger.counts().await.unwrap(), held, "{database}");
+        assert_eq!(ledger.used_by("lim", "c0").await.unwrap(), 1, "{database}");
+        assert_eq!(
+            ledger.get(&a.id, "c0").await.unwrap().state,
+            coupon_engine_server::ledger::State::Confirmed
+        );
+        // Refunded: its uses and its share of the budget are given back.
+        let refunded = ledger.refund(&a.id, "c0").await.unwrap();
+        assert_eq!(refunded.refund.unwrap().amount, "100.00");
+        let now = ledger.counts().await.unwrap();
+        assert_eq!(
+            (now.used.get("lim"), now.spent.get("camp")),
+            (None, None),
+            "{database}: {now:?}"
+        );
+        assert_eq!(ledger.used_by("lim", "c0").await.unwrap(), 0, "{database}");
     }
 }
