@@ -639,15 +639,19 @@ const STATE_LABEL = { reserved: "awaiting payment", confirmed: "confirmed", canc
  * What a refund paid, and why less than the total when it took discounts back: the
  * server's amounts as it answered them (the page does no arithmetic on money).
  */
-function refundSentence(refund) {
+function refundSentence(refund, total) {
   if (!refund) return "Returned (refunded before the store recorded what refunds pay).";
   const paid = rupees(refund.amount);
-  if (refund.clawbacks.length === 0) return `Refund ${paid}: the whole total paid.`;
+  if (refund.clawbacks.length === 0) {
+    // More than the total: an earlier return took part of this order's discount back,
+    // and this return pays that back too.
+    return refund.amount === total
+      ? `Refund ${paid}: the whole total paid.`
+      : `Refund ${paid}: the total paid and the discount an earlier return took back from this order.`;
+  }
   const taken = refund.clawbacks.map((c) =>
     `the ${rupees(c.amount)} discount (${listed(c.couponIds.map(couponTitle))}) on order ${c.orderId}`);
-  let text = `Refund ${paid}: ${listed(taken)} ${taken.length === 1 ? "is" : "are"} no longer earned without this order.`;
-  if (refund.unrecovered) text += ` The discounts taken back exceed this order's total by ${rupees(refund.unrecovered)}, which is not charged.`;
-  return text;
+  return `Refund ${paid}: ${listed(taken)} ${taken.length === 1 ? "is" : "are"} no longer earned without this order.`;
 }
 
 /** The items of an order as the server recorded them ("Copper kettle × 1"). */
@@ -668,7 +672,7 @@ function renderOrder(order) {
   const rows = (order.discounts ?? []).map((d) => [couponTitle(d.couponId), `−${rupees(d.amount)}`, "saving"]);
   rows.push(["Total paid", rupees(order.totalAfter), "grand"]);
   node.append(el("dl", { className: "totals" }, ...definitionRows(rows)));
-  if (order.state === "refunded") node.append(el("p", { className: "refund", textContent: refundSentence(order.refund) }));
+  if (order.state === "refunded") node.append(el("p", { className: "refund", textContent: refundSentence(order.refund, order.totalAfter) }));
   if (order.state === "confirmed") {
     const busy = state.returning === id;
     // aria-disabled rather than disabled while a return is out: a disabled button drops
@@ -715,9 +719,9 @@ async function loadOrders() {
 
 /**
  * Returns a confirmed order. The server prices the refund (its total less the
- * discounts later orders no longer earn without it) and the page says so; a later
- * order still awaiting payment that counts this one makes it 409 unpaid_orders, whose
- * message says what to do. The history and usage counts change, so the summary and
+ * discounts later orders no longer earn without it) and the page says so; a 409 (an
+ * unpaid order that a later order counted, or a later order's lost discount larger than
+ * this refund, which is returned first) shows the server's message, which says what to do. The history and usage counts change, so the summary and
  * bundle are loaded again and the cart re-evaluated.
  */
 async function returnOrder(id) {
@@ -739,7 +743,7 @@ async function returnOrder(id) {
   const index = state.orders.findIndex((o) => o.orderId === id);
   if (index >= 0) state.orders[index] = reply;
   renderOrders();
-  showMessage("orders-message", `Order ${id} is returned. ${refundSentence(reply.refund)}`, "ok");
+  showMessage("orders-message", `Order ${id} is returned. ${refundSentence(reply.refund, reply.totalAfter)}`, "ok");
   // Its button is gone: focus goes to the order, which now says what was refunded.
   focusFirst([`order:${id}`]);
   try {

@@ -105,7 +105,7 @@ test("a return takes back the loyalty discount a later order no longer earns; an
   assert.equal(refundedA.state, "refunded");
   const refund = refundedA.refund;
   assert.deepEqual(refund.clawbacks, [{ orderId: b.orderId, couponIds: ["loyal10"], amount: loyalty.amount }]);
-  assert.equal(refund.unrecovered, null);
+  assert.equal("unrecovered" in refund, false, "a clawback beyond the total is refused, never left unrecovered");
   assert.equal(paise(refund.amount), paise(a.totalAfter) - paise(loyalty.amount), "refund = total − clawback");
   const sentence = `Refund ${rupees(refund.amount)}: the ${rupees(loyalty.amount)} discount (${title("loyal10")}) `
     + `on order ${b.orderId} is no longer earned without this order.`;
@@ -123,14 +123,18 @@ test("a return takes back the loyalty discount a later order no longer earns; an
   await page.screenshot({ path: join(artifacts, "desktop-return-clawback.png"), fullPage: true });
   await assertAccessible(page, "your orders after a return with a clawback");
 
-  // The honest path: nobody placed an order after B, so its return pays its whole total.
+  // Nobody placed an order after B, so its return takes nothing back, and it pays B's
+  // total plus the loyalty discount A's return took back from it: A and B returned
+  // give back exactly what was paid for them.
   const [ok, refundedB] = await returnOrder(page, b.orderId);
   assert.equal(ok, 200, JSON.stringify(refundedB));
-  assert.deepEqual(refundedB.refund, { amount: b.totalAfter, clawbacks: [], unrecovered: null });
-  const whole = `Refund ${rupees(b.totalAfter)}: the whole total paid.`;
+  assert.equal(refundedB.refund.clawbacks.length, 0);
+  assert.equal(paise(refundedB.refund.amount), paise(b.totalAfter) + paise(loyalty.amount), "B's total + what A's return took back");
+  assert.equal(paise(refund.amount) + paise(refundedB.refund.amount), paise(a.totalAfter) + paise(b.totalAfter), "everything paid comes back");
+  const back = `Refund ${rupees(refundedB.refund.amount)}: the total paid and the discount an earlier return took back from this order.`;
   await page.waitForFunction((id) => document.querySelector(`#orders-list li[data-order-id="${id}"]`)?.dataset.state === "refunded", b.orderId);
-  assert.equal(await orderEntry(page, b.orderId).locator(".refund").innerText(), whole);
-  assert.equal(await message.innerText(), `Order ${b.orderId} is returned. ${whole}`);
+  assert.equal(await orderEntry(page, b.orderId).locator(".refund").innerText(), back);
+  assert.equal(await message.innerText(), `Order ${b.orderId} is returned. ${back}`);
   // A's entry still says what its refund paid.
   assert.equal(await orderEntry(page, a.orderId).locator(".refund").innerText(), sentence);
   assert.deepEqual(errors, []);
@@ -144,7 +148,7 @@ test("a return nobody counted pays the whole total; each shopper sees only their
   assert.deepEqual(await listedOrders(page, 1), [order.orderId]);
   const [status, refunded] = await returnOrder(page, order.orderId);
   assert.equal(status, 200, JSON.stringify(refunded));
-  assert.deepEqual(refunded.refund, { amount: order.totalAfter, clawbacks: [], unrecovered: null });
+  assert.deepEqual(refunded.refund, { amount: order.totalAfter, clawbacks: [] });
   await page.waitForFunction(() => document.querySelector("#orders-message").classList.contains("ok"));
   assert.equal(await orderEntry(page, order.orderId).locator(".refund").innerText(),
     `Refund ${rupees(order.totalAfter)}: the whole total paid.`);
