@@ -375,7 +375,7 @@ async fn the_orders_list_holds_the_customers_own_orders_newest_first() {
     );
     assert_eq!(
         orders[2]["refund"],
-        json!({"amount": "90.00", "clawbacks": [], "unrecovered": null})
+        json!({"amount": "90.00", "clawbacks": []})
     );
     assert_eq!(orders[1]["refund"], Value::Null);
     // c1 sees their own two and none of c0's.
