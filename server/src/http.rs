@@ -826,18 +826,7 @@ async fn place_order(State(shop): State<Arc<Shop>>, headers: HeaderMap, body: Bo
     let me = shop.customer_id(&headers)?;
     let request: PlaceOrder = read_body(&body_bytes(body).await?)?;
     request.check()?;
-    if let Some(method) = &request.payment_method {
-        // `cod.` or `COD` is a well-formed id, but not how the store spells cash on
-        // delivery: only the methods it takes are read as any method at all.
-        if !shop.payment_methods.is_empty() && !shop.payment_methods.contains(method) {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_value",
-                "paymentMethod",
-                format!("this store takes {}", shop.payment_methods.join(", ")),
-            ));
-        }
-    }
+    shop.check_payment_method(request.payment_method.as_deref())?;
     let hash = request.hash();
     // Read before the connection is taken: SQLite's pool has only that one.
     let listing = shop.listing().await?;
@@ -1213,6 +1202,33 @@ async fn get_order(State(shop): State<Arc<Shop>>, OwnOrder { me, id }: OwnOrder)
     Ok(Json(order_json(&shop.ledger.get(&id, &me).await?)).into_response())
 }
 
+impl Shop {
+    /// A placement's payment method against the store's list, when it has one: one of
+    /// them, exactly as spelt, and named at all (an order without one gets the
+    /// discounts that exclude cash on delivery). `cod.` or `COD` is a well-formed id,
+    /// but not how the store spells cash on delivery.
+    fn check_payment_method(&self, method: Option<&str>) -> Result<(), ApiError> {
+        if self.payment_methods.is_empty() {
+            return Ok(());
+        }
+        match method {
+            None => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "missing_field",
+                "paymentMethod",
+                format!("one of {}", self.payment_methods.join(", ")),
+            )),
+            Some(m) if !self.payment_methods.iter().any(|p| p == m) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_value",
+                "paymentMethod",
+                format!("this store takes {}", self.payment_methods.join(", ")),
+            )),
+            Some(_) => Ok(()),
+        }
+    }
+}
+
 /// What a payment step may send with a confirmation.
 #[derive(FromJson)]
 #[serde(rename_all = "camelCase")]
@@ -1231,6 +1247,16 @@ async fn confirm(
     } else {
         read_body::<Confirm>(&body)?.payment_method
     };
+    if paid_with.is_none() && !shop.payment_methods.is_empty() {
+        // The order's discounts were decided for the method it was placed with: where
+        // the store names its methods, the payment step says which one it took.
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "missing_field",
+            "paymentMethod",
+            "the payment method the order is paid with",
+        ));
+    }
     if let Some(method) = &paid_with {
         let order = shop.ledger.get(&id, &me).await?;
         // Discounts such as "pay online, save 12%" were decided for the method the

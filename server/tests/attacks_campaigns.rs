@@ -1302,6 +1302,20 @@ async fn a_store_that_lists_its_payment_methods_takes_only_those() {
             "{answer}"
         );
     }
+    // No method at all would get the prepaid discount too: named or refused.
+    let claimed = claim(&server, &client, "c0", &Want::default()).await;
+    assert_eq!(claimed["discountTotal"], "12.00", "{claimed}");
+    let (status, answer) = post(
+        &client,
+        &url,
+        &order("no-method", &Want::default(), &claimed),
+    )
+    .await;
+    assert_eq!(
+        (status, &answer["code"], &answer["path"]),
+        (400, &json!("missing_field"), &json!("paymentMethod")),
+        "{answer}"
+    );
     // The listed ones are placed, cash on delivery without the prepaid discount.
     for (method, discount) in [("cod", "0.00"), ("upi", "12.00"), ("card", "12.00")] {
         let want = Want {
@@ -1313,6 +1327,23 @@ async fn a_store_that_lists_its_payment_methods_takes_only_those() {
             (status, &placed["discountTotal"], &placed["paymentMethod"]),
             (201, &json!(discount), &json!(method)),
             "{placed}"
+        );
+        // The payment step names the method it took: without it, no confirmation.
+        let confirm = server.url(&format!(
+            "/api/orders/{}/confirm",
+            placed["orderId"].as_str().unwrap()
+        ));
+        let (status, answer) = post_empty(&client, &confirm).await;
+        assert_eq!(
+            (status, &answer["code"], &answer["path"]),
+            (400, &json!("missing_field"), &json!("paymentMethod")),
+            "{answer}"
+        );
+        let (status, answer) = post(&client, &confirm, &json!({"paymentMethod": method})).await;
+        assert_eq!(
+            (status, &answer["state"]),
+            (200, &json!("confirmed")),
+            "{answer}"
         );
     }
 }
