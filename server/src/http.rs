@@ -1181,20 +1181,13 @@ impl axum::extract::FromRequestParts<Arc<Shop>> for OwnOrder {
 /// session only, so nobody lists another customer's orders.
 async fn list_orders(State(shop): State<Arc<Shop>>, headers: HeaderMap) -> Reply {
     let me = shop.customer_id(&headers)?;
-    let ids: Vec<String> = sqlx::query_scalar(&format!(
-        "SELECT id FROM orders WHERE customer_id = $1 \
-         ORDER BY created_ms DESC, id DESC LIMIT {MAX_LISTED}"
-    ))
-    .bind(&me)
-    .fetch_all(&shop.ledger.pool)
-    .await
-    .map_err(|e| ApiError::from(LedgerError::from(e)))?;
-    let mut orders = Vec::with_capacity(ids.len());
-    for id in ids {
-        // Read as `GET /api/orders/{id}` reads it (redemptions and refund included),
-        // for this customer only.
-        orders.push(order_json(&shop.ledger.get(&id, &me).await?));
-    }
+    let orders: Vec<Value> = shop
+        .ledger
+        .orders_of(&me, MAX_LISTED)
+        .await?
+        .iter()
+        .map(order_json)
+        .collect();
     Ok(Json(json!({ "orders": orders })).into_response())
 }
 

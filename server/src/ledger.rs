@@ -612,6 +612,44 @@ impl Ledger {
         with_redemptions(&mut *self.pool.acquire().await?, order).await
     }
 
+    /// The customer's orders in every state, newest first, at most `limit`, each with
+    /// its redemptions (as [`Ledger::get`] reads one): two queries, whatever the count.
+    pub async fn orders_of(
+        &self,
+        customer_id: &str,
+        limit: u32,
+    ) -> Result<Vec<Order>, LedgerError> {
+        let mut conn = self.pool.acquire().await?;
+        let mut orders: Vec<Order> = sqlx::query(&format!(
+            "SELECT {ORDER_COLUMNS} FROM orders WHERE customer_id = $1 \
+             ORDER BY created_ms DESC, id DESC LIMIT {limit}"
+        ))
+        .bind(customer_id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| order_from_row(r).0)
+        .collect();
+        let at: BTreeMap<String, usize> = orders
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.id.clone(), i))
+            .collect();
+        for row in sqlx::query(
+            "SELECT r.order_id, r.coupon_id, r.amount FROM redemptions r \
+             JOIN orders o ON o.id = r.order_id WHERE o.customer_id = $1 ORDER BY r.coupon_id",
+        )
+        .bind(customer_id)
+        .fetch_all(&mut *conn)
+        .await?
+        {
+            if let Some(&i) = at.get(&row.get::<String, _>(0)) {
+                orders[i].redemptions.push((row.get(1), row.get(2)));
+            }
+        }
+        Ok(orders)
+    }
+
     /// The customer's live orders (reserved or confirmed), oldest first: the history
     /// the summary and the recheck see.
     pub async fn history(&self, customer_id: &str) -> Result<Vec<Order>, LedgerError> {

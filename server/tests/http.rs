@@ -310,7 +310,12 @@ async fn a_product_removed_from_the_store_file_can_no_longer_be_ordered() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_orders_list_holds_the_customers_own_orders_newest_first() {
     let d = dir("orders-list");
-    let server = start(&d, &limited_shop(100, 2), &sqlite(&d), &[]);
+    orders_list_on(&d, &sqlite(&d)).await;
+    orders_list_on(&d, &postgres_database("orders_list").await).await;
+}
+
+async fn orders_list_on(d: &std::path::Path, database: &str) {
+    let server = start(d, &limited_shop(100, 2), database, &[]);
     let url = server.url("/api/orders");
     let mine = signed_in(&server, "c0").await;
     let theirs = signed_in(&server, "c1").await;
