@@ -672,6 +672,10 @@ function renderOrder(order) {
   const rows = (order.discounts ?? []).map((d) => [couponTitle(d.couponId), `−${rupees(d.amount)}`, "saving"]);
   rows.push(["Total paid", rupees(order.totalAfter), "grand"]);
   node.append(el("dl", { className: "totals" }, ...definitionRows(rows)));
+  // A return of an earlier order that this one's discount counted took part of it back.
+  for (const t of order.takenBack ?? []) {
+    node.append(el("p", { className: "taken-back", textContent: `${rupees(t.amount)} of this order's discount was taken back when order ${t.byRefundOf} was returned.` }));
+  }
   if (order.state === "refunded") node.append(el("p", { className: "refund", textContent: refundSentence(order.refund, order.totalAfter) }));
   if (order.state === "confirmed") {
     const busy = state.returning === id;

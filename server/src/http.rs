@@ -552,6 +552,7 @@ fn order_json(order: &Order) -> Value {
         "items": serde_json::from_str::<Value>(&order.items).unwrap_or(Value::Null),
         "couponCodes": serde_json::from_str::<Value>(&order.coupon_codes).unwrap_or(Value::Null),
         "discounts": order.redemptions.iter().map(|(c, a)| json!({"couponId": c, "amount": a})).collect::<Vec<_>>(),
+        "takenBack": order.taken_back.iter().map(|(by, amount)| json!({"byRefundOf": by, "amount": amount})).collect::<Vec<_>>(),
         "refund": order.refund.as_ref().map(|r| json!({
             "amount": r.amount,
             "clawbacks": r.clawbacks.iter().map(|c| json!({"orderId": c.order_id, "couponIds": c.coupon_ids, "amount": c.amount})).collect::<Vec<_>>(),

@@ -202,6 +202,10 @@ pub struct Order {
     /// What its refund paid back, once refunded (`None` before, and for refunds made
     /// before the ledger kept it).
     pub refund: Option<Refund>,
+    /// What refunds of the customer's earlier orders took back from this order's
+    /// discounts: (the refunded order's id, amount), in the order of those refunds.
+    /// Filled by [`Ledger::get`] and [`Ledger::orders_of`].
+    pub taken_back: Vec<(String, String)>,
 }
 
 /// What a refund pays back: the order's total, plus what earlier refunds took back
@@ -428,6 +432,7 @@ fn order_from_row(row: &sqlx::any::AnyRow) -> (Order, String) {
                     &row.get::<Option<String>, _>(14).unwrap_or_default(),
                 ),
             }),
+            taken_back: Vec::new(),
         },
         row.get(11),
     )
@@ -605,11 +610,13 @@ impl Ledger {
         .fetch_optional(&self.pool)
         .await?
         .ok_or(LedgerError::NotFound)?;
-        self.with_redemptions(order_from_row(&row).0).await
-    }
-
-    async fn with_redemptions(&self, order: Order) -> Result<Order, LedgerError> {
-        with_redemptions(&mut *self.pool.acquire().await?, order).await
+        let mut conn = self.pool.acquire().await?;
+        let mut order = with_redemptions(&mut conn, order_from_row(&row).0).await?;
+        order.taken_back = taken_back(&mut conn, customer_id)
+            .await?
+            .remove(id)
+            .unwrap_or_default();
+        Ok(order)
     }
 
     /// The customer's orders in every state, newest first, at most `limit`, each with
@@ -645,6 +652,11 @@ impl Ledger {
         {
             if let Some(&i) = at.get(&row.get::<String, _>(0)) {
                 orders[i].redemptions.push((row.get(1), row.get(2)));
+            }
+        }
+        for (id, taken) in taken_back(&mut conn, customer_id).await? {
+            if let Some(&i) = at.get(&id) {
+                orders[i].taken_back = taken;
             }
         }
         Ok(orders)
@@ -1149,6 +1161,7 @@ impl LedgerConn {
                 .map(|u| (u.coupon_id.clone(), u.amount.clone()))
                 .collect(),
             refund: None,
+            taken_back: Vec::new(),
         })
     }
 }
@@ -1167,6 +1180,32 @@ async fn with_redemptions(
     .map(|r| (r.get(0), r.get(1)))
     .collect();
     Ok(order)
+}
+
+/// What the customer's refunds took back from their other orders' discounts, by the
+/// order they took it from: (the refunded order's id, amount), oldest refund first.
+async fn taken_back(
+    conn: &mut AnyConnection,
+    customer_id: &str,
+) -> Result<BTreeMap<String, Vec<(String, String)>>, LedgerError> {
+    let mut taken: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for row in sqlx::query(
+        "SELECT id, refund_clawbacks FROM orders WHERE customer_id = $1 AND state = 'refunded' \
+         AND refund_clawbacks IS NOT NULL ORDER BY created_ms, id",
+    )
+    .bind(customer_id)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let by: String = row.get(0);
+        for c in clawbacks_from_json(&row.get::<String, _>(1)) {
+            taken
+                .entry(c.order_id)
+                .or_default()
+                .push((by.clone(), c.amount));
+        }
+    }
+    Ok(taken)
 }
 
 async fn history(conn: &mut AnyConnection, customer_id: &str) -> Result<Vec<Order>, LedgerError> {
@@ -1202,19 +1241,11 @@ async fn returned(
     .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
     .collect();
     // What earlier refunds of the customer took back, by the order they took it from.
-    let mut clawed_back: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for row in sqlx::query(
-        "SELECT refund_clawbacks FROM orders WHERE customer_id = $1 AND state = 'refunded' \
-         AND refund_clawbacks IS NOT NULL",
-    )
-    .bind(customer_id)
-    .fetch_all(&mut **tx)
-    .await?
-    {
-        for c in clawbacks_from_json(&row.get::<String, _>(0)) {
-            clawed_back.entry(c.order_id).or_default().push(c.amount);
-        }
-    }
+    let mut clawed_back: BTreeMap<String, Vec<String>> = taken_back(tx, customer_id)
+        .await?
+        .into_iter()
+        .map(|(id, taken)| (id, taken.into_iter().map(|(_, amount)| amount).collect()))
+        .collect();
     let mut dependents = Vec::new();
     for (id, history_ids, cart, entered_codes) in counted {
         let ids: Vec<String> = serde_json::from_str(&history_ids)

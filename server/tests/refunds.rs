@@ -113,14 +113,36 @@ async fn refunding_an_order_a_loyalty_discount_counted_takes_that_discount_back(
             (200, &json!({"amount": "100.00", "clawbacks": []})),
             "{database}: {refunded}"
         );
-        // The later order itself is left as it was placed.
+        // The later order keeps its record as placed, and says what the first refund
+        // took back from its discount; the refunded orders took nothing back from.
         let id = third["orderId"].as_str().unwrap();
         let read = get_json(&client, &server.url(&format!("/api/orders/{id}"))).await;
         assert_eq!(
-            (&read["state"], &read["discountTotal"], &read["refund"]),
-            (&json!("confirmed"), &json!("25.00"), &Value::Null),
+            (
+                &read["state"],
+                &read["discountTotal"],
+                &read["refund"],
+                &read["takenBack"]
+            ),
+            (
+                &json!("confirmed"),
+                &json!("25.00"),
+                &Value::Null,
+                &json!([{"byRefundOf": first["orderId"], "amount": "25.00"}])
+            ),
             "{read}"
         );
+        let listed = get_json(&client, &server.url("/api/orders")).await;
+        let entry = listed["orders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["orderId"] == third["orderId"])
+            .unwrap();
+        assert_eq!(entry, &read, "the list says the same");
+        let id = second["orderId"].as_str().unwrap();
+        let read = get_json(&client, &server.url(&format!("/api/orders/{id}"))).await;
+        assert_eq!(read["takenBack"], json!([]), "{read}");
         // Its own refund pays its total and the discount the first refund took back
         // from it: everything returned, everything paid is paid back.
         let (status, refunded) = refund(&server, &client, &third).await;

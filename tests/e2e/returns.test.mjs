@@ -120,6 +120,9 @@ test("a return takes back the loyalty discount a later order no longer earns; an
   // The same answer as the server keeps with the order.
   const stored = await page.evaluate(async (id) => (await fetch(`/api/orders/${id}`)).json(), a.orderId);
   assert.deepEqual(stored.refund, refund);
+  // B keeps its record as placed, and says what A's return took back from it.
+  assert.equal(await orderEntry(page, b.orderId).locator(".taken-back").innerText(),
+    `${rupees(loyalty.amount)} of this order's discount was taken back when order ${a.orderId} was returned.`);
   await page.screenshot({ path: join(artifacts, "desktop-return-clawback.png"), fullPage: true });
   await assertAccessible(page, "your orders after a return with a clawback");
 
