@@ -894,12 +894,15 @@ async fn place_order(State(shop): State<Arc<Shop>>, headers: HeaderMap, body: Bo
             owed_to_unpaid_orders(&engine, &customer, &live, &built.cart, &context, result)?
         {
             return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "unpaid_orders",
-            "claimed.applied",
-            format!("coupon {coupon_id} applies only by counting orders not yet paid: confirm or cancel them first"),
-        )
-        .with("couponId", json!(coupon_id)));
+                StatusCode::CONFLICT,
+                "unpaid_orders",
+                "claimed.applied",
+                format!(
+                    "coupon {coupon_id} applies only by counting orders not yet paid: \
+                     confirm or cancel them first"
+                ),
+            )
+            .with("couponId", json!(coupon_id)));
         }
         let uses = result
             .applied
@@ -1361,8 +1364,7 @@ impl Shop {
             let mut with: Vec<&Order> = later.history.iter().chain([refunded]).collect();
             with.sort_by(|a, b| (a.created_ms, &a.id).cmp(&(b.created_ms, &b.id)));
             let without: Vec<&Order> = later.history.iter().collect();
-            let earned = self.evaluate_again(later, &with, returned)?;
-            let kept = self.evaluate_again(later, &without, returned)?;
+            let [earned, kept] = self.evaluate_again(later, [&with, &without], returned)?;
             let lost = (currency.money(earned.discount_total)
                 - currency.money(kept.discount_total))
             .min(left);
@@ -1431,14 +1433,15 @@ impl Shop {
         })
     }
 
-    /// A later order of a refund evaluated again as its placement evaluated it, with
-    /// `history` as the customer's orders of this ledger.
+    /// A later order of a refund evaluated again as its placement evaluated it, once
+    /// with each of `histories` as the customer's orders of this ledger: the engine,
+    /// the customer's record and the cart are built once for both.
     fn evaluate_again(
         &self,
         later: &crate::ledger::Dependent,
-        history: &[&Order],
+        histories: [&[&Order]; 2],
         returned: &Returned,
-    ) -> Result<coupon_engine::model::EvaluationResult, ApiError> {
+    ) -> Result<[coupon_engine::model::EvaluationResult; 2], ApiError> {
         let order = &later.order;
         let corrupt = |what: &dyn std::fmt::Display| {
             ApiError::unavailable(&format!("order {}: evaluated again: {what}", order.id))
@@ -1473,9 +1476,6 @@ impl Shop {
                 *count = count.saturating_add(used);
             }
         }
-        for past in history {
-            customer.orders.push(past_order(past)?);
-        }
         let cart: coupon_engine::model::Cart =
             read_json("cart", &later.cart).map_err(|e| corrupt(&e))?;
         let codes: Vec<String> =
@@ -1485,9 +1485,17 @@ impl Shop {
             payment_method: order.payment_method.clone(),
             codes,
         };
-        engine
-            .evaluate(&customer, &cart, &context)
-            .map_err(|e| corrupt(&e))
+        let imported = customer.orders.len();
+        let mut evaluate = |history: &[&Order]| {
+            customer.orders.truncate(imported);
+            for past in history {
+                customer.orders.push(past_order(past)?);
+            }
+            engine
+                .evaluate(&customer, &cart, &context)
+                .map_err(|e| corrupt(&e))
+        };
+        Ok([evaluate(histories[0])?, evaluate(histories[1])?])
     }
 }
 
